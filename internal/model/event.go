@@ -1,0 +1,236 @@
+// Package model holds the domain types every other package speaks: events as
+// EVENTS.md defines them, media, finished-leg rows, report columns and the
+// principal (who is asking, and what they may see).
+package model
+
+import "time"
+
+// Event types, exactly as EVENTS.md names them.
+const (
+	TypeServiceUpserted  = "service.upserted"
+	TypeUserUpserted     = "user.upserted"
+	TypeTagUpserted      = "tag.upserted"
+	TypeIVRUpserted      = "ivr.upserted"
+	TypeClientUpserted   = "client.upserted"
+	TypeCampaignUpserted = "campaign.upserted"
+	TypeBatchUpserted    = "batch.upserted"
+	TypeContactUpserted  = "contact.upserted"
+
+	TypeInteractionCreated = "interaction.created"
+	TypeEnteredOmni        = "interaction.entered_omni"
+	TypeLegQueued          = "leg.queued"
+	TypeLegDelivered       = "leg.delivered"
+	TypeMessage            = "message"
+	TypeHoldStarted        = "leg.hold_started"
+	TypeHoldEnded          = "leg.hold_ended"
+	TypeLegTransferred     = "leg.transferred"
+	TypeLegFinished        = "leg.finished"
+	TypeCallUpdated        = "call.updated"
+
+	TypeIVREntered = "ivr.entered"
+	TypeIVROption  = "ivr.option"
+	TypeIVRLeft    = "ivr.left"
+
+	TypeBotStarted = "bot.conversation_started"
+	TypeBotMessage = "bot.message"
+	TypeBotStep    = "bot.step"
+	TypeBotEnded   = "bot.conversation_ended"
+
+	TypeAgentLogin      = "agent.login"
+	TypeAgentLogout     = "agent.logout"
+	TypeAgentPauseStart = "agent.pause_started"
+	TypeAgentPauseEnd   = "agent.pause_ended"
+)
+
+// Event is one fact sent by the platform. It is a flat union of every field
+// of every type in EVENTS.md; which fields matter depends on Type. Field
+// names on the wire are the JSON tags.
+type Event struct {
+	ID     string    `json:"id"`
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	Tenant string    `json:"tenant,omitempty"`
+
+	// Seq is the arrival order inside the tenant, assigned by the store; it
+	// breaks ties between events with the same At. Not on the wire.
+	Seq int64 `json:"-"`
+
+	// Directory objects.
+	Service  *Named    `json:"service,omitempty"`
+	User     *User     `json:"user,omitempty"`
+	Tag      *Named    `json:"tag,omitempty"`
+	IVR      *Named    `json:"ivr,omitempty"`
+	Client   *Named    `json:"client,omitempty"`
+	Campaign *Campaign `json:"campaign,omitempty"`
+	Batch    *Batch    `json:"batch,omitempty"`
+	Contact  *Contact  `json:"contact,omitempty"`
+
+	// Interactions and legs.
+	Interaction string `json:"interaction,omitempty"`
+	Media       string `json:"media,omitempty"`
+	Protocol    string `json:"protocol,omitempty"`
+	Origin      string `json:"origin,omitempty"`
+	Direction   string `json:"direction,omitempty"`
+	From        string `json:"from,omitempty"`
+	To          string `json:"to,omitempty"`
+	ContactID   string `json:"contact_id,omitempty"`
+	StartedBy   string `json:"started_by,omitempty"`
+
+	Leg         string      `json:"leg,omitempty"`
+	ServiceID   string      `json:"service_id,omitempty"`
+	AgentID     string      `json:"agent_id,omitempty"`
+	MessageID   string      `json:"message_id,omitempty"`
+	Sender      string      `json:"sender,omitempty"`
+	Text        string      `json:"text,omitempty"`
+	Attachment  *Attachment `json:"attachment,omitempty"`
+	Kind        string      `json:"kind,omitempty"`
+	NewLeg      string      `json:"new_leg,omitempty"`
+	ToServiceID string      `json:"to_service_id,omitempty"`
+	ToAgentID   string      `json:"to_agent_id,omitempty"`
+
+	Status           string   `json:"status,omitempty"`
+	Tags             []string `json:"tags,omitempty"`
+	ExternalProtocol string   `json:"external_protocol,omitempty"`
+	Comments         string   `json:"comments,omitempty"`
+	Document         string   `json:"document,omitempty"`
+
+	// call.updated
+	DialedNumber    string     `json:"dialed_number,omitempty"`
+	VoiceServer     string     `json:"voice_server,omitempty"`
+	ExternalChannel string     `json:"external_channel,omitempty"`
+	InternalChannel string     `json:"internal_channel,omitempty"`
+	AnsweredAt      *time.Time `json:"answered_at,omitempty"`
+	ClientHangupAt  *time.Time `json:"client_hangup_at,omitempty"`
+	AgentHangupAt   *time.Time `json:"agent_hangup_at,omitempty"`
+	VoiceStatus     string     `json:"voice_status,omitempty"`
+	JitterMs        *float64   `json:"jitter_ms,omitempty"`
+	PacketLossPct   *float64   `json:"packet_loss_pct,omitempty"`
+	RttMs           *float64   `json:"rtt_ms,omitempty"`
+	RecordingURL    string     `json:"recording_url,omitempty"`
+
+	// IVR
+	IVRID   string `json:"ivr_id,omitempty"`
+	Option  string `json:"option,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
+
+	// Bot flows
+	Conversation string `json:"conversation,omitempty"`
+	Flow         string `json:"flow,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	CampaignID   string `json:"campaign_id,omitempty"`
+	BatchID      string `json:"batch_id,omitempty"`
+	Channel      string `json:"channel,omitempty"`
+	Step         string `json:"step,omitempty"`
+
+	// Agent activity
+	Reason string `json:"reason,omitempty"`
+}
+
+// Named is a directory object that is just an id and a name.
+type Named struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// User is an agent (or any platform user) of the directory.
+type User struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Tags      []string `json:"tags"`
+	Status    string   `json:"status"`
+	Extension string   `json:"extension,omitempty"`
+}
+
+// Campaign belongs to a client (Fluxo Ágil).
+type Campaign struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ClientID string `json:"client_id"`
+}
+
+// Batch (lote) belongs to a campaign.
+type Batch struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	CampaignID string `json:"campaign_id"`
+}
+
+// Contact is a person or company the operation talks to.
+type Contact struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name,omitempty"`
+	Document   string   `json:"document,omitempty"`
+	Phones     []string `json:"phones,omitempty"`
+	Emails     []string `json:"emails,omitempty"`
+	ExternalID string   `json:"external_id,omitempty"`
+	Portfolio  *bool    `json:"portfolio,omitempty"`
+	BatchID    string   `json:"batch_id,omitempty"`
+}
+
+// Attachment of a message.
+type Attachment struct {
+	Name string `json:"name"`
+	Mime string `json:"mime"`
+	URL  string `json:"url"`
+}
+
+// Aggregate kinds: every event belongs to exactly one aggregate, the unit
+// that is recomputed from its stored events whenever one of them arrives.
+const (
+	AggDirectory   = "d" // key: "<type>:<object id>"
+	AggInteraction = "i" // key: interaction id
+	AggBot         = "b" // key: conversation id
+	AggAgent       = "a" // key: agent id
+)
+
+// Aggregate returns the aggregate an event belongs to.
+func (e *Event) Aggregate() (kind, key string) {
+	switch e.Type {
+	case TypeServiceUpserted:
+		return AggDirectory, "service:" + e.Service.ID
+	case TypeUserUpserted:
+		return AggDirectory, "user:" + e.User.ID
+	case TypeTagUpserted:
+		return AggDirectory, "tag:" + e.Tag.ID
+	case TypeIVRUpserted:
+		return AggDirectory, "ivr:" + e.IVR.ID
+	case TypeClientUpserted:
+		return AggDirectory, "client:" + e.Client.ID
+	case TypeCampaignUpserted:
+		return AggDirectory, "campaign:" + e.Campaign.ID
+	case TypeBatchUpserted:
+		return AggDirectory, "batch:" + e.Batch.ID
+	case TypeContactUpserted:
+		return AggDirectory, "contact:" + e.Contact.ID
+	case TypeBotStarted, TypeBotMessage, TypeBotStep, TypeBotEnded:
+		return AggBot, e.Conversation
+	case TypeAgentLogin, TypeAgentLogout, TypeAgentPauseStart, TypeAgentPauseEnd:
+		return AggAgent, e.AgentID
+	default:
+		return AggInteraction, e.Interaction
+	}
+}
+
+// lifecycleRank orders events of the same instant the way they must have
+// happened (a leg is queued before it is delivered, finished last), so that
+// ties do not depend on arrival; events of equal rank keep arrival order, as
+// EVENTS.md says for messages.
+var lifecycleRank = map[string]int{
+	TypeInteractionCreated: 0, TypeIVREntered: 1, TypeIVROption: 2, TypeIVRLeft: 3,
+	TypeEnteredOmni: 4, TypeLegQueued: 5, TypeLegDelivered: 6, TypeCallUpdated: 7,
+	TypeHoldEnded: 8, TypeMessage: 9, TypeHoldStarted: 10, TypeLegTransferred: 11, TypeLegFinished: 12,
+	TypeBotStarted: 0, TypeBotStep: 1, TypeBotMessage: 2, TypeBotEnded: 3,
+	TypeAgentLogout: 0, TypeAgentPauseEnd: 1, TypeAgentLogin: 2, TypeAgentPauseStart: 3,
+}
+
+// Before orders events the way every derivation reads them: by occurrence
+// time, then lifecycle rank, then arrival.
+func Before(a, b *Event) bool {
+	if !a.At.Equal(b.At) {
+		return a.At.Before(b.At)
+	}
+	if ra, rb := lifecycleRank[a.Type], lifecycleRank[b.Type]; ra != rb {
+		return ra < rb
+	}
+	return a.Seq < b.Seq
+}

@@ -56,7 +56,7 @@ func (m Media) HasFilter(name string) bool {
 	return false
 }
 
-// IsMessaging says whether TMP/TMI apply (SPEC.md: Chat and WhatsApp only).
+// IsHoldMedia says whether TMP/TMI apply (SPEC.md: Chat and WhatsApp only).
 func IsHoldMedia(media string) bool { return media == MediaChat || media == MediaWhatsApp }
 
 // Enumerations of EVENTS.md.

@@ -1,0 +1,315 @@
+// Package ingest turns batches of events into stored facts: it decodes and
+// validates them (every problem reported, nothing stored on any), appends the
+// raw events, and derives again every aggregate the batch touched, in the
+// same transaction, so that an acknowledged batch is durable and the reports
+// never depend on arrival order.
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/rastro/rastro/internal/metrics"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// Result answers an accepted batch.
+type Result struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+}
+
+// Ingester stores batches into a store.
+type Ingester struct {
+	DB *store.DB
+}
+
+// New returns an Ingester over db.
+func New(db *store.DB) *Ingester { return &Ingester{DB: db} }
+
+// Options returns the validation options for a tenant's batches.
+func (in *Ingester) Options(ctx context.Context, tenant string) (Options, error) {
+	media, err := in.DB.Media(ctx)
+	if err != nil {
+		return Options{}, err
+	}
+	set := map[string]bool{}
+	for _, m := range media {
+		set[m.ID] = true
+	}
+	return Options{Tenant: tenant, Media: set, ValidateDocument: metrics.NormalizeDocument}, nil
+}
+
+// IngestBody decodes, validates and stores one batch body (NDJSON or a JSON
+// array). A *BatchError means nothing was stored.
+func (in *Ingester) IngestBody(ctx context.Context, tenant string, body []byte) (Result, error) {
+	opt, err := in.Options(ctx, tenant)
+	if err != nil {
+		return Result{}, err
+	}
+	events, raw, err := Decode(body, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	return in.Store(ctx, tenant, events, raw)
+}
+
+// Store appends validated events and derives what they touch, atomically.
+func (in *Ingester) Store(ctx context.Context, tenant string, events []model.Event, raw [][]byte) (Result, error) {
+	var res Result
+	if len(events) == 0 {
+		return res, nil
+	}
+	err := in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
+		res = Result{}
+		seq, err := tx.AllocSeq(ctx, len(events))
+		if err != nil {
+			return err
+		}
+		touched := newTouched()
+		for i := range events {
+			ev := &events[i]
+			ev.Seq = seq + int64(i)
+			ok, err := tx.InsertEvent(ctx, ev, raw[i])
+			if err != nil {
+				return err
+			}
+			if !ok {
+				res.Duplicates++
+				continue
+			}
+			res.Accepted++
+			if err := touched.add(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return derive(ctx, tx, touched)
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("store batch: %w", err)
+	}
+	return res, nil
+}
+
+// touched collects the aggregates a batch changed.
+type touched struct {
+	interactions map[string]bool
+	bots         map[string]bool
+	agents       map[string]bool
+}
+
+func newTouched() *touched {
+	return &touched{interactions: map[string]bool{}, bots: map[string]bool{}, agents: map[string]bool{}}
+}
+
+func (t *touched) add(ctx context.Context, tx *store.Tx, ev *model.Event) error {
+	kind, key := ev.Aggregate()
+	switch kind {
+	case model.AggInteraction:
+		t.interactions[key] = true
+	case model.AggBot:
+		t.bots[key] = true
+	case model.AggAgent:
+		t.agents[key] = true
+	case model.AggDirectory:
+		ch, err := tx.ApplyDirectory(ctx, ev)
+		if err != nil || ch == nil {
+			return err
+		}
+		ids, err := tx.InteractionsReferencing(ctx, *ch)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			t.interactions[id] = true
+		}
+	}
+	return nil
+}
+
+// derive recomputes every touched aggregate from all its stored events.
+func derive(ctx context.Context, tx *store.Tx, t *touched) error {
+	tenant, err := tx.TenantSettings(ctx)
+	if err != nil {
+		return err
+	}
+	media, err := tx.Media(ctx)
+	if err != nil {
+		return err
+	}
+	cfg := Config(tenant, media)
+
+	// Interactions: heads first, then protocol collisions, then rows.
+	ids := sortedKeys(t.interactions)
+	evs := make(map[string][]model.Event, len(ids))
+	bases := map[string]bool{}
+	for _, id := range ids {
+		list, err := tx.AggregateEvents(ctx, model.AggInteraction, id)
+		if err != nil {
+			return err
+		}
+		evs[id] = list
+		head := interactionHead(id, list)
+		old, err := tx.UpsertInteraction(ctx, head)
+		if err != nil {
+			return err
+		}
+		bases[head.ProtocolBase] = true
+		if old != "" && old != head.ProtocolBase {
+			bases[old] = true
+		}
+	}
+	for _, base := range sortedKeys(bases) {
+		changed, err := tx.ResolveProtocols(ctx, base, metrics.WithCollisionSuffix)
+		if err != nil {
+			return err
+		}
+		for id := range changed {
+			if _, ok := evs[id]; !ok {
+				list, err := tx.AggregateEvents(ctx, model.AggInteraction, id)
+				if err != nil {
+					return err
+				}
+				evs[id] = list
+			}
+		}
+	}
+	var agentKeys []store.AgentKey
+	var ivrKeys []store.IVRKey
+	for _, id := range sortedKeys(evs) {
+		protocol, err := tx.InteractionProtocol(ctx, id)
+		if err != nil {
+			return err
+		}
+		d := metrics.DeriveInteraction(evs[id], protocol, tx.Directory(), cfg)
+		ak, ik, err := tx.ReplaceLegs(ctx, id, d.Legs, d.IVRVisits)
+		if err != nil {
+			return err
+		}
+		agentKeys = append(agentKeys, ak...)
+		ivrKeys = append(ivrKeys, ik...)
+	}
+	if err := tx.RefreshAgentRollups(ctx, agentKeys); err != nil {
+		return err
+	}
+	if err := tx.RefreshIVRRollups(ctx, ivrKeys, tenant.SLSeconds); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(t.bots) {
+		list, err := tx.AggregateEvents(ctx, model.AggBot, id)
+		if err != nil {
+			return err
+		}
+		c := metrics.DeriveBotConversation(list, cfg)
+		c.Conversation = id
+		if err := tx.ReplaceBotConversation(ctx, c); err != nil {
+			return err
+		}
+	}
+	for _, id := range sortedKeys(t.agents) {
+		list, err := tx.AggregateEvents(ctx, model.AggAgent, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.ReplaceAgentSpans(ctx, id, metrics.DeriveAgentSpans(list, cfg)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// interactionHead reads the protocol inputs of an interaction from its
+// events. Until interaction.created arrives, the earliest event stands in for
+// the call start, so a protocol exists; it is recomputed when created lands.
+func interactionHead(id string, evs []model.Event) store.InteractionHead {
+	h := store.InteractionHead{ID: id}
+	var earliest time.Time
+	for i := range evs {
+		e := &evs[i]
+		if earliest.IsZero() || e.At.Before(earliest) {
+			earliest = e.At
+		}
+		if e.Type == model.TypeInteractionCreated {
+			h.Media, h.ProtocolGiven, h.CreatedAt, h.ContactID = e.Media, e.Protocol, e.At, e.ContactID
+		}
+	}
+	if h.CreatedAt.IsZero() {
+		h.CreatedAt = earliest
+	}
+	h.ProtocolBase = h.ProtocolGiven
+	if h.ProtocolBase == "" {
+		h.ProtocolBase = metrics.ProtocolBase(h.Media, h.CreatedAt)
+	}
+	return h
+}
+
+// Config builds the metric settings of a tenant.
+func Config(t store.Tenant, media []model.Media) metrics.Config {
+	loc, err := time.LoadLocation(t.TZ)
+	if err != nil {
+		loc, _ = time.LoadLocation("America/Sao_Paulo")
+	}
+	win := map[string]time.Duration{}
+	for _, m := range media {
+		h := m.ExpirationWindowHours
+		if v, ok := t.ExpirationHours[m.ID]; ok {
+			h = v
+		}
+		win[m.ID] = time.Duration(h) * time.Hour
+	}
+	return metrics.Config{TZ: loc, ExpirationWindow: win}
+}
+
+// Rebuild recomputes everything derived from a tenant's raw events.
+func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
+	return in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
+		if err := tx.ClearDerived(ctx); err != nil {
+			return err
+		}
+		t := newTouched()
+		keys, err := tx.AggregateKeys(ctx, model.AggDirectory)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			list, err := tx.AggregateEvents(ctx, model.AggDirectory, k)
+			if err != nil {
+				return err
+			}
+			for i := range list {
+				if _, err := tx.ApplyDirectory(ctx, &list[i]); err != nil {
+					return err
+				}
+			}
+		}
+		for kind, set := range map[string]map[string]bool{model.AggInteraction: t.interactions, model.AggBot: t.bots, model.AggAgent: t.agents} {
+			keys, err := tx.AggregateKeys(ctx, kind)
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				set[k] = true
+			}
+		}
+		if err := derive(ctx, tx, t); err != nil {
+			return err
+		}
+		ts, err := tx.TenantSettings(ctx)
+		if err != nil {
+			return err
+		}
+		return tx.RebuildRollups(ctx, ts.SLSeconds)
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,62 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+func TestWorkedExampleIsStoredAndDerived(t *testing.T) {
+	body, err := os.ReadFile("testdata/chat-hold-and-personal-queue.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "acme"); err != nil {
+			t.Fatal(err)
+		}
+		in := ingest.New(s.DB)
+		res, err := in.IngestBody(ctx, "acme", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Accepted != 19 || res.Duplicates != 0 {
+			t.Fatalf("first send = %+v, want 19 accepted", res)
+		}
+		res, err = in.IngestBody(ctx, "acme", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Accepted != 0 || res.Duplicates != 19 {
+			t.Fatalf("second send = %+v, want 19 duplicates", res)
+		}
+	})
+}
+
+func TestBadBatchStoresNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "acme"); err != nil {
+			t.Fatal(err)
+		}
+		in := ingest.New(s.DB)
+		body := `{"id":"a","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"id":"s","name":"SAC"}}
+{"id":"b","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"id":"s"}}`
+		_, err := in.IngestBody(ctx, "acme", []byte(body))
+		var be *ingest.BatchError
+		if !errors.As(err, &be) || len(be.Errors) != 1 || be.Errors[0].Field != "service.name" {
+			t.Fatalf("err = %v", err)
+		}
+		n, err := s.DB.EventCount(ctx, "acme")
+		if err != nil || n != 0 {
+			t.Fatalf("stored %d events (%v), want 0", n, err)
+		}
+		_ = strings.TrimSpace
+	})
+}

@@ -1,0 +1,372 @@
+package ingest
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+// FieldError is one problem of a batch, as EVENTS.md answers it in a 422.
+type FieldError struct {
+	Line   int    `json:"line"`   // 1-based line in NDJSON; 1-based element index in a JSON array
+	ID     string `json:"id"`     // the event id when it could be read, else ""
+	Field  string `json:"field"`  // dotted path, e.g. "contact.phones[1]"; "" for a malformed line or the event as a whole
+	Reason string `json:"reason"` // short English reason
+}
+
+func (e FieldError) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "line %d", e.Line)
+	if e.ID != "" {
+		fmt.Fprintf(&b, " (id %q)", e.ID)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, " %s", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// BatchError holds every problem of a rejected batch. Marshalled to JSON it
+// is the 422 body of EVENTS.md: {"errors":[{"line":…,"id":…,"field":…,"reason":…}]}.
+type BatchError struct {
+	Errors []FieldError `json:"errors"`
+}
+
+func (e *BatchError) Error() string {
+	const show = 3
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid batch: %d problem(s)", len(e.Errors))
+	for i, fe := range e.Errors {
+		if i == show {
+			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-show)
+			break
+		}
+		b.WriteString("; ")
+		b.WriteString(fe.String())
+	}
+	return b.String()
+}
+
+// Options for validation.
+type Options struct {
+	// Tenant is the credential's tenant: an event's "tenant", when given,
+	// must equal it. Empty disables the check.
+	Tenant string
+	// Media holds the valid media ids (nil → model.DefaultMedia).
+	Media map[string]bool
+	// ValidateDocument checks a CPF/CNPJ (nil → no document check); its
+	// error text becomes the reason. Empty documents are not checked.
+	ValidateDocument func(string) (string, error)
+}
+
+const maxIDLen = 128
+
+// validator checks events against the schemas with one set of Options.
+type validator struct {
+	opt        Options
+	media      map[string]bool
+	mediaNames []string // for the "not one of" reason
+}
+
+func newValidator(opt Options) *validator {
+	v := &validator{opt: opt, media: opt.Media}
+	if v.media == nil {
+		v.media = map[string]bool{}
+		for _, m := range model.DefaultMedia {
+			v.media[m.ID] = true
+			v.mediaNames = append(v.mediaNames, m.ID)
+		}
+	} else {
+		for id, ok := range v.media {
+			if ok {
+				v.mediaNames = append(v.mediaNames, id)
+			}
+		}
+		sort.Strings(v.mediaNames)
+	}
+	return v
+}
+
+// check is the validation of one event: where it is and what went wrong.
+type check struct {
+	v    *validator
+	line int
+	id   string
+	errs []FieldError
+}
+
+func (c *check) fail(field, reason string) {
+	c.errs = append(c.errs, FieldError{Line: c.line, ID: c.id, Field: field, Reason: reason})
+}
+
+// get returns a field's raw value; JSON null counts as absent.
+func get(m map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	raw, ok := m[name]
+	if !ok || string(raw) == "null" {
+		return nil, false
+	}
+	return raw, true
+}
+
+func asString(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// event validates one decoded JSON object and, when it has no problem,
+// returns it as a model.Event. Problems are appended to c.errs.
+func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, []FieldError) {
+	c := &check{v: v, line: line}
+	var ev model.Event
+
+	// id: read first, so every problem of the event names it.
+	if raw, ok := get(m, "id"); !ok {
+		c.fail("id", "required")
+	} else if s, ok := asString(raw); !ok {
+		c.fail("id", "must be a string")
+	} else {
+		c.id = s
+		switch {
+		case s == "":
+			c.fail("id", "must not be empty")
+		case utf8.RuneCountInString(s) > maxIDLen:
+			c.fail("id", fmt.Sprintf("must be at most %d characters", maxIDLen))
+		}
+		ev.ID = s
+	}
+
+	var fields []field
+	if raw, ok := get(m, "type"); !ok {
+		c.fail("type", "required")
+	} else if s, ok := asString(raw); !ok {
+		c.fail("type", "must be a string")
+	} else if fs, ok := schemas[s]; !ok {
+		c.fail("type", fmt.Sprintf("unknown type %q", s))
+	} else {
+		ev.Type, fields = s, fs
+	}
+
+	if raw, ok := get(m, "at"); !ok {
+		c.fail("at", "required")
+	} else if s, ok := asString(raw); !ok {
+		c.fail("at", "must be a string")
+	} else if t, ok := parseTime(s); !ok {
+		c.fail("at", "must be RFC 3339 with offset")
+	} else {
+		ev.At = t
+	}
+
+	if raw, ok := get(m, "tenant"); ok {
+		if s, ok := asString(raw); !ok {
+			c.fail("tenant", "must be a string")
+		} else if v.opt.Tenant != "" && s != v.opt.Tenant {
+			c.fail("tenant", fmt.Sprintf("does not match the credential's tenant %q", v.opt.Tenant))
+		} else {
+			ev.Tenant = s
+		}
+	}
+
+	if fields != nil {
+		c.object(m, fields, "", reflect.ValueOf(&ev).Elem())
+		if ev.Type == model.TypeCallUpdated && !anyGiven(m, callFields) {
+			c.fail("", "needs at least one call field")
+		}
+	}
+	if len(c.errs) > 0 {
+		return model.Event{}, c.errs
+	}
+	return ev, nil
+}
+
+func anyGiven(m map[string]json.RawMessage, fs []field) bool {
+	for _, f := range fs {
+		if _, ok := get(m, f.name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// object checks the fields fs of m and stores them into dst, a struct value
+// whose JSON tags are the field names (checked by checkSchema at init).
+func (c *check) object(m map[string]json.RawMessage, fs []field, prefix string, dst reflect.Value) {
+	idx := jsonFields[dst.Type()]
+	for _, f := range fs {
+		path := prefix + f.name
+		raw, ok := get(m, f.name)
+		if !ok {
+			if f.req {
+				c.fail(path, "required")
+			}
+			continue
+		}
+		c.value(raw, f, path, dst.Field(idx[f.name]))
+	}
+}
+
+// value checks one given (non-null) field and stores it into dst.
+func (c *check) value(raw json.RawMessage, f field, path string, dst reflect.Value) {
+	switch f.kind {
+	case kString, kID, kEnum, kMedia, kDocument:
+		s, ok := asString(raw)
+		if !ok {
+			c.fail(path, "must be a string")
+			return
+		}
+		if s == "" && (f.req || f.kind == kID || f.kind == kEnum || f.kind == kMedia) {
+			c.fail(path, "must not be empty")
+			return
+		}
+		switch f.kind {
+		case kEnum:
+			if !contains(f.enum, s) {
+				c.fail(path, "not one of: "+strings.Join(f.enum, ", "))
+				return
+			}
+		case kMedia:
+			if !c.v.media[s] {
+				c.fail(path, "not one of: "+strings.Join(c.v.mediaNames, ", "))
+				return
+			}
+		case kDocument:
+			if s != "" && c.v.opt.ValidateDocument != nil {
+				if _, err := c.v.opt.ValidateDocument(s); err != nil {
+					c.fail(path, err.Error())
+					return
+				}
+			}
+		}
+		dst.SetString(s)
+
+	case kTime:
+		s, ok := asString(raw)
+		if !ok {
+			c.fail(path, "must be a string")
+			return
+		}
+		t, ok := parseTime(s)
+		if !ok {
+			c.fail(path, "must be RFC 3339 with offset")
+			return
+		}
+		if dst.Kind() == reflect.Pointer {
+			dst.Set(reflect.ValueOf(&t))
+		} else {
+			dst.Set(reflect.ValueOf(t))
+		}
+
+	case kBool:
+		var b bool
+		switch string(raw) {
+		case "true":
+			b = true
+		case "false":
+		default:
+			c.fail(path, "must be a boolean")
+			return
+		}
+		dst.Set(reflect.ValueOf(&b))
+
+	case kNumber, kPercent:
+		if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+			c.fail(path, "must be a number")
+			return
+		}
+		n, err := strconv.ParseFloat(string(raw), 64)
+		switch {
+		case err != nil || math.IsInf(n, 0) || math.IsNaN(n):
+			c.fail(path, "must be a finite number")
+		case n < 0:
+			c.fail(path, "must not be negative")
+		case f.kind == kPercent && n > 100:
+			c.fail(path, "must be at most 100")
+		default:
+			dst.Set(reflect.ValueOf(&n))
+		}
+
+	case kIDList, kStringList:
+		if raw[0] != '[' {
+			c.fail(path, "must be an array of strings")
+			return
+		}
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			c.fail(path, "must be an array of strings")
+			return
+		}
+		list := make([]string, 0, len(elems))
+		good := true
+		for i, e := range elems {
+			s, ok := asString(e)
+			switch {
+			case !ok:
+				c.fail(fmt.Sprintf("%s[%d]", path, i), "must be a string")
+				good = false
+			case s == "" && f.kind == kIDList:
+				c.fail(fmt.Sprintf("%s[%d]", path, i), "must not be empty")
+				good = false
+			}
+			list = append(list, s)
+		}
+		if good {
+			dst.Set(reflect.ValueOf(list))
+		}
+
+	case kObject:
+		if raw[0] != '{' {
+			c.fail(path, "must be an object")
+			return
+		}
+		var sub map[string]json.RawMessage
+		if json.Unmarshal(raw, &sub) != nil {
+			c.fail(path, "must be an object")
+			return
+		}
+		obj := reflect.New(dst.Type().Elem())
+		c.object(sub, f.sub, path+".", obj.Elem())
+		dst.Set(obj)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// rfc3339 is the date-time of RFC 3339 §5.6: a time offset is mandatory;
+// fractions of any length are allowed; "T" and "Z" may be lower case.
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$`)
+
+// parseTime parses an RFC 3339 timestamp with offset (time.Parse alone also
+// takes a comma before the fraction and other liberties).
+func parseTime(s string) (time.Time, bool) {
+	if !rfc3339.MatchString(s) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}

@@ -1,0 +1,175 @@
+// Package store keeps rastro's data: the append-only raw events, the
+// directory, and everything derived from events (finished legs, IVR visits,
+// bot conversations, agent activity, rollups), plus credentials and the audit
+// log. One code base serves SQLite (embedded, default) and PostgreSQL: plain
+// SQL written once with "?" placeholders, rebound per dialect, and a few
+// dialect-specific statements kept side by side.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver ("pgx")
+	_ "github.com/mattn/go-sqlite3"    // SQLite driver ("sqlite3")
+)
+
+// Dialect names.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is an open store. For SQLite it holds a single-connection writer pool
+// (SQLite allows one writer; queuing in Go is cheaper than busy retries) and
+// a read pool; for PostgreSQL both are the same pool.
+type DB struct {
+	dialect string
+	w       *sql.DB // writes and read-your-writes transactions
+	r       *sql.DB // report queries
+	dsn     string
+}
+
+// IsPostgresDSN tells a PostgreSQL URL from a file path.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (creating if needed) the store at dsn and applies pending
+// migrations: a file path for SQLite, a postgres:// URL for PostgreSQL.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn}
+	if IsPostgresDSN(dsn) {
+		db.dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(16)
+		p.SetMaxIdleConns(16)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = p, p
+	} else {
+		db.dialect = SQLite
+		// synchronous=FULL: an acknowledged batch survives power loss, not
+		// only a process crash (WAL+NORMAL may lose the last commits).
+		q := url.Values{}
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "FULL")
+		q.Set("_busy_timeout", "30000")
+		q.Set("_txlock", "immediate")
+		q.Set("_cache_size", "-65536")
+		w, err := sql.Open("sqlite3", "file:"+dsn+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		rq := url.Values{}
+		rq.Set("_busy_timeout", "30000")
+		rq.Set("_cache_size", "-65536")
+		rq.Set("mode", "ro")
+		r, err := sql.Open("sqlite3", "file:"+dsn+"?"+rq.Encode())
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		db.w, db.r = w, r
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect %s store: %w", db.dialect, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close releases the pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Dialect returns SQLite or Postgres.
+func (db *DB) Dialect() string { return db.dialect }
+
+// rebind turns "?" placeholders into "$n" for PostgreSQL. Our SQL never has
+// a literal "?" inside strings.
+func (db *DB) rebind(q string) string {
+	if db.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func (db *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	return q.ExecContext(ctx, db.rebind(query), args...)
+}
+
+func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	return q.QueryContext(ctx, db.rebind(query), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
+	return q.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// ms converts a time to the stored form: Unix milliseconds, UTC.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// msp is ms for an optional time (NULL when nil).
+func msp(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// placeholders returns "?,?,?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rastro/rastro/internal/model"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// DirectoryChange says which directory object an upsert changed, so that
+// the rows that print its data can be derived again.
+type DirectoryChange struct {
+	Kind string // service, user, tag, contact, ...
+	ID   string
+}
+
+// newer reports whether an upsert at (at, ev) replaces the stored (sat, sev):
+// the latest `at` wins, ties go to the greater event id, so the result does
+// not depend on arrival order.
+func newer(at int64, ev string, sat int64, sev string) bool {
+	return at > sat || (at == sat && ev > sev)
+}
+
+// ApplyDirectory upserts the object of a directory event. changed is false
+// when a later version was already stored.
+func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *DirectoryChange, err error) {
+	at := ms(ev.At)
+	var table, id string
+	switch ev.Type {
+	case model.TypeServiceUpserted:
+		table, id = "services", ev.Service.ID
+	case model.TypeTagUpserted:
+		table, id = "tags", ev.Tag.ID
+	case model.TypeIVRUpserted:
+		table, id = "ivrs", ev.IVR.ID
+	case model.TypeClientUpserted:
+		table, id = "clients", ev.Client.ID
+	case model.TypeCampaignUpserted:
+		table, id = "campaigns", ev.Campaign.ID
+	case model.TypeBatchUpserted:
+		table, id = "batches", ev.Batch.ID
+	case model.TypeUserUpserted:
+		table, id = "users", ev.User.ID
+	case model.TypeContactUpserted:
+		table, id = "contacts", ev.Contact.ID
+	default:
+		return nil, fmt.Errorf("not a directory event: %s", ev.Type)
+	}
+	var sat int64
+	var sev string
+	err = t.queryRow(ctx, `SELECT at, ev FROM `+table+` WHERE tenant = ? AND id = ?`, t.tenant, id).Scan(&sat, &sev)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read %s %s: %w", table, id, err)
+	}
+	if exists && !newer(at, ev.ID, sat, sev) {
+		return nil, nil
+	}
+	if exists {
+		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ? AND id = ?`, t.tenant, id); err != nil {
+			return nil, fmt.Errorf("replace %s %s: %w", table, id, err)
+		}
+	}
+	tn := t.tenant
+	switch ev.Type {
+	case model.TypeServiceUpserted, model.TypeTagUpserted, model.TypeIVRUpserted, model.TypeClientUpserted:
+		name := map[string]string{"services": nameOf(ev.Service), "tags": nameOf(ev.Tag), "ivrs": nameOf(ev.IVR), "clients": nameOf(ev.Client)}[table]
+		_, err = t.exec(ctx, `INSERT INTO `+table+` (tenant, id, name, at, ev) VALUES (?, ?, ?, ?, ?)`, tn, id, name, at, ev.ID)
+	case model.TypeCampaignUpserted:
+		_, err = t.exec(ctx, `INSERT INTO campaigns (tenant, id, name, client_id, at, ev) VALUES (?, ?, ?, ?, ?, ?)`, tn, id, ev.Campaign.Name, ev.Campaign.ClientID, at, ev.ID)
+	case model.TypeBatchUpserted:
+		_, err = t.exec(ctx, `INSERT INTO batches (tenant, id, name, campaign_id, at, ev) VALUES (?, ?, ?, ?, ?, ?)`, tn, id, ev.Batch.Name, ev.Batch.CampaignID, at, ev.ID)
+	case model.TypeUserUpserted:
+		u := ev.User
+		tags, _ := json.Marshal(nonNil(u.Tags))
+		if _, err = t.exec(ctx, `INSERT INTO users (tenant, id, name, status, extension, tags, at, ev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			tn, id, u.Name, u.Status, u.Extension, string(tags), at, ev.ID); err != nil {
+			break
+		}
+		if _, err = t.exec(ctx, `DELETE FROM user_tags WHERE tenant = ? AND user_id = ?`, tn, id); err != nil {
+			break
+		}
+		for _, tag := range dedupe(u.Tags) {
+			if _, err = t.exec(ctx, `INSERT INTO user_tags (tenant, user_id, tag) VALUES (?, ?, ?)`, tn, id, tag); err != nil {
+				break
+			}
+		}
+	case model.TypeContactUpserted:
+		err = t.insertContact(ctx, ev.Contact, at, ev.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("upsert %s %s: %w", table, id, err)
+	}
+	t.dir.forget(table, id)
+	return &DirectoryChange{Kind: table, ID: id}, nil
+}
+
+func (t *Tx) insertContact(ctx context.Context, c *model.Contact, at int64, evID string) error {
+	phones, _ := json.Marshal(nonNil(c.Phones))
+	var emails []string
+	for _, e := range c.Emails {
+		emails = append(emails, strings.ToLower(strings.TrimSpace(e)))
+	}
+	emailsJSON, _ := json.Marshal(nonNil(emails))
+	portfolio := c.Portfolio != nil && *c.Portfolio
+	if _, err := t.exec(ctx, `INSERT INTO contacts (tenant, id, name, name_key, document, phones, emails, external_id, portfolio, batch_id, at, ev)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.tenant, c.ID, c.Name, SearchKey(c.Name), c.Document, string(phones), string(emailsJSON), c.ExternalID, b2i(portfolio), c.BatchID, at, evID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM contact_emails WHERE tenant = ? AND contact_id = ?`, t.tenant, c.ID); err != nil {
+		return err
+	}
+	for _, e := range dedupe(emails) {
+		if _, err := t.exec(ctx, `INSERT INTO contact_emails (tenant, contact_id, email) VALUES (?, ?, ?)`, t.tenant, c.ID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nameOf(n *model.Named) string {
+	if n == nil {
+		return ""
+	}
+	return n.Name
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// SearchKey folds a name for accent- and case-insensitive search
+// ("José" and "jose" match).
+func SearchKey(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicodeMn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(strings.TrimSpace(out))
+}
+
+// InteractionsReferencing lists the interactions whose finished legs print
+// data of a directory object (to derive them again after it changed).
+func (t *Tx) InteractionsReferencing(ctx context.Context, ch DirectoryChange) ([]string, error) {
+	var q string
+	switch ch.Kind {
+	case "services":
+		q = `SELECT DISTINCT interaction_id FROM legs WHERE tenant = ? AND service_id = ?`
+	case "users":
+		q = `SELECT DISTINCT interaction_id FROM legs WHERE tenant = ? AND agent_id = ?`
+	case "contacts":
+		q = `SELECT id FROM interactions WHERE tenant = ? AND contact_id = ? UNION SELECT DISTINCT interaction_id FROM legs WHERE tenant = ? AND contact_id = ?`
+		return t.strings(ctx, q, t.tenant, ch.ID, t.tenant, ch.ID)
+	case "tags":
+		q = `SELECT DISTINCT l.interaction_id FROM leg_tags lt JOIN legs l ON l.k = lt.leg_k WHERE lt.tenant = ? AND lt.tag_id = ?`
+	default:
+		return nil, nil
+	}
+	return t.strings(ctx, q, t.tenant, ch.ID)
+}
+
+func (t *Tx) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// txDirectory resolves names inside a write transaction, with a cache for
+// the batch. It satisfies metrics.Directory.
+type txDirectory struct {
+	t        *Tx
+	names    map[string]string
+	contacts map[string]*model.Contact
+}
+
+func newTxDirectory(t *Tx) *txDirectory {
+	return &txDirectory{t: t, names: map[string]string{}, contacts: map[string]*model.Contact{}}
+}
+
+// Directory returns the transaction's name resolver.
+func (t *Tx) Directory() *txDirectory { return t.dir }
+
+func (d *txDirectory) forget(table, id string) {
+	delete(d.names, table+"\x00"+id)
+	delete(d.contacts, id)
+}
+
+func (d *txDirectory) name(table, id string) string {
+	if id == "" {
+		return ""
+	}
+	k := table + "\x00" + id
+	if v, ok := d.names[k]; ok {
+		return v
+	}
+	var name string
+	err := d.t.queryRow(d.t.ctx, `SELECT name FROM `+table+` WHERE tenant = ? AND id = ?`, d.t.tenant, id).Scan(&name)
+	if err != nil {
+		name = ""
+	}
+	d.names[k] = name
+	return name
+}
+
+func (d *txDirectory) ServiceName(id string) string { return d.name("services", id) }
+func (d *txDirectory) UserName(id string) string    { return d.name("users", id) }
+func (d *txDirectory) TagName(id string) string     { return d.name("tags", id) }
+
+func (d *txDirectory) Contact(id string) (model.Contact, bool) {
+	if id == "" {
+		return model.Contact{}, false
+	}
+	if c, ok := d.contacts[id]; ok {
+		if c == nil {
+			return model.Contact{}, false
+		}
+		return *c, true
+	}
+	var c model.Contact
+	var phones, emails string
+	var portfolio int
+	err := d.t.queryRow(d.t.ctx, `SELECT id, name, document, phones, emails, external_id, portfolio, batch_id FROM contacts WHERE tenant = ? AND id = ?`,
+		d.t.tenant, id).Scan(&c.ID, &c.Name, &c.Document, &phones, &emails, &c.ExternalID, &portfolio, &c.BatchID)
+	if err != nil {
+		d.contacts[id] = nil
+		return model.Contact{}, false
+	}
+	_ = json.Unmarshal([]byte(phones), &c.Phones)
+	_ = json.Unmarshal([]byte(emails), &c.Emails)
+	p := portfolio == 1
+	c.Portfolio = &p
+	d.contacts[id] = &c
+	return c, true
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// dialectTypes fills the type placeholders of migration files.
+var dialectTypes = map[string]*strings.Replacer{
+	SQLite:   strings.NewReplacer("{{serial}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{float}}", "REAL", "{{bigint}}", "INTEGER"),
+	Postgres: strings.NewReplacer("{{serial}}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "{{float}}", "DOUBLE PRECISION", "{{bigint}}", "BIGINT"),
+}
+
+// migrate applies, in order and each in its own transaction, the migration
+// files not yet recorded in schema_migrations. On PostgreSQL an advisory lock
+// keeps two starting servers from migrating at once.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	entries, err := migrationFS.ReadDir("migrations")
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.applyMigration(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return db.seedMedia(ctx)
+}
+
+func (db *DB) applyMigration(ctx context.Context, name string) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if db.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7263001)`); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile("migrations/" + name)
+	if err != nil {
+		return err
+	}
+	for _, stmt := range splitSQL(dialectTypes[db.dialect].Replace(string(body))) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%w\n%s", err, stmt)
+		}
+	}
+	if _, err := db.exec(ctx, tx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, name, time.Now().UnixMilli()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// splitSQL splits a migration on ";" at line ends, dropping comments.
+func splitSQL(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// seedMedia inserts the default media list where missing; rows added by an
+// operator are left alone.
+func (db *DB) seedMedia(ctx context.Context) error {
+	for i, m := range model.DefaultMedia {
+		_, err := db.exec(ctx, db.w, `INSERT INTO media (id, label, label_en, filters, window_hours, position) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			m.ID, m.Label, m.LabelEN, strings.Join(m.Filters, ","), m.ExpirationWindowHours, i)
+		if err != nil {
+			return fmt.Errorf("seed media: %w", err)
+		}
+	}
+	return nil
+}
+
+// Media lists the media of the store, in display order.
+func (db *DB) Media(ctx context.Context) ([]model.Media, error) {
+	return db.media(ctx, db.r)
+}
+
+// Media lists the media inside a write transaction.
+func (t *Tx) Media(ctx context.Context) ([]model.Media, error) {
+	return t.db.media(ctx, t.tx)
+}
+
+func (db *DB) media(ctx context.Context, q querier) ([]model.Media, error) {
+	rows, err := db.query(ctx, q, `SELECT id, label, label_en, filters, window_hours FROM media ORDER BY position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list media: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Media
+	for rows.Next() {
+		var m model.Media
+		var filters string
+		if err := rows.Scan(&m.ID, &m.Label, &m.LabelEN, &filters, &m.ExpirationWindowHours); err != nil {
+			return nil, err
+		}
+		if filters != "" {
+			m.Filters = strings.Split(filters, ",")
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

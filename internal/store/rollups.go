@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// Rollups are never patched with deltas: a touched rollup row is recomputed
+// from the rows it sums (legs, ivr_visits) with the same GROUP BY a full
+// rebuild runs. Incremental by key, and equal to a from-scratch computation by
+// construction (a property test checks it anyway).
+
+const agentRollupSelect = `SELECT tenant, bucket, media, service_id, agent_id,
+	SUM(CASE WHEN status = 'service completed' THEN 1 ELSE 0 END),
+	SUM(CASE WHEN status = 'service transferred' THEN 1 ELSE 0 END),
+	SUM(CASE WHEN status NOT IN ('service completed', 'service transferred') THEN 1 ELSE 0 END),
+	COALESCE(SUM(duration), 0), COUNT(duration),
+	COALESCE(SUM(tm1r), 0), COUNT(tm1r),
+	COALESCE(SUM(tmr), 0), COUNT(tmr),
+	COALESCE(SUM(tmp), 0), COUNT(tmp),
+	COALESCE(SUM(tmi), 0), COUNT(tmi)
+	FROM legs`
+
+const agentTagRollupSelect = `SELECT l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id, COUNT(*)
+	FROM legs l JOIN leg_tags lt ON lt.tenant = l.tenant AND lt.leg_k = l.k`
+
+const ivrRollupSelect = `SELECT tenant, bucket, ivr_id, service_id, agent_id,
+	COUNT(*),
+	SUM(CASE WHEN outcome = 'finished' THEN 1 ELSE 0 END),
+	SUM(CASE WHEN outcome = 'transferred' THEN 1 ELSE 0 END),
+	SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END),
+	SUM(answered), SUM(abandoned_q),
+	COALESCE(SUM(ivr_s), 0), COALESCE(SUM(wait_s), 0), COUNT(wait_s),
+	COALESCE(SUM(talk_s), 0), COUNT(talk_s),
+	SUM(CASE WHEN answered = 1 AND wait_s <= ? THEN 1 ELSE 0 END)
+	FROM ivr_visits`
+
+const ivrPathRollupSelect = `SELECT tenant, bucket, ivr_id, service_id, agent_id, path, COUNT(*) FROM ivr_visits`
+
+// RefreshAgentRollups recomputes the Agentes rollup rows of the given keys,
+// in key order (a stable lock order on PostgreSQL).
+func (t *Tx) RefreshAgentRollups(ctx context.Context, keys []AgentKey) error {
+	keys = uniqueAgentKeys(keys)
+	tn := t.tenant
+	const where = ` WHERE tenant = ? AND bucket = ? AND media = ? AND service_id = ? AND agent_id = ?`
+	for _, k := range keys {
+		args := []any{tn, k.Bucket, k.Media, k.ServiceID, k.AgentID}
+		if _, err := t.exec(ctx, `DELETE FROM agent_rollup`+where, args...); err != nil {
+			return fmt.Errorf("agent rollup: %w", err)
+		}
+		if _, err := t.exec(ctx, `DELETE FROM agent_tag_rollup`+where, args...); err != nil {
+			return fmt.Errorf("agent tag rollup: %w", err)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO agent_rollup `+agentRollupSelect+where+` GROUP BY tenant, bucket, media, service_id, agent_id`, args...); err != nil {
+			return fmt.Errorf("agent rollup: %w", err)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO agent_tag_rollup `+agentTagRollupSelect+
+			` WHERE l.tenant = ? AND l.bucket = ? AND l.media = ? AND l.service_id = ? AND l.agent_id = ? GROUP BY l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id`, args...); err != nil {
+			return fmt.Errorf("agent tag rollup: %w", err)
+		}
+	}
+	return nil
+}
+
+// RefreshIVRRollups recomputes the IVR rollup rows of the given keys.
+func (t *Tx) RefreshIVRRollups(ctx context.Context, keys []IVRKey, slSeconds int) error {
+	keys = uniqueIVRKeys(keys)
+	tn := t.tenant
+	const where = ` WHERE tenant = ? AND bucket = ? AND ivr_id = ? AND service_id = ? AND agent_id = ?`
+	for _, k := range keys {
+		args := []any{tn, k.Bucket, k.IVRID, k.ServiceID, k.AgentID}
+		for _, table := range []string{"ivr_rollup", "ivr_path_rollup"} {
+			if _, err := t.exec(ctx, `DELETE FROM `+table+where, args...); err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+		if _, err := t.exec(ctx, `INSERT INTO ivr_rollup `+ivrRollupSelect+where+` GROUP BY tenant, bucket, ivr_id, service_id, agent_id`, append([]any{slSeconds}, args...)...); err != nil {
+			return fmt.Errorf("ivr rollup: %w", err)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO ivr_path_rollup `+ivrPathRollupSelect+where+` GROUP BY tenant, bucket, ivr_id, service_id, agent_id, path`, args...); err != nil {
+			return fmt.Errorf("ivr path rollup: %w", err)
+		}
+	}
+	return nil
+}
+
+// RebuildRollups recomputes every rollup row of the tenant from scratch.
+func (t *Tx) RebuildRollups(ctx context.Context, slSeconds int) error {
+	tn := t.tenant
+	for _, table := range []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup"} {
+		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ?`, tn); err != nil {
+			return fmt.Errorf("clear %s: %w", table, err)
+		}
+	}
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO agent_rollup ` + agentRollupSelect + ` WHERE tenant = ? GROUP BY tenant, bucket, media, service_id, agent_id`, []any{tn}},
+		{`INSERT INTO agent_tag_rollup ` + agentTagRollupSelect + ` WHERE l.tenant = ? GROUP BY l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id`, []any{tn}},
+		{`INSERT INTO ivr_rollup ` + ivrRollupSelect + ` WHERE tenant = ? GROUP BY tenant, bucket, ivr_id, service_id, agent_id`, []any{slSeconds, tn}},
+		{`INSERT INTO ivr_path_rollup ` + ivrPathRollupSelect + ` WHERE tenant = ? GROUP BY tenant, bucket, ivr_id, service_id, agent_id, path`, []any{tn}},
+	}
+	for _, s := range stmts {
+		if _, err := t.exec(ctx, s.q, s.args...); err != nil {
+			return fmt.Errorf("rebuild rollups: %w", err)
+		}
+	}
+	return nil
+}
+
+// ClearDerived deletes everything derived from the tenant's events (rebuild).
+func (t *Tx) ClearDerived(ctx context.Context) error {
+	for _, q := range []string{
+		`DELETE FROM leg_tags WHERE tenant = ?`, `DELETE FROM leg_phones WHERE tenant = ?`, `DELETE FROM legs WHERE tenant = ?`,
+		`DELETE FROM ivr_visits WHERE tenant = ?`, `DELETE FROM interactions WHERE tenant = ?`,
+		`DELETE FROM bot_conversations WHERE tenant = ?`, `DELETE FROM agent_spans WHERE tenant = ?`,
+		`DELETE FROM services WHERE tenant = ?`, `DELETE FROM tags WHERE tenant = ?`, `DELETE FROM ivrs WHERE tenant = ?`,
+		`DELETE FROM clients WHERE tenant = ?`, `DELETE FROM campaigns WHERE tenant = ?`, `DELETE FROM batches WHERE tenant = ?`,
+		`DELETE FROM users WHERE tenant = ?`, `DELETE FROM user_tags WHERE tenant = ?`,
+		`DELETE FROM contacts WHERE tenant = ?`, `DELETE FROM contact_emails WHERE tenant = ?`,
+	} {
+		if _, err := t.exec(ctx, q, t.tenant); err != nil {
+			return fmt.Errorf("clear derived: %w", err)
+		}
+	}
+	return nil
+}
+
+func uniqueAgentKeys(keys []AgentKey) []AgentKey {
+	seen := map[AgentKey]bool{}
+	var out []AgentKey
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Bucket != b.Bucket {
+			return a.Bucket < b.Bucket
+		}
+		if a.Media != b.Media {
+			return a.Media < b.Media
+		}
+		if a.ServiceID != b.ServiceID {
+			return a.ServiceID < b.ServiceID
+		}
+		return a.AgentID < b.AgentID
+	})
+	return out
+}
+
+func uniqueIVRKeys(keys []IVRKey) []IVRKey {
+	seen := map[IVRKey]bool{}
+	var out []IVRKey
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Bucket != b.Bucket {
+			return a.Bucket < b.Bucket
+		}
+		if a.IVRID != b.IVRID {
+			return a.IVRID < b.IVRID
+		}
+		if a.ServiceID != b.ServiceID {
+			return a.ServiceID < b.ServiceID
+		}
+		return a.AgentID < b.AgentID
+	})
+	return out
+}

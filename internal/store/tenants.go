@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Tenant is an account of the operation, with the settings rules depend on.
+type Tenant struct {
+	ID        string
+	Name      string
+	TZ        string
+	SLSeconds int
+	// ExpirationHours overrides the media's expiration window, per media id.
+	ExpirationHours map[string]int
+}
+
+type tenantSettings struct {
+	ExpirationHours map[string]int `json:"expiration_hours,omitempty"`
+}
+
+// EnsureTenant creates the tenant when it does not exist.
+func (db *DB) EnsureTenant(ctx context.Context, id string) error {
+	_, err := db.exec(ctx, db.w, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`, id, id, time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("create tenant %s: %w", id, err)
+	}
+	return nil
+}
+
+// Tenant reads a tenant's settings.
+func (db *DB) Tenant(ctx context.Context, id string) (Tenant, error) {
+	return db.tenant(ctx, db.w, id)
+}
+
+func (db *DB) tenant(ctx context.Context, q querier, id string) (Tenant, error) {
+	t := Tenant{ID: id}
+	var settings string
+	err := db.queryRow(ctx, q, `SELECT name, tz, sl_seconds, settings FROM tenants WHERE id = ?`, id).Scan(&t.Name, &t.TZ, &t.SLSeconds, &settings)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("%w %q", ErrUnknownTenant, id)
+	}
+	if err != nil {
+		return t, fmt.Errorf("read tenant %s: %w", id, err)
+	}
+	var s tenantSettings
+	if err := json.Unmarshal([]byte(settings), &s); err != nil {
+		return t, fmt.Errorf("tenant %s settings: %w", id, err)
+	}
+	t.ExpirationHours = s.ExpirationHours
+	return t, nil
+}
+
+// UpdateTenantSettings changes the zone, the service-level threshold and the
+// expiration windows. Derived rows keep the old values until `rastro rebuild`.
+func (db *DB) UpdateTenantSettings(ctx context.Context, t Tenant) error {
+	s, _ := json.Marshal(tenantSettings{ExpirationHours: t.ExpirationHours})
+	_, err := db.exec(ctx, db.w, `UPDATE tenants SET tz = ?, sl_seconds = ?, settings = ? WHERE id = ?`, t.TZ, t.SLSeconds, string(s), t.ID)
+	return err
+}
+
+// Tenants lists every tenant id.
+func (db *DB) Tenants(ctx context.Context) ([]string, error) {
+	rows, err := db.query(ctx, db.r, `SELECT id FROM tenants ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Tenant reads the transaction's tenant.
+func (t *Tx) TenantSettings(ctx context.Context) (Tenant, error) {
+	return t.db.tenant(ctx, t.tx, t.tenant)
+}

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Tx is a write transaction of one tenant. Every ingestion and rebuild step
+// runs inside one, so a batch is all-or-nothing.
+type Tx struct {
+	db     *DB
+	tx     *sql.Tx
+	tenant string
+	dir    *txDirectory
+	ctx    context.Context // for directory look-ups made through metrics.Directory
+}
+
+// Tenant is the tenant the transaction writes for.
+func (t *Tx) Tenant() string { return t.tenant }
+
+// WithTenantTx runs fn in a transaction that holds the tenant's write lock:
+// on SQLite the single writer connection (BEGIN IMMEDIATE), on PostgreSQL a
+// transaction-scoped advisory lock on the tenant. Writers of one tenant are
+// therefore serialised on every store, which is what makes derived rows and
+// rollups (shared by many aggregates) safe with several rastro servers on one
+// database. Deadlocks and serialisation failures are retried.
+func (db *DB) WithTenantTx(ctx context.Context, tenant string, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		err = db.tenantTxOnce(ctx, tenant, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (db *DB) tenantTxOnce(ctx context.Context, tenant string, fn func(*Tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	if db.dialect == Postgres {
+		if _, err := sqlTx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "rastro-tenant:"+tenant); err != nil {
+			return fmt.Errorf("lock tenant %s: %w", tenant, err)
+		}
+	}
+	t := &Tx{db: db, tx: sqlTx, tenant: tenant, ctx: ctx}
+	t.dir = newTxDirectory(t)
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "40P01") || strings.Contains(s, "40001") ||
+		strings.Contains(s, "database is locked") || strings.Contains(s, "SQLITE_BUSY")
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.db.exec(ctx, t.tx, q, args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.db.query(ctx, t.tx, q, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.db.queryRow(ctx, t.tx, q, args...)
+}
+
+// ErrUnknownTenant is returned when a tenant does not exist.
+var ErrUnknownTenant = errors.New("unknown tenant")

@@ -203,17 +203,25 @@ func (t *Tx) strings(ctx context.Context, q string, args ...any) ([]string, erro
 // txDirectory resolves names inside a write transaction, with a cache for
 // the batch. It satisfies metrics.Directory.
 type txDirectory struct {
-	t        *Tx
+	db       *DB
+	q        querier
+	ctx      context.Context
+	tenant   string
 	names    map[string]string
 	contacts map[string]*model.Contact
 }
 
 func newTxDirectory(t *Tx) *txDirectory {
-	return &txDirectory{t: t, names: map[string]string{}, contacts: map[string]*model.Contact{}}
+	return &txDirectory{db: t.db, q: t.tx, ctx: t.ctx, tenant: t.tenant, names: map[string]string{}, contacts: map[string]*model.Contact{}}
 }
 
 // Directory returns the transaction's name resolver.
 func (t *Tx) Directory() *txDirectory { return t.dir }
+
+// Directory returns a read-only name resolver of a tenant (histories).
+func (db *DB) Directory(ctx context.Context, tenant string) *txDirectory {
+	return &txDirectory{db: db, q: db.r, ctx: ctx, tenant: tenant, names: map[string]string{}, contacts: map[string]*model.Contact{}}
+}
 
 func (d *txDirectory) forget(table, id string) {
 	delete(d.names, table+"\x00"+id)
@@ -229,7 +237,7 @@ func (d *txDirectory) name(table, id string) string {
 		return v
 	}
 	var name string
-	err := d.t.queryRow(d.t.ctx, `SELECT name FROM `+table+` WHERE tenant = ? AND id = ?`, d.t.tenant, id).Scan(&name)
+	err := d.db.queryRow(d.ctx, d.q, `SELECT name FROM `+table+` WHERE tenant = ? AND id = ?`, d.tenant, id).Scan(&name)
 	if err != nil {
 		name = ""
 	}
@@ -254,8 +262,8 @@ func (d *txDirectory) Contact(id string) (model.Contact, bool) {
 	var c model.Contact
 	var phones, emails string
 	var portfolio int
-	err := d.t.queryRow(d.t.ctx, `SELECT id, name, document, phones, emails, external_id, portfolio, batch_id FROM contacts WHERE tenant = ? AND id = ?`,
-		d.t.tenant, id).Scan(&c.ID, &c.Name, &c.Document, &phones, &emails, &c.ExternalID, &portfolio, &c.BatchID)
+	err := d.db.queryRow(d.ctx, d.q, `SELECT id, name, document, phones, emails, external_id, portfolio, batch_id FROM contacts WHERE tenant = ? AND id = ?`,
+		d.tenant, id).Scan(&c.ID, &c.Name, &c.Document, &phones, &emails, &c.ExternalID, &portfolio, &c.BatchID)
 	if err != nil {
 		d.contacts[id] = nil
 		return model.Contact{}, false

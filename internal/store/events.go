@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -46,6 +47,10 @@ func (t *Tx) AggregateEvents(ctx context.Context, kind, key string) ([]model.Eve
 		return nil, fmt.Errorf("load %s %s: %w", kind, key, err)
 	}
 	defer rows.Close()
+	return scanEvents(rows)
+}
+
+func scanEvents(rows *sql.Rows) ([]model.Event, error) {
 	var out []model.Event
 	for rows.Next() {
 		var seq int64

@@ -1,0 +1,87 @@
+package report
+
+import (
+	"context"
+	"errors"
+
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/metrics"
+	"github.com/rastro/rastro/internal/model"
+)
+
+// ErrNotFound is returned for a protocol, contact or recording the principal
+// cannot see — whether it does not exist or is outside the scope.
+var ErrNotFound = errors.New("not found")
+
+// History builds the Ver Histórico of a protocol from its stored events, with
+// the same rules as the report rows. Legs of services outside p's scope, and
+// their messages, are left out.
+func (r *Reports) History(ctx context.Context, p model.Principal, protocol string, desc bool) (metrics.History, error) {
+	id, _, ok, err := r.DB.InteractionByProtocol(ctx, p, protocol)
+	if err != nil {
+		return metrics.History{}, err
+	}
+	if !ok {
+		return metrics.History{}, ErrNotFound
+	}
+	events, err := r.DB.Events(ctx, p.Tenant, model.AggInteraction, id)
+	if err != nil {
+		return metrics.History{}, err
+	}
+	cfg, err := r.config(ctx, p.Tenant)
+	if err != nil {
+		return metrics.History{}, err
+	}
+	h := metrics.BuildHistory(events, protocol, r.DB.Directory(ctx, p.Tenant), cfg, desc)
+	if p.Services != nil {
+		allowed := map[string]bool{}
+		for _, s := range p.Services {
+			allowed[s] = true
+		}
+		hidden := map[string]bool{}
+		var legs []metrics.HistoryLeg
+		for _, l := range h.Legs {
+			if allowed[l.ServiceID] {
+				legs = append(legs, l)
+			} else {
+				hidden[l.LegID] = true
+			}
+		}
+		var entries []metrics.HistoryEntry
+		for _, e := range h.Entries {
+			if e.LegID == "" || !hidden[e.LegID] {
+				entries = append(entries, e)
+			}
+		}
+		h.Legs, h.Entries = legs, entries
+	}
+	if !p.PersonalData && h.Call != nil {
+		h.Call.From = metrics.MaskPhone(h.Call.From)
+		h.Call.To = metrics.MaskPhone(h.Call.To)
+	}
+	return h, nil
+}
+
+// Recording returns the recording reference of a protocol p may see.
+func (r *Reports) Recording(ctx context.Context, p model.Principal, protocol string) (string, error) {
+	url, ok, err := r.DB.LegRecording(ctx, p, protocol)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", ErrNotFound
+	}
+	return url, nil
+}
+
+func (r *Reports) config(ctx context.Context, tenant string) (metrics.Config, error) {
+	t, err := r.DB.Tenant(ctx, tenant)
+	if err != nil {
+		return metrics.Config{}, err
+	}
+	media, err := r.DB.Media(ctx)
+	if err != nil {
+		return metrics.Config{}, err
+	}
+	return ingest.Config(t, media), nil
+}

@@ -1,0 +1,162 @@
+package report
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// params reads url.Values, remembering which names were used so that the
+// rest can be reported as unknown.
+type params struct {
+	v    url.Values
+	used map[string]bool
+	errs *ParamError
+}
+
+func newParams(v url.Values, errs *ParamError) *params {
+	return &params{v: v, used: map[string]bool{}, errs: errs}
+}
+
+// known marks names that are accepted but read elsewhere (paging, format).
+func (p *params) known(names ...string) {
+	for _, n := range names {
+		p.used[n] = true
+	}
+}
+
+func (p *params) str(name string) string {
+	p.used[name] = true
+	return strings.TrimSpace(p.v.Get(name))
+}
+
+func (p *params) has(name string) bool {
+	_, ok := p.v[name]
+	return ok && strings.TrimSpace(strings.Join(p.v[name], "")) != ""
+}
+
+// list reads a comma-separated or repeated list; nil when absent.
+func (p *params) list(name string) []string {
+	p.used[name] = true
+	var out []string
+	for _, raw := range p.v[name] {
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func (p *params) unknown() {
+	var names []string
+	for n := range p.v {
+		if !p.used[n] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p.errs.add(n, "unknown parameter")
+	}
+}
+
+var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// date parses AAAA-MM-DD in loc; ok false when absent or bad (bad is reported).
+func (p *params) date(name string, loc *time.Location) (time.Time, bool) {
+	s := p.str(name)
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil || !dateRe.MatchString(s) {
+		p.errs.add(name, "must be a date AAAA-MM-DD, got %q", s)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+var hourRe = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$`)
+
+// hour parses HH:MM (or HH:MM:SS) into "HH:MM:SS"; end=true pads an HH:MM
+// upper bound to HH:MM:59 so the range is inclusive.
+func (p *params) hour(name string, end bool) string {
+	s := p.str(name)
+	if s == "" {
+		return ""
+	}
+	if !hourRe.MatchString(s) {
+		p.errs.add(name, "must be a time of day HH:MM, got %q", s)
+		return ""
+	}
+	if len(s) == 5 {
+		if end {
+			return s + ":59"
+		}
+		return s + ":00"
+	}
+	return s
+}
+
+func (p *params) boolean(name string) *bool {
+	s := p.str(name)
+	if s == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		p.errs.add(name, "must be true or false, got %q", s)
+		return nil
+	}
+	return &b
+}
+
+// enum checks every value of a list against allowed.
+func (p *params) enum(name string, values []string, allowed ...string) {
+	for _, v := range values {
+		ok := false
+		for _, a := range allowed {
+			if v == a {
+				ok = true
+			}
+		}
+		if !ok {
+			p.errs.add(name, "%q is not one of: %s", v, strings.Join(allowed, ", "))
+		}
+	}
+}
+
+// dateRange turns from/to local dates into an instant range [from, to+1d).
+func (p *params) dateRange(loc *time.Location) (fromMS, toMS int64, from, to time.Time) {
+	from, okF := p.date("from", loc)
+	to, okT := p.date("to", loc)
+	if okF {
+		fromMS = from.UnixMilli()
+	}
+	if okT {
+		toMS = to.AddDate(0, 0, 1).UnixMilli()
+	}
+	if okF && okT && to.Before(from) {
+		p.errs.add("to", "must not be before from")
+	}
+	return
+}
+
+// Paging reads limit and cursor.
+func (p *params) paging(def, max int) (int, string) {
+	limit := def
+	if s := p.str("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > max {
+			p.errs.add("limit", "must be a number from 1 to %d", max)
+		} else {
+			limit = n
+		}
+	}
+	return limit, p.str("cursor")
+}

@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/model"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// ErrBadCredentials is returned for an unknown, revoked or wrong credential.
+var ErrBadCredentials = errors.New("invalid credentials")
+
+// Grant is the scope given to a user or token.
+type Grant struct {
+	Tenant   string
+	Role     model.Role
+	Services []string // nil = all
+	Clients  []string // nil = all
+	Personal *bool    // nil = the role's default
+}
+
+func (g Grant) principal(actor string) model.Principal {
+	personal := model.DefaultPersonalData(g.Role)
+	if g.Personal != nil {
+		personal = *g.Personal
+	}
+	return model.Principal{Tenant: g.Tenant, Actor: actor, Role: g.Role, Services: g.Services, Clients: g.Clients, PersonalData: personal}
+}
+
+func listJSON(l []string) any {
+	if l == nil {
+		return nil
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+func parseList(s *string) []string {
+	if s == nil {
+		return nil
+	}
+	out := []string{}
+	_ = json.Unmarshal([]byte(*s), &out)
+	return out
+}
+
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+// CreateToken makes an API token for the grant, creating the tenant when
+// needed. Only the hash is stored; the token is returned once.
+func (db *DB) CreateToken(ctx context.Context, g Grant, label string) (id, token string, err error) {
+	if !model.ValidRole(string(g.Role)) {
+		return "", "", fmt.Errorf("unknown role %q (admin, supervisor, analyst, viewer)", g.Role)
+	}
+	if err := db.EnsureTenant(ctx, g.Tenant); err != nil {
+		return "", "", err
+	}
+	id = "tk_" + randomHex(6)
+	token = "rst_" + id[3:] + "_" + randomHex(24)
+	var personal any
+	if g.Personal != nil {
+		personal = b2i(*g.Personal)
+	} else {
+		personal = b2i(model.DefaultPersonalData(g.Role))
+	}
+	_, err = db.exec(ctx, db.w, `INSERT INTO tokens (id, hash, tenant, role, services, clients, personal, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, hashSecret(token), g.Tenant, string(g.Role), listJSON(g.Services), listJSON(g.Clients), personal, label, time.Now().UnixMilli())
+	if err != nil {
+		return "", "", fmt.Errorf("create token: %w", err)
+	}
+	return id, token, nil
+}
+
+// RevokeToken revokes a token by id.
+func (db *DB) RevokeToken(ctx context.Context, id string) error {
+	res, err := db.exec(ctx, db.w, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("token %s: not found or already revoked", id)
+	}
+	return nil
+}
+
+// TokenInfo describes a token without its secret.
+type TokenInfo struct {
+	ID, Tenant, Role, Label string
+	CreatedAt               time.Time
+	LastUsedAt, RevokedAt   *time.Time
+}
+
+// Tokens lists a tenant's tokens.
+func (db *DB) Tokens(ctx context.Context, tenant string) ([]TokenInfo, error) {
+	rows, err := db.query(ctx, db.w, `SELECT id, tenant, role, label, created_at, last_used_at, revoked_at FROM tokens WHERE tenant = ? ORDER BY created_at`, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TokenInfo
+	for rows.Next() {
+		var t TokenInfo
+		var created int64
+		var used, revoked *int64
+		if err := rows.Scan(&t.ID, &t.Tenant, &t.Role, &t.Label, &created, &used, &revoked); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = fromMS(created)
+		if used != nil {
+			u := fromMS(*used)
+			t.LastUsedAt = &u
+		}
+		if revoked != nil {
+			r := fromMS(*revoked)
+			t.RevokedAt = &r
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AuthenticateToken resolves a bearer token to its principal and records
+// its last use (at most once a minute, to keep reads cheap).
+func (db *DB) AuthenticateToken(ctx context.Context, token string) (model.Principal, error) {
+	if !strings.HasPrefix(token, "rst_") {
+		return model.Principal{}, ErrBadCredentials
+	}
+	var g Grant
+	var id, role string
+	var services, clients *string
+	var personal int
+	var revoked, used *int64
+	err := db.queryRow(ctx, db.w, `SELECT id, tenant, role, services, clients, personal, revoked_at, last_used_at FROM tokens WHERE hash = ?`, hashSecret(token)).
+		Scan(&id, &g.Tenant, &role, &services, &clients, &personal, &revoked, &used)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked != nil) {
+		return model.Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return model.Principal{}, fmt.Errorf("authenticate token: %w", err)
+	}
+	now := time.Now().UnixMilli()
+	if used == nil || now-*used > 60_000 {
+		_, _ = db.exec(ctx, db.w, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, now, id)
+	}
+	g.Role, g.Services, g.Clients = model.Role(role), parseList(services), parseList(clients)
+	p := personal == 1
+	g.Personal = &p
+	return g.principal("token:" + id), nil
+}
+
+// CreateUser adds a UI login (bcrypt-hashed password).
+func (db *DB) CreateUser(ctx context.Context, username, password string, g Grant) error {
+	if !model.ValidRole(string(g.Role)) {
+		return fmt.Errorf("unknown role %q (admin, supervisor, analyst, viewer)", g.Role)
+	}
+	if len(password) < 8 {
+		return fmt.Errorf("password must have at least 8 characters")
+	}
+	if err := db.EnsureTenant(ctx, g.Tenant); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	personal := model.DefaultPersonalData(g.Role)
+	if g.Personal != nil {
+		personal = *g.Personal
+	}
+	_, err = db.exec(ctx, db.w, `INSERT INTO accounts (username, tenant, pw_hash, role, services, clients, personal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (username) DO UPDATE SET tenant = excluded.tenant, pw_hash = excluded.pw_hash, role = excluded.role, services = excluded.services, clients = excluded.clients, personal = excluded.personal`,
+		username, g.Tenant, string(hash), string(g.Role), listJSON(g.Services), listJSON(g.Clients), b2i(personal), time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", username, err)
+	}
+	return nil
+}
+
+// CheckPassword verifies a login.
+func (db *DB) CheckPassword(ctx context.Context, username, password string) (model.Principal, error) {
+	g, hash, err := db.account(ctx, username)
+	if err != nil {
+		// Spend the same time as a real check so that timing does not tell
+		// which usernames exist.
+		_ = bcrypt.CompareHashAndPassword([]byte("$2a$10$7EqJtq98hPqEX7fNZaFWoOHiA7Ew2bE9Y1ZrD4BNvV4p9C8b1Gx5e"), []byte(password))
+		return model.Principal{}, ErrBadCredentials
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+		return model.Principal{}, ErrBadCredentials
+	}
+	return g.principal("user:" + username), nil
+}
+
+func (db *DB) account(ctx context.Context, username string) (Grant, string, error) {
+	var g Grant
+	var role, hash string
+	var services, clients *string
+	var personal, disabled int
+	err := db.queryRow(ctx, db.w, `SELECT tenant, pw_hash, role, services, clients, personal, disabled FROM accounts WHERE username = ?`, username).
+		Scan(&g.Tenant, &hash, &role, &services, &clients, &personal, &disabled)
+	if err != nil {
+		return g, "", ErrBadCredentials
+	}
+	if disabled != 0 {
+		return g, "", ErrBadCredentials
+	}
+	g.Role, g.Services, g.Clients = model.Role(role), parseList(services), parseList(clients)
+	p := personal == 1
+	g.Personal = &p
+	return g, hash, nil
+}
+
+// Session is a logged-in browser.
+type Session struct {
+	Principal model.Principal
+	Username  string
+	CSRF      string
+}
+
+// CreateSession opens a session for username and returns its secret id.
+func (db *DB) CreateSession(ctx context.Context, username string, ttl time.Duration) (string, error) {
+	id := randomHex(32)
+	now := time.Now()
+	_, err := db.exec(ctx, db.w, `INSERT INTO sessions (hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hashSecret(id), username, randomHex(16), now.UnixMilli(), now.Add(ttl).UnixMilli())
+	if err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	return id, nil
+}
+
+// SessionByID resolves a session cookie.
+func (db *DB) SessionByID(ctx context.Context, id string) (Session, error) {
+	var s Session
+	var expires int64
+	err := db.queryRow(ctx, db.w, `SELECT username, csrf, expires_at FROM sessions WHERE hash = ?`, hashSecret(id)).Scan(&s.Username, &s.CSRF, &expires)
+	if err != nil || expires < time.Now().UnixMilli() {
+		return s, ErrBadCredentials
+	}
+	g, _, err := db.account(ctx, s.Username)
+	if err != nil {
+		return s, err
+	}
+	s.Principal = g.principal("user:" + s.Username)
+	return s, nil
+}
+
+// DeleteSession logs a session out.
+func (db *DB) DeleteSession(ctx context.Context, id string) error {
+	_, err := db.exec(ctx, db.w, `DELETE FROM sessions WHERE hash = ?`, hashSecret(id))
+	return err
+}
+
+// LoginDelay returns how long a login for key must wait after its recent
+// failures (0 for the first few), so password guessing is slowed down
+// across every server sharing the store.
+func (db *DB) LoginDelay(ctx context.Context, key string) (time.Duration, error) {
+	var failures int
+	var last int64
+	err := db.queryRow(ctx, db.w, `SELECT failures, last_at FROM login_throttle WHERE key = ?`, key).Scan(&failures, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if failures < 3 {
+		return 0, nil
+	}
+	wait := time.Duration(1<<min(failures-3, 6)) * time.Second // 1 s, 2 s, 4 s … 64 s
+	remaining := time.UnixMilli(last).Add(wait).Sub(time.Now())
+	if remaining < 0 {
+		return 0, nil
+	}
+	return remaining, nil
+}
+
+// RecordLogin counts a failed login for key, or clears it on success.
+func (db *DB) RecordLogin(ctx context.Context, key string, ok bool) error {
+	if ok {
+		_, err := db.exec(ctx, db.w, `DELETE FROM login_throttle WHERE key = ?`, key)
+		return err
+	}
+	_, err := db.exec(ctx, db.w, `INSERT INTO login_throttle (key, failures, last_at) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, last_at = excluded.last_at`, key, time.Now().UnixMilli())
+	return err
+}
+
+// AnonymizeContact irreversibly removes a contact's personal data: the
+// directory row, its raw events' personal fields are not rewritten (they are
+// the system of record), so rows derived from them are masked at derive time
+// via the anonymized flag. Counts in every report stay the same.
+func (db *DB) AnonymizeContact(ctx context.Context, tenant, contactID string) error {
+	res, err := db.exec(ctx, db.w, `UPDATE contacts SET name = 'Anonimizado', name_key = 'anonimizado', document = '', phones = '[]', emails = '[]', external_id = '', anonymized = 1 WHERE tenant = ? AND id = ?`, tenant, contactID)
+	if err != nil {
+		return fmt.Errorf("anonymize %s: %w", contactID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("contact %s not found", contactID)
+	}
+	_, err = db.exec(ctx, db.w, `DELETE FROM contact_emails WHERE tenant = ? AND contact_id = ?`, tenant, contactID)
+	return err
+}

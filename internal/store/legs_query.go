@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+// LegFilter is a Rastreio de Interações search, already validated and
+// translated to stored values by the report package.
+type LegFilter struct {
+	Media            string
+	FromMS, ToMS     int64  // entered_at range [from, to); 0 = open
+	HourFrom, HourTo string // local time of day "HH:MM:SS", inclusive; "" = open
+	Portfolio        *bool
+	Expired          *bool
+	VoiceStatus      []string
+	Statuses         []string // leg statuses ("service completed", …)
+	Tags             []string
+	Agents           []string
+	Services         []string
+	UserTags         []string
+	Contacts         []string
+	Email            string // lower-case
+	Phone            string // digits
+	Protocol         string
+	ExternalID       string
+	ExternalProtocol string
+	IVRs             []string // legs of calls that went through these IVRs (IVR drill-down)
+}
+
+// Cursor is a keyset position: the last row seen.
+type Cursor struct {
+	EnteredAt int64
+	K         int64
+}
+
+// LegPage is one page of Rastreio rows.
+type LegPage struct {
+	Rows []LegCells
+	Next *Cursor
+}
+
+// LegCells is one stored leg as the reports print it.
+type LegCells struct {
+	K         int64
+	EnteredAt int64
+	Protocol  string
+	Cells     []string
+}
+
+func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
+	q := NewLegQuery(p, "l")
+	q.And("l.media = ?", f.Media)
+	if f.FromMS != 0 {
+		q.And("l.entered_at >= ?", f.FromMS)
+	}
+	if f.ToMS != 0 {
+		q.And("l.entered_at < ?", f.ToMS)
+	}
+	if f.HourFrom != "" {
+		q.And("l.local_time >= ?", f.HourFrom)
+	}
+	if f.HourTo != "" {
+		q.And("l.local_time <= ?", f.HourTo)
+	}
+	if f.Portfolio != nil {
+		q.And("l.portfolio = ?", b2i(*f.Portfolio))
+	}
+	if f.Expired != nil {
+		q.And("l.expired = ?", b2i(*f.Expired))
+	}
+	if f.VoiceStatus != nil {
+		q.In("l.voice_status", f.VoiceStatus)
+	}
+	if f.Statuses != nil {
+		q.In("l.status", f.Statuses)
+	}
+	if f.Agents != nil {
+		q.In("l.agent_id", f.Agents)
+	}
+	if f.Services != nil {
+		q.In("l.service_id", f.Services)
+	}
+	if f.Contacts != nil {
+		q.In("l.contact_id", f.Contacts)
+	}
+	if f.Tags != nil {
+		sub, args := inList(f.Tags)
+		q.And("l.k IN (SELECT lt.leg_k FROM leg_tags lt WHERE lt.tenant = ? AND lt.tag_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	if f.UserTags != nil {
+		sub, args := inList(f.UserTags)
+		q.And("l.agent_id IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tenant = ? AND ut.tag IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	if f.Email != "" {
+		q.And("l.contact_id IN (SELECT ce.contact_id FROM contact_emails ce WHERE ce.tenant = ? AND ce.email = ?)", p.Tenant, f.Email)
+	}
+	if f.Phone != "" {
+		// Suffix match on digits = prefix range on reversed digits.
+		r := Reverse(f.Phone)
+		q.And("l.k IN (SELECT lp.leg_k FROM leg_phones lp WHERE lp.tenant = ? AND lp.rdigits >= ? AND lp.rdigits < ?)", p.Tenant, r, r+":")
+	}
+	if f.IVRs != nil {
+		sub, args := inList(f.IVRs)
+		q.And("l.interaction_id IN (SELECT iv.interaction_id FROM ivr_visits iv WHERE iv.tenant = ? AND iv.ivr_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	if f.Protocol != "" {
+		q.And("l.protocol = ?", f.Protocol)
+	}
+	if f.ExternalID != "" {
+		q.And("l.external_id = ?", f.ExternalID)
+	}
+	if f.ExternalProtocol != "" {
+		q.And("l.ext_protocol = ?", f.ExternalProtocol)
+	}
+	return q
+}
+
+func inList(values []string) (string, []any) {
+	if len(values) == 0 {
+		return "NULL", nil
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return placeholders(len(values)), args
+}
+
+// Legs returns one page of finished legs, newest first when desc, keyset
+// paged on (entered_at, k) — never OFFSET.
+func (db *DB) Legs(ctx context.Context, p model.Principal, f LegFilter, desc bool, after *Cursor, limit int) (LegPage, error) {
+	q := db.legWhere(p, f)
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	if after != nil {
+		q.And("(l.entered_at "+cmp+" ? OR (l.entered_at = ? AND l.k "+cmp+" ?))", after.EnteredAt, after.EnteredAt, after.K)
+	}
+	where, args := q.Where()
+	sqlText := `SELECT l.k, l.entered_at, l.protocol, l.cells FROM legs l WHERE ` + where +
+		` ORDER BY l.entered_at ` + dir + `, l.k ` + dir + ` LIMIT ?`
+	rows, err := db.query(ctx, db.r, sqlText, append(args, limit+1)...)
+	if err != nil {
+		return LegPage{}, fmt.Errorf("query legs: %w", err)
+	}
+	defer rows.Close()
+	var page LegPage
+	for rows.Next() {
+		var r LegCells
+		var cells string
+		if err := rows.Scan(&r.K, &r.EnteredAt, &r.Protocol, &cells); err != nil {
+			return LegPage{}, err
+		}
+		r.Cells = DecodeCells(cells)
+		page.Rows = append(page.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return LegPage{}, err
+	}
+	if len(page.Rows) > limit {
+		page.Rows = page.Rows[:limit]
+		last := page.Rows[limit-1]
+		page.Next = &Cursor{EnteredAt: last.EnteredAt, K: last.K}
+	}
+	return page, nil
+}
+
+// EachLeg streams every matching leg in keyset pages of pageSize, calling fn
+// with the raw stored cells (still joined) to keep the export path free of
+// per-row allocations it does not need.
+func (db *DB) EachLeg(ctx context.Context, p model.Principal, f LegFilter, desc bool, pageSize int, fn func(cells string) error) error {
+	var after *Cursor
+	for {
+		q := db.legWhere(p, f)
+		dir, cmp := "ASC", ">"
+		if desc {
+			dir, cmp = "DESC", "<"
+		}
+		if after != nil {
+			q.And("(l.entered_at "+cmp+" ? OR (l.entered_at = ? AND l.k "+cmp+" ?))", after.EnteredAt, after.EnteredAt, after.K)
+		}
+		where, args := q.Where()
+		rows, err := db.query(ctx, db.r, `SELECT l.k, l.entered_at, l.cells FROM legs l WHERE `+where+
+			` ORDER BY l.entered_at `+dir+`, l.k `+dir+` LIMIT ?`, append(args, pageSize)...)
+		if err != nil {
+			return fmt.Errorf("export legs: %w", err)
+		}
+		n := 0
+		var last Cursor
+		for rows.Next() {
+			var cells string
+			if err := rows.Scan(&last.K, &last.EnteredAt, &cells); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			if err := fn(cells); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n < pageSize {
+			return nil
+		}
+		after = &last
+	}
+}
+
+// CountLegs counts matching legs (drill-down totals and tests).
+func (db *DB) CountLegs(ctx context.Context, p model.Principal, f LegFilter) (int64, error) {
+	where, args := db.legWhere(p, f).Where()
+	var n int64
+	err := db.queryRow(ctx, db.r, `SELECT COUNT(*) FROM legs l WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// InteractionByProtocol finds the interaction of a protocol if p may see at
+// least one of its legs; ok is false otherwise (unknown and forbidden look
+// the same to the caller, so existence does not leak).
+func (db *DB) InteractionByProtocol(ctx context.Context, p model.Principal, protocol string) (id string, services []string, ok bool, err error) {
+	q := NewLegQuery(p, "l").And("l.protocol = ?", protocol)
+	where, args := q.Where()
+	rows, err := db.query(ctx, db.r, `SELECT l.interaction_id, l.service_id FROM legs l WHERE `+where+` ORDER BY l.seq`, args...)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("find protocol %s: %w", protocol, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var svc string
+		if err := rows.Scan(&id, &svc); err != nil {
+			return "", nil, false, err
+		}
+		services = append(services, svc)
+		ok = true
+	}
+	return id, services, ok, rows.Err()
+}
+
+// Events loads every stored event of one aggregate outside a write
+// transaction (histories).
+func (db *DB) Events(ctx context.Context, tenant, kind, key string) ([]model.Event, error) {
+	rows, err := db.query(ctx, db.r, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, tenant, kind, key)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", kind, key, err)
+	}
+	defer rows.Close()
+	return scanEvents(rows)
+}
+
+// LegRecording returns the recording of a protocol's legs visible to p.
+func (db *DB) LegRecording(ctx context.Context, p model.Principal, protocol string) (string, bool, error) {
+	q := NewLegQuery(p, "l").And("l.protocol = ?", protocol).And("l.recording_url <> ''")
+	where, args := q.Where()
+	var url string
+	err := db.queryRow(ctx, db.r, `SELECT l.recording_url FROM legs l WHERE `+where+` ORDER BY l.seq LIMIT 1`, args...).Scan(&url)
+	if err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	return url, true, nil
+}

@@ -102,7 +102,7 @@ func TestJSONArrayInput(t *testing.T) {
 }
 
 func TestWorkedExampleDecodes(t *testing.T) {
-	body, err := os.ReadFile("/work/shared/spec/examples/chat-hold-and-personal-queue.ndjson")
+	body, err := os.ReadFile("testdata/chat-hold-and-personal-queue.ndjson")
 	if err != nil {
 		t.Skip(err)
 	}

@@ -1,0 +1,276 @@
+package metrics
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+// History entry kinds.
+const (
+	EntryMessage   = "message"
+	EntryTransfer  = "transfer"
+	EntryQueued    = "queued"
+	EntryDelivered = "delivered"
+	EntryStarted   = "started"
+	EntryHold      = "hold"
+	EntryHoldEnd   = "hold_end"
+	EntryFinished  = "finished"
+	EntryCall      = "call"
+	EntryIVR       = "ivr"
+)
+
+// HistoryEntry is one line of Ver Histórico.
+type HistoryEntry struct {
+	At                                                              time.Time
+	Kind                                                            string // "message","transfer","queued","delivered","started","hold","hold_end","finished","call","ivr"
+	LegID, Sender, AgentID, AgentName, ServiceID, ServiceName, Text string
+	Attachment                                                      *model.Attachment
+	Detail                                                          string // human text in pt-BR
+
+	opens string // transfer entries: the leg it opens (ordering only)
+}
+
+// History of one interaction (Ver Histórico), ordered asc or desc.
+type History struct {
+	InteractionID, Media, Protocol string
+	Legs                           []HistoryLeg
+	Entries                        []HistoryEntry
+	Call                           *CallDetails // voice only
+}
+
+// HistoryLeg is one step of the path (every leg, finished or not).
+type HistoryLeg struct {
+	LegID, ServiceID, ServiceName, AgentID, AgentName, Status string
+	EnteredAt, FinishedAt                                     *time.Time
+}
+
+// CallDetails are the voice facts of the interaction (every call.updated
+// merged, a later value winning).
+type CallDetails struct {
+	Direction, From, To, DialedNumber, VoiceServer, ExternalChannel, InternalChannel, VoiceStatus, RecordingURL string
+	AnsweredAt, ClientHangupAt, AgentHangupAt                                                                   *time.Time
+	JitterMs, PacketLossPct, RttMs                                                                              *float64
+	Quality                                                                                                     string
+}
+
+// BuildHistory lays out the whole protocol: every message with sender,
+// agent and time, each queue/delivery/transfer/hold/finalization as a step of
+// the path, IVR steps and call events (answer and hang-ups, voice), ordered
+// by time ascending, or descending when desc (ties keep event order, reversed
+// when descending). protocol "" means the given or generated one. Chat shows
+// "Atendimento Iniciado (AAAA-MM-DD HH:MM:SS)" with the queue time when a
+// leg reaches a human. Leg-less messages are attributed as in the Rastreio.
+func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Config, desc bool) History {
+	tl := scan(sortEvents(events))
+	dir = directoryOr(dir)
+	loc := cfg.Location()
+	if protocol == "" {
+		protocol = tl.protocolGiven
+	}
+	if protocol == "" {
+		start := tl.createdAt
+		if start.IsZero() {
+			start = tl.firstAt
+		}
+		protocol = ProtocolBase(tl.media, start)
+	}
+	h := History{InteractionID: tl.id, Media: tl.media, Protocol: protocol}
+	facts := map[*legState]*legFacts{}
+	for _, l := range tl.legs {
+		f := legOf(l)
+		facts[l] = f
+		hl := HistoryLeg{
+			LegID: l.id, ServiceID: f.serviceID, ServiceName: dir.ServiceName(f.serviceID),
+			AgentID: f.agentID, AgentName: dir.UserName(f.agentID), Status: f.status,
+		}
+		if at := enteredAt(tl, f); !at.IsZero() {
+			hl.EnteredAt = timePtr(at)
+		}
+		if f.ended {
+			hl.FinishedAt = timePtr(f.finAt)
+		}
+		h.Legs = append(h.Legs, hl)
+	}
+	nameOrID := func(name, id string) string {
+		if name != "" {
+			return name
+		}
+		return id
+	}
+	seenCall := map[string]bool{}
+	for _, e := range tl.events {
+		l := tl.owner[e]
+		var f *legFacts
+		if l != nil {
+			f = facts[l]
+		}
+		en := HistoryEntry{At: e.At}
+		if f != nil {
+			en.LegID = l.id
+			en.ServiceID, en.ServiceName = f.serviceID, dir.ServiceName(f.serviceID)
+		}
+		switch e.Type {
+		case model.TypeMessage:
+			en.Kind, en.Sender, en.Text, en.Attachment = EntryMessage, e.Sender, e.Text, e.Attachment
+			if e.Sender == "agent" {
+				en.AgentID = e.AgentID
+				if en.AgentID == "" && f != nil {
+					en.AgentID = f.agentID
+				}
+				en.AgentName = dir.UserName(en.AgentID)
+			}
+		case model.TypeLegQueued:
+			en.Kind = EntryQueued
+			en.ServiceID, en.ServiceName = e.ServiceID, dir.ServiceName(e.ServiceID)
+			en.Detail = "Entrou na fila do serviço " + nameOrID(en.ServiceName, en.ServiceID)
+		case model.TypeLegDelivered:
+			en.Kind, en.AgentID, en.AgentName = EntryDelivered, e.AgentID, dir.UserName(e.AgentID)
+			en.Detail = "Entregue ao agente " + nameOrID(en.AgentName, en.AgentID)
+			h.Entries = append(h.Entries, en)
+			if tl.media == model.MediaChat && f != nil && f.deliveredAt != nil && f.deliveredAt.Equal(e.At) {
+				queued := e.At
+				if f.queuedAt != nil {
+					queued = *f.queuedAt
+				}
+				st := en
+				st.Kind = EntryStarted
+				st.Detail = "Atendimento Iniciado (" + FormatDateTime(queued, loc) + ")"
+				h.Entries = append(h.Entries, st)
+			}
+			continue
+		case model.TypeHoldStarted:
+			en.Kind = EntryHold
+			if f != nil {
+				en.AgentID, en.AgentName = f.agentID, dir.UserName(f.agentID)
+			}
+			en.Detail = "Em espera (Hold)"
+			if e.Kind == "personal_queue" {
+				en.Detail = "Em fila pessoal"
+			}
+		case model.TypeHoldEnded:
+			en.Kind, en.Detail = EntryHoldEnd, "Atendimento retomado"
+			if f != nil {
+				en.AgentID, en.AgentName = f.agentID, dir.UserName(f.agentID)
+			}
+		case model.TypeLegTransferred:
+			en.Kind = EntryTransfer
+			if f != nil {
+				en.AgentID, en.AgentName = f.agentID, dir.UserName(f.agentID)
+			}
+			en.Detail = transferDetail(en, e, dir)
+			en.opens = e.NewLeg
+		case model.TypeLegFinished:
+			en.Kind = EntryFinished
+			if f != nil {
+				en.AgentID, en.AgentName = f.agentID, dir.UserName(f.agentID)
+			}
+			en.Detail = "Atendimento finalizado (" + e.Status + ")"
+			var tags []string
+			for _, id := range e.Tags {
+				tags = append(tags, nameOrID(dir.TagName(id), id))
+			}
+			if len(tags) > 0 {
+				en.Detail += " — tags: " + strings.Join(tags, ", ")
+			}
+		case model.TypeCallUpdated:
+			for _, c := range []struct {
+				t      *time.Time
+				key    string
+				detail string
+			}{
+				{e.AnsweredAt, "answered", "Chamada atendida"},
+				{e.ClientHangupAt, "client_hangup", "Cliente desligou"},
+				{e.AgentHangupAt, "agent_hangup", "Agente desligou"},
+			} {
+				if c.t == nil || seenCall[c.key+c.t.String()] {
+					continue
+				}
+				seenCall[c.key+c.t.String()] = true
+				ce := en
+				ce.At, ce.Kind, ce.Detail = *c.t, EntryCall, c.detail
+				h.Entries = append(h.Entries, ce)
+			}
+			continue
+		case model.TypeIVREntered:
+			en.Kind, en.Detail = EntryIVR, "Entrou na URA "+e.IVRID
+		case model.TypeIVROption:
+			en.Kind, en.Detail = EntryIVR, "Opção escolhida na URA "+e.IVRID+": "+e.Option
+		case model.TypeIVRLeft:
+			en.Kind = EntryIVR
+			switch e.Outcome {
+			case "transferred":
+				en.Detail = "Saiu da URA " + e.IVRID + ": transferido"
+				if e.ServiceID != "" {
+					en.ServiceID, en.ServiceName = e.ServiceID, dir.ServiceName(e.ServiceID)
+					en.Detail += " para o serviço " + nameOrID(en.ServiceName, e.ServiceID)
+				}
+			case "abandoned":
+				en.Detail = "Abandonou na URA " + e.IVRID
+			default:
+				en.Detail = "Finalizado na URA " + e.IVRID
+			}
+		default:
+			continue
+		}
+		h.Entries = append(h.Entries, en)
+	}
+	sort.SliceStable(h.Entries, func(i, j int) bool { return h.Entries[i].At.Before(h.Entries[j].At) })
+	// At the same instant, show a transfer before the steps of the leg it
+	// opens (events order a leg.queued before a leg.transferred of that time).
+	for i := range h.Entries {
+		if h.Entries[i].Kind != EntryTransfer || h.Entries[i].opens == "" {
+			continue
+		}
+		for j := i; j > 0 && h.Entries[j-1].At.Equal(h.Entries[j].At) && h.Entries[j-1].LegID == h.Entries[j].opens; j-- {
+			h.Entries[j-1], h.Entries[j] = h.Entries[j], h.Entries[j-1]
+		}
+	}
+	if desc {
+		for i, j := 0, len(h.Entries)-1; i < j; i, j = i+1, j-1 {
+			h.Entries[i], h.Entries[j] = h.Entries[j], h.Entries[i]
+		}
+	}
+	if tl.media == model.MediaVoice {
+		var c callFacts
+		for _, e := range tl.calls {
+			c.merge(e)
+		}
+		h.Call = &CallDetails{
+			Direction: tl.direction, From: tl.from, To: tl.to,
+			DialedNumber: c.dialedNumber, VoiceServer: c.voiceServer,
+			ExternalChannel: c.externalChannel, InternalChannel: c.internalChannel,
+			VoiceStatus: c.voiceStatus, RecordingURL: c.recordingURL,
+			AnsweredAt: c.answeredAt, ClientHangupAt: c.clientHangupAt, AgentHangupAt: c.agentHangupAt,
+			JitterMs: c.jitter, PacketLossPct: c.loss, RttMs: c.rtt,
+			Quality: CallQuality(c.jitter, c.loss),
+		}
+	}
+	return h
+}
+
+// transferDetail: "Transferido de Carla Dias para o serviço Financeiro",
+// "… para o agente Bruno Lima", "… para o agente Bruno Lima (serviço X)";
+// from the service when the leg had no agent.
+func transferDetail(en HistoryEntry, e *model.Event, dir Directory) string {
+	s := "Transferido"
+	switch {
+	case en.AgentName != "" || en.AgentID != "":
+		s += " de " + orDefault(en.AgentName, en.AgentID)
+	case en.ServiceName != "" || en.ServiceID != "":
+		s += " do serviço " + orDefault(en.ServiceName, en.ServiceID)
+	}
+	svc := orDefault(dir.ServiceName(e.ToServiceID), e.ToServiceID)
+	agent := orDefault(dir.UserName(e.ToAgentID), e.ToAgentID)
+	switch {
+	case agent != "" && svc != "":
+		s += " para o agente " + agent + " (serviço " + svc + ")"
+	case agent != "":
+		s += " para o agente " + agent
+	case svc != "":
+		s += " para o serviço " + svc
+	}
+	return s
+}

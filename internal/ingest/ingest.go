@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rastro/rastro/internal/metrics"
@@ -65,11 +66,15 @@ func (in *Ingester) Store(ctx context.Context, tenant string, events []model.Eve
 	}
 	err := in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
 		res = Result{}
+		cfg, err := tenantConfig(ctx, tx)
+		if err != nil {
+			return err
+		}
 		seq, err := tx.AllocSeq(ctx, len(events))
 		if err != nil {
 			return err
 		}
-		touched := newTouched()
+		touched := newTouched(cfg.Location())
 		for i := range events {
 			ev := &events[i]
 			ev.Seq = seq + int64(i)
@@ -98,11 +103,25 @@ func (in *Ingester) Store(ctx context.Context, tenant string, events []model.Eve
 type touched struct {
 	interactions map[string]bool
 	bots         map[string]bool
-	agents       map[string]bool
+	// agents: agent id → local days whose activity spans must be derived
+	// again (an event's own day and the next, whose window reads it).
+	agents map[string]map[string]bool
+	loc    *time.Location
 }
 
-func newTouched() *touched {
-	return &touched{interactions: map[string]bool{}, bots: map[string]bool{}, agents: map[string]bool{}}
+func newTouched(loc *time.Location) *touched {
+	return &touched{interactions: map[string]bool{}, bots: map[string]bool{}, agents: map[string]map[string]bool{}, loc: loc}
+}
+
+func (t *touched) addAgentDay(agent string, at time.Time) {
+	days := t.agents[agent]
+	if days == nil {
+		days = map[string]bool{}
+		t.agents[agent] = days
+	}
+	local := at.In(t.loc)
+	days[local.Format("2006-01-02")] = true
+	days[local.AddDate(0, 0, 1).Format("2006-01-02")] = true
 }
 
 func (t *touched) add(ctx context.Context, tx *store.Tx, ev *model.Event) error {
@@ -113,7 +132,7 @@ func (t *touched) add(ctx context.Context, tx *store.Tx, ev *model.Event) error 
 	case model.AggBot:
 		t.bots[key] = true
 	case model.AggAgent:
-		t.agents[key] = true
+		t.addAgentDay(key, ev.At)
 	case model.AggDirectory:
 		ch, err := tx.ApplyDirectory(ctx, ev)
 		if err != nil || ch == nil {
@@ -130,17 +149,28 @@ func (t *touched) add(ctx context.Context, tx *store.Tx, ev *model.Event) error 
 	return nil
 }
 
+func tenantConfig(ctx context.Context, tx *store.Tx) (metrics.Config, error) {
+	tenant, err := tx.TenantSettings(ctx)
+	if err != nil {
+		return metrics.Config{}, err
+	}
+	media, err := tx.Media(ctx)
+	if err != nil {
+		return metrics.Config{}, err
+	}
+	return Config(tenant, media), nil
+}
+
 // derive recomputes every touched aggregate from all its stored events.
 func derive(ctx context.Context, tx *store.Tx, t *touched) error {
 	tenant, err := tx.TenantSettings(ctx)
 	if err != nil {
 		return err
 	}
-	media, err := tx.Media(ctx)
+	cfg, err := tenantConfig(ctx, tx)
 	if err != nil {
 		return err
 	}
-	cfg := Config(tenant, media)
 
 	// Interactions: heads first, then protocol collisions, then rows.
 	ids := sortedKeys(t.interactions)
@@ -210,15 +240,35 @@ func derive(ctx context.Context, tx *store.Tx, t *touched) error {
 		}
 	}
 	for _, id := range sortedKeys(t.agents) {
-		list, err := tx.AggregateEvents(ctx, model.AggAgent, id)
-		if err != nil {
-			return err
-		}
-		if err := tx.ReplaceAgentSpans(ctx, id, metrics.DeriveAgentSpans(list, cfg)); err != nil {
-			return err
+		for _, day := range sortedKeys(t.agents[id]) {
+			if err := deriveAgentDay(ctx, tx, cfg, id, day); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// deriveAgentDay recomputes an agent's logged-in and pause spans of one
+// local day from the events of that day and the day before (so a session
+// that started yesterday is counted). A period open for more than a whole
+// day is therefore cut: documented in the README.
+func deriveAgentDay(ctx context.Context, tx *store.Tx, cfg metrics.Config, agent, day string) error {
+	start, err := time.ParseInLocation("2006-01-02", day, cfg.Location())
+	if err != nil {
+		return err
+	}
+	evs, err := tx.AgentEventsBetween(ctx, agent, start.AddDate(0, 0, -1).UnixMilli(), start.AddDate(0, 0, 1).UnixMilli())
+	if err != nil {
+		return err
+	}
+	var spans []model.AgentSpan
+	for _, s := range metrics.DeriveAgentSpans(evs, cfg) {
+		if strings.HasPrefix(s.Bucket, day) {
+			spans = append(spans, s)
+		}
+	}
+	return tx.ReplaceAgentDaySpans(ctx, agent, day, spans)
 }
 
 // interactionHead reads the protocol inputs of an interaction from its
@@ -269,7 +319,11 @@ func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
 		if err := tx.ClearDerived(ctx); err != nil {
 			return err
 		}
-		t := newTouched()
+		cfg, err := tenantConfig(ctx, tx)
+		if err != nil {
+			return err
+		}
+		t := newTouched(cfg.Location())
 		keys, err := tx.AggregateKeys(ctx, model.AggDirectory)
 		if err != nil {
 			return err
@@ -285,13 +339,26 @@ func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
 				}
 			}
 		}
-		for kind, set := range map[string]map[string]bool{model.AggInteraction: t.interactions, model.AggBot: t.bots, model.AggAgent: t.agents} {
+		for kind, set := range map[string]map[string]bool{model.AggInteraction: t.interactions, model.AggBot: t.bots} {
 			keys, err := tx.AggregateKeys(ctx, kind)
 			if err != nil {
 				return err
 			}
 			for _, k := range keys {
 				set[k] = true
+			}
+		}
+		agents, err := tx.AggregateKeys(ctx, model.AggAgent)
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			evs, err := tx.AggregateEvents(ctx, model.AggAgent, a)
+			if err != nil {
+				return err
+			}
+			for i := range evs {
+				t.addAgentDay(a, evs[i].At)
 			}
 		}
 		if err := derive(ctx, tx, t); err != nil {

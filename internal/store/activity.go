@@ -26,10 +26,21 @@ func (t *Tx) ReplaceBotConversation(ctx context.Context, c model.BotConversation
 	return wrap(err, "insert conversation "+c.Conversation)
 }
 
-// ReplaceAgentSpans swaps all of an agent's logged-in and pause spans.
-func (t *Tx) ReplaceAgentSpans(ctx context.Context, agentID string, spans []model.AgentSpan) error {
-	if _, err := t.exec(ctx, `DELETE FROM agent_spans WHERE tenant = ? AND agent_id = ?`, t.tenant, agentID); err != nil {
-		return fmt.Errorf("clear spans of %s: %w", agentID, err)
+// AgentEventsBetween loads an agent's events with at in [from, to).
+func (t *Tx) AgentEventsBetween(ctx context.Context, agentID string, from, to int64) ([]model.Event, error) {
+	rows, err := t.query(ctx, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? AND at >= ? AND at < ? ORDER BY seq`,
+		t.tenant, model.AggAgent, agentID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("events of agent %s: %w", agentID, err)
+	}
+	defer rows.Close()
+	return scanEvents(rows)
+}
+
+// ReplaceAgentDaySpans swaps an agent's spans of one local day.
+func (t *Tx) ReplaceAgentDaySpans(ctx context.Context, agentID, day string, spans []model.AgentSpan) error {
+	if _, err := t.exec(ctx, `DELETE FROM agent_spans WHERE tenant = ? AND agent_id = ? AND bucket >= ? AND bucket <= ?`, t.tenant, agentID, day+" 00", day+" 23"); err != nil {
+		return fmt.Errorf("clear spans of %s on %s: %w", agentID, day, err)
 	}
 	for _, s := range spans {
 		if _, err := t.exec(ctx, `INSERT INTO agent_spans (tenant, agent_id, bucket, kind, media, reason, seconds) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -306,18 +306,3 @@ func (db *DB) RecordLogin(ctx context.Context, key string, ok bool) error {
 	return err
 }
 
-// AnonymizeContact irreversibly removes a contact's personal data: the
-// directory row, its raw events' personal fields are not rewritten (they are
-// the system of record), so rows derived from them are masked at derive time
-// via the anonymized flag. Counts in every report stay the same.
-func (db *DB) AnonymizeContact(ctx context.Context, tenant, contactID string) error {
-	res, err := db.exec(ctx, db.w, `UPDATE contacts SET name = 'Anonimizado', name_key = 'anonimizado', document = '', phones = '[]', emails = '[]', external_id = '', anonymized = 1 WHERE tenant = ? AND id = ?`, tenant, contactID)
-	if err != nil {
-		return fmt.Errorf("anonymize %s: %w", contactID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("contact %s not found", contactID)
-	}
-	_, err = db.exec(ctx, db.w, `DELETE FROM contact_emails WHERE tenant = ? AND contact_id = ?`, tenant, contactID)
-	return err
-}

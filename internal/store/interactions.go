@@ -123,10 +123,10 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 	}
 	rows.Close()
 	for _, q := range []string{
-		`DELETE FROM leg_tags WHERE tenant = ? AND leg_k IN (SELECT k FROM legs WHERE tenant = ? AND interaction_id = ?)`,
-		`DELETE FROM leg_phones WHERE tenant = ? AND leg_k IN (SELECT k FROM legs WHERE tenant = ? AND interaction_id = ?)`,
+		`DELETE FROM leg_tags WHERE leg_k IN (SELECT k FROM legs WHERE tenant = ? AND interaction_id = ?)`,
+		`DELETE FROM leg_phones WHERE leg_k IN (SELECT k FROM legs WHERE tenant = ? AND interaction_id = ?)`,
 	} {
-		if _, err := t.exec(ctx, q, tn, tn, interactionID); err != nil {
+		if _, err := t.exec(ctx, q, tn, interactionID); err != nil {
 			return nil, nil, fmt.Errorf("clear leg children of %s: %w", interactionID, err)
 		}
 	}

@@ -23,7 +23,7 @@ const agentRollupSelect = `SELECT tenant, bucket, media, service_id, agent_id,
 	FROM legs`
 
 const agentTagRollupSelect = `SELECT l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id, COUNT(*)
-	FROM legs l JOIN leg_tags lt ON lt.tenant = l.tenant AND lt.leg_k = l.k`
+	FROM legs l JOIN leg_tags lt ON lt.leg_k = l.k`
 
 const ivrRollupSelect = `SELECT tenant, bucket, ivr_id, service_id, agent_id,
 	COUNT(*),

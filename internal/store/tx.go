@@ -17,6 +17,9 @@ type Tx struct {
 	tenant string
 	dir    *txDirectory
 	ctx    context.Context // for directory look-ups made through metrics.Directory
+	// stmts caches prepared statements for the transaction: a batch runs
+	// the same few statements thousands of times.
+	stmts map[string]*sql.Stmt
 }
 
 // Tenant is the tenant the transaction writes for.
@@ -75,16 +78,45 @@ func retryable(err error) bool {
 		strings.Contains(s, "database is locked") || strings.Contains(s, "SQLITE_BUSY")
 }
 
+// stmt returns the cached prepared statement of q.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, t.db.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.db.exec(ctx, t.tx, q, args...)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.db.query(ctx, t.tx, q, args...)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.db.queryRow(ctx, t.tx, q, args...)
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		// Let the error surface at Scan, as QueryRowContext would.
+		return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // ErrUnknownTenant is returned when a tenant does not exist.

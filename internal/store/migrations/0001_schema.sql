@@ -34,8 +34,9 @@ CREATE TABLE events (
     received_at {{bigint}} NOT NULL,
     PRIMARY KEY (tenant, id)
 );
-CREATE INDEX events_agg ON events (tenant, agg_kind, agg_key);
-CREATE INDEX events_seq ON events (tenant, seq);
+-- Aggregates load their events in arrival order; seq in the index spares a
+-- sort and keeps SQLite from scanning the whole tenant by seq.
+CREATE INDEX events_agg ON events (tenant, agg_kind, agg_key, seq);
 
 -- Directory (latest `at` wins; ties: the greater event id).
 CREATE TABLE services (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, at {{bigint}} NOT NULL, ev TEXT NOT NULL, PRIMARY KEY (tenant, id));
@@ -117,11 +118,13 @@ CREATE INDEX legs_external ON legs (tenant, external_id);
 CREATE INDEX legs_ext_protocol ON legs (tenant, ext_protocol);
 CREATE INDEX legs_bucket ON legs (tenant, bucket);
 
-CREATE TABLE leg_tags (tenant TEXT NOT NULL, leg_k {{bigint}} NOT NULL, tag_id TEXT NOT NULL, PRIMARY KEY (tenant, leg_k, tag_id));
+-- Keyed by leg first: rollups and deletes reach them from the leg (k is
+-- unique across tenants); filters use the (tenant, value) indexes.
+CREATE TABLE leg_tags (tenant TEXT NOT NULL, leg_k {{bigint}} NOT NULL, tag_id TEXT NOT NULL, PRIMARY KEY (leg_k, tag_id));
 CREATE INDEX leg_tags_tag ON leg_tags (tenant, tag_id, leg_k);
 -- Phone digits reversed, so that a number typed without country or area code
 -- (a suffix) is a prefix range scan.
-CREATE TABLE leg_phones (tenant TEXT NOT NULL, leg_k {{bigint}} NOT NULL, rdigits TEXT NOT NULL, PRIMARY KEY (tenant, leg_k, rdigits));
+CREATE TABLE leg_phones (tenant TEXT NOT NULL, leg_k {{bigint}} NOT NULL, rdigits TEXT NOT NULL, PRIMARY KEY (leg_k, rdigits));
 CREATE INDEX leg_phones_r ON leg_phones (tenant, rdigits, leg_k);
 
 -- IVR visits and rollups.

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/url"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// cmdBench measures the reports on whatever the store holds (load it first
+// with `rastro demo --legs N`). Timings are printed, never asserted.
+func cmdBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	tenant := fs.String("tenant", "demo", "tenant")
+	mixes := fs.Int("mixes", 200, "random filter mixes for the first-page latency")
+	from := fs.String("from", "2026-10-01", "first local date of the month measured")
+	to := fs.String("to", "2026-10-30", "last local date of the month measured")
+	only := fs.String("only", "", "comma-separated subset: page,export,fluxo,ivr,agents,copy")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p := model.Principal{Tenant: *tenant, Actor: "bench", Role: model.RoleAdmin, PersonalData: true}
+	r := report.New(db)
+	want := func(name string) bool { return *only == "" || strings.Contains(","+*only+",", ","+name+",") }
+	total, err := db.CountLegs(ctx, p, store.LegFilter{Media: "voice"})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("store: %s   tenant: %s   voice legs: %d   GOMAXPROCS: %d\n", db.Dialect(), *tenant, total, runtime.GOMAXPROCS(0))
+
+	if want("page") {
+		if err := benchFirstPage(ctx, db, r, p, *mixes, *from, *to); err != nil {
+			return err
+		}
+	}
+	if want("export") {
+		for _, media := range []string{"whatsapp", "voice"} {
+			q, err := r.ParseInteractions(ctx, p, url.Values{"media": {media}, "from": {*from}, "to": {*to}})
+			if err != nil {
+				return err
+			}
+			f, _ := report.ParseFormat("csv", "")
+			start := time.Now()
+			st, err := report.Write(io.Discard, f, q.Columns, r.InteractionRows(ctx, p, q))
+			if err != nil {
+				return err
+			}
+			el := time.Since(start)
+			fmt.Printf("export csv %-9s rows %8d  %7.2fs  %9.0f rows/s  %6.1f MB  peak RSS %d MB\n", media, st.Rows, el.Seconds(), float64(st.Rows)/el.Seconds(), float64(st.Bytes)/1e6, peakRSSMB())
+		}
+	}
+	timeIt := func(name string, n int, fn func() error) error {
+		var d []time.Duration
+		for i := 0; i < n; i++ {
+			start := time.Now()
+			if err := fn(); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			d = append(d, time.Since(start))
+		}
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		fmt.Printf("%-40s n=%d  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms\n", name, n, ms(d[n/2]), ms(d[n*95/100]), ms(d[n-1]))
+		return nil
+	}
+	month := url.Values{"from": {*from}, "to": {*to}}
+	if want("fluxo") {
+		q, err := r.ParseFluxo(ctx, p, month)
+		if err != nil {
+			return err
+		}
+		if err := timeIt("fluxo-agil month, first page", 20, func() error { _, err := r.Fluxo(ctx, p, q); return err }); err != nil {
+			return err
+		}
+		if err := timeIt("fluxo-agil month, drop-off", 20, func() error { _, err := r.FluxoDropoff(ctx, p, q); return err }); err != nil {
+			return err
+		}
+	}
+	if want("ivr") {
+		for _, g := range []string{"ivr", "service", "agent", "hour", "day"} {
+			v := url.Values{"from": {*from}, "to": {*to}, "group_by": {g}}
+			q, err := r.ParseIVR(ctx, p, v)
+			if err != nil {
+				return err
+			}
+			if err := timeIt("ivr month group_by="+g, 20, func() error { _, err := r.IVR(ctx, p, q); return err }); err != nil {
+				return err
+			}
+		}
+	}
+	if want("agents") {
+		for _, v := range []url.Values{month, {"from": {*from}, "to": {*to}, "media": {"whatsapp"}}, {"from": {*from}, "to": {*to}, "hour_from": {"08:00"}, "hour_to": {"12:00"}}} {
+			q, err := r.ParseAgents(ctx, p, v)
+			if err != nil {
+				return err
+			}
+			if err := timeIt("agents "+v.Encode(), 20, func() error { _, err := r.Agents(ctx, p, q); return err }); err != nil {
+				return err
+			}
+		}
+	}
+	if want("copy") && db.Dialect() == store.Postgres {
+		for _, media := range []string{"whatsapp", "voice"} {
+			start := time.Now()
+			n, err := db.CopyLegCells(ctx, *tenant, media, io.Discard)
+			if err != nil {
+				return err
+			}
+			el := time.Since(start)
+			fmt.Printf("COPY (legs cells) TO STDOUT %-9s rows %8d  %7.2fs  %9.0f rows/s (ceiling)\n", media, n, el.Seconds(), float64(n)/el.Seconds())
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// benchFirstPage times the first Rastreio page over random filter mixes.
+func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p model.Principal, n int, from, to string) error {
+	rng := rand.New(rand.NewSource(42))
+	agents, err := db.Agents(ctx, p)
+	if err != nil {
+		return err
+	}
+	services, err := db.Services(ctx, p)
+	if err != nil {
+		return err
+	}
+	tags, err := db.Tags(ctx, p)
+	if err != nil {
+		return err
+	}
+	medias := []string{"whatsapp", "voice", "chat", "email", "sms", "instagram", "reclameaqui"}
+	day, _ := time.Parse("2006-01-02", from)
+	last, _ := time.Parse("2006-01-02", to)
+	span := int(last.Sub(day).Hours()/24) + 1
+	var d []time.Duration
+	for i := 0; i < n; i++ {
+		media := medias[rng.Intn(len(medias))]
+		v := url.Values{"media": {media}}
+		if rng.Intn(2) == 0 {
+			a := day.AddDate(0, 0, rng.Intn(span))
+			v.Set("from", a.Format("2006-01-02"))
+			v.Set("to", a.AddDate(0, 0, rng.Intn(7)).Format("2006-01-02"))
+		} else {
+			v.Set("from", from)
+			v.Set("to", to)
+		}
+		if rng.Intn(3) == 0 && len(agents) > 0 {
+			v.Set("agents", agents[rng.Intn(len(agents))].ID)
+		}
+		if rng.Intn(3) == 0 && len(services) > 0 {
+			v.Set("services", services[rng.Intn(len(services))].ID)
+		}
+		if rng.Intn(4) == 0 && len(tags) > 0 {
+			v.Set("tags", tags[rng.Intn(len(tags))].ID)
+		}
+		if rng.Intn(4) == 0 {
+			v.Set("hour_from", fmt.Sprintf("%02d:00", 8+rng.Intn(4)))
+			v.Set("hour_to", fmt.Sprintf("%02d:00", 13+rng.Intn(6)))
+		}
+		if media == "voice" && rng.Intn(2) == 0 {
+			v.Set("voice_status", model.VoiceStatuses[rng.Intn(len(model.VoiceStatuses))])
+		}
+		if (media == "whatsapp" || media == "chat") && rng.Intn(3) == 0 {
+			v.Set("expiration_status", []string{"active", "expired"}[rng.Intn(2)])
+		}
+		if rng.Intn(5) == 0 {
+			v.Set("portfolio", []string{"true", "false"}[rng.Intn(2)])
+		}
+		q, err := r.ParseInteractions(ctx, p, v)
+		if err != nil {
+			return fmt.Errorf("mix %v: %w", v, err)
+		}
+		start := time.Now()
+		if _, err := r.Interactions(ctx, p, q); err != nil {
+			return err
+		}
+		d = append(d, time.Since(start))
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	fmt.Printf("rastreio first page (%d random filter mixes)  p50 %.1f ms  p95 %.1f ms  max %.1f ms\n", n, ms(d[n/2]), ms(d[n*95/100]), ms(d[n-1]))
+	return nil
+}
+
+// peakRSSMB reads the process's peak resident set (VmHWM) on Linux.
+func peakRSSMB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
+			return kb / 1024
+		}
+	}
+	return -1
+}

@@ -1,0 +1,535 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/demo"
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+	"github.com/rastro/rastro/internal/web"
+)
+
+// storeFlags adds --db to a flag set.
+func storeFlags(fs *flag.FlagSet) *string {
+	return fs.String("db", envOr("RASTRO_DB", "./rastro.db"), "store: file path (SQLite) or postgres:// URL (env RASTRO_DB)")
+}
+
+func openStore(ctx context.Context, dsn string) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
+	}
+	return db, nil
+}
+
+// redact hides a password in a postgres URL for messages.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			if c := strings.Index(dsn[i+3:at], ":"); c >= 0 {
+				return dsn[:i+3+c+1] + "***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(os.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	return nil
+}
+
+// recordingsDir defaults to a "recordings" folder beside the embedded store.
+func recordingsDir(dsn string) string {
+	if v := os.Getenv("RASTRO_RECORDINGS"); v != "" {
+		return v
+	}
+	if store.IsPostgresDSN(dsn) {
+		return "recordings"
+	}
+	return filepath.Join(filepath.Dir(dsn), "recordings")
+}
+
+func cmdServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	addr := fs.String("addr", envOr("RASTRO_ADDR", "127.0.0.1:8080"), "listen address (env RASTRO_ADDR)")
+	recs := fs.String("recordings", "", "folder of recording files (default: beside the store)")
+	demoIfEmpty := fs.Bool("demo-if-empty", false, "load the demo month and print credentials when the store has no events")
+	legs := fs.Int("demo-legs", 3000, "legs of the demo month for --demo-if-empty")
+	secure := fs.Bool("secure-cookies", os.Getenv("RASTRO_SECURE_COOKIES") == "1", "mark cookies Secure (behind TLS)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *recs == "" {
+		*recs = recordingsDir(*dsn)
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *demoIfEmpty {
+		if err := seedDemo(ctx, db, "demo", *legs, *recs, os.Stdout); err != nil {
+			return err
+		}
+	}
+	srv, err := web.New(db, web.Config{RecordingsDir: *recs, SecureCookies: *secure, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	log.Info("rastro serving", "url", "http://"+ln.Addr().String(), "store", db.Dialect())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	}
+}
+
+// seedDemo loads the demo month into an empty tenant and prints how to log in.
+func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs string, out io.Writer) error {
+	if err := db.EnsureTenant(ctx, tenant); err != nil {
+		return err
+	}
+	n, err := db.EventCount(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "store already has %d events for tenant %q: not loading the demo again\n", n, tenant)
+		return nil
+	}
+	fmt.Fprintf(out, "loading the demo month (%d legs) into tenant %q…\n", legs, tenant)
+	start := time.Now()
+	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo loaded: %d events in %s\n", res.Accepted, time.Since(start).Round(time.Millisecond))
+	password := randomPassword()
+	if err := db.CreateUser(ctx, "admin", password, store.Grant{Tenant: tenant, Role: model.RoleAdmin}); err != nil {
+		return err
+	}
+	_, token, err := db.CreateToken(ctx, store.Grant{Tenant: tenant, Role: model.RoleAdmin}, "demo")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nLog in to the UI with  user: admin   password: %s\nAPI token (admin):     %s\n\n", password, token)
+	return nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// loadDemo streams the demo generator through the ingestion path in batches.
+func loadDemo(ctx context.Context, db *store.DB, tenant string, opt demo.Options) (ingest.Result, error) {
+	in := ingest.New(db)
+	var total ingest.Result
+	const batch = 5000
+	events := make([]model.Event, 0, batch)
+	raw := make([][]byte, 0, batch)
+	flush := func() error {
+		if len(events) == 0 {
+			return nil
+		}
+		res, err := in.Store(ctx, tenant, events, raw)
+		if err != nil {
+			return err
+		}
+		total.Accepted += res.Accepted
+		total.Duplicates += res.Duplicates
+		events, raw = events[:0], raw[:0]
+		return nil
+	}
+	err := demo.Generate(ctx, opt, func(ev model.Event) error {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		events = append(events, ev)
+		raw = append(raw, b)
+		if len(events) == batch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return total, err
+}
+
+func cmdDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	tenant := fs.String("tenant", "demo", "tenant")
+	legs := fs.Int("legs", 3000, "approximate number of finished legs")
+	seed := fs.Int64("seed", 1, "random seed")
+	days := fs.Int("days", 30, "days of data")
+	recs := fs.String("recordings", "", "folder for the generated recordings (default: beside the store)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *recs == "" {
+		*recs = recordingsDir(*dsn)
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.EnsureTenant(ctx, *tenant); err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs})
+	if err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Printf("demo: %d events accepted, %d duplicates, in %s (%.0f events/s)\n", res.Accepted, res.Duplicates, el.Round(time.Millisecond), float64(res.Accepted+res.Duplicates)/el.Seconds())
+	return nil
+}
+
+func cmdIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
+	batch := fs.Int("batch", 5000, "events per stored transaction")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return usageError("name at least one NDJSON file (- for stdin)")
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.EnsureTenant(ctx, *tenant); err != nil {
+		return err
+	}
+	in := ingest.New(db)
+	opt, err := in.Options(ctx, *tenant)
+	if err != nil {
+		return err
+	}
+	var total ingest.Result
+	for _, name := range files {
+		var r io.Reader = os.Stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		}
+		// The whole file is validated before anything of it is stored.
+		events, raw, err := ingest.DecodeStream(bufio.NewReaderSize(r, 1<<20), opt)
+		var be *ingest.BatchError
+		if errors.As(err, &be) {
+			for _, e := range be.Errors {
+				fmt.Fprintf(os.Stderr, "%s:%d: id %q: %s: %s\n", name, e.Line, e.ID, orDash(e.Field), e.Reason)
+			}
+			return fmt.Errorf("%s: %d problem(s); nothing of this file was stored", name, len(be.Errors))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		for i := 0; i < len(events); i += *batch {
+			j := min(i+*batch, len(events))
+			res, err := in.Store(ctx, *tenant, events[i:j], raw[i:j])
+			if err != nil {
+				return fmt.Errorf("%s: events %d–%d: %w", name, i+1, j, err)
+			}
+			total.Accepted += res.Accepted
+			total.Duplicates += res.Duplicates
+		}
+	}
+	out, _ := json.Marshal(total)
+	fmt.Println(string(out))
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func cmdRebuild(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	tenant := fs.String("tenant", "", "tenant (default: every tenant)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tenants := []string{*tenant}
+	if *tenant == "" {
+		if tenants, err = db.Tenants(ctx); err != nil {
+			return err
+		}
+	}
+	in := ingest.New(db)
+	for _, t := range tenants {
+		start := time.Now()
+		if err := in.Rebuild(ctx, t); err != nil {
+			return fmt.Errorf("rebuild %s: %w", t, err)
+		}
+		fmt.Printf("rebuilt tenant %s in %s\n", t, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// grantFlags reads the scope flags shared by tokens and users.
+type grantFlags struct {
+	tenant, role, services, clients, personal *string
+}
+
+func addGrantFlags(fs *flag.FlagSet) grantFlags {
+	return grantFlags{
+		tenant:   fs.String("tenant", "", "tenant (created if missing)"),
+		role:     fs.String("role", "", "admin | supervisor | analyst | viewer"),
+		services: fs.String("services", "", "limit Rastreio/IVR/Agentes to these service ids (comma-separated)"),
+		clients:  fs.String("clients", "", "limit Fluxo Ágil to these client ids (comma-separated)"),
+		personal: fs.String("personal", "", "may see CPF/phone/e-mail unmasked: true|false (default: admin and supervisor yes)"),
+	}
+}
+
+func (g grantFlags) grant() (store.Grant, error) {
+	if *g.tenant == "" || *g.role == "" {
+		return store.Grant{}, usageError("--tenant and --role are required")
+	}
+	if !model.ValidRole(*g.role) {
+		return store.Grant{}, usageError(fmt.Sprintf("--role %q: must be admin, supervisor, analyst or viewer", *g.role))
+	}
+	gr := store.Grant{Tenant: *g.tenant, Role: model.Role(*g.role), Services: splitList(*g.services), Clients: splitList(*g.clients)}
+	switch *g.personal {
+	case "":
+	case "true", "false":
+		b := *g.personal == "true"
+		gr.Personal = &b
+	default:
+		return gr, usageError("--personal must be true or false")
+	}
+	return gr, nil
+}
+
+func cmdToken(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("token create | token revoke ID | token list")
+	}
+	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	switch args[0] {
+	case "create":
+		gf := addGrantFlags(fs)
+		label := fs.String("label", "", "what the token is for")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		g, err := gf.grant()
+		if err != nil {
+			return err
+		}
+		db, err := openStore(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		id, token, err := db.CreateToken(ctx, g, *label)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("token %s for tenant %s, role %s (shown once; store it now)\n%s\n", id, g.Tenant, g.Role, token)
+		return nil
+	case "revoke":
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usageError("token revoke ID")
+		}
+		db, err := openStore(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.RevokeToken(ctx, fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Println("revoked", fs.Arg(0))
+		return nil
+	case "list":
+		tenant := fs.String("tenant", "", "tenant")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := openStore(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		list, err := db.Tokens(ctx, *tenant)
+		if err != nil {
+			return err
+		}
+		for _, t := range list {
+			state := "active"
+			if t.RevokedAt != nil {
+				state = "revoked " + t.RevokedAt.Format(time.RFC3339)
+			}
+			used := "never used"
+			if t.LastUsedAt != nil {
+				used = "last used " + t.LastUsedAt.Format(time.RFC3339)
+			}
+			fmt.Printf("%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Role, t.Label, t.CreatedAt.Format(time.RFC3339), used, state)
+		}
+		return nil
+	}
+	return usageError("token create | token revoke ID | token list")
+}
+
+func cmdUser(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usageError("user add --tenant T --username U --role R [--password P]")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	gf := addGrantFlags(fs)
+	username := fs.String("username", "", "login name")
+	password := fs.String("password", os.Getenv("RASTRO_PASSWORD"), "password (env RASTRO_PASSWORD; generated when empty)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usageError("--username is required")
+	}
+	g, err := gf.grant()
+	if err != nil {
+		return err
+	}
+	pw := *password
+	generated := pw == ""
+	if generated {
+		pw = randomPassword()
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateUser(ctx, *username, pw, g); err != nil {
+		return err
+	}
+	fmt.Printf("user %s (%s, tenant %s) saved\n", *username, g.Role, g.Tenant)
+	if generated {
+		fmt.Printf("password: %s\n", pw)
+	}
+	return nil
+}
+
+func cmdContact(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "anonymize" {
+		return usageError("contact anonymize ID --tenant T")
+	}
+	fs := flag.NewFlagSet("contact anonymize", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	tenant := fs.String("tenant", "", "tenant")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *tenant == "" {
+		return usageError("contact anonymize ID --tenant T")
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := ingest.New(db).AnonymizeContact(ctx, *tenant, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if err := db.Audit(ctx, store.AuditEntry{Tenant: *tenant, Actor: "cli", Action: "contact.anonymize", Detail: map[string]any{"contact": fs.Arg(0), "events_rewritten": n}}); err != nil {
+		return err
+	}
+	fmt.Printf("contact %s anonymized (%d stored events rewritten)\n", fs.Arg(0), n)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("backup FILE")
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Println("backup written to", fs.Arg(0))
+	return nil
+}

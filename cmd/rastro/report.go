@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// reportArgs splits `--name value` / `--name=value` pairs into the CLI's own
+// options and the report parameters, which keep their API names (dashes
+// become underscores: --hour-from = hour_from).
+func reportArgs(args []string) (own map[string]string, params url.Values, err error) {
+	own, params = map[string]string{}, url.Values{}
+	ownNames := map[string]bool{"db": true, "tenant": true, "format": true, "sep": true, "out": true}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") {
+			return nil, nil, usageError(fmt.Sprintf("unexpected argument %q (parameters are --name value)", a))
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, nil, usageError(fmt.Sprintf("--%s needs a value", name))
+			}
+			i++
+			value = args[i]
+		}
+		name = strings.ReplaceAll(name, "-", "_")
+		if ownNames[name] {
+			own[name] = value
+		} else {
+			params.Add(name, value)
+		}
+	}
+	return own, params, nil
+}
+
+func cmdReport(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("report interactions|fluxo-agil|ivr|agents [--tenant T] [--format csv|xlsx|json] [--sep ,] [--out FILE] [--param value …]")
+	}
+	name := args[0]
+	own, params, err := reportArgs(args[1:])
+	if err != nil {
+		return err
+	}
+	dsn := own["db"]
+	if dsn == "" {
+		dsn = envOr("RASTRO_DB", "./rastro.db")
+	}
+	tenant := own["tenant"]
+	if tenant == "" {
+		tenant = envOr("RASTRO_TENANT", "demo")
+	}
+	format := own["format"]
+	if format == "" {
+		format = "csv"
+	}
+	db, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Tenant(ctx, tenant); err != nil {
+		return err
+	}
+	// Local access to the store is full access: the CLI acts as the tenant's admin.
+	p := model.Principal{Tenant: tenant, Actor: "cli", Role: model.RoleAdmin, PersonalData: true}
+	r := report.New(db)
+	var out io.Writer = os.Stdout
+	if path := own["out"]; path != "" && path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	defer bw.Flush()
+
+	var columns []string
+	var src report.RowSource
+	var table func() (report.Table, error)
+	switch name {
+	case "interactions":
+		q, err := r.ParseInteractions(ctx, p, params)
+		if err != nil {
+			return err
+		}
+		columns, src = q.Columns, r.InteractionRows(ctx, p, q)
+		table = func() (report.Table, error) { return r.Interactions(ctx, p, q) }
+	case "fluxo-agil":
+		q, err := r.ParseFluxo(ctx, p, params)
+		if err != nil {
+			return err
+		}
+		columns, src = r.FluxoColumns(), r.FluxoRows(ctx, p, q)
+		table = func() (report.Table, error) { return r.Fluxo(ctx, p, q) }
+	case "ivr":
+		q, err := r.ParseIVR(ctx, p, params)
+		if err != nil {
+			return err
+		}
+		if columns, src, err = r.IVRRows(ctx, p, q); err != nil {
+			return err
+		}
+		table = func() (report.Table, error) { return r.IVR(ctx, p, q) }
+	case "agents":
+		q, err := r.ParseAgents(ctx, p, params)
+		if err != nil {
+			return err
+		}
+		if columns, src, err = r.AgentsRows(ctx, p, q); err != nil {
+			return err
+		}
+		table = func() (report.Table, error) { return r.Agents(ctx, p, q) }
+	default:
+		return usageError(fmt.Sprintf("unknown report %q: interactions, fluxo-agil, ivr, agents", name))
+	}
+	if format == "json" {
+		t, err := table()
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t)
+	}
+	f, err := report.ParseFormat(format, own["sep"])
+	if err != nil {
+		return err
+	}
+	st, err := report.Write(bw, f, columns, src)
+	audit := store.AuditEntry{Tenant: tenant, Actor: "cli", Action: "export", Detail: map[string]any{"report": name, "format": f.Kind, "filters": params}, Rows: &st.Rows, Bytes: &st.Bytes, SHA256: st.SHA256}
+	if err != nil {
+		audit.Error = err.Error()
+	}
+	if aerr := db.Audit(ctx, audit); aerr != nil && err == nil {
+		err = aerr
+	}
+	return err
+}

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// ContactAggregates lists the interactions and bot conversations that name
+// a contact (anonymisation rewrites their events).
+func (t *Tx) ContactAggregates(ctx context.Context, contactID string) (interactions, conversations []string, err error) {
+	interactions, err = t.strings(ctx, `SELECT id FROM interactions WHERE tenant = ? AND contact_id = ? UNION SELECT DISTINCT interaction_id FROM legs WHERE tenant = ? AND contact_id = ?`,
+		t.tenant, contactID, t.tenant, contactID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("interactions of contact %s: %w", contactID, err)
+	}
+	conversations, err = t.strings(ctx, `SELECT conversation FROM bot_conversations WHERE tenant = ? AND contact_id = ?`, t.tenant, contactID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("conversations of contact %s: %w", contactID, err)
+	}
+	return interactions, conversations, nil
+}
+
+// RewriteEvent replaces a stored event's body. Raw events are append-only
+// with one exception: LGPD anonymisation, which must reach the system of
+// record or a rebuild would bring the personal data back.
+func (t *Tx) RewriteEvent(ctx context.Context, id string, body []byte) error {
+	_, err := t.exec(ctx, `UPDATE events SET body = ? WHERE tenant = ? AND id = ?`, string(body), t.tenant, id)
+	return wrap(err, "rewrite event "+id)
+}
+
+// DeleteContact removes a contact's directory row so its (rewritten)
+// upserts can be applied again.
+func (t *Tx) DeleteContact(ctx context.Context, id string) error {
+	if _, err := t.exec(ctx, `DELETE FROM contacts WHERE tenant = ? AND id = ?`, t.tenant, id); err != nil {
+		return fmt.Errorf("delete contact %s: %w", id, err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM contact_emails WHERE tenant = ? AND contact_id = ?`, t.tenant, id); err != nil {
+		return fmt.Errorf("delete contact %s: %w", id, err)
+	}
+	t.dir.forget("contacts", id)
+	return nil
+}
+
+// Backup writes an online, consistent copy of the embedded store (VACUUM
+// INTO). PostgreSQL deployments use pg_dump or their replicas instead.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect != SQLite {
+		return fmt.Errorf("backup: use pg_dump for PostgreSQL")
+	}
+	_, err := db.w.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return wrap(err, "backup to "+path)
+}

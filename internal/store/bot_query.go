@@ -1,0 +1,364 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+// BotFilter is a Fluxo Ágil search, already validated by the report package.
+// Conversations are selected by their own ids and start date; the rows are
+// then one per (batch, contact, flow) of the selected conversations.
+type BotFilter struct {
+	FromDate, ToDate string // local dates AAAA-MM-DD of the conversation start, inclusive; "" = open
+	ClientID         string
+	CampaignID       string
+	BatchID          string
+	// Step keeps the rows whose latest conversation's last step is Step
+	// ("parou na etapa X"); "" = any.
+	Step string
+	// ReachedHuman keeps the rows of contacts with (true) or without (false)
+	// a selected conversation handed to a human (metrics.ReachedHuman:
+	// outcome handed_off or a linked interaction); nil = any.
+	ReachedHuman *bool
+}
+
+// BotCursor is a Fluxo Ágil keyset position: the sort values of the last
+// row seen (every sort orders by a permutation of these, ids last).
+type BotCursor struct {
+	BatchName, NameKey, BatchID, ContactID, Flow string
+}
+
+// BotRow is one Fluxo Ágil row: a contact of a batch and a flow, with its
+// selected conversations added up and its latest conversation's end.
+type BotRow struct {
+	BatchID, BatchName string // name falls back to the id while the batch is unknown
+	ContactID, Name    string
+	NameKey            string // folded name (sort key)
+	Document           string // as given
+	Phone, Email       string // the contact's first phone and e-mail
+	Flow               string
+	Conversations      int
+	Messages           int
+	LastStep, Outcome  string // of the latest conversation
+	LatestConversation string
+}
+
+// BotPage is one page of Fluxo Ágil rows.
+type BotPage struct {
+	Rows []BotRow
+	Next *BotCursor
+}
+
+// BotStepCount is one step of a drop-off: the distinct contacts that reached
+// it in a selected conversation, and those whose row stopped there.
+type BotStepCount struct {
+	Step     string
+	Contacts int
+	LastHere int
+}
+
+// botConvCTE renders the "conv" common table: the selected conversations,
+// scoped to p's clients, each with the window values of its row (batch,
+// contact, flow): rn = 1 on the latest conversation (started_at, then id),
+// row_step the latest conversation's last step, n_conv and n_msg the row
+// totals, and human = 1 when any selected conversation of the contact
+// reached a human. Everything stays one SQL statement (SPEC.md §8).
+func botConvCTE(p model.Principal, f BotFilter) (string, []any) {
+	q := NewClientQuery(p, "c")
+	if f.FromDate != "" {
+		q.And("c.local_date >= ?", f.FromDate)
+	}
+	if f.ToDate != "" {
+		q.And("c.local_date <= ?", f.ToDate)
+	}
+	if f.ClientID != "" {
+		q.And("c.client_id = ?", f.ClientID)
+	}
+	if f.CampaignID != "" {
+		q.And("c.campaign_id = ?", f.CampaignID)
+	}
+	if f.BatchID != "" {
+		q.And("c.batch_id = ?", f.BatchID)
+	}
+	where, args := q.Where()
+	const part = "PARTITION BY c.batch_id, c.contact_id, c.flow"
+	const latest = part + " ORDER BY c.started_at DESC, c.conversation DESC"
+	return `conv AS (SELECT c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step, c.steps,
+		ROW_NUMBER() OVER (` + latest + `) AS rn,
+		FIRST_VALUE(c.last_step) OVER (` + latest + `) AS row_step,
+		COUNT(*) OVER (` + part + `) AS n_conv,
+		SUM(c.messages) OVER (` + part + `) AS n_msg,
+		MAX(CASE WHEN c.outcome = 'handed_off' OR c.interaction_id <> '' THEN 1 ELSE 0 END) OVER (PARTITION BY c.contact_id) AS human
+		FROM bot_conversations c WHERE ` + where + `)`, args
+}
+
+// botKept renders the row filters (step, reached_human) over conv alias k.
+func botKept(f BotFilter) (string, []any) {
+	cond, args := "1 = 1", []any(nil)
+	if f.Step != "" {
+		cond += " AND k.row_step = ?"
+		args = append(args, f.Step)
+	}
+	if f.ReachedHuman != nil {
+		cond += " AND k.human = ?"
+		args = append(args, b2i(*f.ReachedHuman))
+	}
+	return cond, args
+}
+
+// botSortCols is the ORDER BY of a sort over the columns of botRowsSQL.
+func botSortCols(byName bool) string {
+	if byName {
+		return "r.name_key, r.batch_name, r.batch_id, r.contact_id, r.flow"
+	}
+	return "r.batch_name, r.name_key, r.batch_id, r.contact_id, r.flow"
+}
+
+func (c *BotCursor) args(byName bool) []any {
+	if byName {
+		return []any{c.NameKey, c.BatchName, c.BatchID, c.ContactID, c.Flow}
+	}
+	return []any{c.BatchName, c.NameKey, c.BatchID, c.ContactID, c.Flow}
+}
+
+// botRowsSQL is one keyset page of rows (limit+extra rows after the cursor).
+func (db *DB) botRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
+	cte, args := botConvCTE(p, f)
+	kept, kargs := botKept(f)
+	args = append(args, p.Tenant, p.Tenant)
+	args = append(args, kargs...)
+	order := botSortCols(byName)
+	keyset := ""
+	if after != nil {
+		keyset = ` WHERE (` + order + `) > (?, ?, ?, ?, ?)`
+		args = append(args, after.args(byName)...)
+	}
+	args = append(args, limit)
+	return `WITH ` + cte + `
+		SELECT r.batch_id, r.batch_name, r.contact_id, r.name, r.name_key, r.document, r.phones, r.emails, r.flow,
+			r.n_conv, r.n_msg, r.last_step, r.outcome, r.conversation
+		FROM (SELECT k.batch_id, COALESCE(NULLIF(b.name, ''), k.batch_id) AS batch_name, k.contact_id,
+				COALESCE(ct.name, '') AS name, COALESCE(ct.name_key, '') AS name_key, COALESCE(ct.document, '') AS document,
+				COALESCE(ct.phones, '[]') AS phones, COALESCE(ct.emails, '[]') AS emails, k.flow,
+				k.n_conv, k.n_msg, k.last_step, k.outcome, k.conversation
+			FROM conv k
+			LEFT JOIN batches b ON b.tenant = ? AND b.id = k.batch_id
+			LEFT JOIN contacts ct ON ct.tenant = ? AND ct.id = k.contact_id
+			WHERE k.rn = 1 AND ` + kept + `) r` + keyset + `
+		ORDER BY ` + order + ` LIMIT ?`, args
+}
+
+func (db *DB) scanBotRows(rows *sql.Rows, fn func(BotRow) error) (int, *BotCursor, error) {
+	defer rows.Close()
+	n := 0
+	var last BotCursor
+	for rows.Next() {
+		var r BotRow
+		var phones, emails string
+		if err := rows.Scan(&r.BatchID, &r.BatchName, &r.ContactID, &r.Name, &r.NameKey, &r.Document, &phones, &emails, &r.Flow,
+			&r.Conversations, &r.Messages, &r.LastStep, &r.Outcome, &r.LatestConversation); err != nil {
+			return n, nil, err
+		}
+		r.Phone, r.Email = firstOf(phones), firstOf(emails)
+		n++
+		last = BotCursor{BatchName: r.BatchName, NameKey: r.NameKey, BatchID: r.BatchID, ContactID: r.ContactID, Flow: r.Flow}
+		if err := fn(r); err != nil {
+			return n, nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, nil, err
+	}
+	return n, &last, nil
+}
+
+// firstOf returns the first string of a stored JSON list ("" when empty).
+func firstOf(list string) string {
+	var v []string
+	if json.Unmarshal([]byte(list), &v) != nil {
+		return ""
+	}
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// BotRows returns one page of Fluxo Ágil rows, ordered by batch name then
+// contact name (byName: contact name first), keyset paged — never OFFSET.
+func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (BotPage, error) {
+	text, args := db.botRowsSQL(p, f, byName, after, limit+1)
+	rows, err := db.query(ctx, db.r, text, args...)
+	if err != nil {
+		return BotPage{}, fmt.Errorf("query fluxo rows: %w", err)
+	}
+	var page BotPage
+	if _, _, err := db.scanBotRows(rows, func(r BotRow) error {
+		page.Rows = append(page.Rows, r)
+		return nil
+	}); err != nil {
+		return BotPage{}, err
+	}
+	if len(page.Rows) > limit {
+		page.Rows = page.Rows[:limit]
+		last := page.Rows[limit-1]
+		page.Next = &BotCursor{BatchName: last.BatchName, NameKey: last.NameKey, BatchID: last.BatchID, ContactID: last.ContactID, Flow: last.Flow}
+	}
+	return page, nil
+}
+
+// EachBotRow streams every matching row in keyset pages of pageSize.
+func (db *DB) EachBotRow(ctx context.Context, p model.Principal, f BotFilter, byName bool, pageSize int, fn func(BotRow) error) error {
+	var after *BotCursor
+	for {
+		text, args := db.botRowsSQL(p, f, byName, after, pageSize)
+		rows, err := db.query(ctx, db.r, text, args...)
+		if err != nil {
+			return fmt.Errorf("export fluxo rows: %w", err)
+		}
+		n, last, err := db.scanBotRows(rows, fn)
+		if err != nil {
+			return err
+		}
+		if n < pageSize {
+			return nil
+		}
+		after = last
+	}
+}
+
+// botStepsFrom is the dialect's way to read a steps column (a JSON array of
+// strings, as bot_conversations keeps it) of table aliased alias as rows
+// j(value, key): the step and its position in the conversation.
+func (db *DB) botStepsFrom(table, alias string) string {
+	if db.dialect == Postgres {
+		return table + " " + alias + " CROSS JOIN LATERAL json_array_elements_text(" + alias + ".steps::json) WITH ORDINALITY AS j(value, key)"
+	}
+	return table + " " + alias + ", json_each(" + alias + ".steps) AS j"
+}
+
+// BotDropoff counts, for the rows a Fluxo Ágil search lists, how many
+// distinct contacts reached each step in any of their selected conversations
+// and how many stopped there (the step filter's answer for that step),
+// ordered by the step's earliest position in a conversation, then by reach.
+func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([]BotStepCount, error) {
+	cte, args := botConvCTE(p, f)
+	kept, kargs := botKept(f)
+	args = append(args, kargs...)
+	text := `WITH ` + cte + `,
+		kept AS (SELECT k.contact_id, k.rn, k.last_step, k.steps FROM conv k WHERE ` + kept + `),
+		reached AS (SELECT j.value AS step, MIN(j.key) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
+			FROM ` + db.botStepsFrom("kept", "k") + ` GROUP BY j.value),
+		stopped AS (SELECT s.last_step AS step, COUNT(DISTINCT s.contact_id) AS n FROM kept s WHERE s.rn = 1 GROUP BY s.last_step)
+		SELECT r.step, r.contacts, COALESCE(s.n, 0) FROM reached r LEFT JOIN stopped s ON s.step = r.step
+		ORDER BY r.pos, r.contacts DESC, r.step`
+	rows, err := db.query(ctx, db.r, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query fluxo drop-off: %w", err)
+	}
+	defer rows.Close()
+	var out []BotStepCount
+	for rows.Next() {
+		var s BotStepCount
+		if err := rows.Scan(&s.Step, &s.Contacts, &s.LastHere); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// BotConversationIDs lists the conversations of a contact in a batch that p
+// may see, oldest first (Fluxo Ágil history).
+func (db *DB) BotConversationIDs(ctx context.Context, p model.Principal, batchID, contactID string) ([]string, error) {
+	q := NewClientQuery(p, "c").And("c.contact_id = ?", contactID).And("c.batch_id = ?", batchID)
+	where, args := q.Where()
+	rows, err := db.query(ctx, db.r, `SELECT c.conversation FROM bot_conversations c WHERE `+where+` ORDER BY c.started_at, c.conversation`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("conversations of %s/%s: %w", batchID, contactID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// BatchName returns a batch's name ("" when unknown).
+func (db *DB) BatchName(ctx context.Context, tenant, batchID string) (string, error) {
+	var name string
+	err := db.queryRow(ctx, db.r, `SELECT name FROM batches WHERE tenant = ? AND id = ?`, tenant, batchID).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
+}
+
+// ProtocolOf returns the assigned protocol of an interaction ("" when the
+// interaction is not known yet).
+func (db *DB) ProtocolOf(ctx context.Context, tenant, interactionID string) (string, error) {
+	var protocol string
+	err := db.queryRow(ctx, db.r, `SELECT protocol FROM interactions WHERE tenant = ? AND id = ?`, tenant, interactionID).Scan(&protocol)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return protocol, err
+}
+
+// BotOwner is where a Fluxo Ágil client, campaign or batch belongs.
+type BotOwner struct {
+	ClientID, CampaignID string
+}
+
+// botOwner runs a look-up over "x" rows (tenant, client_id, campaign_id,
+// pri), scoped to p's clients, preferring the directory (pri 0) over what
+// conversations say (pri 1). ok is false when the object is unknown or
+// outside p's clients (they look the same, so existence does not leak).
+func (db *DB) botOwner(ctx context.Context, p model.Principal, union string, args ...any) (BotOwner, bool, error) {
+	where, wargs := NewClientQuery(p, "x").Where()
+	var o BotOwner
+	err := db.queryRow(ctx, db.r, `SELECT x.client_id, x.campaign_id FROM (`+union+`) x WHERE `+where+` ORDER BY x.pri LIMIT 1`,
+		append(args, wargs...)...).Scan(&o.ClientID, &o.CampaignID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return BotOwner{}, false, nil
+	}
+	if err != nil {
+		return BotOwner{}, false, fmt.Errorf("look up fluxo filter: %w", err)
+	}
+	return o, true, nil
+}
+
+// BotClient says whether p may see a client (directory or conversations).
+func (db *DB) BotClient(ctx context.Context, p model.Principal, clientID string) (bool, error) {
+	_, ok, err := db.botOwner(ctx, p, `SELECT tenant, id AS client_id, '' AS campaign_id, 0 AS pri FROM clients WHERE tenant = ? AND id = ?
+		UNION ALL SELECT tenant, client_id, '' AS campaign_id, 1 AS pri FROM bot_conversations WHERE tenant = ? AND client_id = ?`,
+		p.Tenant, clientID, p.Tenant, clientID)
+	return ok, err
+}
+
+// BotCampaign finds the client of a campaign p may see.
+func (db *DB) BotCampaign(ctx context.Context, p model.Principal, campaignID string) (BotOwner, bool, error) {
+	return db.botOwner(ctx, p, `SELECT tenant, client_id, id AS campaign_id, 0 AS pri FROM campaigns WHERE tenant = ? AND id = ?
+		UNION ALL SELECT tenant, client_id, campaign_id, 1 AS pri FROM bot_conversations WHERE tenant = ? AND campaign_id = ?`,
+		p.Tenant, campaignID, p.Tenant, campaignID)
+}
+
+// BotBatch finds the campaign and client of a batch p may see.
+func (db *DB) BotBatch(ctx context.Context, p model.Principal, batchID string) (BotOwner, bool, error) {
+	return db.botOwner(ctx, p, `SELECT b.tenant, cp.client_id, b.campaign_id, 0 AS pri FROM batches b
+			JOIN campaigns cp ON cp.tenant = b.tenant AND cp.id = b.campaign_id WHERE b.tenant = ? AND b.id = ?
+		UNION ALL SELECT tenant, client_id, campaign_id, 1 AS pri FROM bot_conversations WHERE tenant = ? AND batch_id = ?`,
+		p.Tenant, batchID, p.Tenant, batchID)
+}

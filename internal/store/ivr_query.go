@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+// Groupings of the rollup reports (Relatório IVR group_by, and the hour/day
+// series of both rollup reports' charts).
+const (
+	ByIVR     = "ivr"     // ivr_id
+	ByService = "service" // service_id
+	ByAgent   = "agent"   // agent_id
+	ByHour    = "hour"    // hour of day of the local bucket, "00".."23"
+	ByDay     = "day"     // local date of the bucket, "AAAA-MM-DD"
+)
+
+// groupExpr is the SQL of a grouping over a rollup aliased alias. Every
+// rollup row carries a local hour bucket "AAAA-MM-DD HH", so hour and day are
+// prefixes/substrings of it (SUBSTR is the same in SQLite and PostgreSQL).
+func groupExpr(alias, by string) (string, error) {
+	switch by {
+	case ByIVR:
+		return alias + ".ivr_id", nil
+	case ByService:
+		return alias + ".service_id", nil
+	case ByAgent:
+		return alias + ".agent_id", nil
+	case ByHour:
+		return "SUBSTR(" + alias + ".bucket, 12, 2)", nil
+	case ByDay:
+		return "SUBSTR(" + alias + ".bucket, 1, 10)", nil
+	}
+	return "", fmt.Errorf("unknown grouping %q", by)
+}
+
+// bucketRange limits a rollup to local dates [from, to], inclusive, on the
+// bucket text: "AAAA-MM-DD 00" ≤ bucket ≤ "AAAA-MM-DD 23" (an index range on
+// every rollup's (tenant, bucket, …) key). "" leaves that side open.
+func bucketRange(q *Query, alias, from, to string) {
+	if from != "" {
+		q.And(alias+".bucket >= ?", from+" 00")
+	}
+	if to != "" {
+		q.And(alias+".bucket <= ?", to+" 23")
+	}
+}
+
+// userTagsIn limits col (an agent id column) to users having any of tags.
+func userTagsIn(q *Query, tenant, col string, tags []string) {
+	sub, args := inList(tags)
+	q.And(col+" IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tenant = ? AND ut.tag IN ("+sub+"))", append([]any{tenant}, args...)...)
+}
+
+// IVRFilter is a Relatório IVR search, validated by the report package.
+type IVRFilter struct {
+	FromDate, ToDate string // local dates AAAA-MM-DD, inclusive (the IVR entry's hour bucket); "" = open
+	Agents           []string
+	Services         []string
+	IVRs             []string
+	UserTags         []string // answering agents having any of these user tags
+}
+
+// IVRGroup is one group of the IVR rollup: the sums the report's columns
+// are computed from (see report.IVR for the definitions).
+type IVRGroup struct {
+	Key         string
+	Received    int64 // ivr.entered
+	Finished    int64 // left with outcome finished
+	Transferred int64 // left with outcome transferred
+	Abandoned   int64 // left with outcome abandoned
+	Answered    int64 // delivered to an agent after the IVR
+	AbandonedQ  int64 // transferred, never delivered (abandoned in queue)
+	IVRSum      float64
+	WaitSum     float64
+	WaitN       int64
+	TalkSum     float64
+	TalkN       int64
+	SLN         int64 // answered with wait ≤ the tenant's sl_seconds (at derivation)
+}
+
+// ivrWhere scopes a query over an IVR rollup aliased alias.
+func ivrWhere(p model.Principal, f IVRFilter, alias string) *Query {
+	q := NewLegQuery(p, alias)
+	bucketRange(q, alias, f.FromDate, f.ToDate)
+	if f.IVRs != nil {
+		q.In(alias+".ivr_id", f.IVRs)
+	}
+	if f.Services != nil {
+		q.In(alias+".service_id", f.Services)
+	}
+	if f.Agents != nil {
+		q.In(alias+".agent_id", f.Agents)
+	}
+	if f.UserTags != nil {
+		userTagsIn(q, p.Tenant, alias+".agent_id", f.UserTags)
+	}
+	return q
+}
+
+// IVRGroups adds up ivr_rollup by a grouping (ByIVR, ByService, ByAgent,
+// ByHour, ByDay), ordered by key.
+func (db *DB) IVRGroups(ctx context.Context, p model.Principal, f IVRFilter, by string) ([]IVRGroup, error) {
+	key, err := groupExpr("r", by)
+	if err != nil {
+		return nil, err
+	}
+	where, args := ivrWhere(p, f, "r").Where()
+	rows, err := db.query(ctx, db.r, `SELECT `+key+`,
+		CAST(SUM(r.received) AS BIGINT), CAST(SUM(r.finished) AS BIGINT), CAST(SUM(r.transferred) AS BIGINT),
+		CAST(SUM(r.abandoned) AS BIGINT), CAST(SUM(r.answered) AS BIGINT), CAST(SUM(r.abandoned_q) AS BIGINT),
+		SUM(r.ivr_sum), SUM(r.wait_sum), CAST(SUM(r.wait_n) AS BIGINT),
+		SUM(r.talk_sum), CAST(SUM(r.talk_n) AS BIGINT), CAST(SUM(r.sl_n) AS BIGINT)
+		FROM ivr_rollup r WHERE `+where+` GROUP BY `+key+` ORDER BY `+key, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ivr report: %w", err)
+	}
+	defer rows.Close()
+	var out []IVRGroup
+	for rows.Next() {
+		var g IVRGroup
+		if err := rows.Scan(&g.Key, &g.Received, &g.Finished, &g.Transferred, &g.Abandoned, &g.Answered, &g.AbandonedQ,
+			&g.IVRSum, &g.WaitSum, &g.WaitN, &g.TalkSum, &g.TalkN, &g.SLN); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// PathCount is how many IVR visits of a group chose an option path.
+type PathCount struct {
+	Key  string
+	Path string // options joined by " > "
+	N    int64
+}
+
+// IVRTopPaths returns, per group (by as in IVRGroups; "" = one group over
+// everything, Key ""), the top most frequent non-empty option paths: count
+// descending, then path ascending — ranked in SQL (a window; LIMIT n BY on
+// ClickHouse). Ordered by key, then rank.
+func (db *DB) IVRTopPaths(ctx context.Context, p model.Principal, f IVRFilter, by string, top int) ([]PathCount, error) {
+	q := ivrWhere(p, f, "r").And("r.path <> ''")
+	where, args := q.Where()
+	var inner string
+	if by == "" {
+		inner = `SELECT '' AS k, r.path AS path, CAST(SUM(r.n) AS BIGINT) AS n,
+			ROW_NUMBER() OVER (ORDER BY SUM(r.n) DESC, r.path) AS rk
+			FROM ivr_path_rollup r WHERE ` + where + ` GROUP BY r.path`
+	} else {
+		key, err := groupExpr("r", by)
+		if err != nil {
+			return nil, err
+		}
+		inner = `SELECT ` + key + ` AS k, r.path AS path, CAST(SUM(r.n) AS BIGINT) AS n,
+			ROW_NUMBER() OVER (PARTITION BY ` + key + ` ORDER BY SUM(r.n) DESC, r.path) AS rk
+			FROM ivr_path_rollup r WHERE ` + where + ` GROUP BY ` + key + `, r.path`
+	}
+	rows, err := db.query(ctx, db.r, `SELECT x.k, x.path, x.n FROM (`+inner+`) x WHERE x.rk <= ? ORDER BY x.k, x.rk`, append(args, top)...)
+	if err != nil {
+		return nil, fmt.Errorf("ivr paths: %w", err)
+	}
+	defer rows.Close()
+	var out []PathCount
+	for rows.Next() {
+		var c PathCount
+		if err := rows.Scan(&c.Key, &c.Path, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Names maps the ids of a directory table (services, users, ivrs, tags) to
+// their names, for labelling report groups in one query.
+func (db *DB) Names(ctx context.Context, tenant, table string) (map[string]string, error) {
+	switch table {
+	case "services", "users", "ivrs", "tags":
+	default:
+		return nil, fmt.Errorf("no names in %q", table)
+	}
+	rows, err := db.query(ctx, db.r, `SELECT id, name FROM `+table+` WHERE tenant = ?`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("names of %s: %w", table, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// IVRsIn lists the IVRs with visits matching f (the drill-down's ivrs when
+// the report was not filtered by IVR).
+func (db *DB) IVRsIn(ctx context.Context, p model.Principal, f IVRFilter) ([]string, error) {
+	where, args := ivrWhere(p, f, "r").Where()
+	rows, err := db.query(ctx, db.r, `SELECT DISTINCT r.ivr_id FROM ivr_rollup r WHERE `+where+` ORDER BY r.ivr_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ivrs of report: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -305,4 +305,3 @@ func (db *DB) RecordLogin(ctx context.Context, key string, ok bool) error {
 		ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, last_at = excluded.last_at`, key, time.Now().UnixMilli())
 	return err
 }
-

@@ -41,4 +41,3 @@ func quoteLiteral(s string) string {
 	}
 	return string(append(out, '\''))
 }
-

@@ -2,10 +2,15 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/report"
 
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/storetest"
@@ -35,6 +40,37 @@ func TestWorkedExampleIsStoredAndDerived(t *testing.T) {
 		}
 		if res.Accepted != 0 || res.Duplicates != 19 {
 			t.Fatalf("second send = %+v, want 19 duplicates", res)
+		}
+		// The stored row, read back through the report, matches the hand-worked cells.
+		var want map[string]string
+		raw, err := os.ReadFile("testdata/chat-hold-and-personal-queue.expected.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		r := report.New(s.DB)
+		p := model.Principal{Tenant: "acme", Role: model.RoleAdmin, PersonalData: true}
+		q, err := r.ParseInteractions(ctx, p, url.Values{"media": {"chat"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab, err := r.Interactions(ctx, p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tab.Rows) != 1 {
+			t.Fatalf("%d rows, want 1", len(tab.Rows))
+		}
+		got := map[string]string{}
+		for i, c := range tab.Columns {
+			got[c] = tab.Rows[0][i]
+		}
+		for col, v := range want {
+			if got[col] != v {
+				t.Errorf("%s = %q, want %q", col, got[col], v)
+			}
 		}
 	})
 }

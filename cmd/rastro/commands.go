@@ -131,7 +131,7 @@ func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs s
 	}
 	fmt.Fprintf(out, "loading the demo month (%d legs) into tenant %q…\n", legs, tenant)
 	start := time.Now()
-	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs})
+	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs}, nil)
 	if err != nil {
 		return err
 	}
@@ -154,11 +154,13 @@ func randomPassword() string {
 	return hex.EncodeToString(b)
 }
 
-// loadDemo streams the demo generator through the ingestion path in batches.
-func loadDemo(ctx context.Context, db *store.DB, tenant string, opt demo.Options) (ingest.Result, error) {
+// loadDemo streams the demo generator through the ingestion path in
+// batches, printing progress to progress (when not nil) every 500,000 events.
+func loadDemo(ctx context.Context, db *store.DB, tenant string, opt demo.Options, progress io.Writer) (ingest.Result, error) {
 	in := ingest.New(db)
 	var total ingest.Result
 	const batch = 5000
+	start := time.Now()
 	events := make([]model.Event, 0, batch)
 	raw := make([][]byte, 0, batch)
 	flush := func() error {
@@ -169,9 +171,13 @@ func loadDemo(ctx context.Context, db *store.DB, tenant string, opt demo.Options
 		if err != nil {
 			return err
 		}
+		before := (total.Accepted + total.Duplicates) / 500_000
 		total.Accepted += res.Accepted
 		total.Duplicates += res.Duplicates
 		events, raw = events[:0], raw[:0]
+		if n := total.Accepted + total.Duplicates; progress != nil && n/500_000 > before {
+			fmt.Fprintf(progress, "  %d events in %s (%.0f/s)\n", n, time.Since(start).Round(time.Second), float64(n)/time.Since(start).Seconds())
+		}
 		return nil
 	}
 	err := demo.Generate(ctx, opt, func(ev model.Event) error {
@@ -200,22 +206,23 @@ func cmdDemo(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "random seed")
 	days := fs.Int("days", 30, "days of data")
 	recs := fs.String("recordings", "", "folder for the generated recordings (default: beside the store)")
+	bulk := fs.Bool("bulk", false, "initial import into an embedded store: no fsync until done (not crash-safe)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *recs == "" {
 		*recs = recordingsDir(*dsn)
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := store.OpenWith(ctx, *dsn, store.Options{Bulk: *bulk})
 	if err != nil {
-		return err
+		return fmt.Errorf("open store %s: %w", redact(*dsn), err)
 	}
 	defer db.Close()
 	if err := db.EnsureTenant(ctx, *tenant); err != nil {
 		return err
 	}
 	start := time.Now()
-	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs})
+	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, os.Stderr)
 	if err != nil {
 		return err
 	}

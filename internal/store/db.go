@@ -40,9 +40,22 @@ func IsPostgresDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// Options tune how a store is opened.
+type Options struct {
+	// Bulk turns off fsync on the embedded store for an initial import
+	// (`rastro demo --bulk`): fast, but not durable until it finishes.
+	// Servers never set it.
+	Bulk bool
+}
+
 // Open opens (creating if needed) the store at dsn and applies pending
 // migrations: a file path for SQLite, a postgres:// URL for PostgreSQL.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{dsn: dsn}
 	if IsPostgresDSN(dsn) {
 		db.dialect = Postgres
@@ -61,6 +74,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "FULL")
+		if opt.Bulk {
+			q.Set("_synchronous", "OFF")
+		}
 		q.Set("_busy_timeout", "30000")
 		q.Set("_txlock", "immediate")
 		q.Set("_cache_size", "-65536")

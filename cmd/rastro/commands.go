@@ -131,7 +131,7 @@ func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs s
 	}
 	fmt.Fprintf(out, "loading the demo month (%d legs) into tenant %q…\n", legs, tenant)
 	start := time.Now()
-	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs}, nil)
+	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs}, true, nil)
 	if err != nil {
 		return err
 	}
@@ -154,46 +154,66 @@ func randomPassword() string {
 	return hex.EncodeToString(b)
 }
 
-// loadDemo streams the demo generator through the ingestion path in
-// batches, printing progress to progress (when not nil) every 500,000 events.
-func loadDemo(ctx context.Context, db *store.DB, tenant string, opt demo.Options, progress io.Writer) (ingest.Result, error) {
+// loadDemo streams the demo generator through the ingestion path: each
+// batch is encoded as NDJSON and decoded and validated like any client's,
+// then stored. With bulk, batches are only appended and one Rebuild derives
+// everything at the end (much faster for large sets). Progress goes to
+// progress (when not nil) every 500,000 events.
+func loadDemo(ctx context.Context, db *store.DB, tenant string, opt demo.Options, bulk bool, progress io.Writer) (ingest.Result, error) {
 	in := ingest.New(db)
+	vopt, err := in.Options(ctx, tenant)
+	if err != nil {
+		return ingest.Result{}, err
+	}
 	var total ingest.Result
 	const batch = 5000
 	start := time.Now()
-	events := make([]model.Event, 0, batch)
-	raw := make([][]byte, 0, batch)
+	var body []byte
+	n := 0
 	flush := func() error {
-		if len(events) == 0 {
+		if n == 0 {
 			return nil
 		}
-		res, err := in.Store(ctx, tenant, events, raw)
+		events, raw, err := ingest.Decode(body, vopt)
+		if err != nil {
+			return fmt.Errorf("demo batch rejected: %w", err)
+		}
+		store := in.Store
+		if bulk {
+			store = in.Append
+		}
+		res, err := store(ctx, tenant, events, raw)
 		if err != nil {
 			return err
 		}
 		before := (total.Accepted + total.Duplicates) / 500_000
 		total.Accepted += res.Accepted
 		total.Duplicates += res.Duplicates
-		events, raw = events[:0], raw[:0]
-		if n := total.Accepted + total.Duplicates; progress != nil && n/500_000 > before {
-			fmt.Fprintf(progress, "  %d events in %s (%.0f/s)\n", n, time.Since(start).Round(time.Second), float64(n)/time.Since(start).Seconds())
+		body, n = body[:0], 0
+		if done := total.Accepted + total.Duplicates; progress != nil && done/500_000 > before {
+			fmt.Fprintf(progress, "  %d events in %s (%.0f/s)\n", done, time.Since(start).Round(time.Second), float64(done)/time.Since(start).Seconds())
 		}
 		return nil
 	}
-	err := demo.Generate(ctx, opt, func(ev model.Event) error {
+	err = demo.Generate(ctx, opt, func(ev model.Event) error {
 		b, err := json.Marshal(ev)
 		if err != nil {
 			return err
 		}
-		events = append(events, ev)
-		raw = append(raw, b)
-		if len(events) == batch {
+		body = append(append(body, b...), '\n')
+		if n++; n == batch {
 			return flush()
 		}
 		return nil
 	})
 	if err == nil {
 		err = flush()
+	}
+	if err == nil && bulk {
+		if progress != nil {
+			fmt.Fprintf(progress, "  appended in %s; deriving reports (rebuild)…\n", time.Since(start).Round(time.Second))
+		}
+		err = in.Rebuild(ctx, tenant)
 	}
 	return total, err
 }
@@ -206,7 +226,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 1, "random seed")
 	days := fs.Int("days", 30, "days of data")
 	recs := fs.String("recordings", "", "folder for the generated recordings (default: beside the store)")
-	bulk := fs.Bool("bulk", false, "initial import into an embedded store: no fsync until done (not crash-safe)")
+	bulk := fs.Bool("bulk", false, "initial import: append every event, then derive once (rebuild); on SQLite without fsync until done (not crash-safe)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -222,7 +242,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, os.Stderr)
+	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, *bulk, os.Stderr)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/rastro/rastro/internal/metrics"
@@ -262,11 +261,9 @@ func deriveAgentDay(ctx context.Context, tx *store.Tx, cfg metrics.Config, agent
 	if err != nil {
 		return err
 	}
-	var spans []model.AgentSpan
-	for _, s := range metrics.DeriveAgentSpans(evs, cfg) {
-		if strings.HasPrefix(s.Bucket, day) {
-			spans = append(spans, s)
-		}
+	spans, err := agentDaySpans(evs, cfg, day)
+	if err != nil {
+		return err
 	}
 	return tx.ReplaceAgentDaySpans(ctx, agent, day, spans)
 }
@@ -311,65 +308,6 @@ func Config(t store.Tenant, media []model.Media) metrics.Config {
 		win[m.ID] = time.Duration(h) * time.Hour
 	}
 	return metrics.Config{TZ: loc, ExpirationWindow: win}
-}
-
-// Rebuild recomputes everything derived from a tenant's raw events.
-func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
-	return in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
-		if err := tx.ClearDerived(ctx); err != nil {
-			return err
-		}
-		cfg, err := tenantConfig(ctx, tx)
-		if err != nil {
-			return err
-		}
-		t := newTouched(cfg.Location())
-		keys, err := tx.AggregateKeys(ctx, model.AggDirectory)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			list, err := tx.AggregateEvents(ctx, model.AggDirectory, k)
-			if err != nil {
-				return err
-			}
-			for i := range list {
-				if _, err := tx.ApplyDirectory(ctx, &list[i]); err != nil {
-					return err
-				}
-			}
-		}
-		for kind, set := range map[string]map[string]bool{model.AggInteraction: t.interactions, model.AggBot: t.bots} {
-			keys, err := tx.AggregateKeys(ctx, kind)
-			if err != nil {
-				return err
-			}
-			for _, k := range keys {
-				set[k] = true
-			}
-		}
-		agents, err := tx.AggregateKeys(ctx, model.AggAgent)
-		if err != nil {
-			return err
-		}
-		for _, a := range agents {
-			evs, err := tx.AggregateEvents(ctx, model.AggAgent, a)
-			if err != nil {
-				return err
-			}
-			for i := range evs {
-				t.addAgentDay(a, evs[i].At)
-			}
-		}
-		if err := derive(ctx, tx, t); err != nil {
-			return err
-		}
-		ts, err := tx.TenantSettings(ctx)
-		if err != nil {
-			return err
-		}
-		return tx.RebuildRollups(ctx, ts.SLSeconds)
-	})
 }
 
 func sortedKeys[V any](m map[string]V) []string {

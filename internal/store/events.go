@@ -110,3 +110,29 @@ func (db *DB) EventIDs(ctx context.Context, tenant string) (map[string]bool, err
 	}
 	return out, rows.Err()
 }
+
+// AggregateRange loads the events of every aggregate of a kind whose key is
+// in [from, to], grouped by key, each in arrival order (rebuild).
+func (t *Tx) AggregateRange(ctx context.Context, kind, from, to string) (map[string][]model.Event, error) {
+	rows, err := t.query(ctx, `SELECT agg_key, seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key >= ? AND agg_key <= ? ORDER BY agg_key, seq`,
+		t.tenant, kind, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s…%s: %w", kind, from, to, err)
+	}
+	defer rows.Close()
+	out := map[string][]model.Event{}
+	for rows.Next() {
+		var key, body string
+		var seq int64
+		if err := rows.Scan(&key, &seq, &body); err != nil {
+			return nil, err
+		}
+		var ev model.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			return nil, fmt.Errorf("decode stored event (seq %d): %w", seq, err)
+		}
+		ev.Seq = seq
+		out[key] = append(out[key], ev)
+	}
+	return out, rows.Err()
+}

@@ -76,6 +76,41 @@ func (t *Tx) ResolveProtocols(ctx context.Context, base string, suffix func(stri
 	return changed, nil
 }
 
+// ResolveAllProtocols assigns every protocol of the tenant in one pass
+// (rebuild): same rule as ResolveProtocols.
+func (t *Tx) ResolveAllProtocols(ctx context.Context, suffix func(string, int) string) error {
+	rows, err := t.query(ctx, `SELECT id, protocol_base FROM interactions WHERE tenant = ? ORDER BY protocol_base, created_at, id`, t.tenant)
+	if err != nil {
+		return fmt.Errorf("list protocols: %w", err)
+	}
+	type upd struct{ id, protocol string }
+	var updates []upd
+	prev, rank := "", 0
+	for rows.Next() {
+		var id, base string
+		if err := rows.Scan(&id, &base); err != nil {
+			rows.Close()
+			return err
+		}
+		if base == prev {
+			rank++
+		} else {
+			prev, rank = base, 1
+		}
+		updates = append(updates, upd{id, suffix(base, rank)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range updates {
+		if _, err := t.exec(ctx, `UPDATE interactions SET protocol = ? WHERE tenant = ? AND id = ?`, u.protocol, t.tenant, u.id); err != nil {
+			return fmt.Errorf("set protocol of %s: %w", u.id, err)
+		}
+	}
+	return nil
+}
+
 // InteractionProtocol returns the assigned protocol of an interaction.
 func (t *Tx) InteractionProtocol(ctx context.Context, id string) (string, error) {
 	var p string
@@ -135,6 +170,22 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 			return nil, nil, fmt.Errorf("clear derived rows of %s: %w", interactionID, err)
 		}
 	}
+	if err := t.InsertLegs(ctx, interactionID, legs, visits); err != nil {
+		return nil, nil, err
+	}
+	for _, l := range legs {
+		agentKeys = append(agentKeys, AgentKey{l.Bucket, l.Media, l.ServiceID, l.AgentID})
+	}
+	for _, v := range visits {
+		ivrKeys = append(ivrKeys, IVRKey{v.Bucket, v.IVRID, v.ServiceID, v.AgentID})
+	}
+	return agentKeys, ivrKeys, nil
+}
+
+// InsertLegs writes an interaction's derived legs and IVR visits (which
+// must not be stored yet).
+func (t *Tx) InsertLegs(ctx context.Context, interactionID string, legs []model.LegRow, visits []model.IVRVisit) error {
+	tn := t.tenant
 	for i := range legs {
 		l := &legs[i]
 		var expired any
@@ -151,11 +202,11 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 			msp(l.QueuedAt), msp(l.DeliveredAt), msp(l.AnsweredAt), ms(l.FinishedAt),
 			fp(l.Duration), fp(l.TMP), fp(l.TMI), fp(l.TM1R), fp(l.TMR), l.RecordingURL, EncodeCells(l.Cells)).Scan(&k)
 		if err != nil {
-			return nil, nil, fmt.Errorf("insert leg %s/%s: %w", interactionID, l.LegID, err)
+			return fmt.Errorf("insert leg %s/%s: %w", interactionID, l.LegID, err)
 		}
 		for _, tag := range dedupe(l.Tags) {
 			if _, err := t.exec(ctx, `INSERT INTO leg_tags (tenant, leg_k, tag_id) VALUES (?, ?, ?)`, tn, k, tag); err != nil {
-				return nil, nil, fmt.Errorf("insert leg tag: %w", err)
+				return fmt.Errorf("insert leg tag: %w", err)
 			}
 		}
 		for _, p := range dedupe(l.Phones) {
@@ -163,21 +214,19 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 				continue
 			}
 			if _, err := t.exec(ctx, `INSERT INTO leg_phones (tenant, leg_k, rdigits) VALUES (?, ?, ?)`, tn, k, Reverse(p)); err != nil {
-				return nil, nil, fmt.Errorf("insert leg phone: %w", err)
+				return fmt.Errorf("insert leg phone: %w", err)
 			}
 		}
-		agentKeys = append(agentKeys, AgentKey{l.Bucket, l.Media, l.ServiceID, l.AgentID})
 	}
 	for i, v := range visits {
 		if _, err := t.exec(ctx, `INSERT INTO ivr_visits (tenant, interaction_id, pos, ivr_id, entered_at, bucket, outcome, service_id, agent_id, path, answered, abandoned_q, ivr_s, wait_s, talk_s)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tn, interactionID, i, v.IVRID, ms(v.EnteredAt), v.Bucket, v.Outcome, v.ServiceID, v.AgentID, v.Path,
 			b2i(v.Answered), b2i(v.AbandonedQ), v.IVRSeconds, fp(v.WaitSeconds), fp(v.TalkSeconds)); err != nil {
-			return nil, nil, fmt.Errorf("insert ivr visit of %s: %w", interactionID, err)
+			return fmt.Errorf("insert ivr visit of %s: %w", interactionID, err)
 		}
-		ivrKeys = append(ivrKeys, IVRKey{v.Bucket, v.IVRID, v.ServiceID, v.AgentID})
 	}
-	return agentKeys, ivrKeys, nil
+	return nil
 }
 
 func fp(v *float64) any {

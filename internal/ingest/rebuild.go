@@ -1,0 +1,168 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rastro/rastro/internal/metrics"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// rebuildChunk is how many aggregates a rebuild loads per query.
+const rebuildChunk = 2000
+
+// Rebuild recomputes everything derived from a tenant's raw events, with the
+// same derivation code as ingestion. It streams the aggregates in key order,
+// a chunk at a time (memory stays flat), writes each derived row once, and
+// computes the rollups with one GROUP BY at the end. It holds the tenant's
+// write lock for its whole duration.
+func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
+	return in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
+		if err := tx.ClearDerived(ctx); err != nil {
+			return err
+		}
+		cfg, err := tenantConfig(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ts, err := tx.TenantSettings(ctx)
+		if err != nil {
+			return err
+		}
+		// Directory first: rows print its names.
+		if err := eachAggregate(ctx, tx, model.AggDirectory, func(_ string, evs []model.Event) error {
+			for i := range evs {
+				if _, err := tx.ApplyDirectory(ctx, &evs[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		// Interactions: every head, then every protocol, then the rows.
+		if err := eachAggregate(ctx, tx, model.AggInteraction, func(id string, evs []model.Event) error {
+			_, err := tx.UpsertInteraction(ctx, interactionHead(id, evs))
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := tx.ResolveAllProtocols(ctx, metrics.WithCollisionSuffix); err != nil {
+			return err
+		}
+		if err := eachAggregate(ctx, tx, model.AggInteraction, func(id string, evs []model.Event) error {
+			protocol, err := tx.InteractionProtocol(ctx, id)
+			if err != nil {
+				return err
+			}
+			d := metrics.DeriveInteraction(evs, protocol, tx.Directory(), cfg)
+			return tx.InsertLegs(ctx, id, d.Legs, d.IVRVisits)
+		}); err != nil {
+			return err
+		}
+		if err := eachAggregate(ctx, tx, model.AggBot, func(id string, evs []model.Event) error {
+			c := metrics.DeriveBotConversation(evs, cfg)
+			c.Conversation = id
+			return tx.ReplaceBotConversation(ctx, c)
+		}); err != nil {
+			return err
+		}
+		if err := eachAggregate(ctx, tx, model.AggAgent, func(id string, evs []model.Event) error {
+			days := map[string]bool{}
+			for i := range evs {
+				local := evs[i].At.In(cfg.Location())
+				days[local.Format("2006-01-02")] = true
+				days[local.AddDate(0, 0, 1).Format("2006-01-02")] = true
+			}
+			for _, day := range sortedKeys(days) {
+				spans, err := agentDaySpans(evs, cfg, day)
+				if err != nil {
+					return err
+				}
+				if err := tx.ReplaceAgentDaySpans(ctx, id, day, spans); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.RebuildRollups(ctx, ts.SLSeconds)
+	})
+}
+
+// eachAggregate calls fn for every aggregate of a kind, in key order, with
+// its events in arrival order, loading rebuildChunk aggregates per query.
+func eachAggregate(ctx context.Context, tx *store.Tx, kind string, fn func(key string, evs []model.Event) error) error {
+	keys, err := tx.AggregateKeys(ctx, kind)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(keys); i += rebuildChunk {
+		chunk := keys[i:min(i+rebuildChunk, len(keys))]
+		byKey, err := tx.AggregateRange(ctx, kind, chunk[0], chunk[len(chunk)-1])
+		if err != nil {
+			return err
+		}
+		for _, k := range chunk {
+			if err := fn(k, byKey[k]); err != nil {
+				return fmt.Errorf("%s %s: %w", kind, k, err)
+			}
+		}
+	}
+	return nil
+}
+
+// agentDaySpans derives one local day of an agent's spans from its events
+// of that day and the day before (see deriveAgentDay).
+func agentDaySpans(evs []model.Event, cfg metrics.Config, day string) ([]model.AgentSpan, error) {
+	start, err := time.ParseInLocation("2006-01-02", day, cfg.Location())
+	if err != nil {
+		return nil, err
+	}
+	from, to := start.AddDate(0, 0, -1), start.AddDate(0, 0, 1)
+	var window []model.Event
+	for i := range evs {
+		if !evs[i].At.Before(from) && evs[i].At.Before(to) {
+			window = append(window, evs[i])
+		}
+	}
+	var spans []model.AgentSpan
+	for _, s := range metrics.DeriveAgentSpans(window, cfg) {
+		if len(s.Bucket) >= len(day) && s.Bucket[:len(day)] == day {
+			spans = append(spans, s)
+		}
+	}
+	return spans, nil
+}
+
+// Append stores validated events without deriving anything: the first half
+// of a bulk import, which a Rebuild completes. Reports do not show appended
+// events until then.
+func (in *Ingester) Append(ctx context.Context, tenant string, events []model.Event, raw [][]byte) (Result, error) {
+	var res Result
+	err := in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
+		res = Result{}
+		seq, err := tx.AllocSeq(ctx, len(events))
+		if err != nil {
+			return err
+		}
+		for i := range events {
+			events[i].Seq = seq + int64(i)
+			ok, err := tx.InsertEvent(ctx, &events[i], raw[i])
+			if err != nil {
+				return err
+			}
+			if ok {
+				res.Accepted++
+			} else {
+				res.Duplicates++
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+

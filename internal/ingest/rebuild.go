@@ -165,4 +165,3 @@ func (in *Ingester) Append(ctx context.Context, tenant string, events []model.Ev
 	})
 	return res, err
 }
-

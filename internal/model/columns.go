@@ -34,7 +34,7 @@ var CSVOnlyColumns = map[string]bool{
 // PersonalColumns hold personal data (LGPD): masked for principals without
 // the "ver dados pessoais" permission.
 var PersonalColumns = map[string]string{
-	"DOCUMENTO": "document", "PARA": "phone", "A PARTIR DE": "phone",
+	"DOCUMENTO": "document", "PARA": "phone", "A PARTIR DE": "phone", "NÚMERO DISCADO": "phone",
 	"CPF/CNPJ": "document", "Telefone": "phone", "Email": "email",
 }
 

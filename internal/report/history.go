@@ -58,6 +58,7 @@ func (r *Reports) History(ctx context.Context, p model.Principal, protocol strin
 	if !p.PersonalData && h.Call != nil {
 		h.Call.From = metrics.MaskPhone(h.Call.From)
 		h.Call.To = metrics.MaskPhone(h.Call.To)
+		h.Call.DialedNumber = metrics.MaskPhone(h.Call.DialedNumber)
 	}
 	return h, nil
 }

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sort"
+	"sync"
 
 	"github.com/rastro/rastro/internal/model"
 )
@@ -38,6 +41,27 @@ type AgentLegs struct {
 	TMPN                          int64
 	TMISum                        float64
 	TMIN                          int64
+}
+
+// AgentTagCount is how many of an agent's legs were finalized with a tag.
+type AgentTagCount struct {
+	AgentID, TagID string
+	N              int64
+}
+
+// AgentTime is logged-in time (Kind "login", Reason "") or pause time of
+// one reason (Kind "pause") of an agent, in seconds.
+type AgentTime struct {
+	AgentID, Kind, Reason string
+	Seconds               float64
+}
+
+// AgentFigures is everything the Agentes rows are made of, each list
+// ordered by agent.
+type AgentFigures struct {
+	Legs  []AgentLegs     // Key = agent id
+	Tags  []AgentTagCount // per agent: most used first, then tag id
+	Times []AgentTime     // per agent: login, then pauses longest first, then reason
 }
 
 // agentFilters adds the agent-level filters (who the agent is, when) to a
@@ -77,20 +101,18 @@ func agentLegWhere(p model.Principal, f AgentFilter, alias string) *Query {
 	return q
 }
 
-// AgentLegGroups adds up agent_rollup by ByAgent, ByHour or ByDay, ordered
-// by key.
-func (db *DB) AgentLegGroups(ctx context.Context, p model.Principal, f AgentFilter, by string) ([]AgentLegs, error) {
-	if by != ByAgent && by != ByHour && by != ByDay {
-		return nil, fmt.Errorf("unknown agents grouping %q", by)
-	}
-	key, _ := groupExpr("r", by)
-	where, args := agentLegWhere(p, f, "r").Where()
-	rows, err := db.query(ctx, db.r, `SELECT `+key+`,
-		CAST(SUM(r.completed) AS BIGINT), CAST(SUM(r.transferred) AS BIGINT), CAST(SUM(r.other) AS BIGINT),
-		SUM(r.dur_sum), CAST(SUM(r.dur_n) AS BIGINT), SUM(r.tm1r_sum), CAST(SUM(r.tm1r_n) AS BIGINT),
-		SUM(r.tmr_sum), CAST(SUM(r.tmr_n) AS BIGINT), SUM(r.tmp_sum), CAST(SUM(r.tmp_n) AS BIGINT),
-		SUM(r.tmi_sum), CAST(SUM(r.tmi_n) AS BIGINT)
-		FROM agent_rollup r WHERE `+where+` GROUP BY `+key+` ORDER BY `+key, args...)
+const agentSums = `SUM(r.completed) AS completed, SUM(r.transferred) AS transferred, SUM(r.other) AS other,
+	SUM(r.dur_sum) AS dur_sum, SUM(r.dur_n) AS dur_n, SUM(r.tm1r_sum) AS tm1r_sum, SUM(r.tm1r_n) AS tm1r_n,
+	SUM(r.tmr_sum) AS tmr_sum, SUM(r.tmr_n) AS tmr_n, SUM(r.tmp_sum) AS tmp_sum, SUM(r.tmp_n) AS tmp_n,
+	SUM(r.tmi_sum) AS tmi_sum, SUM(r.tmi_n) AS tmi_n`
+
+const agentCasts = `CAST(SUM(x.completed) AS BIGINT), CAST(SUM(x.transferred) AS BIGINT), CAST(SUM(x.other) AS BIGINT),
+	SUM(x.dur_sum), CAST(SUM(x.dur_n) AS BIGINT), SUM(x.tm1r_sum), CAST(SUM(x.tm1r_n) AS BIGINT),
+	SUM(x.tmr_sum), CAST(SUM(x.tmr_n) AS BIGINT), SUM(x.tmp_sum), CAST(SUM(x.tmp_n) AS BIGINT),
+	SUM(x.tmi_sum), CAST(SUM(x.tmi_n) AS BIGINT)`
+
+func (db *DB) scanAgentLegs(ctx context.Context, sqlText string, args []any) ([]AgentLegs, error) {
+	rows, err := db.query(ctx, db.r, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("agents report: %w", err)
 	}
@@ -107,16 +129,127 @@ func (db *DB) AgentLegGroups(ctx context.Context, p model.Principal, f AgentFilt
 	return out, rows.Err()
 }
 
-// AgentTagCount is how many of an agent's legs were finalized with a tag.
-type AgentTagCount struct {
-	AgentID, TagID string
-	N              int64
+// AgentLegGroups adds up agent_rollup by ByAgent, ByHour or ByDay (the
+// chart), ordered by key. Hour and day take a first pass per bucket, in the
+// order of the (tenant, bucket, agent_id, …) covering index.
+func (db *DB) AgentLegGroups(ctx context.Context, p model.Principal, f AgentFilter, by string) ([]AgentLegs, error) {
+	if by != ByAgent && by != ByHour && by != ByDay {
+		return nil, fmt.Errorf("unknown agents grouping %q", by)
+	}
+	key, _ := groupExpr("r", by)
+	inner := "r.bucket"
+	if by == ByAgent {
+		inner = key
+	}
+	where, args := agentLegWhere(p, f, "r").Where()
+	return db.scanAgentLegs(ctx, `SELECT x.k, `+agentCasts+` FROM (SELECT `+key+` AS k, `+agentSums+
+		` FROM agent_rollup r WHERE `+where+` GROUP BY `+inner+`) x GROUP BY x.k ORDER BY x.k`, args)
 }
 
-// AgentTagCounts adds up agent_tag_rollup per agent and tag, most used
-// first.
-func (db *DB) AgentTagCounts(ctx context.Context, p model.Principal, f AgentFilter) ([]AgentTagCount, error) {
-	where, args := agentLegWhere(p, f, "r").Where()
+// AgentFigures gathers the Agentes rows. The agents are found first (those
+// named, or every agent with rollup rows or activity: a loose index scan),
+// then split into chunks whose figures are read concurrently (one chunk per
+// CPU, up to 4): each query names its agents (agent_id IN …), so SQLite
+// reads (tenant, agent_id, bucket range) slices of the agent-ordered
+// covering indexes of 0003_reports.sql and groups them without sorting.
+//
+// Logged-in and pause time have no service: with a services filter, or a
+// principal limited to services, they are read only for the agents that
+// have legs in scope (found by the scoped leg query, NewLegQuery).
+func (db *DB) AgentFigures(ctx context.Context, p model.Principal, f AgentFilter) (AgentFigures, error) {
+	ids, err := db.agentCandidates(ctx, p, f)
+	if err != nil || len(ids) == 0 {
+		return AgentFigures{}, err
+	}
+	f.Agents = nil // the chunks name them
+	chunks := chunkIDs(ids, min(4, max(1, runtime.GOMAXPROCS(0))), 64)
+	parts := make([]AgentFigures, len(chunks))
+	err = parallel(len(chunks), func(i int) error {
+		c := chunks[i]
+		var legs []AgentLegs
+		var tags []AgentTagCount
+		var times []AgentTime
+		tasks := []func() error{
+			func() (err error) { legs, err = db.agentLegs(ctx, p, f, c); return },
+			func() (err error) { tags, err = db.agentTags(ctx, p, f, c); return },
+		}
+		if !f.scoped(p) {
+			tasks = append(tasks, func() (err error) { times, err = db.agentTimes(ctx, p, f, c); return })
+		}
+		if err := parallel(len(tasks), func(k int) error { return tasks[k]() }); err != nil {
+			return err
+		}
+		if f.scoped(p) && len(legs) > 0 {
+			withLegs := make([]string, len(legs))
+			for k, g := range legs {
+				withLegs[k] = g.Key
+			}
+			var err error
+			if times, err = db.agentTimes(ctx, p, f, withLegs); err != nil {
+				return err
+			}
+		}
+		parts[i] = AgentFigures{Legs: legs, Tags: tags, Times: times}
+		return nil
+	})
+	if err != nil {
+		return AgentFigures{}, err
+	}
+	var out AgentFigures
+	for _, part := range parts {
+		out.Legs = append(out.Legs, part.Legs...)
+		out.Tags = append(out.Tags, part.Tags...)
+		out.Times = append(out.Times, part.Times...)
+	}
+	return out, nil
+}
+
+// agentCandidates lists, sorted, the agents a report may show: those named
+// by the filter, or every agent with rollup rows (and, when activity is not
+// limited by services, with spans), found by a loose index scan (one index
+// seek per agent, on SQLite and PostgreSQL alike).
+func (db *DB) agentCandidates(ctx context.Context, p model.Principal, f AgentFilter) ([]string, error) {
+	if f.Agents != nil {
+		return sortedUnique(f.Agents), nil
+	}
+	tables := []string{"agent_rollup"}
+	if !f.scoped(p) {
+		tables = append(tables, "agent_spans")
+	}
+	var ids []string
+	for _, table := range tables {
+		rows, err := db.query(ctx, db.r, `WITH RECURSIVE a(id) AS (
+				SELECT MIN(t.agent_id) FROM `+table+` t WHERE t.tenant = ? AND t.agent_id > ''
+				UNION ALL
+				SELECT (SELECT MIN(t.agent_id) FROM `+table+` t WHERE t.tenant = ? AND t.agent_id > a.id) FROM a WHERE a.id IS NOT NULL
+			) SELECT a.id FROM a WHERE a.id IS NOT NULL`, p.Tenant, p.Tenant)
+		if err != nil {
+			return nil, fmt.Errorf("agents of %s: %w", table, err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return sortedUnique(ids), nil
+}
+
+func (db *DB) agentLegs(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentLegs, error) {
+	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).Where()
+	return db.scanAgentLegs(ctx, `SELECT x.k, `+agentCasts+` FROM (SELECT r.agent_id AS k, `+agentSums+
+		` FROM agent_rollup r WHERE `+where+` GROUP BY r.agent_id) x GROUP BY x.k ORDER BY x.k`, args)
+}
+
+func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentTagCount, error) {
+	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).Where()
 	rows, err := db.query(ctx, db.r, `SELECT r.agent_id, r.tag_id, CAST(SUM(r.n) AS BIGINT) FROM agent_tag_rollup r WHERE `+where+
 		` GROUP BY r.agent_id, r.tag_id ORDER BY r.agent_id, 3 DESC, r.tag_id`, args...)
 	if err != nil {
@@ -134,47 +267,37 @@ func (db *DB) AgentTagCounts(ctx context.Context, p model.Principal, f AgentFilt
 	return out, rows.Err()
 }
 
-// AgentTime is logged-in time (Kind "login", Reason "") or pause time of
-// one reason (Kind "pause") of an agent, in seconds.
-type AgentTime struct {
-	AgentID, Kind, Reason string
-	Seconds               float64
-}
-
-// spanWhere scopes a query over agent_spans aliased s. Spans have no service:
-// a principal (or a filter) limited to services sees the activity of the
-// agents that have legs in those services under the same filters; the scope
-// itself comes from NewLegQuery over agent_rollup.
-func spanWhere(p model.Principal, f AgentFilter) *Query {
-	q := &Query{}
-	q.And("s.tenant = ?", p.Tenant)
-	agentFilters(q, p, f, "s")
-	if f.scoped(p) {
-		sub, args := agentLegWhere(p, f, "r").Where()
-		q.And("s.agent_id IN (SELECT DISTINCT r.agent_id FROM agent_rollup r WHERE "+sub+")", args...)
-	}
-	return q
-}
-
-// AgentTimes returns per agent the logged-in seconds and the pause seconds
+// agentTimes returns per agent the logged-in seconds and the pause seconds
 // per reason, ordered by agent, kind, seconds descending, reason.
 //
-// Logged-in time: per local hour, the largest of the agent's login spans of
-// the media in scope (Media ∪ the all-media login ""), added up over the
-// hours. Logins of several media at once therefore count once (exact when
-// they overlap within the hour; a lower bound when, inside one hour, they
-// follow one another). Pause time is per agent, whatever the media.
-func (db *DB) AgentTimes(ctx context.Context, p model.Principal, f AgentFilter) ([]AgentTime, error) {
-	lq := spanWhere(p, f).And("s.kind = ?", "login")
+// Logged-in time: per local hour, the largest of the agent's login time per
+// media in scope (Media ∪ the all-media login ""), added up over the hours.
+// Logins of several media at once therefore count once (exact when they
+// overlap within the hour; a lower bound when, inside one hour, they follow
+// one another). Pause time is per agent, whatever the media.
+func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentTime, error) {
+	span := func(kind string) *Query {
+		// Spans have no service: the scope is the tenant and the agents,
+		// which the caller took from a NewLegQuery-scoped query when p or f
+		// is limited to services.
+		q := &Query{}
+		q.And("s.tenant = ?", p.Tenant).And("s.kind = ?", kind).In("s.agent_id", agents)
+		agentFilters(q, p, f, "s")
+		return q
+	}
+	lq := span("login")
 	if f.Media != nil {
 		sub, args := inList(f.Media)
 		lq.And("(s.media = '' OR s.media IN ("+sub+"))", args...)
 	}
 	lw, largs := lq.Where()
-	pw, pargs := spanWhere(p, f).And("s.kind = ?", "pause").Where()
-	rows, err := db.query(ctx, db.r, `SELECT x.agent_id, 'login', '', SUM(x.m) FROM (
-			SELECT s.agent_id AS agent_id, s.bucket AS bucket, MAX(s.seconds) AS m FROM agent_spans s WHERE `+lw+` GROUP BY s.agent_id, s.bucket
-		) x GROUP BY x.agent_id
+	pw, pargs := span("pause").Where()
+	rows, err := db.query(ctx, db.r, `SELECT y.agent_id, 'login', '', SUM(y.m) FROM (
+			SELECT x.agent_id AS agent_id, x.bucket AS bucket, MAX(x.s) AS m FROM (
+				SELECT s.agent_id AS agent_id, s.bucket AS bucket, SUM(s.seconds) AS s FROM agent_spans s WHERE `+lw+`
+				GROUP BY s.agent_id, s.bucket, s.media
+			) x GROUP BY x.agent_id, x.bucket
+		) y GROUP BY y.agent_id
 		UNION ALL
 		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM agent_spans s WHERE `+pw+` GROUP BY s.agent_id, s.reason
 		ORDER BY 1, 2, 4 DESC, 3`, append(largs, pargs...)...)
@@ -191,4 +314,51 @@ func (db *DB) AgentTimes(ctx context.Context, p model.Principal, f AgentFilter) 
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// chunkIDs splits sorted ids into at most n contiguous chunks of at least
+// minSize ids.
+func chunkIDs(ids []string, n, minSize int) [][]string {
+	size := max(minSize, (len(ids)+n-1)/n)
+	var out [][]string
+	for i := 0; i < len(ids); i += size {
+		out = append(out, ids[i:min(i+size, len(ids))])
+	}
+	return out
+}
+
+// parallel runs fn(0..n-1) concurrently and returns the first error.
+func parallel(n int, fn func(i int) error) error {
+	if n == 1 {
+		return fn(0)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedUnique(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	k := 0
+	for i, v := range out {
+		if i == 0 || v != out[k-1] {
+			out[k] = v
+			k++
+		}
+	}
+	return out[:k]
 }

@@ -305,3 +305,12 @@ func (db *DB) RecordLogin(ctx context.Context, key string, ok bool) error {
 		ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, last_at = excluded.last_at`, key, time.Now().UnixMilli())
 	return err
 }
+
+// AccountTenant returns the tenant of a login name, or "" when unknown.
+func (db *DB) AccountTenant(ctx context.Context, username string) string {
+	var tenant string
+	if err := db.queryRow(ctx, db.w, `SELECT tenant FROM accounts WHERE username = ?`, username).Scan(&tenant); err != nil {
+		return ""
+	}
+	return tenant
+}

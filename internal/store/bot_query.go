@@ -62,53 +62,58 @@ type BotStepCount struct {
 	LastHere int
 }
 
-// botConvCTE renders the "conv" common table: the selected conversations,
-// scoped to p's clients, each with the window values of its row (batch,
-// contact, flow): rn = 1 on the latest conversation (started_at, then id),
-// row_step the latest conversation's last step, n_conv and n_msg the row
-// totals, and human = 1 when any selected conversation of the contact
-// reached a human. Everything stays one SQL statement (SPEC.md §8).
-func botConvCTE(p model.Principal, f BotFilter) (string, []any) {
-	q := NewClientQuery(p, "c")
+// botWhere selects the conversations of a search over table alias a,
+// scoped to p's clients: period, client, campaign, batch, and the contacts
+// that did (or did not) reach a human in a selected conversation.
+func botWhere(p model.Principal, f BotFilter, a string) *Query {
+	q := NewClientQuery(p, a)
 	if f.FromDate != "" {
-		q.And("c.local_date >= ?", f.FromDate)
+		q.And(a+".local_date >= ?", f.FromDate)
 	}
 	if f.ToDate != "" {
-		q.And("c.local_date <= ?", f.ToDate)
+		q.And(a+".local_date <= ?", f.ToDate)
 	}
 	if f.ClientID != "" {
-		q.And("c.client_id = ?", f.ClientID)
+		q.And(a+".client_id = ?", f.ClientID)
 	}
 	if f.CampaignID != "" {
-		q.And("c.campaign_id = ?", f.CampaignID)
+		q.And(a+".campaign_id = ?", f.CampaignID)
 	}
 	if f.BatchID != "" {
-		q.And("c.batch_id = ?", f.BatchID)
-	}
-	where, args := q.Where()
-	const part = "PARTITION BY c.batch_id, c.contact_id, c.flow"
-	const latest = part + " ORDER BY c.started_at DESC, c.conversation DESC"
-	return `conv AS (SELECT c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step, c.steps,
-		ROW_NUMBER() OVER (` + latest + `) AS rn,
-		FIRST_VALUE(c.last_step) OVER (` + latest + `) AS row_step,
-		COUNT(*) OVER (` + part + `) AS n_conv,
-		SUM(c.messages) OVER (` + part + `) AS n_msg,
-		MAX(CASE WHEN c.outcome = 'handed_off' OR c.interaction_id <> '' THEN 1 ELSE 0 END) OVER (PARTITION BY c.contact_id) AS human
-		FROM bot_conversations c WHERE ` + where + `)`, args
-}
-
-// botKept renders the row filters (step, reached_human) over conv alias k.
-func botKept(f BotFilter) (string, []any) {
-	cond, args := "1 = 1", []any(nil)
-	if f.Step != "" {
-		cond += " AND k.row_step = ?"
-		args = append(args, f.Step)
+		q.And(a+".batch_id = ?", f.BatchID)
 	}
 	if f.ReachedHuman != nil {
-		cond += " AND k.human = ?"
-		args = append(args, b2i(*f.ReachedHuman))
+		g := f
+		g.ReachedHuman = nil
+		where, args := botWhere(p, g, "h").Where()
+		in := "IN"
+		if !*f.ReachedHuman {
+			in = "NOT IN"
+		}
+		q.And(a+".contact_id "+in+" (SELECT h.contact_id FROM bot_conversations h WHERE "+where+
+			" AND (h.outcome = 'handed_off' OR h.interaction_id <> ''))", args...)
 	}
-	return cond, args
+	return q
+}
+
+// botConvCTE renders the "conv" common table: the selected conversations
+// (cols of alias c), each with the window values of its row (batch, contact,
+// flow): rn = 1 on the latest conversation (started_at, then id), n_conv and
+// n_msg the row totals and, with rowStep, row_step the latest conversation's
+// last step. One window (one sort) serves them all; everything stays one SQL
+// statement (SPEC.md §8).
+func botConvCTE(p model.Principal, f BotFilter, cols string, rowStep bool) (string, []any) {
+	where, args := botWhere(p, f, "c").Where()
+	if rowStep {
+		cols += ", FIRST_VALUE(c.last_step) OVER w AS row_step"
+	}
+	return `conv AS (SELECT ` + cols + `,
+		ROW_NUMBER() OVER w AS rn,
+		COUNT(*) OVER w AS n_conv,
+		SUM(c.messages) OVER w AS n_msg
+		FROM bot_conversations c WHERE ` + where + `
+		WINDOW w AS (PARTITION BY c.batch_id, c.contact_id, c.flow ORDER BY c.started_at DESC, c.conversation DESC
+			ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))`, args
 }
 
 // botSortCols is the ORDER BY of a sort over the columns of botRowsSQL.
@@ -126,12 +131,15 @@ func (c *BotCursor) args(byName bool) []any {
 	return []any{c.BatchName, c.NameKey, c.BatchID, c.ContactID, c.Flow}
 }
 
-// botRowsSQL is one keyset page of rows (limit+extra rows after the cursor).
+// botRowsSQL is one keyset page of at most limit rows after the cursor.
 func (db *DB) botRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
-	cte, args := botConvCTE(p, f)
-	kept, kargs := botKept(f)
+	cte, args := botConvCTE(p, f, "c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step", false)
 	args = append(args, p.Tenant, p.Tenant)
-	args = append(args, kargs...)
+	step := ""
+	if f.Step != "" {
+		step = " AND k.last_step = ?"
+		args = append(args, f.Step)
+	}
 	order := botSortCols(byName)
 	keyset := ""
 	if after != nil {
@@ -149,7 +157,7 @@ func (db *DB) botRowsSQL(p model.Principal, f BotFilter, byName bool, after *Bot
 			FROM conv k
 			LEFT JOIN batches b ON b.tenant = ? AND b.id = k.batch_id
 			LEFT JOIN contacts ct ON ct.tenant = ? AND ct.id = k.contact_id
-			WHERE k.rn = 1 AND ` + kept + `) r` + keyset + `
+			WHERE k.rn = 1` + step + `) r` + keyset + `
 		ORDER BY ` + order + ` LIMIT ?`, args
 }
 
@@ -249,9 +257,12 @@ func (db *DB) botStepsFrom(table, alias string) string {
 // and how many stopped there (the step filter's answer for that step),
 // ordered by the step's earliest position in a conversation, then by reach.
 func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([]BotStepCount, error) {
-	cte, args := botConvCTE(p, f)
-	kept, kargs := botKept(f)
-	args = append(args, kargs...)
+	cte, args := botConvCTE(p, f, "c.contact_id, c.last_step, c.steps", f.Step != "")
+	kept := "1 = 1"
+	if f.Step != "" {
+		kept = "k.row_step = ?"
+		args = append(args, f.Step)
+	}
 	text := `WITH ` + cte + `,
 		kept AS (SELECT k.contact_id, k.rn, k.last_step, k.steps FROM conv k WHERE ` + kept + `),
 		reached AS (SELECT j.value AS step, MIN(j.key) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
@@ -322,43 +333,54 @@ type BotOwner struct {
 	ClientID, CampaignID string
 }
 
-// botOwner runs a look-up over "x" rows (tenant, client_id, campaign_id,
-// pri), scoped to p's clients, preferring the directory (pri 0) over what
-// conversations say (pri 1). ok is false when the object is unknown or
-// outside p's clients (they look the same, so existence does not leak).
-func (db *DB) botOwner(ctx context.Context, p model.Principal, union string, args ...any) (BotOwner, bool, error) {
+// botLookup is one way to find an object's owners: a SELECT of (tenant,
+// client_id, campaign_id) rows and its arguments.
+type botLookup struct {
+	sql  string
+	args []any
+}
+
+// botOwner tries look-ups in order (the directory first, then what the
+// conversations say, for objects the directory does not know yet), each
+// scoped to p's clients; the first row found wins. ok is false when the
+// object is unknown or outside p's clients (they look the same, so
+// existence does not leak).
+func (db *DB) botOwner(ctx context.Context, p model.Principal, lookups ...botLookup) (BotOwner, bool, error) {
 	where, wargs := NewClientQuery(p, "x").Where()
-	var o BotOwner
-	err := db.queryRow(ctx, db.r, `SELECT x.client_id, x.campaign_id FROM (`+union+`) x WHERE `+where+` ORDER BY x.pri LIMIT 1`,
-		append(args, wargs...)...).Scan(&o.ClientID, &o.CampaignID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return BotOwner{}, false, nil
+	for _, l := range lookups {
+		var o BotOwner
+		err := db.queryRow(ctx, db.r, `SELECT x.client_id, x.campaign_id FROM (`+l.sql+`) x WHERE `+where+` LIMIT 1`,
+			append(append([]any(nil), l.args...), wargs...)...).Scan(&o.ClientID, &o.CampaignID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return BotOwner{}, false, fmt.Errorf("look up fluxo filter: %w", err)
+		}
+		return o, true, nil
 	}
-	if err != nil {
-		return BotOwner{}, false, fmt.Errorf("look up fluxo filter: %w", err)
-	}
-	return o, true, nil
+	return BotOwner{}, false, nil
 }
 
 // BotClient says whether p may see a client (directory or conversations).
 func (db *DB) BotClient(ctx context.Context, p model.Principal, clientID string) (bool, error) {
-	_, ok, err := db.botOwner(ctx, p, `SELECT tenant, id AS client_id, '' AS campaign_id, 0 AS pri FROM clients WHERE tenant = ? AND id = ?
-		UNION ALL SELECT tenant, client_id, '' AS campaign_id, 1 AS pri FROM bot_conversations WHERE tenant = ? AND client_id = ?`,
-		p.Tenant, clientID, p.Tenant, clientID)
+	_, ok, err := db.botOwner(ctx, p,
+		botLookup{`SELECT tenant, id AS client_id, '' AS campaign_id FROM clients WHERE tenant = ? AND id = ?`, []any{p.Tenant, clientID}},
+		botLookup{`SELECT tenant, client_id, '' AS campaign_id FROM bot_conversations WHERE tenant = ? AND client_id = ?`, []any{p.Tenant, clientID}})
 	return ok, err
 }
 
 // BotCampaign finds the client of a campaign p may see.
 func (db *DB) BotCampaign(ctx context.Context, p model.Principal, campaignID string) (BotOwner, bool, error) {
-	return db.botOwner(ctx, p, `SELECT tenant, client_id, id AS campaign_id, 0 AS pri FROM campaigns WHERE tenant = ? AND id = ?
-		UNION ALL SELECT tenant, client_id, campaign_id, 1 AS pri FROM bot_conversations WHERE tenant = ? AND campaign_id = ?`,
-		p.Tenant, campaignID, p.Tenant, campaignID)
+	return db.botOwner(ctx, p,
+		botLookup{`SELECT tenant, client_id, id AS campaign_id FROM campaigns WHERE tenant = ? AND id = ?`, []any{p.Tenant, campaignID}},
+		botLookup{`SELECT tenant, client_id, campaign_id FROM bot_conversations WHERE tenant = ? AND campaign_id = ?`, []any{p.Tenant, campaignID}})
 }
 
 // BotBatch finds the campaign and client of a batch p may see.
 func (db *DB) BotBatch(ctx context.Context, p model.Principal, batchID string) (BotOwner, bool, error) {
-	return db.botOwner(ctx, p, `SELECT b.tenant, cp.client_id, b.campaign_id, 0 AS pri FROM batches b
-			JOIN campaigns cp ON cp.tenant = b.tenant AND cp.id = b.campaign_id WHERE b.tenant = ? AND b.id = ?
-		UNION ALL SELECT tenant, client_id, campaign_id, 1 AS pri FROM bot_conversations WHERE tenant = ? AND batch_id = ?`,
-		p.Tenant, batchID, p.Tenant, batchID)
+	return db.botOwner(ctx, p,
+		botLookup{`SELECT b.tenant, cp.client_id, b.campaign_id FROM batches b
+			JOIN campaigns cp ON cp.tenant = b.tenant AND cp.id = b.campaign_id WHERE b.tenant = ? AND b.id = ?`, []any{p.Tenant, batchID}},
+		botLookup{`SELECT tenant, client_id, campaign_id FROM bot_conversations WHERE tenant = ? AND batch_id = ?`, []any{p.Tenant, batchID}})
 }

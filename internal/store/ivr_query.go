@@ -19,7 +19,7 @@ const (
 
 // groupExpr is the SQL of a grouping over a rollup aliased alias. Every
 // rollup row carries a local hour bucket "AAAA-MM-DD HH", so hour and day are
-// prefixes/substrings of it (SUBSTR is the same in SQLite and PostgreSQL).
+// substrings of it (SUBSTR is the same in SQLite and PostgreSQL).
 func groupExpr(alias, by string) (string, error) {
 	switch by {
 	case ByIVR:
@@ -64,7 +64,7 @@ type IVRFilter struct {
 }
 
 // IVRGroup is one group of the IVR rollup: the sums the report's columns
-// are computed from (see report.IVR for the definitions).
+// are computed from (see report.IVRColumns for the definitions).
 type IVRGroup struct {
 	Key         string
 	Received    int64 // ivr.entered
@@ -100,6 +100,23 @@ func ivrWhere(p model.Principal, f IVRFilter, alias string) *Query {
 	return q
 }
 
+// ivrInnerGroup is, per grouping, the GROUP BY of a first pass over
+// ivr_rollup that follows the order of its (tenant, bucket, ivr_id,
+// service_id, agent_id) covering index: that pass streams without sorting
+// and leaves few rows (per hour and group) for the second pass, which
+// groups by the key. Grouping by agent is a single pass.
+var ivrInnerGroup = map[string]string{
+	ByIVR:     "r.bucket, r.ivr_id",
+	ByService: "r.bucket, r.ivr_id, r.service_id",
+	ByHour:    "r.bucket",
+	ByDay:     "r.bucket",
+}
+
+const ivrSums = `SUM(r.received) AS received, SUM(r.finished) AS finished, SUM(r.transferred) AS transferred,
+	SUM(r.abandoned) AS abandoned, SUM(r.answered) AS answered, SUM(r.abandoned_q) AS abandoned_q,
+	SUM(r.ivr_sum) AS ivr_sum, SUM(r.wait_sum) AS wait_sum, SUM(r.wait_n) AS wait_n,
+	SUM(r.talk_sum) AS talk_sum, SUM(r.talk_n) AS talk_n, SUM(r.sl_n) AS sl_n`
+
 // IVRGroups adds up ivr_rollup by a grouping (ByIVR, ByService, ByAgent,
 // ByHour, ByDay), ordered by key.
 func (db *DB) IVRGroups(ctx context.Context, p model.Principal, f IVRFilter, by string) ([]IVRGroup, error) {
@@ -108,12 +125,16 @@ func (db *DB) IVRGroups(ctx context.Context, p model.Principal, f IVRFilter, by 
 		return nil, err
 	}
 	where, args := ivrWhere(p, f, "r").Where()
-	rows, err := db.query(ctx, db.r, `SELECT `+key+`,
-		CAST(SUM(r.received) AS BIGINT), CAST(SUM(r.finished) AS BIGINT), CAST(SUM(r.transferred) AS BIGINT),
-		CAST(SUM(r.abandoned) AS BIGINT), CAST(SUM(r.answered) AS BIGINT), CAST(SUM(r.abandoned_q) AS BIGINT),
-		SUM(r.ivr_sum), SUM(r.wait_sum), CAST(SUM(r.wait_n) AS BIGINT),
-		SUM(r.talk_sum), CAST(SUM(r.talk_n) AS BIGINT), CAST(SUM(r.sl_n) AS BIGINT)
-		FROM ivr_rollup r WHERE `+where+` GROUP BY `+key+` ORDER BY `+key, args...)
+	from := `(SELECT ` + key + ` AS k, ` + ivrSums + ` FROM ivr_rollup r WHERE ` + where + ` GROUP BY ` + key + `) x`
+	if inner, ok := ivrInnerGroup[by]; ok {
+		from = `(SELECT ` + key + ` AS k, ` + ivrSums + ` FROM ivr_rollup r WHERE ` + where + ` GROUP BY ` + inner + `) x`
+	}
+	rows, err := db.query(ctx, db.r, `SELECT x.k,
+		CAST(SUM(x.received) AS BIGINT), CAST(SUM(x.finished) AS BIGINT), CAST(SUM(x.transferred) AS BIGINT),
+		CAST(SUM(x.abandoned) AS BIGINT), CAST(SUM(x.answered) AS BIGINT), CAST(SUM(x.abandoned_q) AS BIGINT),
+		SUM(x.ivr_sum), SUM(x.wait_sum), CAST(SUM(x.wait_n) AS BIGINT),
+		SUM(x.talk_sum), CAST(SUM(x.talk_n) AS BIGINT), CAST(SUM(x.sl_n) AS BIGINT)
+		FROM `+from+` GROUP BY x.k ORDER BY x.k`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ivr report: %w", err)
 	}
@@ -137,28 +158,37 @@ type PathCount struct {
 	N    int64
 }
 
+// pathInnerGroup is the first pass over ivr_path_rollup, in the order of its
+// (tenant, bucket, path, ivr_id, service_id, agent_id) covering index.
+var pathInnerGroup = map[string]string{
+	"":        "r.bucket, r.path",
+	ByIVR:     "r.bucket, r.path, r.ivr_id",
+	ByService: "r.bucket, r.path, r.ivr_id, r.service_id",
+	ByAgent:   "r.bucket, r.path, r.ivr_id, r.service_id, r.agent_id",
+	ByHour:    "r.bucket, r.path",
+	ByDay:     "r.bucket, r.path",
+}
+
 // IVRTopPaths returns, per group (by as in IVRGroups; "" = one group over
 // everything, Key ""), the top most frequent non-empty option paths: count
 // descending, then path ascending — ranked in SQL (a window; LIMIT n BY on
 // ClickHouse). Ordered by key, then rank.
 func (db *DB) IVRTopPaths(ctx context.Context, p model.Principal, f IVRFilter, by string, top int) ([]PathCount, error) {
-	q := ivrWhere(p, f, "r").And("r.path <> ''")
-	where, args := q.Where()
-	var inner string
-	if by == "" {
-		inner = `SELECT '' AS k, r.path AS path, CAST(SUM(r.n) AS BIGINT) AS n,
-			ROW_NUMBER() OVER (ORDER BY SUM(r.n) DESC, r.path) AS rk
-			FROM ivr_path_rollup r WHERE ` + where + ` GROUP BY r.path`
-	} else {
-		key, err := groupExpr("r", by)
-		if err != nil {
+	key := "''"
+	if by != "" {
+		var err error
+		if key, err = groupExpr("r", by); err != nil {
 			return nil, err
 		}
-		inner = `SELECT ` + key + ` AS k, r.path AS path, CAST(SUM(r.n) AS BIGINT) AS n,
-			ROW_NUMBER() OVER (PARTITION BY ` + key + ` ORDER BY SUM(r.n) DESC, r.path) AS rk
-			FROM ivr_path_rollup r WHERE ` + where + ` GROUP BY ` + key + `, r.path`
 	}
-	rows, err := db.query(ctx, db.r, `SELECT x.k, x.path, x.n FROM (`+inner+`) x WHERE x.rk <= ? ORDER BY x.k, x.rk`, append(args, top)...)
+	where, args := ivrWhere(p, f, "r").And("r.path <> ''").Where()
+	rows, err := db.query(ctx, db.r, `SELECT y.k, y.path, y.n FROM (
+			SELECT x.k AS k, x.path AS path, CAST(SUM(x.n) AS BIGINT) AS n,
+				ROW_NUMBER() OVER (PARTITION BY x.k ORDER BY SUM(x.n) DESC, x.path) AS rk
+			FROM (SELECT `+key+` AS k, r.path AS path, SUM(r.n) AS n FROM ivr_path_rollup r WHERE `+where+
+		` GROUP BY `+pathInnerGroup[by]+`) x
+			GROUP BY x.k, x.path
+		) y WHERE y.rk <= ? ORDER BY y.k, y.rk`, append(args, top)...)
 	if err != nil {
 		return nil, fmt.Errorf("ivr paths: %w", err)
 	}
@@ -170,6 +200,27 @@ func (db *DB) IVRTopPaths(ctx context.Context, p model.Principal, f IVRFilter, b
 			return nil, err
 		}
 		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// IVRsIn lists the IVRs with visits matching f (the drill-down's ivrs when
+// the report was not filtered by IVR).
+func (db *DB) IVRsIn(ctx context.Context, p model.Principal, f IVRFilter) ([]string, error) {
+	where, args := ivrWhere(p, f, "r").Where()
+	rows, err := db.query(ctx, db.r, `SELECT DISTINCT x.i FROM (SELECT r.ivr_id AS i FROM ivr_rollup r WHERE `+where+
+		` GROUP BY r.bucket, r.ivr_id) x ORDER BY x.i`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ivrs of report: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }
@@ -194,26 +245,6 @@ func (db *DB) Names(ctx context.Context, tenant, table string) (map[string]strin
 			return nil, err
 		}
 		out[id] = name
-	}
-	return out, rows.Err()
-}
-
-// IVRsIn lists the IVRs with visits matching f (the drill-down's ivrs when
-// the report was not filtered by IVR).
-func (db *DB) IVRsIn(ctx context.Context, p model.Principal, f IVRFilter) ([]string, error) {
-	where, args := ivrWhere(p, f, "r").Where()
-	rows, err := db.query(ctx, db.r, `SELECT DISTINCT r.ivr_id FROM ivr_rollup r WHERE `+where+` ORDER BY r.ivr_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("ivrs of report: %w", err)
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
 	}
 	return out, rows.Err()
 }

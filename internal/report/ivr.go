@@ -1,0 +1,457 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rastro/rastro/internal/metrics"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// Relatório IVR columns (SPEC.md §5). The first column names the group and
+// depends on group_by (IVRGroupLabels); the others are, per group, over the
+// IVR visits (one per ivr.entered) whose entry hour falls in the period:
+//
+//   - Recebidas: calls that entered the IVR (visits).
+//   - Finalizadas na URA: visits that left the IVR with outcome "finished".
+//   - Transferidas: visits that left with outcome "transferred" (to a service).
+//   - Abandonadas na URA: visits that left with outcome "abandoned".
+//     (A visit whose ivr.left has not arrived yet is only in Recebidas.)
+//   - Atendidas: visits after which a leg was delivered to an agent.
+//   - Abandonadas na fila: transferred visits whose queued leg ended without
+//     being delivered (or with status abandoned).
+//   - TM na URA: mean time in the IVR (ivr.left − ivr.entered) over the
+//     visits that left it (Finalizadas + Transferidas + Abandonadas).
+//   - TME: mean wait (leg queued → delivered) over the answered visits whose
+//     wait is known.
+//   - TMA: mean talk time (DURAÇÃO of the answering leg) over the answered
+//     visits whose DURAÇÃO is known.
+//   - Nível de serviço: answered within the tenant's sl_seconds (wait ≤
+//     threshold, threshold as of derivation) ÷ (Atendidas + Abandonadas na
+//     fila), as a percentage; empty when the divisor is 0.
+//   - Caminhos mais frequentes: the three most frequent non-empty option
+//     paths ("1 > 2 (40); 3 (12)"), count descending then path.
+//
+// Times print as HH:MM:SS (metrics.FormatDuration), empty when there is
+// nothing to average; percentages as "85,0%" (FormatPercent); counts as
+// plain integers.
+var IVRColumns = []string{
+	"Recebidas", "Finalizadas na URA", "Transferidas", "Abandonadas na URA", "Atendidas", "Abandonadas na fila",
+	"TM na URA", "TME", "TMA", "Nível de serviço", "Caminhos mais frequentes",
+}
+
+// IVRGroupLabels is the first column's header per group_by.
+var IVRGroupLabels = map[string]string{
+	store.ByIVR: "IVR", store.ByService: "Serviço", store.ByAgent: "Agente", store.ByHour: "Hora", store.ByDay: "Dia",
+}
+
+// IVR group labels of ids that are empty: calls that never reached a
+// service or an agent.
+const (
+	NoService = "(sem serviço)"
+	NoAgent   = "(sem agente)"
+	TotalRow  = "Total"
+)
+
+// TopPaths is how many option paths Caminhos mais frequentes lists.
+const TopPaths = 3
+
+// IVRQuery is a validated Relatório IVR request.
+type IVRQuery struct {
+	GroupBy string // store.ByIVR (default), ByService, ByAgent, ByHour, ByDay
+	Filter  store.IVRFilter
+	// Raw keeps the accepted parameters, for the audit log.
+	Raw url.Values
+}
+
+// Columns is the header of the report for q's grouping.
+func (q IVRQuery) Columns() []string {
+	return append([]string{IVRGroupLabels[q.GroupBy]}, IVRColumns...)
+}
+
+// ParseIVR validates Relatório IVR parameters (from, to, group_by, agents,
+// services, ivrs, user_tags), collecting every problem. extra names
+// parameters the caller reads itself (format, sep, …).
+func (r *Reports) ParseIVR(ctx context.Context, p model.Principal, v url.Values, extra ...string) (IVRQuery, error) {
+	errs := &ParamError{}
+	ps := newParams(v, errs)
+	ps.known(extra...)
+	q := IVRQuery{Raw: v, GroupBy: store.ByIVR}
+	if _, err := r.DB.Tenant(ctx, p.Tenant); err != nil {
+		return q, err
+	}
+	q.Filter.FromDate, q.Filter.ToDate = ps.localDates()
+	switch g := ps.str("group_by"); g {
+	case "":
+	case store.ByIVR, store.ByService, store.ByAgent, store.ByHour, store.ByDay:
+		q.GroupBy = g
+	default:
+		errs.add("group_by", "%q is not one of: ivr, service, agent, hour, day", g)
+	}
+	q.Filter.Agents, q.Filter.Services = ps.list("agents"), ps.list("services")
+	q.Filter.IVRs, q.Filter.UserTags = ps.list("ivrs"), ps.list("user_tags")
+	ps.unknown()
+	return q, errs.err()
+}
+
+// localDates reads from/to as local dates (AAAA-MM-DD, inclusive) for the
+// rollup reports, which compare them with the bucket text.
+func (p *params) localDates() (from, to string) {
+	f, okF := p.date("from", time.UTC)
+	t, okT := p.date("to", time.UTC)
+	if okF {
+		from = f.Format("2006-01-02")
+	}
+	if okT {
+		to = t.Format("2006-01-02")
+	}
+	if okF && okT && t.Before(f) {
+		p.errs.add("to", "must not be before from")
+	}
+	return from, to
+}
+
+// IVR answers the Relatório IVR: one row per group, the totals row, and the
+// Rastreio drill-down links of the counts (see ivrLinks).
+func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table, error) {
+	var groups []store.IVRGroup
+	var paths, total []store.PathCount
+	var labels func(string) string
+	ivrIDs := q.Filter.IVRs
+	tasks := []func() error{
+		func() (err error) { groups, err = r.DB.IVRGroups(ctx, p, q.Filter, q.GroupBy); return },
+		func() (err error) { paths, err = r.DB.IVRTopPaths(ctx, p, q.Filter, q.GroupBy, TopPaths); return },
+		func() (err error) { total, err = r.DB.IVRTopPaths(ctx, p, q.Filter, "", TopPaths); return },
+		func() (err error) { labels, err = r.ivrLabels(ctx, p, q.GroupBy); return },
+	}
+	if ivrIDs == nil && q.GroupBy != store.ByIVR {
+		// Drill-downs must keep to calls that went through an IVR: name the
+		// IVRs in the period (a Rastreio without ivrs shows every call).
+		tasks = append(tasks, func() (err error) { ivrIDs, err = r.DB.IVRsIn(ctx, p, q.Filter); return })
+	}
+	if err := parallel(tasks...); err != nil {
+		return Table{}, err
+	}
+	byKey := map[string][]store.PathCount{}
+	for _, c := range paths {
+		byKey[c.Key] = append(byKey[c.Key], c)
+	}
+	type row struct {
+		label string
+		g     store.IVRGroup
+	}
+	rows := make([]row, len(groups))
+	var sum store.IVRGroup
+	for i, g := range groups {
+		rows[i] = row{labels(g.Key), g}
+		addIVR(&sum, g)
+	}
+	if q.GroupBy == store.ByIVR || q.GroupBy == store.ByService || q.GroupBy == store.ByAgent {
+		// By name; the groups without a service/agent last.
+		sort.SliceStable(rows, func(i, j int) bool {
+			a, b := rows[i], rows[j]
+			if (a.g.Key == "") != (b.g.Key == "") {
+				return b.g.Key == ""
+			}
+			if la, lb := strings.ToLower(a.label), strings.ToLower(b.label); la != lb {
+				return la < lb
+			}
+			return a.g.Key < b.g.Key
+		})
+	}
+	t := Table{Columns: q.Columns(), Rows: make([][]string, len(rows)), Links: make([][]string, len(rows))}
+	for i, rw := range rows {
+		t.Rows[i] = append([]string{rw.label}, ivrCells(rw.g, byKey[rw.g.Key])...)
+		t.Links[i] = ivrLinks(q, rw.g.Key, ivrIDs, t.Rows[i], rw.g.Key != "")
+	}
+	t.Totals = append([]string{TotalRow}, ivrCells(sum, total)...)
+	t.TotalsLinks = ivrLinks(q, "", ivrIDs, t.Totals, len(rows) > 0)
+	return t, nil
+}
+
+// ivrLabels returns the function that names a group key.
+func (r *Reports) ivrLabels(ctx context.Context, p model.Principal, by string) (func(string) string, error) {
+	table := map[string]string{store.ByIVR: "ivrs", store.ByService: "services", store.ByAgent: "users"}[by]
+	if table == "" {
+		return func(k string) string { return k }, nil
+	}
+	names, err := r.DB.Names(ctx, p.Tenant, table)
+	if err != nil {
+		return nil, err
+	}
+	empty := map[string]string{store.ByService: NoService, store.ByAgent: NoAgent}[by]
+	return func(k string) string {
+		if k == "" {
+			return empty
+		}
+		if n := names[k]; n != "" {
+			return n
+		}
+		return k // not in the directory (yet): the id
+	}, nil
+}
+
+func addIVR(s *store.IVRGroup, g store.IVRGroup) {
+	s.Received += g.Received
+	s.Finished += g.Finished
+	s.Transferred += g.Transferred
+	s.Abandoned += g.Abandoned
+	s.Answered += g.Answered
+	s.AbandonedQ += g.AbandonedQ
+	s.IVRSum += g.IVRSum
+	s.WaitSum += g.WaitSum
+	s.WaitN += g.WaitN
+	s.TalkSum += g.TalkSum
+	s.TalkN += g.TalkN
+	s.SLN += g.SLN
+}
+
+// ivrCells formats one group (every column but the label).
+func ivrCells(g store.IVRGroup, paths []store.PathCount) []string {
+	return []string{
+		count(g.Received), count(g.Finished), count(g.Transferred), count(g.Abandoned),
+		count(g.Answered), count(g.AbandonedQ),
+		avgDuration(g.IVRSum, g.Finished+g.Transferred+g.Abandoned),
+		avgDuration(g.WaitSum, g.WaitN),
+		avgDuration(g.TalkSum, g.TalkN),
+		ratio(float64(g.SLN), float64(g.Answered+g.AbandonedQ)),
+		formatPaths(paths),
+	}
+}
+
+// formatPaths prints "1 > 2 (40); 3 (12)".
+func formatPaths(paths []store.PathCount) string {
+	parts := make([]string, len(paths))
+	for i, c := range paths {
+		parts[i] = c.Path + " (" + count(c.N) + ")"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ivrLinkColumns are the IVR columns with Rastreio rows behind them, and the
+// voice_status that narrows each. Calls finished or abandoned in the IVR have
+// no leg, so no link.
+var ivrLinkColumns = map[string][]string{
+	"Recebidas":    nil,
+	"Transferidas": nil,
+	"Atendidas":    {"answered"},
+	// Every voice status but answered: the queued leg ended unanswered.
+	"Abandonadas na fila": {"abandoned", "no_answer", "message_left", "voicemail", "not_connected", "out_of_service"},
+}
+
+// ivrLinks builds a row's Rastreio drill-downs: media=voice, the report's
+// from/to, ivrs, services, agents and user_tags, narrowed to the group (its
+// IVR, service, agent, hour via hour_from/hour_to, or day via from/to). ok
+// false (a group without service/agent, which the Rastreio cannot select,
+// or an empty report) gives no links; nor does a zero count.
+func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) []string {
+	cols := q.Columns()
+	out := make([]string, len(cols))
+	if !ok || (ivrIDs != nil && len(ivrIDs) == 0) {
+		return out // ivrs= empty would not narrow the Rastreio at all
+	}
+	base := url.Values{"media": {model.MediaVoice}}
+	setList(base, "ivrs", ivrIDs)
+	setList(base, "services", q.Filter.Services)
+	setList(base, "agents", q.Filter.Agents)
+	setList(base, "user_tags", q.Filter.UserTags)
+	if q.Filter.FromDate != "" {
+		base.Set("from", q.Filter.FromDate)
+	}
+	if q.Filter.ToDate != "" {
+		base.Set("to", q.Filter.ToDate)
+	}
+	if key != "" {
+		switch q.GroupBy {
+		case store.ByIVR:
+			base.Set("ivrs", key)
+		case store.ByService:
+			base.Set("services", key)
+		case store.ByAgent:
+			base.Set("agents", key)
+		case store.ByHour:
+			base.Set("hour_from", key+":00")
+			base.Set("hour_to", key+":59")
+		case store.ByDay:
+			base.Set("from", key)
+			base.Set("to", key)
+		}
+	}
+	for i, c := range cols {
+		vs, linked := ivrLinkColumns[c]
+		if !linked || i == 0 || cells[i] == "0" {
+			continue
+		}
+		v := cloneValues(base)
+		setList(v, "voice_status", vs)
+		out[i] = v.Encode()
+	}
+	return out
+}
+
+// IVRChart draws Recebidas, Atendidas and Abandonadas (in the IVR + in the
+// queue) per hour of day (group_by=hour, or a one-day period) or per day
+// (otherwise; every day from the first to the last with calls, within the
+// period).
+func (r *Reports) IVRChart(ctx context.Context, p model.Principal, q IVRQuery) (Chart, error) {
+	by := chartGrain(q.GroupBy, q.Filter.FromDate, q.Filter.ToDate)
+	groups, err := r.DB.IVRGroups(ctx, p, q.Filter, by)
+	if err != nil {
+		return Chart{}, err
+	}
+	vals := map[string][3]float64{}
+	keys := make([]string, 0, len(groups))
+	for _, g := range groups {
+		keys = append(keys, g.Key)
+		vals[g.Key] = [3]float64{float64(g.Received), float64(g.Answered), float64(g.Abandoned + g.AbandonedQ)}
+	}
+	c := Chart{Title: map[string]string{store.ByHour: "Chamadas por hora", store.ByDay: "Chamadas por dia"}[by]}
+	c.Labels = chartLabels(by, keys)
+	c.Series = []Series{{Name: "Recebidas"}, {Name: "Atendidas"}, {Name: "Abandonadas"}}
+	for _, l := range c.Labels {
+		v := vals[l]
+		for i := range c.Series {
+			c.Series[i].Values = append(c.Series[i].Values, v[i])
+		}
+	}
+	return c, nil
+}
+
+// IVRRows returns the export of the report: the table's rows, then the
+// totals row (first cell "Total").
+func (r *Reports) IVRRows(ctx context.Context, p model.Principal, q IVRQuery) ([]string, RowSource, error) {
+	t, err := r.IVR(ctx, p, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.Columns, tableSource(t), nil
+}
+
+// --- shared by the rollup reports (IVR, Agentes) ---
+
+// parallel runs the independent queries of a report at once (the read pool
+// has several connections) and returns the first error.
+func parallel(tasks ...func() error) error {
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for i, task := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = task()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// tableSource streams a computed table and its totals row.
+func tableSource(t Table) RowSource {
+	return func(emit func([]string) error) error {
+		for _, row := range t.Rows {
+			if err := emit(row); err != nil {
+				return err
+			}
+		}
+		if t.Totals != nil {
+			return emit(t.Totals)
+		}
+		return nil
+	}
+}
+
+// chartGrain picks the chart's x axis: hours for group_by=hour or a
+// one-day period, days otherwise.
+func chartGrain(groupBy, from, to string) string {
+	if groupBy == store.ByHour || (from != "" && from == to) {
+		return store.ByHour
+	}
+	return store.ByDay
+}
+
+// chartLabels lists every hour 00..23, or every day from the first to the
+// last key (keys sorted ascending, AAAA-MM-DD).
+func chartLabels(by string, keys []string) []string {
+	var out []string
+	if by == store.ByHour {
+		for h := 0; h < 24; h++ {
+			out = append(out, twoDigits(h))
+		}
+		return out
+	}
+	if len(keys) == 0 {
+		return out
+	}
+	first, err1 := time.Parse("2006-01-02", keys[0])
+	last, err2 := time.Parse("2006-01-02", keys[len(keys)-1])
+	if err1 != nil || err2 != nil {
+		return keys
+	}
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		out = append(out, d.Format("2006-01-02"))
+	}
+	return out
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// count prints a count as a plain integer (no thousands separator).
+func count(n int64) string { return strconv.FormatInt(n, 10) }
+
+// avgDuration prints sum/n seconds as HH:MM:SS; "" when n is 0.
+func avgDuration(sum float64, n int64) string {
+	if n <= 0 {
+		return ""
+	}
+	return metrics.FormatDuration(sum / float64(n))
+}
+
+// ratio prints num/den as a percentage (FormatPercent); "" when den is 0.
+func ratio(num, den float64) string {
+	if den <= 0 {
+		return ""
+	}
+	return FormatPercent(100 * num / den)
+}
+
+// FormatPercent prints a percentage the pt-BR way: one decimal, rounded half
+// up (away from zero), decimal comma, no thousands separator, "%" glued:
+// 85 → "85,0%", 72.45 → "72,5%", 1234.5 → "1234,5%". A tiny epsilon absorbs
+// binary noise (100×1449/2000 is 72.44999… in floating point).
+func FormatPercent(pct float64) string {
+	if math.IsNaN(pct) || math.IsInf(pct, 0) {
+		return ""
+	}
+	tenths := math.Floor(math.Abs(pct)*10 + 0.5 + 1e-6)
+	if pct < 0 && tenths > 0 {
+		tenths = -tenths
+	}
+	return strings.Replace(strconv.FormatFloat(tenths/10, 'f', 1, 64), ".", ",", 1) + "%"
+}
+
+func setList(v url.Values, name string, list []string) {
+	if list != nil {
+		v.Set(name, strings.Join(list, ","))
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v)+1)
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}

@@ -1,0 +1,368 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/report"
+)
+
+func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			apiError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch larger than %d bytes: split it", s.cfg.MaxBatchBytes))
+			return
+		}
+		apiError(w, http.StatusBadRequest, "could not read body: "+err.Error())
+		return
+	}
+	res, err := s.ingest.IngestBody(r.Context(), p.Tenant, body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) apiMedia(w http.ResponseWriter, r *http.Request) {
+	m, err := s.db.Media(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+func (s *Server) apiDirectory(w http.ResponseWriter, r *http.Request) {
+	p, ctx := principal(r), r.Context()
+	var v any
+	var err error
+	switch kind := r.PathValue("kind"); kind {
+	case "services":
+		v, err = s.db.Services(ctx, p)
+	case "tags":
+		v, err = s.db.Tags(ctx, p)
+	case "ivrs":
+		v, err = s.db.IVRs(ctx, p)
+	case "user_tags":
+		v, err = s.db.UserTags(ctx, p)
+	case "agents":
+		v, err = s.db.Agents(ctx, p)
+	case "clients":
+		v, err = s.db.Clients(ctx, p)
+	case "campaigns":
+		v, err = s.db.Campaigns(ctx, p, r.URL.Query().Get("client"))
+	case "batches":
+		v, err = s.db.Batches(ctx, p, r.URL.Query().Get("campaign"))
+	default:
+		apiError(w, http.StatusNotFound, "unknown directory "+strconv.Quote(kind))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) {
+	list, err := s.db.SearchContacts(r.Context(), principal(r), r.URL.Query().Get("q"), 50)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		writeJSON(w, http.StatusOK, []any{})
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) apiInteractions(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	q, err := s.reports.ParseInteractions(r.Context(), p, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.reports.Interactions(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// exportParams are read by the export handlers themselves.
+var exportParams = []string{"format", "sep", "lang"}
+
+func (s *Server) apiInteractionsExport(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := r.URL.Query()
+	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
+	q, err := s.reports.ParseInteractions(r.Context(), p, v, exportParams...)
+	if err = joinParamErrors(ferr, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.export(w, r, "interactions", f, "rastreio-"+q.Filter.Media, q.Columns, s.reports.InteractionRows(r.Context(), p, q))
+}
+
+// joinParamErrors merges two validation results so one answer names every
+// bad parameter.
+func joinParamErrors(errs ...error) error {
+	var all report.ParamError
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var pe *report.ParamError
+		if !errors.As(err, &pe) {
+			return err
+		}
+		all.Problems = append(all.Problems, pe.Problems...)
+	}
+	if len(all.Problems) == 0 {
+		return nil
+	}
+	return &all
+}
+
+// export streams a report file and audits it (who, filters, rows, size,
+// hash, or the error that cut it short).
+func (s *Server) export(w http.ResponseWriter, r *http.Request, name string, f report.Format, file string, columns []string, src report.RowSource) {
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, file, time.Now().Format("20060102-150405"), f.Ext()))
+	w.Header().Set("Cache-Control", "no-store")
+	st, err := report.Write(w, f, columns, src)
+	detail := map[string]any{"report": name, "format": f.Kind, "filters": r.URL.Query()}
+	s.audit(r, "export", detail, &st, err)
+	if err != nil {
+		s.log.Error("export failed", "report", name, "err", err)
+	}
+}
+
+func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
+	order := r.URL.Query().Get("order")
+	if order != "" && order != "asc" && order != "desc" {
+		writeJSON(w, http.StatusBadRequest, &report.ParamError{Problems: []report.Problem{{Param: "order", Reason: "must be asc or desc"}}})
+		return
+	}
+	protocol := r.PathValue("protocol")
+	h, err := s.reports.History(r.Context(), principal(r), protocol, order == "desc")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, "history.view", map[string]any{"protocol": protocol}, nil, nil)
+	writeJSON(w, http.StatusOK, h)
+}
+
+// apiRecording serves a call recording with HTTP range support (the player
+// seeks). Only the first range request of a playback is audited.
+func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
+	protocol := r.PathValue("protocol")
+	ref, err := s.reports.Recording(r.Context(), principal(r), protocol)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rg := r.Header.Get("Range")
+	if rg == "" || strings.HasPrefix(rg, "bytes=0-") {
+		s.audit(r, "recording.play", map[string]any{"protocol": protocol}, nil, nil)
+	}
+	if u, err := url.Parse(ref); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		http.Redirect(w, r, ref, http.StatusFound)
+		return
+	}
+	path := filepath.Join(s.cfg.RecordingsDir, filepath.Clean("/"+ref))
+	if !strings.HasPrefix(path, s.cfg.RecordingsDir+string(filepath.Separator)) {
+		apiError(w, http.StatusNotFound, "not found")
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		apiError(w, http.StatusNotFound, "recording file not found")
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ct := map[string]string{".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".gsm": "audio/x-gsm"}[strings.ToLower(filepath.Ext(path))]; ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	http.ServeContent(w, r, filepath.Base(path), st.ModTime(), f)
+}
+
+func (s *Server) apiFluxo(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	q, err := s.reports.ParseFluxo(r.Context(), p, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.reports.Fluxo(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiFluxoExport(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := r.URL.Query()
+	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
+	q, err := s.reports.ParseFluxo(r.Context(), p, v, exportParams...)
+	if err = joinParamErrors(ferr, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.export(w, r, "fluxo-agil", f, "fluxo-agil", s.reports.FluxoColumns(), s.reports.FluxoRows(r.Context(), p, q))
+}
+
+func (s *Server) apiFluxoDropoff(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	q, err := s.reports.ParseFluxo(r.Context(), p, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.reports.FluxoDropoff(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiFluxoHistory(w http.ResponseWriter, r *http.Request) {
+	batch, contact := r.PathValue("batch"), r.PathValue("contact")
+	h, err := s.reports.FluxoHistory(r.Context(), principal(r), batch, contact)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, "history.view", map[string]any{"batch": batch, "contact": contact}, nil, nil)
+	writeJSON(w, http.StatusOK, h)
+}
+
+func (s *Server) apiIVR(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	q, err := s.reports.ParseIVR(r.Context(), p, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.reports.IVR(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiIVRExport(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := r.URL.Query()
+	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
+	q, err := s.reports.ParseIVR(r.Context(), p, v, exportParams...)
+	if err = joinParamErrors(ferr, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cols, src, err := s.reports.IVRRows(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.export(w, r, "ivr", f, "relatorio-ivr", cols, src)
+}
+
+func (s *Server) apiAgents(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	q, err := s.reports.ParseAgents(r.Context(), p, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.reports.Agents(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiAgentsExport(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	v := r.URL.Query()
+	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
+	q, err := s.reports.ParseAgents(r.Context(), p, v, exportParams...)
+	if err = joinParamErrors(ferr, err); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cols, src, err := s.reports.AgentsRows(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.export(w, r, "agents", f, "relatorio-agentes", cols, src)
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	list, err := s.db.AuditLog(r.Context(), principal(r).Tenant, before, 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// AuditColumns is the audit log export header.
+var AuditColumns = []string{"ID", "DATA", "USUÁRIO", "AÇÃO", "DETALHES", "LINHAS", "BYTES", "SHA256", "ERRO"}
+
+func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	f, err := report.ParseFormat(r.URL.Query().Get("format"), r.URL.Query().Get("sep"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc := s.tenantLocation(r.Context(), p.Tenant)
+	src := func(emit func([]string) error) error {
+		var before int64
+		for {
+			list, err := s.db.AuditLog(r.Context(), p.Tenant, before, 5000)
+			if err != nil {
+				return err
+			}
+			for _, e := range list {
+				if err := emit(auditRow(e, loc)); err != nil {
+					return err
+				}
+				before = e.K
+			}
+			if len(list) < 5000 {
+				return nil
+			}
+		}
+	}
+	s.export(w, r, "audit", f, "auditoria", AuditColumns, src)
+}

@@ -1,0 +1,43 @@
+package web
+
+import "net/http"
+
+// routes registers every endpoint. API routes answer JSON and accept bearer
+// tokens (or the UI session); UI routes render pages.
+func (s *Server) routes() {
+	s.handle("GET", "/healthz", "none", "", s.healthz)
+
+	s.handle("POST", "/api/v1/events", "api", "ingest", s.postEvents)
+
+	s.handle("GET", "/api/v1/media", "api", "", s.apiMedia)
+	s.handle("GET", "/api/v1/directory/{kind}", "api", "", s.apiDirectory)
+	s.handle("GET", "/api/v1/contacts", "api", "", s.apiContacts)
+
+	s.handle("GET", "/api/v1/reports/interactions", "api", "", s.apiInteractions)
+	s.handle("GET", "/api/v1/reports/interactions/export", "api", "", s.apiInteractionsExport)
+	s.handle("GET", "/api/v1/interactions/{protocol}/history", "api", "", s.apiHistory)
+	s.handle("GET", "/api/v1/interactions/{protocol}/recording", "api", "", s.apiRecording)
+
+	s.handle("GET", "/api/v1/reports/fluxo-agil", "api", "", s.apiFluxo)
+	s.handle("GET", "/api/v1/reports/fluxo-agil/export", "api", "", s.apiFluxoExport)
+	s.handle("GET", "/api/v1/reports/fluxo-agil/dropoff", "api", "", s.apiFluxoDropoff)
+	s.handle("GET", "/api/v1/fluxo-agil/{batch}/{contact}/history", "api", "", s.apiFluxoHistory)
+
+	s.handle("GET", "/api/v1/reports/ivr", "api", "", s.apiIVR)
+	s.handle("GET", "/api/v1/reports/ivr/export", "api", "", s.apiIVRExport)
+	s.handle("GET", "/api/v1/reports/agents", "api", "", s.apiAgents)
+	s.handle("GET", "/api/v1/reports/agents/export", "api", "", s.apiAgentsExport)
+
+	s.handle("GET", "/api/v1/audit", "api", "admin", s.apiAudit)
+	s.handle("GET", "/api/v1/audit/export", "api", "admin", s.apiAuditExport)
+
+	s.uiRoutes()
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.db.Media(r.Context()); err != nil {
+		apiError(w, http.StatusServiceUnavailable, "store unavailable")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

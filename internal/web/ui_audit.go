@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// auditPageSize is how many audit entries one page shows.
+const auditPageSize = 100
+
+// auditData is what audit.html shows.
+type auditData struct {
+	Headers   []string
+	Rows      [][]string
+	OlderHref string
+	IsFirst   bool
+	CSVHref   string
+	XLSXHref  string
+}
+
+// uiAudit lists the tenant's audit log, newest first, keyset paged by k.
+func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request) {
+	p, lg := principal(r), lang(r)
+	before, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	if err != nil || before < 0 {
+		before = 0
+	}
+	list, err := s.db.AuditLog(r.Context(), p.Tenant, before, auditPageSize+1)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
+	}
+	data := auditData{IsFirst: before == 0, CSVHref: "/api/v1/audit/export?format=csv", XLSXHref: "/api/v1/audit/export?format=xlsx"}
+	for _, c := range AuditColumns {
+		data.Headers = append(data.Headers, translate(lg, c))
+	}
+	if len(list) > auditPageSize {
+		list = list[:auditPageSize]
+		data.OlderHref = "/auditoria?before=" + strconv.FormatInt(list[len(list)-1].K, 10)
+	}
+	loc := s.tenantLocation(r.Context(), p.Tenant)
+	for _, e := range list {
+		data.Rows = append(data.Rows, auditRow(e, loc))
+	}
+	s.render(w, r, http.StatusOK, "audit.html", Page{Title: "Auditoria", Active: "auditoria", Data: data})
+}

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/store"
+)
+
+// sessionTTL is how long a UI login lasts.
+const sessionTTL = 12 * time.Hour
+
+// loginData is what login.html shows.
+type loginData struct {
+	Username string
+	Next     string
+	Error    string // a pt-BR label, translated by the template
+	// Wait is the throttle wait in whole seconds (429), 0 otherwise.
+	Wait int
+}
+
+// safeNext keeps only local paths ("/x", never "//host" or "/\host") as a
+// redirect target after login, so the login page cannot be used to send a
+// user elsewhere; the login and logout themselves lead to the Rastreio.
+func safeNext(next string) string {
+	// Browsers drop tabs and newlines from URLs ("/\t/host" is "//host"):
+	// a control character anywhere is refused.
+	ctl := strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
+	if ctl || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/rastreio"
+	}
+	if p, _, _ := strings.Cut(next, "?"); p == "/login" || p == "/logout" {
+		return "/rastreio"
+	}
+	return next
+}
+
+// clientIP is the peer address of the request. X-Forwarded-For is not
+// trusted: anyone could send it to escape the login throttle.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// loginPage shows the login form; a logged-in browser goes straight on.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if _, ok := s.session(r); ok {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "login.html", Page{Title: "Entrar", Data: loginData{Next: next}})
+}
+
+// loginPost checks the credentials, throttled per username and client IP
+// (the wait is shown, never slept on the server), audits the outcome and
+// opens a session.
+func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "formulário inválido", http.StatusBadRequest)
+		return
+	}
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	password := r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	data := loginData{Username: username, Next: next}
+	ip := clientIP(r)
+	ctx := context.WithoutCancel(r.Context())
+	key := "login:" + strings.ToLower(username) + "|" + ip
+
+	wait, err := s.db.LoginDelay(ctx, key)
+	if err != nil {
+		s.log.Error("login throttle", "err", err)
+		http.Error(w, "erro interno", http.StatusInternalServerError)
+		return
+	}
+	if wait > 0 {
+		data.Wait = int(math.Ceil(wait.Seconds()))
+		data.Error = "Muitas tentativas."
+		// Not audited: a throttled attempt costs the attacker nothing, so
+		// writing each one would let anyone grow the audit table at will.
+		s.log.Info("login throttled", "user", username, "ip", ip, "wait_s", data.Wait)
+		w.Header().Set("Retry-After", fmt.Sprint(data.Wait))
+		s.render(w, r, http.StatusTooManyRequests, "login.html", Page{Title: "Entrar", Data: data})
+		return
+	}
+
+	p, err := s.db.CheckPassword(ctx, username, password)
+	if err != nil {
+		if !errors.Is(err, store.ErrBadCredentials) {
+			s.log.Error("login", "err", err)
+			http.Error(w, "erro interno", http.StatusInternalServerError)
+			return
+		}
+		if err := s.db.RecordLogin(ctx, key, false); err != nil {
+			s.log.Error("login throttle record", "err", err)
+		}
+		// A failure is audited in the tenant of the account it tried (so
+		// the tenant's admins see attacks on their users); unknown
+		// usernames go to tenant "".
+		s.auditLogin(ctx, s.db.AccountTenant(ctx, username), username, "login.failed", map[string]any{"ip": ip})
+		data.Error = "Usuário ou senha inválidos"
+		s.render(w, r, http.StatusUnauthorized, "login.html", Page{Title: "Entrar", Data: data})
+		return
+	}
+	if err := s.db.RecordLogin(ctx, key, true); err != nil {
+		s.log.Error("login throttle clear", "err", err)
+	}
+	id, err := s.db.CreateSession(ctx, username, sessionTTL)
+	if err != nil {
+		s.log.Error("create session", "err", err)
+		http.Error(w, "erro interno", http.StatusInternalServerError)
+		return
+	}
+	s.auditLogin(ctx, p.Tenant, username, "login", map[string]any{"ip": ip})
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: id, Path: "/",
+		MaxAge: int(sessionTTL / time.Second), HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// auditLogin writes a login audit entry directly: there is no principal in
+// the request context yet.
+func (s *Server) auditLogin(ctx context.Context, tenant, username, action string, detail map[string]any) {
+	e := store.AuditEntry{Tenant: tenant, At: time.Now(), Actor: "user:" + username, Action: action, Detail: detail}
+	if err := s.db.Audit(ctx, e); err != nil {
+		s.log.Error("audit write failed", "action", action, "err", err)
+	}
+}
+
+// logout ends the session (requireSession already checked the CSRF token).
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := s.db.DeleteSession(context.WithoutCancel(r.Context()), c.Value); err != nil {
+			s.log.Error("delete session", "err", err)
+		}
+	}
+	s.audit(r, "logout", map[string]any{"ip": clientIP(r)}, nil, nil)
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
+	})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

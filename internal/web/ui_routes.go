@@ -1,0 +1,23 @@
+package web
+
+import "net/http"
+
+// uiRoutes registers the pages. Static assets and the login page are
+// public; everything else needs a session.
+func (s *Server) uiRoutes() {
+	s.handle("GET", "/static/", "none", "", staticHandler().ServeHTTP)
+	s.handle("GET", "/login", "none", "", s.loginPage)
+	s.handle("POST", "/login", "none", "", s.loginPost)
+	s.handle("POST", "/logout", "ui", "", s.logout)
+	s.handle("GET", "/lang", "none", "", s.setLang)
+	s.handle("GET", "/{$}", "ui", "", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/rastreio", http.StatusSeeOther)
+	})
+	s.handle("GET", "/rastreio", "ui", "", s.uiRastreio)
+	s.handle("GET", "/historico/{protocol}", "ui", "", s.uiHistory)
+	s.handle("GET", "/fluxo-agil", "ui", "", s.uiFluxo)
+	s.handle("GET", "/fluxo-agil/{batch}/{contact}", "ui", "", s.uiFluxoHistory)
+	s.handle("GET", "/ivr", "ui", "", s.uiIVR)
+	s.handle("GET", "/agentes", "ui", "", s.uiAgents)
+	s.handle("GET", "/auditoria", "ui", "admin", s.uiAudit)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rastro/rastro/internal/connectors/asterisk"
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
@@ -256,8 +258,12 @@ func cmdIngest(ctx context.Context, args []string) error {
 	dsn := storeFlags(fs)
 	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
 	batch := fs.Int("batch", 5000, "events per stored transaction")
+	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md) or asterisk-queue-log")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *format != "ndjson" && *format != "asterisk-queue-log" {
+		return usageError("--format must be ndjson or asterisk-queue-log")
 	}
 	files := fs.Args()
 	if len(files) == 0 {
@@ -286,6 +292,14 @@ func cmdIngest(ctx context.Context, args []string) error {
 			}
 			defer f.Close()
 			r = f
+		}
+		if *format == "asterisk-queue-log" {
+			// Translated events are validated like any other batch.
+			translated, err := translateQueueLog(name, r)
+			if err != nil {
+				return err
+			}
+			r = translated
 		}
 		// The whole file is validated before anything of it is stored.
 		events, raw, err := ingest.DecodeStream(bufio.NewReaderSize(r, 1<<20), opt)
@@ -559,4 +573,30 @@ func cmdBackup(ctx context.Context, args []string) error {
 	}
 	fmt.Println("backup written to", fs.Arg(0))
 	return nil
+}
+
+// translateQueueLog turns an Asterisk queue_log into NDJSON events; every
+// malformed line is reported with its line number and nothing is stored.
+func translateQueueLog(name string, r io.Reader) (io.Reader, error) {
+	var buf bytes.Buffer
+	err := asterisk.Translate(r, asterisk.Options{}, func(_ int, ev model.Event) error {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+		return nil
+	})
+	var problems asterisk.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintf(os.Stderr, "%s:%d: %s\n", name, p.Line, p.Reason)
+		}
+		return nil, fmt.Errorf("%s: %d malformed queue_log line(s); nothing of this file was stored", name, len(problems))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &buf, nil
 }

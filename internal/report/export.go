@@ -105,7 +105,7 @@ func writeCSV(w io.Writer, f Format, columns []string, src RowSource) (int64, er
 	var n int64
 	err := src(func(row []string) error {
 		n++
-		return cw.Write(row)
+		return cw.Write(neutralizeFormulas(row))
 	})
 	cw.Flush()
 	if err == nil {
@@ -155,4 +155,21 @@ func writeXLSX(w io.Writer, columns []string, src RowSource) (int64, error) {
 	}
 	_, err = x.WriteTo(w)
 	return n, err
+}
+
+// neutralizeFormulas keeps spreadsheet programs from running text that came
+// in an event as a formula (CSV injection): a cell starting with = + @ or a
+// control character gets a leading apostrophe, which spreadsheets hide.
+// Report values rastro formats itself never start with these. XLSX cells are
+// written as strings and need nothing.
+func neutralizeFormulas(row []string) []string {
+	for i, c := range row {
+		if c != "" {
+			switch c[0] {
+			case '=', '+', '@', '\t', '\r':
+				row[i] = "'" + c
+			}
+		}
+	}
+	return row
 }

@@ -110,14 +110,26 @@ func (db *DB) Batches(ctx context.Context, p model.Principal, campaignID string)
 }
 
 // SearchContacts finds contacts whose name contains text, accent- and
-// case-insensitively (Buscar contato → Contatos).
+// case-insensitively (Buscar contato → Contatos). A principal limited to
+// services sees only contacts of legs in those services; one limited to
+// clients only contacts of those clients' bot conversations.
 func (db *DB) SearchContacts(ctx context.Context, p model.Principal, text string, limit int) ([]Option, error) {
 	key := SearchKey(text)
 	if key == "" {
 		return nil, nil
 	}
-	return db.options(ctx, `SELECT id, name, '' FROM contacts WHERE tenant = ? AND name_key LIKE ? ORDER BY name_key, id LIMIT ?`,
-		p.Tenant, "%"+escapeLike(key)+"%", limit)
+	q := &Query{}
+	q.And("c.tenant = ?", p.Tenant).And("c.name_key LIKE ?", "%"+escapeLike(key)+"%")
+	if p.Services != nil {
+		sub, args := inList(p.Services)
+		q.And("c.id IN (SELECT l.contact_id FROM legs l WHERE l.tenant = ? AND l.service_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	if p.Clients != nil {
+		sub, args := inList(p.Clients)
+		q.And("c.id IN (SELECT b.contact_id FROM bot_conversations b WHERE b.tenant = ? AND b.client_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	where, args := q.Where()
+	return db.options(ctx, `SELECT c.id, c.name, '' FROM contacts c WHERE `+where+` ORDER BY c.name_key, c.id LIMIT ?`, append(args, limit)...)
 }
 
 func escapeLike(s string) string {

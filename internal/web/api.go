@@ -326,7 +326,15 @@ func (s *Server) apiAgentsExport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	var before int64
+	if v := r.URL.Query().Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			writeJSON(w, http.StatusBadRequest, &report.ParamError{Problems: []report.Problem{{Param: "before", Reason: "must be a positive audit entry id"}}})
+			return
+		}
+		before = n
+	}
 	list, err := s.db.AuditLog(r.Context(), principal(r).Tenant, before, 200)
 	if err != nil {
 		s.fail(w, r, err)

@@ -125,7 +125,6 @@ type env struct {
 // protocol is shared), creates the principals and serves.
 func newEnv(t *testing.T, s storetest.Store) *env {
 	t.Helper()
-	ctx := context.Background()
 	start := time.Now()
 	e := &env{
 		Store: s.Name, DB: s.DB, Rep: report.New(s.DB), RecDir: t.TempDir(),
@@ -184,7 +183,6 @@ func newEnv(t *testing.T, s storetest.Store) *env {
 		g.Tenant = tenantA
 		e.mustSession(t, u, g)
 	}
-	_ = ctx
 	t.Logf("%s: fixture ready in %s (svc %s %q, client %s, protoIn %s, protoOut %s, protoMixed %q, fluxoIn %s, fluxoOut %s)",
 		s.Name, time.Since(start).Round(time.Millisecond), e.svc, e.svcName, e.client, e.protoIn, e.protoOut, e.protoMixed, e.fluxoIn, e.fluxoOut)
 	return e
@@ -520,7 +518,7 @@ func q(kv ...string) string {
 
 // ---- discovery --------------------------------------------------------------------
 
-// adminTable runs a report for tenant's admin through the API.
+// adminRows runs a JSON report as who (a tenant's admin) through the API.
 func (e *env) adminRows(t *testing.T, who, path string) jsonTable {
 	t.Helper()
 	return decodeTable(t, who+" "+path, e.get(t, who, path))

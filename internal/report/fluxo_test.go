@@ -270,6 +270,16 @@ func TestFluxoDropoffCountsReachedAndStoppedPerStep(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("drop-off = %+v\nwant %+v", got, want)
 		}
+		// Those who stopped at menu (Ana): the path of both her conversations.
+		q = parseFluxo(t, ctx, r, fluxoAdmin, june+"&batch=lote-1&step=menu")
+		got, err = r.FluxoDropoff(ctx, fluxoAdmin, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = []report.StepCount{{"saudacao", 1, 0}, {"menu", 1, 1}, {"boleto", 1, 0}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("drop-off step=menu = %+v\nwant %+v", got, want)
+		}
 		// The same filters as the report: never handed off.
 		q = parseFluxo(t, ctx, r, fluxoAdmin, june+"&batch=lote-1&reached_human=false")
 		got, err = r.FluxoDropoff(ctx, fluxoAdmin, q)
@@ -407,7 +417,9 @@ func TestFluxoExportCSVHasHeaderAndEveryRow(t *testing.T) {
 		}
 		want := "\uFEFFLote;Nome;CPF/CNPJ;Telefone;Email;Fluxo;Conversas;Mensagens;Última Etapa;Desfecho\n" +
 			"Lote Beta;Davi Rocha;;5511955554444;;fluxo-9;1;2;inicio;Em andamento\n" +
-			"Lote Junho;Ana Souza;529.982.247-25;+55 11 98765-4321;ana@example.org;fluxo-7;2;6;menu;Abandonado\n" +
+			// A phone given as "+55…" is neutralised like any cell that a
+			// spreadsheet would read as a formula (the apostrophe is hidden).
+			"Lote Junho;Ana Souza;529.982.247-25;'+55 11 98765-4321;ana@example.org;fluxo-7;2;6;menu;Abandonado\n" +
 			"Lote Junho;Bruno Lima;11.222.333/0001-81;11 3333-4444;;fluxo-7;1;3;transbordo;Transferido para humano\n" +
 			"Lote Junho;Carla Dias;390.533.447-05;5521999990000;carla@example.org;fluxo-7;1;1;saudacao;Expirado\n"
 		if buf.String() != want || st.Rows != 4 {
@@ -539,10 +551,32 @@ func TestFluxoHistoryShowsMessagesStepsAndHowEachConversationEnded(t *testing.T)
 	})
 }
 
-// BenchmarkFluxoMonth answers one page of a month of n conversations (the
-// demo's size and more) on SQLite: `go test -bench FluxoMonth ./internal/report/`.
+func TestFluxoBatchNotYetInDirectoryIsListedByIDAndValidatedByItsConversations(t *testing.T) {
+	eachFluxo(t, func(t *testing.T, ctx context.Context, db *store.DB, r *report.Reports) {
+		late := `{"id":"h1","type":"bot.conversation_started","at":"2025-06-10T09:00:00-03:00","conversation":"cv-7","flow":"fluxo-7","client_id":"cli-a","campaign_id":"camp-a1","batch_id":"lote-novo","contact_id":"ct-eva"}
+{"id":"h2","type":"bot.message","at":"2025-06-10T09:00:01-03:00","conversation":"cv-7","message_id":"s1","sender":"bot","text":"Olá!"}`
+		if _, err := ingest.New(db).IngestBody(ctx, "acme", []byte(late)); err != nil {
+			t.Fatal(err)
+		}
+		wantRows(t, "unknown batch and contact", fluxoTable(t, ctx, r, fluxoAdmin, june+"&client=cli-a&campaign=camp-a1&batch=lote-novo"),
+			[]string{"lote-novo", "", "", "", "", "fluxo-7", "1", "1", "", "Em andamento"})
+		v, _ := url.ParseQuery("campaign=camp-b1&batch=lote-novo")
+		_, err := r.ParseFluxo(ctx, fluxoAdmin, v)
+		if pe := paramError(t, err); len(pe.Problems) != 1 || pe.Problems[0].Param != "batch" {
+			t.Errorf("batch of another campaign: %+v", pe.Problems)
+		}
+		v, _ = url.ParseQuery("batch=lote-novo")
+		if _, err := r.ParseFluxo(ctx, fluxoBeta, v); err == nil {
+			t.Error("a batch of another client is visible to a client B principal")
+		}
+	})
+}
+
+// BenchmarkFluxoMonth answers one page of a month of n conversations on
+// SQLite: `go test -run '^$' -bench FluxoMonth ./internal/report/` (setup
+// ingests every event, so it takes a while).
 func BenchmarkFluxoMonth(b *testing.B) {
-	for _, n := range []int{500, 20000} {
+	for _, n := range []int{500, 2000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			ctx := context.Background()
 			db, err := store.Open(ctx, b.TempDir()+"/rastro.db")

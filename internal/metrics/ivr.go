@@ -63,26 +63,34 @@ func ivrVisits(tl *timeline, facts []*legFacts, rows []*model.LegRow, cfg Config
 				break
 			}
 		}
-		if after != nil {
-			if v.ServiceID == "" {
-				v.ServiceID = after.serviceID
-			}
-			v.AbandonedQ = v.Outcome == "transferred" && after.ended &&
-				(after.deliveredAt == nil || after.status == "abandoned")
-		}
 		for j, f := range facts {
 			if f.deliveredAt == nil || f.deliveredAt.Before(v.EnteredAt) {
 				continue
 			}
 			v.Answered = true
 			v.AgentID = f.agentID
-			if f.queuedAt != nil {
-				v.WaitSeconds = f64(secondsBetween(*f.queuedAt, *f.deliveredAt))
+			// The wait runs from the first queue the IVR sent the call to,
+			// across queue overflows, until an agent took it.
+			queued := f.queuedAt
+			if after != nil && after.queuedAt != nil {
+				queued = after.queuedAt
+			}
+			if queued != nil {
+				v.WaitSeconds = f64(secondsBetween(*queued, *f.deliveredAt))
 			}
 			if rows[j] != nil && rows[j].Duration != nil {
 				v.TalkSeconds = f64(*rows[j].Duration)
 			}
 			break
+		}
+		if after != nil {
+			if v.ServiceID == "" {
+				v.ServiceID = after.serviceID
+			}
+			// Abandoned in queue: sent to a queue, never answered, and the
+			// call's last leg is over (an overflow to another queue that
+			// is answered is not an abandonment).
+			v.AbandonedQ = v.Outcome == "transferred" && !v.Answered && facts[len(facts)-1].ended
 		}
 	}
 	return visits

@@ -83,7 +83,7 @@ func (r *Reports) ParseAgents(ctx context.Context, p model.Principal, v url.Valu
 			ids[i] = m.ID
 		}
 		ps.enum("media", ms, ids...)
-		for _, id := range dedupeStrings(ms) {
+		for _, id := range uniqueStrings(ms) {
 			for _, m := range all {
 				if m.ID == id {
 					q.Media = append(q.Media, m)
@@ -129,11 +129,7 @@ type agentRow struct {
 // principal limited to services: only agents with legs in those services),
 // by name; the totals row; and the drill-down links (see agentLinks).
 func (r *Reports) Agents(ctx context.Context, p model.Principal, q AgentsQuery) (Table, error) {
-	rows, err := r.agentRows(ctx, p, q)
-	if err != nil {
-		return Table{}, err
-	}
-	tagNames, err := r.DB.Names(ctx, p.Tenant, "tags")
+	rows, tagNames, err := r.agentRows(ctx, p, q)
 	if err != nil {
 		return Table{}, err
 	}
@@ -173,7 +169,7 @@ func (r *Reports) Agents(ctx context.Context, p model.Principal, q AgentsQuery) 
 	// Occupation of the totals: over the agents that have logged-in time.
 	t.Totals[13] = ""
 	if sum.logged > 0 {
-		t.Totals[13] = ratio(durLogged, sum.logged)
+		t.Totals[13] = fmtRatio(durLogged, sum.logged)
 	}
 	if len(rows) > 0 {
 		t.TotalsLinks = agentLinks(q, sum.legs, ids)
@@ -183,17 +179,18 @@ func (r *Reports) Agents(ctx context.Context, p model.Principal, q AgentsQuery) 
 	return t, nil
 }
 
-// agentRows gathers every agent's figures: legs, tags, logged-in and pause
-// time, sorted by name then id.
-func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuery) ([]*agentRow, error) {
+// agentRows gathers every agent's figures (legs, tags, logged-in and pause
+// time), sorted by name then id, and the tag names.
+func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuery) (rows []*agentRow, tagNames map[string]string, err error) {
 	var figs store.AgentFigures
 	var names map[string]string
-	err := parallel(
+	err = runConcurrently(
 		func() (err error) { figs, err = r.DB.AgentFigures(ctx, p, q.Filter); return },
 		func() (err error) { names, err = r.DB.Names(ctx, p.Tenant, "users"); return },
+		func() (err error) { tagNames, err = r.DB.Names(ctx, p.Tenant, "tags"); return },
 	)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := map[string]*agentRow{}
 	var out []*agentRow
@@ -235,7 +232,7 @@ func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuer
 		}
 		return out[i].id < out[j].id
 	})
-	return out, nil
+	return out, tagNames, nil
 }
 
 func addLegs(s *store.AgentLegs, g store.AgentLegs) {
@@ -271,27 +268,27 @@ func agentCells(a agentRow, tagNames map[string]string) []string {
 		if name == "" {
 			name = c.TagID
 		}
-		tags[i] = name + " (" + count(c.N) + ")"
+		tags[i] = name + " (" + fmtCount(c.N) + ")"
 	}
 	return []string{
 		a.name,
-		count(g.Completed), count(g.Transferred), count(g.Other),
-		totalDuration(g.DurSum, g.DurN > 0),
-		avgDuration(g.DurSum, g.DurN),
-		avgDuration(g.TM1RSum, g.TM1RN),
-		avgDuration(g.TMRSum, g.TMRN),
-		avgDuration(g.TMPSum, g.TMPN),
-		avgDuration(g.TMISum, g.TMIN),
-		totalDuration(a.logged, a.logged > 0),
-		totalDuration(a.paused, a.paused > 0),
+		fmtCount(g.Completed), fmtCount(g.Transferred), fmtCount(g.Other),
+		fmtTotalDuration(g.DurSum, g.DurN > 0),
+		fmtAvgDuration(g.DurSum, g.DurN),
+		fmtAvgDuration(g.TM1RSum, g.TM1RN),
+		fmtAvgDuration(g.TMRSum, g.TMRN),
+		fmtAvgDuration(g.TMPSum, g.TMPN),
+		fmtAvgDuration(g.TMISum, g.TMIN),
+		fmtTotalDuration(a.logged, a.logged > 0),
+		fmtTotalDuration(a.paused, a.paused > 0),
 		strings.Join(pauses, "; "),
-		ratio(g.DurSum, a.logged),
+		fmtRatio(g.DurSum, a.logged),
 		strings.Join(tags, "; "),
 	}
 }
 
 // totalDuration prints a sum of seconds, "" when there is nothing behind it.
-func totalDuration(sum float64, ok bool) string {
+func fmtTotalDuration(sum float64, ok bool) string {
 	if !ok {
 		return ""
 	}
@@ -344,8 +341,8 @@ func agentLinks(q AgentsQuery, g store.AgentLegs, agents []string) []string {
 	if q.HourTo != "" {
 		base.Set("hour_to", q.HourTo)
 	}
-	setList(base, "services", q.Filter.Services)
-	setList(base, "agents", agents)
+	setListParam(base, "services", q.Filter.Services)
+	setListParam(base, "agents", agents)
 	hasStatus := m.HasFilter("service_status")
 	for i, c := range []struct {
 		n      int64
@@ -354,7 +351,7 @@ func agentLinks(q AgentsQuery, g store.AgentLegs, agents []string) []string {
 		if c.n == 0 || (hasStatus && c.status == "") {
 			continue
 		}
-		v := cloneValues(base)
+		v := copyValues(base)
 		if hasStatus {
 			v.Set("service_status", c.status)
 		}
@@ -367,7 +364,7 @@ func agentLinks(q AgentsQuery, g store.AgentLegs, agents []string) []string {
 // per hour of day for a one-day period, else per day.
 func (r *Reports) AgentsChart(ctx context.Context, p model.Principal, q AgentsQuery) (Chart, error) {
 	by := chartGrain("", q.Filter.FromDate, q.Filter.ToDate)
-	groups, err := r.DB.AgentLegGroups(ctx, p, q.Filter, by)
+	groups, err := r.DB.AgentLegCounts(ctx, p, q.Filter, by)
 	if err != nil {
 		return Chart{}, err
 	}
@@ -396,10 +393,10 @@ func (r *Reports) AgentsRows(ctx context.Context, p model.Principal, q AgentsQue
 	if err != nil {
 		return nil, nil, err
 	}
-	return t.Columns, tableSource(t), nil
+	return t.Columns, tableRowSource(t), nil
 }
 
-func dedupeStrings(s []string) []string {
+func uniqueStrings(s []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, v := range s {

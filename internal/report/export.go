@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -158,18 +159,33 @@ func writeXLSX(w io.Writer, columns []string, src RowSource) (int64, error) {
 }
 
 // neutralizeFormulas keeps spreadsheet programs from running text that came
-// in an event as a formula (CSV injection): a cell starting with = + @ or a
-// control character gets a leading apostrophe, which spreadsheets hide.
-// Report values rastro formats itself never start with these. XLSX cells are
-// written as strings and need nothing.
+// in an event as a formula (CSV injection): a cell starting with = or @ or a
+// control character, or with + or - and containing anything but a phone
+// number's characters, gets a leading apostrophe, which spreadsheets hide.
+// Phone numbers ("+55 11 91234-5678") and durations stay as they are, equal
+// to the JSON. XLSX cells are written as strings and need nothing.
 func neutralizeFormulas(row []string) []string {
 	for i, c := range row {
-		if c != "" {
-			switch c[0] {
-			case '=', '+', '@', '\t', '\r':
+		if c == "" {
+			continue
+		}
+		switch c[0] {
+		case '=', '@', '\t', '\r':
+			row[i] = "'" + c
+		case '+', '-':
+			if !phoneLike(c) {
 				row[i] = "'" + c
 			}
 		}
 	}
 	return row
+}
+
+func phoneLike(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("+-0123456789 ().", r) {
+			return false
+		}
+	}
+	return true
 }

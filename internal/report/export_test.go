@@ -10,13 +10,13 @@ func TestCSVExportNeutralizesFormulasFromEvents(t *testing.T) {
 	var buf bytes.Buffer
 	f, _ := ParseFormat("csv", "")
 	src := func(emit func([]string) error) error {
-		return emit([]string{"=HYPERLINK(\"http://x\")", "+55 11", "@SUM(A1)", "00:01:00", "-3"})
+		return emit([]string{"=HYPERLINK(\"http://x\")", "+55 11 91234-5678", "@SUM(A1)", "00:01:00", "-3", "+cmd|' /C calc'!A0", "-2+HYPERLINK(1)"})
 	}
-	if _, err := Write(&buf, f, []string{"A", "B", "C", "D", "E"}, src); err != nil {
+	if _, err := Write(&buf, f, []string{"A", "B", "C", "D", "E", "F", "G"}, src); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimPrefix(buf.String(), "\uFEFF"), "\n")
-	if want := `"'=HYPERLINK(""http://x"")";'+55 11;'@SUM(A1);00:01:00;-3`; lines[1] != want {
+	if want := `"'=HYPERLINK(""http://x"")";+55 11 91234-5678;'@SUM(A1);00:01:00;-3;'+cmd|' /C calc'!A0;'-2+HYPERLINK(1)`; lines[1] != want {
 		t.Fatalf("row = %s, want %s", lines[1], want)
 	}
 }

@@ -417,9 +417,8 @@ func TestFluxoExportCSVHasHeaderAndEveryRow(t *testing.T) {
 		}
 		want := "\uFEFFLote;Nome;CPF/CNPJ;Telefone;Email;Fluxo;Conversas;Mensagens;Última Etapa;Desfecho\n" +
 			"Lote Beta;Davi Rocha;;5511955554444;;fluxo-9;1;2;inicio;Em andamento\n" +
-			// A phone given as "+55…" is neutralised like any cell that a
-			// spreadsheet would read as a formula (the apostrophe is hidden).
-			"Lote Junho;Ana Souza;529.982.247-25;'+55 11 98765-4321;ana@example.org;fluxo-7;2;6;menu;Abandonado\n" +
+			// A phone given as "+55…" is phone-like: not neutralised.
+			"Lote Junho;Ana Souza;529.982.247-25;+55 11 98765-4321;ana@example.org;fluxo-7;2;6;menu;Abandonado\n" +
 			"Lote Junho;Bruno Lima;11.222.333/0001-81;11 3333-4444;;fluxo-7;1;3;transbordo;Transferido para humano\n" +
 			"Lote Junho;Carla Dias;390.533.447-05;5521999990000;carla@example.org;fluxo-7;1;1;saudacao;Expirado\n"
 		if buf.String() != want || st.Rows != 4 {

@@ -25,9 +25,12 @@ import (
 //   - Transferidas: visits that left with outcome "transferred" (to a service).
 //   - Abandonadas na URA: visits that left with outcome "abandoned".
 //     (A visit whose ivr.left has not arrived yet is only in Recebidas.)
-//   - Atendidas: visits after which a leg was delivered to an agent.
-//   - Abandonadas na fila: transferred visits whose queued leg ended without
-//     being delivered (or with status abandoned).
+//   - Atendidas: visits after which a leg was delivered to an agent (the
+//     first leg delivered at or after the IVR entry).
+//   - Abandonadas na fila: transferred visits whose first leg after the IVR
+//     ended without being delivered (or with status abandoned). Known
+//     metrics issue: a queue overflow (that leg transferred undelivered to
+//     another queue, then answered) is counted here and in Atendidas.
 //   - TM na URA: mean time in the IVR (ivr.left − ivr.entered) over the
 //     visits that left it (Finalizadas + Transferidas + Abandonadas).
 //   - TME: mean wait (leg queued → delivered) over the answered visits whose
@@ -137,8 +140,14 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 		// IVRs in the period (a Rastreio without ivrs shows every call).
 		tasks = append(tasks, func() (err error) { ivrIDs, err = r.DB.IVRsIn(ctx, p, q.Filter); return })
 	}
-	if err := parallel(tasks...); err != nil {
+	if err := runConcurrently(tasks...); err != nil {
 		return Table{}, err
+	}
+	if ivrIDs == nil {
+		ivrIDs = []string{} // by IVR: the groups are the IVRs
+		for _, g := range groups {
+			ivrIDs = append(ivrIDs, g.Key)
+		}
 	}
 	byKey := map[string][]store.PathCount{}
 	for _, c := range paths {
@@ -217,12 +226,12 @@ func addIVR(s *store.IVRGroup, g store.IVRGroup) {
 // ivrCells formats one group (every column but the label).
 func ivrCells(g store.IVRGroup, paths []store.PathCount) []string {
 	return []string{
-		count(g.Received), count(g.Finished), count(g.Transferred), count(g.Abandoned),
-		count(g.Answered), count(g.AbandonedQ),
-		avgDuration(g.IVRSum, g.Finished+g.Transferred+g.Abandoned),
-		avgDuration(g.WaitSum, g.WaitN),
-		avgDuration(g.TalkSum, g.TalkN),
-		ratio(float64(g.SLN), float64(g.Answered+g.AbandonedQ)),
+		fmtCount(g.Received), fmtCount(g.Finished), fmtCount(g.Transferred), fmtCount(g.Abandoned),
+		fmtCount(g.Answered), fmtCount(g.AbandonedQ),
+		fmtAvgDuration(g.IVRSum, g.Finished+g.Transferred+g.Abandoned),
+		fmtAvgDuration(g.WaitSum, g.WaitN),
+		fmtAvgDuration(g.TalkSum, g.TalkN),
+		fmtRatio(float64(g.SLN), float64(g.Answered+g.AbandonedQ)),
 		formatPaths(paths),
 	}
 }
@@ -231,7 +240,7 @@ func ivrCells(g store.IVRGroup, paths []store.PathCount) []string {
 func formatPaths(paths []store.PathCount) string {
 	parts := make([]string, len(paths))
 	for i, c := range paths {
-		parts[i] = c.Path + " (" + count(c.N) + ")"
+		parts[i] = c.Path + " (" + fmtCount(c.N) + ")"
 	}
 	return strings.Join(parts, "; ")
 }
@@ -259,10 +268,10 @@ func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) 
 		return out // ivrs= empty would not narrow the Rastreio at all
 	}
 	base := url.Values{"media": {model.MediaVoice}}
-	setList(base, "ivrs", ivrIDs)
-	setList(base, "services", q.Filter.Services)
-	setList(base, "agents", q.Filter.Agents)
-	setList(base, "user_tags", q.Filter.UserTags)
+	setListParam(base, "ivrs", ivrIDs)
+	setListParam(base, "services", q.Filter.Services)
+	setListParam(base, "agents", q.Filter.Agents)
+	setListParam(base, "user_tags", q.Filter.UserTags)
 	if q.Filter.FromDate != "" {
 		base.Set("from", q.Filter.FromDate)
 	}
@@ -290,8 +299,8 @@ func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) 
 		if !linked || i == 0 || cells[i] == "0" {
 			continue
 		}
-		v := cloneValues(base)
-		setList(v, "voice_status", vs)
+		v := copyValues(base)
+		setListParam(v, "voice_status", vs)
 		out[i] = v.Encode()
 	}
 	return out
@@ -332,14 +341,14 @@ func (r *Reports) IVRRows(ctx context.Context, p model.Principal, q IVRQuery) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	return t.Columns, tableSource(t), nil
+	return t.Columns, tableRowSource(t), nil
 }
 
 // --- shared by the rollup reports (IVR, Agentes) ---
 
 // parallel runs the independent queries of a report at once (the read pool
 // has several connections) and returns the first error.
-func parallel(tasks ...func() error) error {
+func runConcurrently(tasks ...func() error) error {
 	errs := make([]error, len(tasks))
 	var wg sync.WaitGroup
 	for i, task := range tasks {
@@ -354,7 +363,7 @@ func parallel(tasks ...func() error) error {
 }
 
 // tableSource streams a computed table and its totals row.
-func tableSource(t Table) RowSource {
+func tableRowSource(t Table) RowSource {
 	return func(emit func([]string) error) error {
 		for _, row := range t.Rows {
 			if err := emit(row); err != nil {
@@ -383,7 +392,7 @@ func chartLabels(by string, keys []string) []string {
 	var out []string
 	if by == store.ByHour {
 		for h := 0; h < 24; h++ {
-			out = append(out, twoDigits(h))
+			out = append(out, hourLabel(h))
 		}
 		return out
 	}
@@ -401,7 +410,7 @@ func chartLabels(by string, keys []string) []string {
 	return out
 }
 
-func twoDigits(n int) string {
+func hourLabel(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)
 	}
@@ -409,10 +418,10 @@ func twoDigits(n int) string {
 }
 
 // count prints a count as a plain integer (no thousands separator).
-func count(n int64) string { return strconv.FormatInt(n, 10) }
+func fmtCount(n int64) string { return strconv.FormatInt(n, 10) }
 
 // avgDuration prints sum/n seconds as HH:MM:SS; "" when n is 0.
-func avgDuration(sum float64, n int64) string {
+func fmtAvgDuration(sum float64, n int64) string {
 	if n <= 0 {
 		return ""
 	}
@@ -420,7 +429,7 @@ func avgDuration(sum float64, n int64) string {
 }
 
 // ratio prints num/den as a percentage (FormatPercent); "" when den is 0.
-func ratio(num, den float64) string {
+func fmtRatio(num, den float64) string {
 	if den <= 0 {
 		return ""
 	}
@@ -442,13 +451,13 @@ func FormatPercent(pct float64) string {
 	return strings.Replace(strconv.FormatFloat(tenths/10, 'f', 1, 64), ".", ",", 1) + "%"
 }
 
-func setList(v url.Values, name string, list []string) {
+func setListParam(v url.Values, name string, list []string) {
 	if list != nil {
 		v.Set(name, strings.Join(list, ","))
 	}
 }
 
-func cloneValues(v url.Values) url.Values {
+func copyValues(v url.Values) url.Values {
 	out := make(url.Values, len(v)+1)
 	for k, vs := range v {
 		out[k] = append([]string(nil), vs...)

@@ -415,6 +415,9 @@ func TestIVRLinksAreValidRastreioQueriesThatNarrowToTheGroup(t *testing.T) {
 				t.Errorf("URA Principal %s link = %q, want %q", name, got, want)
 			}
 		}
+		if got, want := tb.TotalsLinks[col("Atendidas")], "from=2025-06-01&ivrs=ura-1%2Cura-2&media=voice&to=2025-06-30&voice_status=answered"; got != want {
+			t.Errorf("totals Atendidas link = %q, want %q (only calls through an IVR)", got, want)
+		}
 		// The Rastreio accepts every link and finds the legs behind it:
 		// legs, not calls (c7 has two answered legs).
 		for name, want := range map[string]int64{"Transferidas": 5, "Atendidas": 4, "Abandonadas na fila": 1} {
@@ -485,14 +488,7 @@ func countLinked(t *testing.T, r *report.Reports, p model.Principal, link string
 // A queue overflow (the queued leg is transferred to another service before
 // any delivery, and that leg is answered) is an answered call, not one
 // abandoned in the queue, and its wait runs from the first queue.
-//
-// Known metrics bug (internal/metrics/ivr.go:70-71 and :80, reported, not
-// fixed here): AbandonedQ looks only at the first leg after the IVR
-// ("ended undelivered"), so the overflow counts as Atendidas AND Abandonadas
-// na fila (and twice in the service-level divisor); WaitSeconds is the
-// answering leg's own queued → delivered (10 s here, not 70 s).
 func TestIVRQueueOverflowIsAnsweredNotAbandoned(t *testing.T) {
-	t.Skip("metrics bug: internal/metrics/ivr.go:70 counts a queue overflow as abandoned in queue (see comment)")
 	body := ndjson(t, `
 o1 interaction.created 06-02T09:00:00 "interaction":"o1","media":"voice"
 o2 ivr.entered 06-02T09:00:00 "interaction":"o1","ivr_id":"ura-1"

@@ -20,6 +20,7 @@ import (
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
 )
 
@@ -369,7 +370,36 @@ func TestRollupsAreTheSameWhateverTheArrivalOrderAndEqualAFullRebuild(t *testing
 		r := report.New(s.DB)
 		checkIVRAgainstVisits(t, r, raw, dialect, "one")
 		checkAgentsAgainstLegs(t, r, raw, dialect, "one")
+		checkAgentChunksChangeNothing(t, r)
 	})
+}
+
+// checkAgentChunksChangeNothing reads the Agentes report in one query per
+// kind and split into concurrent chunks of agents: same tables.
+func checkAgentChunksChangeNothing(t *testing.T, r *report.Reports) {
+	t.Helper()
+	defer func(n int) { store.AgentChunkMin = n }(store.AgentChunkMin)
+	for _, c := range []struct {
+		p     model.Principal
+		query string
+	}{
+		{admin("one"), ""},
+		{admin("one"), "media=chat&from=2025-06-02"},
+		{admin("one"), "services=s1,s2&user_tags=senior,junior"},
+		{admin("one", "s2"), "hour_from=09:00&hour_to=15:00"},
+		{admin("one"), "agents=a6,a1,a3&user_status=ativo"},
+	} {
+		store.AgentChunkMin = 1 << 20
+		whole := agentsTable(t, r, c.p, c.query)
+		store.AgentChunkMin = 1
+		split := agentsTable(t, r, c.p, c.query)
+		if len(whole.Rows) == 0 {
+			t.Errorf("Agentes %q: no rows, nothing compared", c.query)
+		}
+		if !reflect.DeepEqual(whole, split) {
+			t.Errorf("Agentes %q differs when split into chunks:\n whole %q\n split %q", c.query, whole.Rows, split.Rows)
+		}
+	}
 }
 
 // visitRow is one ivr_visits row as the direct aggregation reads it.

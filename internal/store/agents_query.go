@@ -56,6 +56,10 @@ type AgentTime struct {
 	Seconds               float64
 }
 
+// AgentChunkMin is the fewest agents one concurrent chunk of the Agentes
+// queries reads (tests lower it to exercise the split).
+var AgentChunkMin = 64
+
 // AgentFigures is everything the Agentes rows are made of, each list
 // ordered by agent.
 type AgentFigures struct {
@@ -129,21 +133,33 @@ func (db *DB) scanAgentLegs(ctx context.Context, sqlText string, args []any) ([]
 	return out, rows.Err()
 }
 
-// AgentLegGroups adds up agent_rollup by ByAgent, ByHour or ByDay (the
-// chart), ordered by key. Hour and day take a first pass per bucket, in the
-// order of the (tenant, bucket, agent_id, …) covering index.
-func (db *DB) AgentLegGroups(ctx context.Context, p model.Principal, f AgentFilter, by string) ([]AgentLegs, error) {
-	if by != ByAgent && by != ByHour && by != ByDay {
-		return nil, fmt.Errorf("unknown agents grouping %q", by)
+// AgentLegCounts adds up the leg counts (Completed, Transferred, Other; the
+// sums stay 0) of agent_rollup by ByHour or ByDay, ordered by key: the
+// Agentes chart. A first pass per bucket follows the (tenant, bucket,
+// agent_id, …, completed, transferred, other) covering index.
+func (db *DB) AgentLegCounts(ctx context.Context, p model.Principal, f AgentFilter, by string) ([]AgentLegs, error) {
+	if by != ByHour && by != ByDay {
+		return nil, fmt.Errorf("unknown agents chart grouping %q", by)
 	}
 	key, _ := groupExpr("r", by)
-	inner := "r.bucket"
-	if by == ByAgent {
-		inner = key
-	}
 	where, args := agentLegWhere(p, f, "r").Where()
-	return db.scanAgentLegs(ctx, `SELECT x.k, `+agentCasts+` FROM (SELECT `+key+` AS k, `+agentSums+
-		` FROM agent_rollup r WHERE `+where+` GROUP BY `+inner+`) x GROUP BY x.k ORDER BY x.k`, args)
+	rows, err := db.query(ctx, db.r, `SELECT x.k, CAST(SUM(x.c) AS BIGINT), CAST(SUM(x.t) AS BIGINT), CAST(SUM(x.o) AS BIGINT) FROM (
+			SELECT `+key+` AS k, SUM(r.completed) AS c, SUM(r.transferred) AS t, SUM(r.other) AS o
+			FROM agent_rollup r WHERE `+where+` GROUP BY r.bucket ORDER BY r.bucket
+		) x GROUP BY x.k ORDER BY x.k`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("agents chart: %w", err)
+	}
+	defer rows.Close()
+	var out []AgentLegs
+	for rows.Next() {
+		var g AgentLegs
+		if err := rows.Scan(&g.Key, &g.Completed, &g.Transferred, &g.Other); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }
 
 // AgentFigures gathers the Agentes rows. The agents are found first (those
@@ -157,12 +173,20 @@ func (db *DB) AgentLegGroups(ctx context.Context, p model.Principal, f AgentFilt
 // principal limited to services, they are read only for the agents that
 // have legs in scope (found by the scoped leg query, NewLegQuery).
 func (db *DB) AgentFigures(ctx context.Context, p model.Principal, f AgentFilter) (AgentFigures, error) {
-	ids, err := db.agentCandidates(ctx, p, f)
+	var ids, tagIDs []string
+	err := parallel(2, func(i int) (err error) {
+		if i == 0 {
+			ids, err = db.agentCandidates(ctx, p, f)
+		} else {
+			tagIDs, err = db.distinct(ctx, p.Tenant, "leg_tags", "tag_id")
+		}
+		return err
+	})
 	if err != nil || len(ids) == 0 {
 		return AgentFigures{}, err
 	}
 	f.Agents = nil // the chunks name them
-	chunks := chunkIDs(ids, min(4, max(1, runtime.GOMAXPROCS(0))), 64)
+	chunks := chunkIDs(ids, min(4, max(1, runtime.GOMAXPROCS(0))), max(1, AgentChunkMin))
 	parts := make([]AgentFigures, len(chunks))
 	err = parallel(len(chunks), func(i int) error {
 		c := chunks[i]
@@ -171,7 +195,7 @@ func (db *DB) AgentFigures(ctx context.Context, p model.Principal, f AgentFilter
 		var times []AgentTime
 		tasks := []func() error{
 			func() (err error) { legs, err = db.agentLegs(ctx, p, f, c); return },
-			func() (err error) { tags, err = db.agentTags(ctx, p, f, c); return },
+			func() (err error) { tags, err = db.agentTags(ctx, p, f, c, tagIDs); return },
 		}
 		if !f.scoped(p) {
 			tasks = append(tasks, func() (err error) { times, err = db.agentTimes(ctx, p, f, c); return })
@@ -212,44 +236,55 @@ func (db *DB) agentCandidates(ctx context.Context, p model.Principal, f AgentFil
 	if f.Agents != nil {
 		return sortedUnique(f.Agents), nil
 	}
-	tables := []string{"agent_rollup"}
-	if !f.scoped(p) {
-		tables = append(tables, "agent_spans")
+	ids, err := db.distinct(ctx, p.Tenant, "agent_rollup", "agent_id")
+	if err != nil || f.scoped(p) {
+		return ids, err
 	}
-	var ids []string
-	for _, table := range tables {
-		rows, err := db.query(ctx, db.r, `WITH RECURSIVE a(id) AS (
-				SELECT MIN(t.agent_id) FROM `+table+` t WHERE t.tenant = ? AND t.agent_id > ''
-				UNION ALL
-				SELECT (SELECT MIN(t.agent_id) FROM `+table+` t WHERE t.tenant = ? AND t.agent_id > a.id) FROM a WHERE a.id IS NOT NULL
-			) SELECT a.id FROM a WHERE a.id IS NOT NULL`, p.Tenant, p.Tenant)
-		if err != nil {
-			return nil, fmt.Errorf("agents of %s: %w", table, err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	more, err := db.distinct(ctx, p.Tenant, "agent_spans", "agent_id")
+	if err != nil {
+		return nil, err
+	}
+	return sortedUnique(append(ids, more...)), nil
+}
+
+// distinct lists the distinct non-empty values of col in a table of the
+// tenant, sorted, by a loose index scan: one seek per value on an index
+// starting (tenant, col) — agent_rollup_report, agent_spans_report,
+// leg_tags_tag —, on SQLite and PostgreSQL alike.
+func (db *DB) distinct(ctx context.Context, tenant, table, col string) ([]string, error) {
+	rows, err := db.query(ctx, db.r, `WITH RECURSIVE a(v) AS (
+			SELECT MIN(t.`+col+`) FROM `+table+` t WHERE t.tenant = ? AND t.`+col+` > ''
+			UNION ALL
+			SELECT (SELECT MIN(t.`+col+`) FROM `+table+` t WHERE t.tenant = ? AND t.`+col+` > a.v) FROM a WHERE a.v IS NOT NULL
+		) SELECT a.v FROM a WHERE a.v IS NOT NULL`, tenant, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("distinct %s of %s: %w", col, table, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
+		out = append(out, v)
 	}
-	return sortedUnique(ids), nil
+	return out, rows.Err()
 }
 
 func (db *DB) agentLegs(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentLegs, error) {
 	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).Where()
+	// One pass: GROUP BY agent_id follows the agent_id IN (…) order over the
+	// (tenant, agent_id, bucket, …) covering index, so nothing is sorted.
 	return db.scanAgentLegs(ctx, `SELECT x.k, `+agentCasts+` FROM (SELECT r.agent_id AS k, `+agentSums+
-		` FROM agent_rollup r WHERE `+where+` GROUP BY r.agent_id) x GROUP BY x.k ORDER BY x.k`, args)
+		` FROM agent_rollup r WHERE `+where+` GROUP BY r.agent_id ORDER BY r.agent_id) x GROUP BY x.k ORDER BY x.k`, args)
 }
 
-func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentTagCount, error) {
-	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).Where()
+func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, agents, tags []string) ([]AgentTagCount, error) {
+	// Naming the tags too turns the read into (agent, tag, date range)
+	// slices of the (tenant, agent_id, tag_id, bucket, …) covering index,
+	// grouped as they come, whatever the length of the history.
+	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).In("r.tag_id", tags).Where()
 	rows, err := db.query(ctx, db.r, `SELECT r.agent_id, r.tag_id, CAST(SUM(r.n) AS BIGINT) FROM agent_tag_rollup r WHERE `+where+
 		` GROUP BY r.agent_id, r.tag_id ORDER BY r.agent_id, 3 DESC, r.tag_id`, args...)
 	if err != nil {
@@ -270,11 +305,12 @@ func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, a
 // agentTimes returns per agent the logged-in seconds and the pause seconds
 // per reason, ordered by agent, kind, seconds descending, reason.
 //
-// Logged-in time: per local hour, the largest of the agent's login time per
-// media in scope (Media ∪ the all-media login ""), added up over the hours.
-// Logins of several media at once therefore count once (exact when they
-// overlap within the hour; a lower bound when, inside one hour, they follow
-// one another). Pause time is per agent, whatever the media.
+// Logged-in time: per local hour, the largest of the agent's login spans of
+// the media in scope (Media ∪ the all-media login ""), added up over the
+// hours. Logins of several media at once therefore count once (exact when
+// they overlap within the hour; a lower bound when, inside one hour, they
+// follow one another). Pause time is per agent, whatever the media. The
+// derivation writes one span row per (agent, hour, kind, media, reason).
 func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentTime, error) {
 	span := func(kind string) *Query {
 		// Spans have no service: the scope is the tenant and the agents,
@@ -292,15 +328,17 @@ func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, 
 	}
 	lw, largs := lq.Where()
 	pw, pargs := span("pause").Where()
-	rows, err := db.query(ctx, db.r, `SELECT y.agent_id, 'login', '', SUM(y.m) FROM (
-			SELECT x.agent_id AS agent_id, x.bucket AS bucket, MAX(x.s) AS m FROM (
-				SELECT s.agent_id AS agent_id, s.bucket AS bucket, SUM(s.seconds) AS s FROM agent_spans s WHERE `+lw+`
-				GROUP BY s.agent_id, s.bucket, s.media
-			) x GROUP BY x.agent_id, x.bucket
+	// Both read (agent, kind, date range) slices of the (tenant, agent_id,
+	// kind, bucket, …) covering index; the inner login pass follows its
+	// order (its ORDER BY costs nothing and lets the outer pass stream).
+	sqlTimes := `SELECT y.agent_id, 'login', '', SUM(y.m) FROM (
+			SELECT s.agent_id AS agent_id, s.bucket AS bucket, MAX(s.seconds) AS m FROM agent_spans s WHERE ` + lw + `
+			GROUP BY s.agent_id, s.bucket ORDER BY s.agent_id, s.bucket
 		) y GROUP BY y.agent_id
 		UNION ALL
-		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM agent_spans s WHERE `+pw+` GROUP BY s.agent_id, s.reason
-		ORDER BY 1, 2, 4 DESC, 3`, append(largs, pargs...)...)
+		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM agent_spans s WHERE ` + pw + ` GROUP BY s.agent_id, s.reason
+		ORDER BY 1, 2, 4 DESC, 3`
+	rows, err := db.query(ctx, db.r, sqlTimes, append(largs, pargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("agent activity: %w", err)
 	}

@@ -128,52 +128,29 @@ func (t *Tx) ClearDerived(ctx context.Context) error {
 	return nil
 }
 
-func uniqueAgentKeys(keys []AgentKey) []AgentKey {
-	seen := map[AgentKey]bool{}
-	var out []AgentKey
+// uniqueSorted drops repeated keys and sorts the rest, so rollup rows are
+// always touched in one order (a stable lock order on PostgreSQL).
+func uniqueSorted[K comparable](keys []K, less func(a, b K) bool) []K {
+	seen := map[K]bool{}
+	var out []K
 	for _, k := range keys {
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, k)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Bucket != b.Bucket {
-			return a.Bucket < b.Bucket
-		}
-		if a.Media != b.Media {
-			return a.Media < b.Media
-		}
-		if a.ServiceID != b.ServiceID {
-			return a.ServiceID < b.ServiceID
-		}
-		return a.AgentID < b.AgentID
-	})
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
 }
 
-func uniqueIVRKeys(keys []IVRKey) []IVRKey {
-	seen := map[IVRKey]bool{}
-	var out []IVRKey
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Bucket != b.Bucket {
-			return a.Bucket < b.Bucket
-		}
-		if a.IVRID != b.IVRID {
-			return a.IVRID < b.IVRID
-		}
-		if a.ServiceID != b.ServiceID {
-			return a.ServiceID < b.ServiceID
-		}
-		return a.AgentID < b.AgentID
+func uniqueAgentKeys(keys []AgentKey) []AgentKey {
+	return uniqueSorted(keys, func(a, b AgentKey) bool {
+		return a.Bucket+"\x00"+a.Media+"\x00"+a.ServiceID+"\x00"+a.AgentID < b.Bucket+"\x00"+b.Media+"\x00"+b.ServiceID+"\x00"+b.AgentID
 	})
-	return out
+}
+
+func uniqueIVRKeys(keys []IVRKey) []IVRKey {
+	return uniqueSorted(keys, func(a, b IVRKey) bool {
+		return a.Bucket+"\x00"+a.IVRID+"\x00"+a.ServiceID+"\x00"+a.AgentID < b.Bucket+"\x00"+b.IVRID+"\x00"+b.ServiceID+"\x00"+b.AgentID
+	})
 }

@@ -259,6 +259,14 @@ func (g *gen) digital(x *ix, t time.Time) {
 		if x.c.name != "" {
 			ce.From = "@" + asciiHandle(x.c.name)
 		}
+	case model.MediaReclameAqui:
+		// The complaint carries the phone the consumer registered.
+		ce.From = x.c.e164
+	case model.MediaChat:
+		// Most pre-chat forms ask for a phone.
+		if g.chance(0.7) {
+			ce.From = x.c.e164
+		}
 	}
 	g.add(x, ce)
 	client := func(text string) { g.msg(x, t, "client", text, g.chance(0.6)) }

@@ -85,8 +85,8 @@ func (r *Reports) ParseInteractions(ctx context.Context, p model.Principal, v ur
 		f.VoiceStatus = vs
 	}
 	ss := ps.list("service_status")
-	ps.enum("service_status", ss, "completed", "transferred")
-	if found && q.Media.HasFilter("service_status") {
+	ps.enum("service_status", ss, "completed", "transferred", "all")
+	if found && q.Media.HasFilter("service_status") && !containsStr(ss, "all") {
 		if ss == nil {
 			ss = []string{"completed"} // SPEC: Service Completed is selected by default
 		}
@@ -195,4 +195,15 @@ func (r *Reports) InteractionRows(ctx context.Context, p model.Principal, q Inte
 			return emit(row)
 		})
 	}
+}
+
+// containsStr reports whether list holds v. service_status=all (our
+// addition) lifts the default so abandoned, dequeued… legs can be listed.
+func containsStr(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

@@ -18,6 +18,7 @@ var english = map[string]string{
 	"Data":                   "Date",
 	"Hora":                   "Time",
 	"Ver Histórico":          "View history",
+	"Todos os status":        "Every status",
 
 	// Login, frame.
 	"Muitas tentativas.":         "Too many attempts.",

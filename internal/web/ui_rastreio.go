@@ -217,6 +217,8 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) {
 	data.ServiceStatus = []option{
 		{Value: "completed", Label: "Service Completed", Selected: ss["completed"]},
 		{Value: "transferred", Label: "Service Transferred", Selected: ss["transferred"]},
+		// Our addition: abandoned, dequeued, bad phone/number legs too.
+		{Value: "all", Label: translate(lg, "Todos os status"), Selected: ss["all"]},
 	}
 	one := func(name string, pairs ...string) []option {
 		var out []option

@@ -105,6 +105,21 @@ var handLegs = []struct {
 			"DATA HORA ENTREGUE EM FILA": "2025-06-03 16:05:00", "ÚLTIMA RESPOSTA": "agente",
 		}},
 	},
+	{media: "instagram", events: `{"id":"i1","type":"interaction.created","at":"2025-06-03T20:00:00-03:00","interaction":"ig","media":"instagram","from":"@ze.silva","contact_id":"ct-1","origin":"Zendesk"}
+{"id":"i2","type":"interaction.entered_omni","at":"2025-06-03T20:00:02-03:00","interaction":"ig"}
+{"id":"i3","type":"message","at":"2025-06-03T20:00:03-03:00","interaction":"ig","message_id":"m1","sender":"client","text":"Oi"}
+{"id":"i4","type":"leg.queued","at":"2025-06-03T20:00:04-03:00","interaction":"ig","leg":"ig-1","service_id":"svc-sac"}
+{"id":"i5","type":"leg.delivered","at":"2025-06-03T20:00:10-03:00","interaction":"ig","leg":"ig-1","agent_id":"ag-carla"}
+{"id":"i6","type":"message","at":"2025-06-03T20:00:20-03:00","interaction":"ig","leg":"ig-1","message_id":"m2","sender":"agent","agent_id":"ag-carla","text":"Olá!"}
+{"id":"i7","type":"message","at":"2025-06-03T20:01:00-03:00","interaction":"ig","message_id":"m3","sender":"client","text":"Obrigado"}
+{"id":"i8","type":"leg.finished","at":"2025-06-03T20:02:00-03:00","interaction":"ig","leg":"ig-1","status":"service completed","contact_id":"ct-1","document":"529.982.247-25"}`,
+		want: []map[string]string{{
+			"DATA": "2025-06-03", "HORA": "20:00:02", "PROTOCOLO": "20250603230000", "ORIGEM": "Zendesk", "A PARTIR DE": "@ze.silva",
+			"DURAÇÃO": "00:01:50", "TMP": "", "TMI": "", "TM1R": "00:00:10", "TMR": "00:00:10",
+			// The client wrote last; the document given at finalization wins over the contact's.
+			"ÚLTIMA RESPOSTA": "cliente", "DOCUMENTO": "52998224725", "STATUS DE EXPIRAÇÃO": "", "PARA": "",
+		}},
+	},
 	{media: "reclameaqui", events: `{"id":"r1","type":"interaction.created","at":"2025-06-03T18:00:00-03:00","interaction":"r","media":"reclameaqui","from":"5511977776666","contact_id":"ct-1"}
 {"id":"r2","type":"interaction.entered_omni","at":"2025-06-03T18:00:00-03:00","interaction":"r"}
 {"id":"r3","type":"leg.queued","at":"2025-06-03T18:00:01-03:00","interaction":"r","leg":"r-1","service_id":"svc-sac"}

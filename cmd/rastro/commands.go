@@ -339,12 +339,13 @@ func cmdRebuild(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
 	dsn := storeFlags(fs)
 	tenant := fs.String("tenant", "", "tenant (default: every tenant)")
+	bulk := fs.Bool("bulk", false, "embedded store: no fsync and a large cache while rebuilding (not crash-safe; rerun if interrupted)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := store.OpenWith(ctx, *dsn, store.Options{Bulk: *bulk})
 	if err != nil {
-		return err
+		return fmt.Errorf("open store %s: %w", redact(*dsn), err)
 	}
 	defer db.Close()
 	tenants := []string{*tenant}

@@ -75,7 +75,10 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "FULL")
 		if opt.Bulk {
+			// A bulk import or rebuild writes one huge transaction: no
+			// fsync, and a 1 GiB page cache so index pages stay in memory.
 			q.Set("_synchronous", "OFF")
+			q.Set("_cache_size", "-1048576")
 		}
 		q.Set("_busy_timeout", "30000")
 		q.Set("_txlock", "immediate")

@@ -19,6 +19,13 @@ const rebuildChunk = 2000
 // computes the rollups with one GROUP BY at the end. It holds the tenant's
 // write lock for its whole duration.
 func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
+	if err := in.rebuild(ctx, tenant); err != nil {
+		return err
+	}
+	return in.DB.Analyze(ctx)
+}
+
+func (in *Ingester) rebuild(ctx context.Context, tenant string) error {
 	return in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
 		if err := tx.ClearDerived(ctx); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -28,8 +29,20 @@ func cmdBench(ctx context.Context, args []string) error {
 	from := fs.String("from", "2026-10-01", "first local date of the month measured")
 	to := fs.String("to", "2026-10-30", "last local date of the month measured")
 	only := fs.String("only", "", "comma-separated subset: page,export,fluxo,ivr,agents,copy")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	db, err := openStore(ctx, *dsn)
 	if err != nil {

@@ -139,7 +139,9 @@ func (db *DB) Legs(ctx context.Context, p model.Principal, f LegFilter, desc boo
 		dir, cmp = "DESC", "<"
 	}
 	if after != nil {
-		q.And("(l.entered_at "+cmp+" ? OR (l.entered_at = ? AND l.k "+cmp+" ?))", after.EnteredAt, after.EnteredAt, after.K)
+		// A row value, so both SQLite and PostgreSQL start the index range
+		// at the cursor instead of skipping every earlier row.
+		q.And("(l.entered_at, l.k) "+cmp+" (?, ?)", after.EnteredAt, after.K)
 	}
 	where, args := q.Where()
 	sqlText := `SELECT l.k, l.entered_at, l.protocol, l.cells FROM legs l WHERE ` + where +
@@ -182,7 +184,9 @@ func (db *DB) EachLeg(ctx context.Context, p model.Principal, f LegFilter, desc 
 			dir, cmp = "DESC", "<"
 		}
 		if after != nil {
-			q.And("(l.entered_at "+cmp+" ? OR (l.entered_at = ? AND l.k "+cmp+" ?))", after.EnteredAt, after.EnteredAt, after.K)
+			// A row value, so both SQLite and PostgreSQL start the index range
+			// at the cursor instead of skipping every earlier row.
+			q.And("(l.entered_at, l.k) "+cmp+" (?, ?)", after.EnteredAt, after.K)
 		}
 		where, args := q.Where()
 		rows, err := db.query(ctx, db.r, `SELECT l.k, l.entered_at, l.cells FROM legs l WHERE `+where+

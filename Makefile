@@ -30,6 +30,7 @@ tools:
 fmt-check:
 	@files="$$(git ls-files -co --exclude-standard -- '*.go' 2>/dev/null || find . -name '*.go' -not -path './vendor/*')"; \
 	unformatted=""; \
+	files="$$(for f in $$files; do if [[ -f "$$f" ]]; then echo "$$f"; fi; done)"; \
 	if [[ -n "$$files" ]]; then unformatted="$$(echo "$$files" | xargs -d '\n' gofmt -l)"; fi; \
 	if [[ -n "$$unformatted" ]]; then \
 		echo "gofmt: these files are not formatted (fix with: gofmt -w FILE...):" >&2; \

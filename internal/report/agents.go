@@ -368,22 +368,13 @@ func (r *Reports) AgentsChart(ctx context.Context, p model.Principal, q AgentsQu
 	if err != nil {
 		return Chart{}, err
 	}
-	vals := map[string][3]float64{}
 	keys := make([]string, 0, len(groups))
+	vals := make(map[string][3]float64, len(groups))
 	for _, g := range groups {
 		keys = append(keys, g.Key)
 		vals[g.Key] = [3]float64{float64(g.Completed), float64(g.Transferred), float64(g.Other)}
 	}
-	c := Chart{Title: map[string]string{store.ByHour: "Atendimentos por hora", store.ByDay: "Atendimentos por dia"}[by]}
-	c.Labels = chartLabels(by, keys)
-	c.Series = []Series{{Name: "Finalizados"}, {Name: "Transferidos"}, {Name: "Outros"}}
-	for _, l := range c.Labels {
-		v := vals[l]
-		for i := range c.Series {
-			c.Series[i].Values = append(c.Series[i].Values, v[i])
-		}
-	}
-	return c, nil
+	return seriesChart(by, map[string]string{store.ByHour: "Atendimentos por hora", store.ByDay: "Atendimentos por dia"}, [3]string{"Finalizados", "Transferidos", "Outros"}, keys, vals), nil
 }
 
 // AgentsRows returns the export of the report: the table's rows, then the

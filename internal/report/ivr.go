@@ -316,22 +316,13 @@ func (r *Reports) IVRChart(ctx context.Context, p model.Principal, q IVRQuery) (
 	if err != nil {
 		return Chart{}, err
 	}
-	vals := map[string][3]float64{}
 	keys := make([]string, 0, len(groups))
+	vals := make(map[string][3]float64, len(groups))
 	for _, g := range groups {
 		keys = append(keys, g.Key)
 		vals[g.Key] = [3]float64{float64(g.Received), float64(g.Answered), float64(g.Abandoned + g.AbandonedQ)}
 	}
-	c := Chart{Title: map[string]string{store.ByHour: "Chamadas por hora", store.ByDay: "Chamadas por dia"}[by]}
-	c.Labels = chartLabels(by, keys)
-	c.Series = []Series{{Name: "Recebidas"}, {Name: "Atendidas"}, {Name: "Abandonadas"}}
-	for _, l := range c.Labels {
-		v := vals[l]
-		for i := range c.Series {
-			c.Series[i].Values = append(c.Series[i].Values, v[i])
-		}
-	}
-	return c, nil
+	return seriesChart(by, map[string]string{store.ByHour: "Chamadas por hora", store.ByDay: "Chamadas por dia"}, [3]string{"Recebidas", "Atendidas", "Abandonadas"}, keys, vals), nil
 }
 
 // IVRRows returns the export of the report: the table's rows, then the
@@ -345,6 +336,22 @@ func (r *Reports) IVRRows(ctx context.Context, p model.Principal, q IVRQuery) ([
 }
 
 // --- shared by the rollup reports (IVR, Agentes) ---
+
+// seriesChart builds the by-hour or by-day chart of three counts per key,
+// with every hour or day of chartLabels present (missing keys are zero).
+func seriesChart(by string, titles map[string]string, names [3]string, keys []string, vals map[string][3]float64) Chart {
+	c := Chart{Title: titles[by], Labels: chartLabels(by, keys)}
+	for _, n := range names {
+		c.Series = append(c.Series, Series{Name: n})
+	}
+	for _, l := range c.Labels {
+		v := vals[l]
+		for i := range c.Series {
+			c.Series[i].Values = append(c.Series[i].Values, v[i])
+		}
+	}
+	return c
+}
 
 // parallel runs the independent queries of a report at once (the read pool
 // has several connections) and returns the first error.

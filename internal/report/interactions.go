@@ -187,8 +187,13 @@ func (r *Reports) InteractionRows(ctx context.Context, p model.Principal, q Inte
 	mask := masker(p, q.Columns)
 	n := len(q.Columns)
 	return func(emit func([]string) error) error {
-		return r.DB.EachLeg(ctx, p, q.Filter, desc, 5000, func(cells string) error {
-			row := fit(store.DecodeCells(cells), n)
+		row := make([]string, 0, n)
+		return prefetch(ctx, 1024, func(ctx context.Context, send func(string) error) error {
+			return r.DB.EachLeg(ctx, p, q.Filter, desc, 5000, send)
+		}, func(cells string) error {
+			// One row slice for the whole export: the writers copy its
+			// cells out before the next row.
+			row = fit(store.DecodeCellsInto(row, cells), n)
 			if mask != nil {
 				mask(row)
 			}

@@ -251,7 +251,21 @@ func EncodeCells(c []string) string {
 }
 
 // DecodeCells splits stored cells.
-func DecodeCells(s string) []string { return strings.Split(s, cellSep) }
+func DecodeCells(s string) []string { return DecodeCellsInto(nil, s) }
+
+// DecodeCellsInto splits stored cells into dst[:0], reusing its array (the
+// export decodes every row into one slice).
+func DecodeCellsInto(dst []string, s string) []string {
+	dst = dst[:0]
+	for {
+		i := strings.Index(s, cellSep)
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst = append(dst, s[:i])
+		s = s[i+len(cellSep):]
+	}
+}
 
 // Reverse reverses an ASCII string (phone digits).
 func Reverse(s string) string {

@@ -130,23 +130,39 @@ func inList(values []string) (string, []any) {
 	return placeholders(len(values)), args
 }
 
-// Legs returns one page of finished legs, newest first when desc, keyset
-// paged on (entered_at, k) — never OFFSET.
-func (db *DB) Legs(ctx context.Context, p model.Principal, f LegFilter, desc bool, after *Cursor, limit int) (LegPage, error) {
-	q := db.legWhere(p, f)
+// legPage builds the query of one keyset page: the matching legs after the
+// cursor, in (entered_at, k) order. The cursor's row value replaces the date
+// bound on its side: SQLite starts an index range at only one lower (or
+// upper) bound, and with both it walked from the period's edge, skipping
+// every row already sent — each page of a long export cost more than the one
+// before (quadratic; a 267k-row export spent two thirds of its time there).
+func (db *DB) legPage(p model.Principal, f LegFilter, desc bool, after *Cursor, cols string, limit int) (string, []any) {
 	dir, cmp := "ASC", ">"
 	if desc {
 		dir, cmp = "DESC", "<"
 	}
 	if after != nil {
-		// A row value, so both SQLite and PostgreSQL start the index range
-		// at the cursor instead of skipping every earlier row.
+		// The cursor lies inside [FromMS, ToMS), so it is the tighter bound.
+		if desc {
+			f.ToMS = 0
+		} else {
+			f.FromMS = 0
+		}
+	}
+	q := db.legWhere(p, f)
+	if after != nil {
 		q.And("(l.entered_at, l.k) "+cmp+" (?, ?)", after.EnteredAt, after.K)
 	}
 	where, args := q.Where()
-	sqlText := `SELECT l.k, l.entered_at, l.protocol, l.cells FROM legs l WHERE ` + where +
-		` ORDER BY l.entered_at ` + dir + `, l.k ` + dir + ` LIMIT ?`
-	rows, err := db.query(ctx, db.r, sqlText, append(args, limit+1)...)
+	return `SELECT ` + cols + ` FROM legs l WHERE ` + where +
+		` ORDER BY l.entered_at ` + dir + `, l.k ` + dir + ` LIMIT ?`, append(args, limit)
+}
+
+// Legs returns one page of finished legs, newest first when desc, keyset
+// paged on (entered_at, k) — never OFFSET.
+func (db *DB) Legs(ctx context.Context, p model.Principal, f LegFilter, desc bool, after *Cursor, limit int) (LegPage, error) {
+	sqlText, args := db.legPage(p, f, desc, after, `l.k, l.entered_at, l.protocol, l.cells`, limit+1)
+	rows, err := db.query(ctx, db.r, sqlText, args...)
 	if err != nil {
 		return LegPage{}, fmt.Errorf("query legs: %w", err)
 	}
@@ -178,19 +194,8 @@ func (db *DB) Legs(ctx context.Context, p model.Principal, f LegFilter, desc boo
 func (db *DB) EachLeg(ctx context.Context, p model.Principal, f LegFilter, desc bool, pageSize int, fn func(cells string) error) error {
 	var after *Cursor
 	for {
-		q := db.legWhere(p, f)
-		dir, cmp := "ASC", ">"
-		if desc {
-			dir, cmp = "DESC", "<"
-		}
-		if after != nil {
-			// A row value, so both SQLite and PostgreSQL start the index range
-			// at the cursor instead of skipping every earlier row.
-			q.And("(l.entered_at, l.k) "+cmp+" (?, ?)", after.EnteredAt, after.K)
-		}
-		where, args := q.Where()
-		rows, err := db.query(ctx, db.r, `SELECT l.k, l.entered_at, l.cells FROM legs l WHERE `+where+
-			` ORDER BY l.entered_at `+dir+`, l.k `+dir+` LIMIT ?`, append(args, pageSize)...)
+		sqlText, args := db.legPage(p, f, desc, after, `l.k, l.entered_at, l.cells`, pageSize)
+		rows, err := db.query(ctx, db.r, sqlText, args...)
 		if err != nil {
 			return fmt.Errorf("export legs: %w", err)
 		}

@@ -5,16 +5,13 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
-	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
 )
 
@@ -287,71 +284,4 @@ func TestAgentsExportHasTheScreenColumnsAndATotalsRow(t *testing.T) {
 			t.Errorf("totals = %q", lines[5])
 		}
 	})
-}
-
-// TestRollupReportsOverAMillionLegMonthAnswerWithin300ms times the IVR and
-// Agentes reports on a prepared SQLite store holding a month of about
-// 1,000,000 legs (RASTRO_PERF_DB=path, RASTRO_PERF_TENANT=tenant, default
-// demo; RASTRO_PERF_PERIOD=from=AAAA-MM-DD&to=AAAA-MM-DD is added to every
-// query). Skipped without it: building such a store takes long. The best of
-// five runs counts.
-//
-// One way to build it (what the figures in the hand-off report used): run
-// `rastro demo --legs 50000` for a week of data (~10,000 legs, 83 agents),
-// then copy every row of agent_rollup, agent_tag_rollup, ivr_rollup,
-// ivr_path_rollup and agent_spans 25 times with agent_id||'~k' (and users,
-// user_tags alike) and 4 times with the bucket's date shifted by 7·w days:
-// ~1,000,000 legs' worth of rollups over 28 days, 2,075 agents.
-func TestRollupReportsOverAMillionLegMonthAnswerWithin300ms(t *testing.T) {
-	path := os.Getenv("RASTRO_PERF_DB")
-	if path == "" {
-		t.Skip("set RASTRO_PERF_DB to a SQLite store with a month of ~1M legs to time the reports")
-	}
-	tenant := os.Getenv("RASTRO_PERF_TENANT")
-	if tenant == "" {
-		tenant = "demo"
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	r := report.New(db)
-	p := admin(tenant)
-	period := os.Getenv("RASTRO_PERF_PERIOD")
-	timeIt := func(name string, fn func() error) {
-		best := time.Hour
-		for i := 0; i < 5; i++ {
-			start := time.Now()
-			if err := fn(); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if d := time.Since(start); d < best {
-				best = d
-			}
-		}
-		t.Logf("%-40s %v", name, best)
-		if best > 300*time.Millisecond {
-			t.Errorf("%s took %v, want ≤ 300ms", name, best)
-		}
-	}
-	for _, query := range []string{"", "group_by=service", "group_by=agent", "group_by=hour", "group_by=day", "user_tags=senior&group_by=agent"} {
-		v, _ := url.ParseQuery(query + "&" + period)
-		q, err := r.ParseIVR(ctx, p, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeIt("IVR "+query, func() error { _, err := r.IVR(ctx, p, q); return err })
-		timeIt("IVR chart "+query, func() error { _, err := r.IVRChart(ctx, p, q); return err })
-	}
-	for _, query := range []string{"", "media=voice", "hour_from=08:00&hour_to=12:00", "user_status=ativo&user_tags=senior", "services=svc-sac"} {
-		v, _ := url.ParseQuery(query + "&" + period)
-		q, err := r.ParseAgents(ctx, p, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeIt("Agentes "+query, func() error { _, err := r.Agents(ctx, p, q); return err })
-		timeIt("Agentes chart "+query, func() error { _, err := r.AgentsChart(ctx, p, q); return err })
-	}
 }

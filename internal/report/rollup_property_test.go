@@ -236,7 +236,8 @@ func ingestShuffled(t *testing.T, in *ingest.Ingester, tenant string, evs []mode
 }
 
 // derivedTables are compared whole; k (a serial) and tenant are left out.
-var derivedTables = []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup", "agent_spans", "ivr_visits", "legs"}
+var derivedTables = []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup", "agent_spans", "ivr_visits", "legs",
+	"agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times"}
 
 // snapshot reads every derived table of a tenant as sorted text rows
 // (numbers rounded to 1e-6 s: sums in another order may differ in the last
@@ -297,7 +298,7 @@ func sameSnapshot(t *testing.T, what string, got, want map[string][]string) {
 	t.Helper()
 	for _, table := range derivedTables {
 		g, w := got[table], want[table]
-		if len(w) == 0 && table != "agent_tag_rollup" {
+		if len(w) == 0 && !strings.Contains(table, "tag") {
 			t.Errorf("%s: %s is empty: the generator did not exercise it", what, table)
 		}
 		if reflect.DeepEqual(g, w) {
@@ -371,7 +372,38 @@ func TestRollupsAreTheSameWhateverTheArrivalOrderAndEqualAFullRebuild(t *testing
 		checkIVRAgainstVisits(t, r, raw, dialect, "one")
 		checkAgentsAgainstLegs(t, r, raw, dialect, "one")
 		checkAgentChunksChangeNothing(t, r)
+		checkAgentDaysEqualHours(t, r)
 	})
+}
+
+// checkAgentDaysEqualHours reads the Agentes report from the day-grain
+// tables (no hour filter) and from the hourly ones (hours 00–23, the same
+// legs and time): every cell must match, logged-in time of one media, of
+// every media and of a set of media included.
+func checkAgentDaysEqualHours(t *testing.T, r *report.Reports) {
+	t.Helper()
+	for _, c := range []struct {
+		p     model.Principal
+		query string
+	}{
+		{admin("one"), ""},
+		{admin("one"), "media=chat"},
+		{admin("one"), "media=voice&from=2025-06-02&to=2025-06-03"},
+		{admin("one"), "media=whatsapp"},
+		{admin("one"), "media=voice,chat"},
+		{admin("one"), "services=s1&user_tags=senior"},
+		{admin("one", "s2"), "media=chat"},
+		{admin("one"), "agents=a2,a5&user_status=ativo"},
+	} {
+		days := agentsTable(t, r, c.p, c.query)
+		hours := agentsTable(t, r, c.p, c.query+"&hour_from=00:00&hour_to=23:59")
+		if len(days.Rows) == 0 {
+			t.Errorf("Agentes %q: no rows, nothing compared", c.query)
+		}
+		if !reflect.DeepEqual(days.Rows, hours.Rows) {
+			t.Errorf("Agentes %q differs between day and hour rollups:\n days  %q\n hours %q", c.query, days.Rows, hours.Rows)
+		}
+	}
 }
 
 // checkAgentChunksChangeNothing reads the Agentes report in one query per

@@ -48,5 +48,5 @@ func (t *Tx) ReplaceAgentDaySpans(ctx context.Context, agentID, day string, span
 			return fmt.Errorf("insert span of %s: %w", agentID, err)
 		}
 	}
-	return nil
+	return t.refreshAgentDayTimes(ctx, agentID, day)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/rastro/rastro/internal/model"
@@ -68,10 +69,39 @@ type AgentFigures struct {
 	Times []AgentTime     // per agent: login, then pauses longest first, then reason
 }
 
+// dayGrain says whether the day-grain tables (0006_agent_days.sql) answer:
+// they do whenever no hour filter cuts into a day.
+func (f AgentFilter) dayGrain() bool { return f.HourFrom == "" && f.HourTo == "" }
+
+// agentTable names the table a query of hourly table reads: the hourly
+// one, or at day grain its day twin — its *_total twin (every media and
+// service added up, no service_id column) when neither the filter nor the
+// principal limits media or services.
+func (f AgentFilter) agentTable(p model.Principal, hourly string) string {
+	switch {
+	case !f.dayGrain():
+		return hourly
+	case f.Media == nil && f.Services == nil && p.Services == nil:
+		return strings.Replace(strings.Replace(hourly, "agent_", "agent_day_", 1), "_rollup", "_total", 1)
+	default:
+		return strings.Replace(hourly, "agent_", "agent_day_", 1)
+	}
+}
+
 // agentFilters adds the agent-level filters (who the agent is, when) to a
-// query over a table aliased alias with agent_id and bucket.
-func agentFilters(q *Query, p model.Principal, f AgentFilter, alias string) {
-	bucketRange(q, alias, f.FromDate, f.ToDate)
+// query over a table aliased alias with agent_id and bucket — an hourly
+// bucket "AAAA-MM-DD HH", or a day "AAAA-MM-DD" when day.
+func agentFilters(q *Query, p model.Principal, f AgentFilter, alias string, day bool) {
+	if day {
+		if f.FromDate != "" {
+			q.And(alias+".bucket >= ?", f.FromDate)
+		}
+		if f.ToDate != "" {
+			q.And(alias+".bucket <= ?", f.ToDate)
+		}
+	} else {
+		bucketRange(q, alias, f.FromDate, f.ToDate)
+	}
 	if f.HourFrom != "" {
 		q.And("SUBSTR("+alias+".bucket, 12, 2) >= ?", f.HourFrom)
 	}
@@ -90,8 +120,9 @@ func agentFilters(q *Query, p model.Principal, f AgentFilter, alias string) {
 	}
 }
 
-// agentLegWhere scopes a query over agent_rollup or agent_tag_rollup aliased
-// alias. Legs without an agent (never delivered) belong to no row.
+// agentLegWhere scopes a query over agent_rollup or agent_tag_rollup (or
+// their day twins) aliased alias. Legs without an agent (never delivered)
+// belong to no row.
 func agentLegWhere(p model.Principal, f AgentFilter, alias string) *Query {
 	q := NewLegQuery(p, alias)
 	q.And(alias + ".agent_id <> ''")
@@ -101,7 +132,7 @@ func agentLegWhere(p model.Principal, f AgentFilter, alias string) *Query {
 	if f.Services != nil {
 		q.In(alias+".service_id", f.Services)
 	}
-	agentFilters(q, p, f, alias)
+	agentFilters(q, p, f, alias, f.dayGrain())
 	return q
 }
 
@@ -142,10 +173,13 @@ func (db *DB) AgentLegCounts(ctx context.Context, p model.Principal, f AgentFilt
 		return nil, fmt.Errorf("unknown agents chart grouping %q", by)
 	}
 	key, _ := groupExpr("r", by)
+	if by == ByHour {
+		f.HourFrom, f.HourTo = nonEmpty(f.HourFrom, "00"), nonEmpty(f.HourTo, "23") // hourly rows
+	}
 	where, args := agentLegWhere(p, f, "r").Where()
 	rows, err := db.query(ctx, db.r, `SELECT x.k, CAST(SUM(x.c) AS BIGINT), CAST(SUM(x.t) AS BIGINT), CAST(SUM(x.o) AS BIGINT) FROM (
 			SELECT `+key+` AS k, SUM(r.completed) AS c, SUM(r.transferred) AS t, SUM(r.other) AS o
-			FROM agent_rollup r WHERE `+where+` GROUP BY r.bucket ORDER BY r.bucket
+			FROM `+f.agentTable(p, "agent_rollup")+` r WHERE `+where+` GROUP BY r.bucket ORDER BY r.bucket
 		) x GROUP BY x.k ORDER BY x.k`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("agents chart: %w", err)
@@ -277,7 +311,7 @@ func (db *DB) agentLegs(ctx context.Context, p model.Principal, f AgentFilter, a
 	// One pass: GROUP BY agent_id follows the agent_id IN (…) order over the
 	// (tenant, agent_id, bucket, …) covering index, so nothing is sorted.
 	return db.scanAgentLegs(ctx, `SELECT x.k, `+agentCasts+` FROM (SELECT r.agent_id AS k, `+agentSums+
-		` FROM agent_rollup r WHERE `+where+` GROUP BY r.agent_id ORDER BY r.agent_id) x GROUP BY x.k ORDER BY x.k`, args)
+		` FROM `+f.agentTable(p, "agent_rollup")+` r WHERE `+where+` GROUP BY r.agent_id ORDER BY r.agent_id) x GROUP BY x.k ORDER BY x.k`, args)
 }
 
 func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, agents, tags []string) ([]AgentTagCount, error) {
@@ -285,7 +319,7 @@ func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, a
 	// slices of the (tenant, agent_id, tag_id, bucket, …) covering index,
 	// grouped as they come, whatever the length of the history.
 	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).In("r.tag_id", tags).Where()
-	rows, err := db.query(ctx, db.r, `SELECT r.agent_id, r.tag_id, CAST(SUM(r.n) AS BIGINT) FROM agent_tag_rollup r WHERE `+where+
+	rows, err := db.query(ctx, db.r, `SELECT r.agent_id, r.tag_id, CAST(SUM(r.n) AS BIGINT) FROM `+f.agentTable(p, "agent_tag_rollup")+` r WHERE `+where+
 		` GROUP BY r.agent_id, r.tag_id ORDER BY r.agent_id, 3 DESC, r.tag_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("agent tags: %w", err)
@@ -312,31 +346,51 @@ func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, a
 // follow one another). Pause time is per agent, whatever the media. The
 // derivation writes one span row per (agent, hour, kind, media, reason).
 func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentTime, error) {
+	// At day grain, agent_day_times holds per day the same hourly maxima
+	// summed, for every media or one media (and pauses, any media); another
+	// set of media reads the hourly spans.
+	day := f.dayGrain() && len(f.Media) <= 1
+	table := "agent_spans"
+	if day {
+		table = "agent_day_times"
+	}
 	span := func(kind string) *Query {
 		// Spans have no service: the scope is the tenant and the agents,
 		// which the caller took from a NewLegQuery-scoped query when p or f
 		// is limited to services.
 		q := &Query{}
 		q.And("s.tenant = ?", p.Tenant).And("s.kind = ?", kind).In("s.agent_id", agents)
-		agentFilters(q, p, f, "s")
+		agentFilters(q, p, f, "s", day)
 		return q
 	}
-	lq := span("login")
-	if f.Media != nil {
+	lq, pq := span("login"), span("pause")
+	if day {
+		// Pinning every column before bucket in agent_day_times_report
+		// (logins have no reason, pauses no scope) lets both passes read
+		// it in the order they group by.
+		lq.And("s.reason = ''")
+		pq.And("s.scope = ''")
+	}
+	switch {
+	case day && f.Media == nil:
+		lq.And("s.scope = '*'")
+	case day:
+		lq.And("s.scope IN (?, '')", f.Media[0])
+	case f.Media != nil:
 		sub, args := inList(f.Media)
 		lq.And("(s.media = '' OR s.media IN ("+sub+"))", args...)
 	}
 	lw, largs := lq.Where()
-	pw, pargs := span("pause").Where()
+	pw, pargs := pq.Where()
 	// Both read (agent, kind, date range) slices of the (tenant, agent_id,
 	// kind, bucket, …) covering index; the inner login pass follows its
 	// order (its ORDER BY costs nothing and lets the outer pass stream).
 	sqlTimes := `SELECT y.agent_id, 'login', '', SUM(y.m) FROM (
-			SELECT s.agent_id AS agent_id, s.bucket AS bucket, MAX(s.seconds) AS m FROM agent_spans s WHERE ` + lw + `
+			SELECT s.agent_id AS agent_id, s.bucket AS bucket, MAX(s.seconds) AS m FROM ` + table + ` s WHERE ` + lw + `
 			GROUP BY s.agent_id, s.bucket ORDER BY s.agent_id, s.bucket
 		) y GROUP BY y.agent_id
 		UNION ALL
-		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM agent_spans s WHERE ` + pw + ` GROUP BY s.agent_id, s.reason
+		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM ` + table + ` s WHERE ` + pw + ` GROUP BY s.agent_id, s.reason
 		ORDER BY 1, 2, 4 DESC, 3`
 	rows, err := db.query(ctx, db.r, sqlTimes, append(largs, pargs...)...)
 	if err != nil {
@@ -399,4 +453,11 @@ func sortedUnique(s []string) []string {
 		}
 	}
 	return out[:k]
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -71,10 +71,24 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 			return fmt.Errorf("%w\n%s", err, stmt)
 		}
 	}
+	if fill := db.backfills()[name]; fill != nil {
+		if err := fill(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := db.exec(ctx, tx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, name, time.Now().UnixMilli()); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// backfills fill, in Go, what a migration's new tables derive from rows
+// already stored, inside the migration's transaction (its SQL lives with the
+// code that maintains those tables afterwards).
+func (db *DB) backfills() map[string]func(context.Context, querier) error {
+	return map[string]func(context.Context, querier) error{
+		"0006_agent_days.sql": db.backfillAgentDays,
+	}
 }
 
 // splitSQL splits a migration on ";" at line ends, dropping comments.

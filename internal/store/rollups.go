@@ -60,7 +60,7 @@ func (t *Tx) RefreshAgentRollups(ctx context.Context, keys []AgentKey) error {
 			return fmt.Errorf("agent tag rollup: %w", err)
 		}
 	}
-	return nil
+	return t.refreshAgentDayRollups(ctx, keys)
 }
 
 // RefreshIVRRollups recomputes the IVR rollup rows of the given keys.
@@ -107,7 +107,7 @@ func (t *Tx) RebuildRollups(ctx context.Context, slSeconds int) error {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
 	}
-	return nil
+	return t.rebuildAgentDayRollups(ctx)
 }
 
 // ClearDerived deletes everything derived from the tenant's events (rebuild).
@@ -115,7 +115,7 @@ func (t *Tx) ClearDerived(ctx context.Context) error {
 	for _, q := range []string{
 		`DELETE FROM leg_tags WHERE tenant = ?`, `DELETE FROM leg_phones WHERE tenant = ?`, `DELETE FROM legs WHERE tenant = ?`,
 		`DELETE FROM ivr_visits WHERE tenant = ?`, `DELETE FROM interactions WHERE tenant = ?`,
-		`DELETE FROM bot_conversations WHERE tenant = ?`, `DELETE FROM agent_spans WHERE tenant = ?`,
+		`DELETE FROM bot_conversations WHERE tenant = ?`, `DELETE FROM agent_spans WHERE tenant = ?`, `DELETE FROM agent_day_times WHERE tenant = ?`,
 		`DELETE FROM services WHERE tenant = ?`, `DELETE FROM tags WHERE tenant = ?`, `DELETE FROM ivrs WHERE tenant = ?`,
 		`DELETE FROM clients WHERE tenant = ?`, `DELETE FROM campaigns WHERE tenant = ?`, `DELETE FROM batches WHERE tenant = ?`,
 		`DELETE FROM users WHERE tenant = ?`, `DELETE FROM user_tags WHERE tenant = ?`,

@@ -1,6 +1,6 @@
 // Command rastro ingests contact-center events and serves the reports:
 // `rastro serve`, `rastro ingest`, `rastro token create`, `rastro demo`,
-// `rastro rebuild`, `rastro report …` and the admin commands.
+// `rastro rebuild`, `rastro report …`, `rastro copy` and the admin commands.
 package main
 
 import (
@@ -28,6 +28,7 @@ usage: rastro COMMAND [flags]
   report NAME      print a report: interactions, fluxo-agil, ivr, agents (--tenant --format csv|xlsx|json [report params as --name value])
   contact anonymize ID   irreversibly remove a contact's personal data (--tenant)
   backup FILE      online, consistent copy of the embedded store
+  copy             copy a whole store into a new, empty one, e.g. SQLite into PostgreSQL (--from SRC --to DST)
   bench            measure report latencies and export throughput on the store (--tenant)
 
 Every command that touches the store takes --db (env RASTRO_DB; a file path
@@ -63,6 +64,8 @@ func main() {
 		err = cmdContact(ctx, args)
 	case "backup":
 		err = cmdBackup(ctx, args)
+	case "copy":
+		err = cmdCopy(ctx, args)
 	case "bench":
 		err = cmdBench(ctx, args)
 	case "help", "-h", "--help":

@@ -113,6 +113,11 @@ func splitSQL(s string) []string {
 	return out
 }
 
+// seededTables are the tables Open fills by itself (seedMedia): a freshly
+// opened store has rows there and nowhere else. CopyStore accepts a
+// destination whose only rows are these, and replaces them.
+var seededTables = map[string]bool{"media": true}
+
 // seedMedia inserts the default media list where missing; rows added by an
 // operator are left alone.
 func (db *DB) seedMedia(ctx context.Context) error {

@@ -74,6 +74,7 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		q := url.Values{}
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "FULL")
+		q.Set("_cache_size", "-65536")
 		if opt.Bulk {
 			// A bulk import or rebuild writes one huge transaction: no
 			// fsync, and a 1 GiB page cache so index pages stay in memory.
@@ -82,7 +83,6 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		}
 		q.Set("_busy_timeout", "30000")
 		q.Set("_txlock", "immediate")
-		q.Set("_cache_size", "-65536")
 		w, err := sql.Open("sqlite3", "file:"+dsn+"?"+q.Encode())
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)

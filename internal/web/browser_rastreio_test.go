@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"math"
 	"net/url"
@@ -37,6 +38,9 @@ const checkAudioJS = `(async () => {
     a.addEventListener('error', () => { clearTimeout(timer); reject(new Error('media error ' + (a.error && a.error.code))); }, {once: true});
   });
   try {
+    // As a supervisor does: press play (preload is none: nothing was
+    // fetched before), then drag to the middle.
+    await a.play();
     if (a.readyState < 1) await wait('loadedmetadata');
     const duration = a.duration;
     const seekable = a.seekable.length ? a.seekable.end(a.seekable.length - 1) : 0;
@@ -45,7 +49,6 @@ const checkAudioJS = `(async () => {
     a.currentTime = target;
     await seeked;
     const afterSeek = a.currentTime;
-    await a.play();
     await new Promise((r) => setTimeout(r, 700));
     const played = a.currentTime - afterSeek;
     a.pause();
@@ -215,8 +218,26 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		if src != "/api/v1/interactions/"+protocol+"/recording" {
 			t.Errorf("audio src = %q", src)
 		}
-		if pre := eval[string](t, ctx, `document.getElementById('recording').getAttribute('preload')`); pre != "metadata" {
+		if pre := eval[string](t, ctx, `document.getElementById('recording').getAttribute('preload')`); pre != "none" {
 			t.Errorf("audio preload = %q", pre)
+		}
+		// Opening a history is not listening to its recording: no playback
+		// is audited until play is pressed.
+		plays := func() int {
+			log, err := site.DB.AuditLog(context.Background(), demoTenant, 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range log {
+				if e.Action == "recording.play" {
+					n++
+				}
+			}
+			return n
+		}
+		if n := plays(); n != 0 {
+			t.Errorf("%d recording plays audited before play was pressed", n)
 		}
 
 		// Play the recording and seek (needs HTTP range requests).
@@ -233,6 +254,9 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			t.Fatalf("seek to %v landed at %v", a.Target, a.AfterSeek)
 		case a.Played <= 0:
 			t.Fatalf("audio did not play (advanced %v s)", a.Played)
+		}
+		if n := plays(); n != 1 {
+			t.Errorf("%d recording plays audited for one playback with a seek, want 1", n)
 		}
 		screenshot(t, ctx, "4-history")
 

@@ -40,15 +40,7 @@ func TestDemoMonthFillsEveryColumnWhereItAppliesAndOnlyThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := ingest.New(db)
-	var body []byte
-	if err := demo.Generate(ctx, demo.Options{Legs: 2000}, func(e model.Event) error {
-		b, err := json.Marshal(e)
-		body = append(append(body, b...), '\n')
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := in.IngestBody(ctx, "demo", body); err != nil {
+	if _, err := in.IngestBody(ctx, "demo", demoBody(t, 2000)); err != nil {
 		t.Fatal(err)
 	}
 	r := report.New(db)
@@ -107,4 +99,18 @@ func TestDemoMonthFillsEveryColumnWhereItAppliesAndOnlyThere(t *testing.T) {
 			check([]string{extra}, true)
 		}
 	}
+}
+
+// demoBody is the NDJSON of a deterministic demo month of n legs.
+func demoBody(t *testing.T, n int) []byte {
+	t.Helper()
+	var body []byte
+	if err := demo.Generate(context.Background(), demo.Options{Legs: n}, func(e model.Event) error {
+		b, err := json.Marshal(e)
+		body = append(append(body, b...), '\n')
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return body
 }

@@ -2,12 +2,9 @@ package report_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"testing"
 
-	"github.com/rastro/rastro/internal/demo"
-	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
 )
@@ -20,15 +17,7 @@ import (
 func TestKeysetPagesWithinADateRangeReturnEveryLegOnceInOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		var body []byte
-		if err := demo.Generate(ctx, demo.Options{Legs: 600}, func(e model.Event) error {
-			b, err := json.Marshal(e)
-			body = append(append(body, b...), '\n')
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		r := seed(t, s, "demo", body, nil)
+		r := seed(t, s, "demo", demoBody(t, 600), nil)
 		p := admin("demo")
 		q, err := r.ParseInteractions(ctx, p, url.Values{"media": {"whatsapp"}, "from": {"2026-10-03"}, "to": {"2026-10-20"}})
 		if err != nil {

@@ -130,8 +130,12 @@ func cmdBench(ctx context.Context, args []string) error {
 	}
 	if want("copy") && db.Dialect() == store.Postgres {
 		for _, media := range []string{"whatsapp", "voice"} {
+			q, err := r.ParseInteractions(ctx, p, url.Values{"media": {media}, "from": {*from}, "to": {*to}})
+			if err != nil {
+				return err
+			}
 			start := time.Now()
-			n, err := db.CopyLegCells(ctx, *tenant, media, io.Discard)
+			n, err := db.CopyLegCells(ctx, p, q.Filter, io.Discard)
 			if err != nil {
 				return err
 			}
@@ -164,6 +168,11 @@ func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p mode
 	last, _ := time.Parse("2006-01-02", to)
 	span := int(last.Sub(day).Hours()/24) + 1
 	var d []time.Duration
+	type slow struct {
+		d   time.Duration
+		mix string
+	}
+	var slowest []slow
 	for i := 0; i < n; i++ {
 		media := medias[rng.Intn(len(medias))]
 		v := url.Values{"media": {media}}
@@ -206,9 +215,15 @@ func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p mode
 			return err
 		}
 		d = append(d, time.Since(start))
+		slowest = append(slowest, slow{d[i], v.Encode()})
 	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	fmt.Printf("rastreio first page (%d random filter mixes)  p50 %.1f ms  p95 %.1f ms  max %.1f ms\n", n, ms(d[n/2]), ms(d[n*95/100]), ms(d[n-1]))
+	// The slowest mixes say which filter combination an index misses.
+	sort.Slice(slowest, func(i, j int) bool { return slowest[i].d > slowest[j].d })
+	for _, s := range slowest[:min(5, len(slowest))] {
+		fmt.Printf("  slow mix %8.1f ms  %s\n", ms(s.d), s.mix)
+	}
 	return nil
 }
 

@@ -82,7 +82,15 @@ func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
 		q.In("l.agent_id", f.Agents)
 	}
 	if f.Services != nil {
-		q.In("l.service_id", f.Services)
+		col := "l.service_id"
+		if f.Agents != nil && db.dialect == SQLite {
+			// One agent's legs are far fewer than one service's: the unary
+			// plus keeps SQLite (which has no statistics) from walking
+			// legs_media_service_time instead of legs_media_agent_time
+			// (2.9 s instead of milliseconds for a rare mix at 1M legs).
+			col = "+" + col
+		}
+		q.In(col, f.Services)
 	}
 	if f.Contacts != nil {
 		q.In("l.contact_id", f.Contacts)

@@ -57,8 +57,9 @@ CREATE INDEX agent_day_tag_total_report ON agent_day_tag_total (tenant, agent_id
 CREATE TABLE agent_day_times (
     tenant TEXT NOT NULL, agent_id TEXT NOT NULL, bucket TEXT NOT NULL, kind TEXT NOT NULL,
     scope TEXT NOT NULL, reason TEXT NOT NULL, seconds {{float}} NOT NULL,
-    PRIMARY KEY (tenant, agent_id, bucket, kind, scope, reason)
+    PRIMARY KEY (tenant, agent_id, kind, scope, reason, bucket)
 );
 -- Logins read (agent, 'login', scope) slices in day order; pauses read
--- (agent, 'pause') in reason order, grouped as they come.
+-- (agent, 'pause') in reason order, grouped as they come. The key has the
+-- same order, so no planner prefers it over this covering copy.
 CREATE INDEX agent_day_times_report ON agent_day_times (tenant, agent_id, kind, scope, reason, bucket, seconds);

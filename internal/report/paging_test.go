@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/rastro/rastro/internal/store"
@@ -66,6 +67,35 @@ func TestKeysetPagesWithinADateRangeReturnEveryLegOnceInOrder(t *testing.T) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// TestCopyCeilingReadsTheSameLegsAsTheExport checks that the COPY … TO
+// STDOUT the benchmark compares the export with reads the export's own rows.
+func TestCopyCeilingReadsTheSameLegsAsTheExport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		if s.Name != "postgres" {
+			return // COPY is PostgreSQL's
+		}
+		ctx := context.Background()
+		r := seed(t, s, "demo", demoBody(t, 300), nil)
+		p := admin("demo")
+		q, err := r.ParseInteractions(ctx, p, url.Values{"media": {"whatsapp"}, "from": {"2026-10-02"}, "to": {"2026-10-25"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var export int64
+		if err := s.DB.EachLeg(ctx, p, q.Filter, false, 5000, func(string) error { export++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		n, err := s.DB.CopyLegCells(ctx, p, q.Filter, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != export || export == 0 {
+			t.Fatalf("COPY read %d legs, the export %d", n, export)
 		}
 	})
 }

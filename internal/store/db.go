@@ -17,7 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver ("pgx")
-	_ "github.com/mattn/go-sqlite3"    // SQLite driver ("sqlite3")
+	_ "github.com/mattn/go-sqlite3"  // SQLite driver ("sqlite3")
 )
 
 // Dialect names.

@@ -108,14 +108,16 @@ func writeCSV(w io.Writer, f Format, columns []string, src RowSource) (int64, er
 		n++
 		return cw.Write(neutralizeFormulas(row))
 	})
+	if err != nil {
+		// What is still buffered is dropped: when nothing reached w yet the
+		// caller can answer with the error instead of a cut file.
+		return n, err
+	}
 	cw.Flush()
-	if err == nil {
-		err = cw.Error()
+	if err := cw.Error(); err != nil {
+		return n, err
 	}
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	return n, err
+	return n, bw.Flush()
 }
 
 func writeXLSX(w io.Writer, columns []string, src RowSource) (int64, error) {

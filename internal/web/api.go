@@ -116,7 +116,17 @@ func (s *Server) apiInteractionsExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.export(w, r, "interactions", f, "rastreio-"+q.Filter.Media, q.Columns, s.reports.InteractionRows(r.Context(), p, q))
+	// The indexed count the Rastreio page shows anyway: it lets the UI
+	// show a percentage while the rows stream.
+	rows, err := s.db.CountLegs(r.Context(), p, q.Filter)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return
+		}
+		s.log.Warn("export row count failed; streaming without it", "report", "interactions", "err", err)
+		rows = -1
+	}
+	s.export(w, r, "interactions", f, "rastreio-"+q.Filter.Media, q.Columns, rows, s.reports.InteractionRows(r.Context(), p, q))
 }
 
 // joinParamErrors merges two validation results so one answer names every
@@ -139,18 +149,41 @@ func joinParamErrors(errs ...error) error {
 	return &all
 }
 
+// RowsHeader carries the number of data rows (the header row excluded) an
+// export will hold, when the handler knows it before the first byte; the
+// UI turns it into a percentage. Absent when it would cost a second pass
+// over the data (Fluxo Ágil, audit log).
+const RowsHeader = "X-Rastro-Rows"
+
 // export streams a report file and audits it (who, filters, rows, size,
-// hash, or the error that cut it short).
-func (s *Server) export(w http.ResponseWriter, r *http.Request, name string, f report.Format, file string, columns []string, src report.RowSource) {
+// hash, or the error that cut it short). rows is the number of data rows
+// src will emit, or -1 when unknown.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, name string, f report.Format, file string, columns []string, rows int64, src report.RowSource) {
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, file, time.Now().Format("20060102-150405"), f.Ext()))
 	w.Header().Set("Cache-Control", "no-store")
+	if rows >= 0 {
+		w.Header().Set(RowsHeader, strconv.FormatInt(rows, 10))
+	}
 	st, err := report.Write(w, f, columns, src)
 	detail := map[string]any{"report": name, "format": f.Kind, "filters": r.URL.Query()}
 	s.audit(r, "export", detail, &st, err)
-	if err != nil {
-		s.log.Error("export failed", "report", name, "err", err)
+	if err == nil {
+		return
 	}
+	s.log.Error("export failed", "report", name, "err", err)
+	if st.Bytes == 0 {
+		// Nothing reached the client yet: answer with the error instead.
+		for _, h := range []string{"Content-Type", "Content-Disposition", RowsHeader} {
+			w.Header().Del(h)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	// The status line went out with the first byte: break the connection
+	// instead of ending the body cleanly, so neither a browser download nor
+	// a script saves a cut file as complete.
+	panic(http.ErrAbortHandler)
 }
 
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
@@ -232,7 +265,7 @@ func (s *Server) apiFluxoExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.export(w, r, "fluxo-agil", f, "fluxo-agil", s.reports.FluxoColumns(), s.reports.FluxoRows(r.Context(), p, q))
+	s.export(w, r, "fluxo-agil", f, "fluxo-agil", s.reports.FluxoColumns(), -1, s.reports.FluxoRows(r.Context(), p, q))
 }
 
 func (s *Server) apiFluxoDropoff(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +323,16 @@ func (s *Server) apiIVRExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.export(w, r, "ivr", f, "relatorio-ivr", cols, src)
+	s.export(w, r, "ivr", f, "relatorio-ivr", cols, tableRows(src), src)
+}
+
+// tableRows counts the rows of an IVR or Agentes export source. Those
+// reports compute their whole table (rows, then totals) before the export
+// starts and the source only replays it, so the dry run costs no query.
+func tableRows(src report.RowSource) int64 {
+	var n int64
+	_ = src(func([]string) error { n++; return nil })
+	return n
 }
 
 func (s *Server) apiAgents(w http.ResponseWriter, r *http.Request) {
@@ -322,7 +364,7 @@ func (s *Server) apiAgentsExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.export(w, r, "agents", f, "relatorio-agentes", cols, src)
+	s.export(w, r, "agents", f, "relatorio-agentes", cols, tableRows(src), src)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
@@ -372,5 +414,5 @@ func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.export(w, r, "audit", f, "auditoria", AuditColumns, src)
+	s.export(w, r, "audit", f, "auditoria", AuditColumns, -1, src)
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,8 +273,35 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		if !strings.Contains(href, "voice_status=answered") || !strings.Contains(href, "format=csv") {
 			t.Fatalf("CSV link %q does not keep the filters", href)
 		}
+		// The script fetches the export and shows its progress: record every
+		// text the status line takes (each textContent set adds a text node).
+		eval[bool](t, ctx, `(() => {
+  window.exportTexts = [];
+  const el = document.getElementById('export-progress-text');
+  new MutationObserver((recs) => recs.forEach((r) => r.addedNodes.forEach((n) => window.exportTexts.push(n.textContent))))
+    .observe(el, {childList: true, characterData: true, subtree: true});
+  return true;
+})()`)
 		do(t, ctx, "click CSV", chromedp.Click(chromedp.ID("export-csv"), chromedp.NodeVisible))
 		path := waitDownload(t, site.DownloadDir, ".csv", 30*time.Second)
+		texts := eval[[]string](t, ctx, `window.exportTexts`)
+		wantDone := "Exportação concluída: " + thousandsPT(total) + " linhas"
+		if total == 1 {
+			wantDone = "Exportação concluída: 1 linha"
+		}
+		running := regexp.MustCompile(`^Exportando… [0-9.]+ de ` + regexp.QuoteMeta(thousandsPT(total)) + ` linhas \([0-9]+%\)$`)
+		if len(texts) < 3 || texts[0] != "Preparando exportação…" || !running.MatchString(texts[1]) || texts[len(texts)-1] != wantDone {
+			t.Errorf("export progress texts = %q, want %q, %q…, then %q", texts, "Preparando exportação…", running, wantDone)
+		}
+		if got := eval[string](t, ctx, `document.getElementById('export-progress-text').textContent`); got != wantDone {
+			t.Errorf("export progress ends with %q, want %q", got, wantDone)
+		}
+		if v := eval[float64](t, ctx, `document.querySelector('#export-progress progress').value`); v != 100 {
+			t.Errorf("export progress bar ends at %v, want 100", v)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('a[data-export][aria-disabled]').length`); n != 0 {
+			t.Errorf("%d export links still disabled after the export", n)
+		}
 		body, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -332,4 +360,13 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			t.Errorf("console problems: %q", p)
 		}
 	})
+}
+
+// thousandsPT writes n as pt-BR does: 267453 → "267.453".
+func thousandsPT(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
 }

@@ -93,6 +93,19 @@ var english = map[string]string{
 	"Escolha a mídia e clique em Buscar.":  "Choose the media and click Search.",
 	"O Rastreio de Interações mostra cada atendimento finalizado. A mídia é obrigatória; os demais filtros são opcionais.": "Interaction Tracking shows every finished leg. The media is required; the other filters are optional.",
 
+	// Export progress (layout.html "export-progress", app.js).
+	"Preparando exportação…":                     "Preparing the export…",
+	"Exportando… {n} de {total} linhas ({pct}%)": "Exporting… {n} of {total} rows ({pct}%)",
+	"Exportando… {n} linhas":                     "Exporting… {n} rows",
+	"Exportando… {size} recebidos":               "Exporting… {size} received",
+	"Exportação concluída: {n} linhas":           "Export complete: {n} rows",
+	"Exportação concluída: 1 linha":              "Export complete: 1 row",
+	"Exportação concluída: {size}":               "Export complete: {size}",
+	"Exportação cancelada.":                      "Export cancelled.",
+	"A exportação falhou: {error}":               "The export failed: {error}",
+	"conexão interrompida":                       "connection lost",
+	"Cancelar":                                   "Cancel",
+
 	// Rastreio columns (SPEC.md §3).
 	"DATA":                       "DATE",
 	"HORA":                       "TIME",

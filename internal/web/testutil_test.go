@@ -467,20 +467,27 @@ func parseXLSX(t testing.TB, what string, body []byte) grid {
 	return g
 }
 
-// parseExport reads a CSV or XLSX export.
+// parseExport reads a CSV or XLSX export; a row count announced in
+// X-Rastro-Rows must be the file's.
 func parseExport(t testing.TB, what, format string, r resp) grid {
 	t.Helper()
 	mustOK(t, what, r)
+	var g grid
 	if format == "xlsx" {
 		if ct := r.Hdr.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
 			t.Errorf("%s: Content-Type %q", what, ct)
 		}
-		return parseXLSX(t, what, r.Body)
+		g = parseXLSX(t, what, r.Body)
+	} else {
+		if ct := r.Hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+			t.Errorf("%s: Content-Type %q", what, ct)
+		}
+		g = parseCSV(t, what, r.Body)
 	}
-	if ct := r.Hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
-		t.Errorf("%s: Content-Type %q", what, ct)
+	if h := r.Hdr.Get(web.RowsHeader); h != "" && h != strconv.Itoa(len(g.Rows)) {
+		t.Errorf("%s: %s = %q, the file has %d data rows", what, web.RowsHeader, h, len(g.Rows))
 	}
-	return parseCSV(t, what, r.Body)
+	return g
 }
 
 // rowKeys renders rows as sorted strings, for order-free comparisons.

@@ -164,6 +164,184 @@
     });
   }
 
+  // ---- exports: progress, Cancelar, save ------------------------------------------------
+  // Every Exportar link (a[data-export]) still downloads as a plain link.
+  // With this script a click fetches the file instead, reads it as it
+  // streams and shows how far it got in #export-progress: rows of the
+  // X-Rastro-Rows total for CSV (a newline outside quotes ends a row; the
+  // header line is not counted), bytes received for XLSX (zipped: no
+  // rows to see). At the end the bytes are saved under the server's file name.
+  var xp = $('#export-progress');
+  var xlinks = $$('a[data-export]');
+  if (xp && xlinks.length && window.fetch && window.AbortController && window.ReadableStream && window.Blob && window.URL && URL.createObjectURL) {
+    var xbar = $('.export-bar', xp);
+    var xtext = $('.export-text', xp);
+    var xcancel = $('.export-cancel', xp);
+    var xnum = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || 'pt-BR') : null;
+    var xmb = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || 'pt-BR', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : null;
+    var xrun = null; // the AbortController of the export running, if any
+    var xhide = 0;
+    var fmtN = function (n) { return xnum ? xnum.format(n) : String(n); };
+    // fmtSize: "840 KB" below a megabyte, "12,3 MB" from there.
+    var fmtSize = function (bytes) {
+      if (bytes < 1048576) { return fmtN(Math.max(1, Math.round(bytes / 1024))) + ' KB'; }
+      var v = bytes / 1048576;
+      return (xmb ? xmb.format(v) : v.toFixed(1)) + ' MB';
+    };
+    var msg = function (key, vals) {
+      return (xp.getAttribute('data-' + key) || '').replace(/\{(\w+)\}/g, function (m, k) {
+        return Object.prototype.hasOwnProperty.call(vals || {}, k) ? String(vals[k]) : m;
+      });
+    };
+    var setLinks = function (busy) {
+      xlinks.forEach(function (a) {
+        if (busy) { a.setAttribute('aria-disabled', 'true'); } else { a.removeAttribute('aria-disabled'); }
+      });
+    };
+    // show sets the state (running, done, cancelled, failed), the bar
+    // (no value: indeterminate, as for XLSX or an unknown total) and, when
+    // given, the text.
+    var show = function (state, text, value) {
+      clearTimeout(xhide);
+      xp.hidden = false;
+      ['running', 'done', 'cancelled', 'failed'].forEach(function (c) { xp.classList.toggle(c, c === state); });
+      if (value === undefined || value === null) { xbar.removeAttribute('value'); } else { xbar.value = value; }
+      if (text !== null) { xtext.textContent = text; }
+    };
+    var hideLater = function (ms) { xhide = setTimeout(function () { xp.hidden = true; }, ms); };
+    var fileName = function (res, href) {
+      var cd = res.headers.get('Content-Disposition') || '';
+      var m = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(cd);
+      if (m) { try { return decodeURIComponent(m[1].trim()); } catch (e) { /* fall through */ } }
+      m = /filename\s*=\s*"([^"]*)"/i.exec(cd) || /filename\s*=\s*([^;]+)/i.exec(cd);
+      if (m && m[1].trim()) { return m[1].trim(); }
+      var path = new URL(href, location.href).pathname.split('/');
+      return path[path.length - 1] || 'export';
+    };
+    // errorOf reads the API's JSON error: {"error": "…"} or
+    // {"errors": [{"param", "reason"}]}.
+    var errorOf = function (res) {
+      return res.text().then(function (body) {
+        try {
+          var j = JSON.parse(body);
+          if (j && j.error) { return String(j.error); }
+          if (j && j.errors && j.errors.length) {
+            return j.errors.map(function (e) { return (e.param ? e.param + ': ' : '') + (e.reason || ''); }).join('; ');
+          }
+        } catch (e) { /* not JSON */ }
+        return 'HTTP ' + res.status + (body && body.length < 200 ? ': ' + body.trim() : '');
+      }, function () { return 'HTTP ' + res.status; });
+    };
+    var save = function (chunks, type, name) {
+      var url = URL.createObjectURL(new Blob(chunks, { type: type }));
+      var a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.hidden = true;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      // The download has its own copy by then; give slow disks a minute.
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    };
+    var run = function (link) {
+      var ctl = new AbortController();
+      xrun = ctl;
+      setLinks(true);
+      show('running', msg('preparing'));
+      var href = link.getAttribute('href');
+      var total = -1, csv = false, rows = 0, lines = 0, quoted = false, bytes = 0, last = 0;
+      // progress moves the bar on every chunk; the text (a live region)
+      // changes at most twice a second, so screen readers can keep up.
+      var progress = function (force) {
+        var pct = csv && total >= 0 ? (total > 0 ? Math.min(100, Math.floor(rows * 100 / total)) : 100) : null;
+        var now = Date.now();
+        var text = null;
+        if (force || now - last >= 500) {
+          last = now;
+          if (!csv) {
+            text = msg('bytes', { size: fmtSize(bytes) });
+          } else if (total >= 0) {
+            text = msg('rows-of', { n: fmtN(Math.min(rows, total)), total: fmtN(total), pct: pct });
+          } else {
+            text = msg('rows', { n: fmtN(rows) });
+          }
+        }
+        show('running', text, pct);
+      };
+      var finish = function () {
+        xrun = null;
+        setLinks(false);
+      };
+      fetch(href, { credentials: 'same-origin', signal: ctl.signal, cache: 'no-store' })
+        .then(function (res) {
+          if (!res.ok) {
+            return errorOf(res).then(function (e) { throw { shown: msg('failed', { error: e }) }; });
+          }
+          var type = (res.headers.get('Content-Type') || '').split(';')[0].trim();
+          csv = type === 'text/csv';
+          var h = res.headers.get('X-Rastro-Rows');
+          if (h !== null && /^\d+$/.test(h)) { total = parseInt(h, 10); }
+          var name = fileName(res, href);
+          var chunks = [];
+          var reader = res.body.getReader();
+          var pump = function () {
+            return reader.read().then(function (r) {
+              if (r.done) { return; }
+              var b = r.value;
+              chunks.push(b);
+              bytes += b.length;
+              if (csv) {
+                // A quote toggles "inside a field" (an escaped "" toggles
+                // twice); only newlines outside fields end rows.
+                for (var i = 0; i < b.length; i++) {
+                  var c = b[i];
+                  if (c === 34) { quoted = !quoted; } else if (c === 10 && !quoted) { lines++; }
+                }
+                rows = Math.max(0, lines - 1);
+              }
+              progress(chunks.length === 1);
+              return pump();
+            });
+          };
+          return pump().then(function () {
+            save(chunks, res.headers.get('Content-Type') || 'application/octet-stream', name);
+            var text;
+            if (csv || total >= 0) {
+              var n = csv ? rows : total;
+              text = n === 1 ? msg('done-one') : msg('done', { n: fmtN(n) });
+            } else {
+              text = msg('done-bytes', { size: fmtSize(bytes) });
+            }
+            show('done', text, 100);
+            finish();
+            hideLater(8000);
+          });
+        })
+        .catch(function (err) {
+          finish();
+          if (ctl.signal.aborted) {
+            show('cancelled', msg('cancelled'), 0);
+            hideLater(4000);
+            return;
+          }
+          show('failed', err && err.shown ? err.shown : msg('failed', { error: msg('network') }), 0);
+        });
+    };
+    xlinks.forEach(function (a) {
+      a.addEventListener('click', function (e) {
+        // New tab, save-as… and other modified clicks stay the browser's.
+        if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) { return; }
+        e.preventDefault();
+        if (xrun) { return; } // one export at a time
+        run(a);
+      });
+    });
+    if (xcancel) {
+      xcancel.addEventListener('click', function () { if (xrun) { xrun.abort(); } });
+    }
+  }
+
   // ---- login throttle: count the wait down -------------------------------------------
   var le = $('#login-error[data-wait]');
   if (le) {

@@ -54,7 +54,10 @@ func (db *DB) tenantTxOnce(ctx context.Context, tenant string, fn func(*Tx) erro
 	}
 	defer sqlTx.Rollback()
 	if db.dialect == Postgres {
-		if _, err := sqlTx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "rastro-tenant:"+tenant); err != nil {
+		// Advisory locks belong to the database, not the schema: the key
+		// names the schema too, so two stores in one database (the test
+		// suite's, or two deployments) never wait on each other's tenants.
+		if _, err := sqlTx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '/rastro-tenant:' || $1))`, tenant); err != nil {
 			return fmt.Errorf("lock tenant %s: %w", tenant, err)
 		}
 	}

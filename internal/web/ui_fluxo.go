@@ -226,12 +226,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) {
 	rptSetOrDel(q, "batch", view.Batch)
 
 	fq, err := s.reports.ParseFluxo(ctx, p, q)
-	if err != nil {
-		if view.Problems = rptProblems(page, rptParamProblems(err)); view.Problems == nil {
-			s.rptFail(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusBadRequest, "fluxo.html", page)
+	if s.rptRejected(w, r, page, &view.Problems, "fluxo.html", err) {
 		return
 	}
 	t, err := s.reports.Fluxo(ctx, p, fq)

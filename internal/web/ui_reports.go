@@ -251,12 +251,7 @@ func (s *Server) uiIVR(w http.ResponseWriter, r *http.Request) {
 	}
 	q := rptQuery(v, ivrFormParams...)
 	iq, err := s.reports.ParseIVR(ctx, p, q)
-	if err != nil {
-		if view.Problems = rptProblems(page, rptParamProblems(err)); view.Problems == nil {
-			s.rptFail(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusBadRequest, "ivr.html", page)
+	if s.rptRejected(w, r, page, &view.Problems, "ivr.html", err) {
 		return
 	}
 	t, err := s.reports.IVR(ctx, p, iq)
@@ -269,11 +264,32 @@ func (s *Server) uiIVR(w http.ResponseWriter, r *http.Request) {
 		s.rptFail(w, r, err)
 		return
 	}
+	view.fill(page, t, c, "/api/v1/reports/ivr/export", q)
+	s.render(w, r, http.StatusOK, "ivr.html", page)
+}
+
+// rptRejected answers a search whose filters did not validate: the form
+// again with every problem beside its field (400), or the error page when
+// the error is not about parameters. It reports whether it answered.
+func (s *Server) rptRejected(w http.ResponseWriter, r *http.Request, page Page, problems *[]rptProblem, tmpl string, err error) bool {
+	if err == nil {
+		return false
+	}
+	if *problems = rptProblems(page, rptParamProblems(err)); *problems == nil {
+		s.rptFail(w, r, err)
+		return true
+	}
+	s.render(w, r, http.StatusBadRequest, tmpl, page)
+	return true
+}
+
+// fill puts a computed aggregate report into its page: the table, the
+// chart (translated) and the export links of query q.
+func (view *rptAgg) fill(page Page, t report.Table, c report.Chart, exportPath string, q url.Values) {
 	view.Table = rptBuildTable(page, t)
 	c = rptTranslateChart(page, c)
 	view.Chart, view.ChartTitle = chartSVG(c), c.Title
-	view.Exports = rptExports(page, "/api/v1/reports/ivr/export", q)
-	s.render(w, r, http.StatusOK, "ivr.html", page)
+	view.Exports = rptExports(page, exportPath, q)
 }
 
 func rptAgentOptions(list []store.Agent) []rptOption {
@@ -333,12 +349,7 @@ func (s *Server) uiAgents(w http.ResponseWriter, r *http.Request) {
 	}
 	q := rptQuery(v, agentsFormParams...)
 	aq, err := s.reports.ParseAgents(ctx, p, q)
-	if err != nil {
-		if view.Problems = rptProblems(page, rptParamProblems(err)); view.Problems == nil {
-			s.rptFail(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusBadRequest, "agentes.html", page)
+	if s.rptRejected(w, r, page, &view.Problems, "agentes.html", err) {
 		return
 	}
 	t, err := s.reports.Agents(ctx, p, aq)
@@ -351,10 +362,7 @@ func (s *Server) uiAgents(w http.ResponseWriter, r *http.Request) {
 		s.rptFail(w, r, err)
 		return
 	}
-	view.Table = rptBuildTable(page, t)
-	c = rptTranslateChart(page, c)
-	view.Chart, view.ChartTitle = chartSVG(c), c.Title
-	view.Exports = rptExports(page, "/api/v1/reports/agents/export", q)
+	view.fill(page, t, c, "/api/v1/reports/agents/export", q)
 	if len(rptList(q, "media")) != 1 && len(t.Rows) > 0 {
 		view.Note = page.T("Escolha uma única mídia para abrir os atendimentos de cada contagem no Rastreio de Interações.")
 	}

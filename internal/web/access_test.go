@@ -132,8 +132,28 @@ var publicRoutes = map[string]func(t *testing.T, e *env){
 		}
 	},
 	"POST /login": func(t *testing.T, e *env) {
+		// A form posted from elsewhere (no token, or a token without its
+		// cookie) is refused before the password is even looked at.
 		body := []byte(url.Values{"username": {"u-viewer"}, "password": {"wrong-password"}}.Encode())
-		r := e.req(t, "POST", "/login", "", body, "Content-Type", "application/x-www-form-urlencoded")
+		if r := e.req(t, "POST", "/login", "", body, "Content-Type", "application/x-www-form-urlencoded"); r.Code != http.StatusForbidden {
+			t.Errorf("POST /login without the form's token: want 403, got %s", r)
+		}
+		page := e.req(t, "GET", "/login", "", nil)
+		m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindSubmatch(page.Body)
+		var cookie string
+		for _, c := range page.Hdr.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "rastro_login=") {
+				cookie = strings.SplitN(c, ";", 2)[0]
+			}
+		}
+		if m == nil || cookie != "rastro_login="+string(m[1]) {
+			t.Fatalf("GET /login: token %q, cookie %q", m, cookie)
+		}
+		body = []byte(url.Values{"username": {"u-viewer"}, "password": {"wrong-password"}, "csrf": {string(m[1])}}.Encode())
+		if r := e.req(t, "POST", "/login", "", body, "Content-Type", "application/x-www-form-urlencoded"); r.Code != http.StatusForbidden {
+			t.Errorf("POST /login with the token but not its cookie: want 403, got %s", r)
+		}
+		r := e.req(t, "POST", "/login", "", body, "Content-Type", "application/x-www-form-urlencoded", "Cookie", cookie)
 		if r.Code != http.StatusUnauthorized {
 			t.Errorf("POST /login with a wrong password: want 401, got %s", r)
 		}

@@ -24,6 +24,7 @@ var english = map[string]string{
 	"Muitas tentativas.":         "Too many attempts.",
 	"Aguarde":                    "Wait",
 	"Usuário ou senha inválidos": "Invalid username or password",
+	"O formulário de entrada expirou. Entre de novo.": "The sign-in form expired. Please sign in again.",
 
 	// Rastreio de Interações: filter panel.
 	"Filtros":                           "Filters",

@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -23,6 +26,35 @@ type loginData struct {
 	Error    string // a pt-BR label, translated by the template
 	// Wait is the throttle wait in whole seconds (429), 0 otherwise.
 	Wait int
+	// CSRF is the form's token, the twin of the loginCSRFCookie.
+	CSRF string
+}
+
+// loginCSRFCookie holds the login form's token (double submit). The cookie
+// is SameSite=Strict, so a form posted from another site arrives without
+// it: nobody can log a browser into an account of theirs (login CSRF) and
+// watch what its user then looks at.
+const loginCSRFCookie = "rastro_login"
+
+// renderLogin shows the login form with a fresh token.
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, data loginData) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	data.CSRF = hex.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{
+		Name: loginCSRFCookie, Value: data.CSRF, Path: "/login", MaxAge: 3600,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
+	})
+	s.render(w, r, status, "login.html", Page{Title: "Entrar", Data: data})
+}
+
+// loginFormFromHere tells whether the posted form came from a login page
+// this browser was shown: its token matches the cookie.
+func loginFormFromHere(r *http.Request) bool {
+	c, err := r.Cookie(loginCSRFCookie)
+	return err == nil && c.Value != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) == 1
 }
 
 // safeNext keeps only local paths ("/x", never "//host" or "/\host") as a
@@ -58,7 +90,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "login.html", Page{Title: "Entrar", Data: loginData{Next: next}})
+	s.renderLogin(w, r, http.StatusOK, loginData{Next: next})
 }
 
 // loginPost checks the credentials, throttled per username and client IP
@@ -74,6 +106,11 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
 	data := loginData{Username: username, Next: next}
+	if !loginFormFromHere(r) {
+		data.Error = "O formulário de entrada expirou. Entre de novo."
+		s.renderLogin(w, r, http.StatusForbidden, data)
+		return
+	}
 	ip := clientIP(r)
 	ctx := context.WithoutCancel(r.Context())
 	key := "login:" + strings.ToLower(username) + "|" + ip
@@ -91,7 +128,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		// writing each one would let anyone grow the audit table at will.
 		s.log.Info("login throttled", "user", username, "ip", ip, "wait_s", data.Wait)
 		w.Header().Set("Retry-After", fmt.Sprint(data.Wait))
-		s.render(w, r, http.StatusTooManyRequests, "login.html", Page{Title: "Entrar", Data: data})
+		s.renderLogin(w, r, http.StatusTooManyRequests, data)
 		return
 	}
 
@@ -110,7 +147,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		// usernames go to tenant "".
 		s.auditLogin(ctx, s.db.AccountTenant(ctx, username), username, "login.failed", map[string]any{"ip": ip})
 		data.Error = "Usuário ou senha inválidos"
-		s.render(w, r, http.StatusUnauthorized, "login.html", Page{Title: "Entrar", Data: data})
+		s.renderLogin(w, r, http.StatusUnauthorized, data)
 		return
 	}
 	if err := s.db.RecordLogin(ctx, key, true); err != nil {

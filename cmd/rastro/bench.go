@@ -167,12 +167,11 @@ func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p mode
 	day, _ := time.Parse("2006-01-02", from)
 	last, _ := time.Parse("2006-01-02", to)
 	span := int(last.Sub(day).Hours()/24) + 1
-	var d []time.Duration
-	type slow struct {
+	type timed struct {
 		d   time.Duration
 		mix string
 	}
-	var slowest []slow
+	var runs []timed
 	for i := 0; i < n; i++ {
 		media := medias[rng.Intn(len(medias))]
 		v := url.Values{"media": {media}}
@@ -214,15 +213,13 @@ func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p mode
 		if _, err := r.Interactions(ctx, p, q); err != nil {
 			return err
 		}
-		d = append(d, time.Since(start))
-		slowest = append(slowest, slow{d[i], v.Encode()})
+		runs = append(runs, timed{time.Since(start), v.Encode()})
 	}
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	fmt.Printf("rastreio first page (%d random filter mixes)  p50 %.1f ms  p95 %.1f ms  max %.1f ms\n", n, ms(d[n/2]), ms(d[n*95/100]), ms(d[n-1]))
+	sort.Slice(runs, func(i, j int) bool { return runs[i].d < runs[j].d })
+	fmt.Printf("rastreio first page (%d random filter mixes)  p50 %.1f ms  p95 %.1f ms  max %.1f ms\n", n, ms(runs[n/2].d), ms(runs[n*95/100].d), ms(runs[n-1].d))
 	// The slowest mixes say which filter combination an index misses.
-	sort.Slice(slowest, func(i, j int) bool { return slowest[i].d > slowest[j].d })
-	for _, s := range slowest[:min(5, len(slowest))] {
-		fmt.Printf("  slow mix %8.1f ms  %s\n", ms(s.d), s.mix)
+	for i := n - 1; i >= max(0, n-5); i-- {
+		fmt.Printf("  slow mix %8.1f ms  %s\n", ms(runs[i].d), runs[i].mix)
 	}
 	return nil
 }

@@ -11,16 +11,10 @@ import (
 // rebuild runs. Incremental by key, and equal to a from-scratch computation by
 // construction (a property test checks it anyway).
 
-const agentRollupSelect = `SELECT tenant, bucket, media, service_id, agent_id,
-	SUM(CASE WHEN status = 'service completed' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN status = 'service transferred' THEN 1 ELSE 0 END),
-	SUM(CASE WHEN status NOT IN ('service completed', 'service transferred') THEN 1 ELSE 0 END),
-	COALESCE(SUM(duration), 0), COUNT(duration),
-	COALESCE(SUM(tm1r), 0), COUNT(tm1r),
-	COALESCE(SUM(tmr), 0), COUNT(tmr),
-	COALESCE(SUM(tmp), 0), COUNT(tmp),
-	COALESCE(SUM(tmi), 0), COUNT(tmi)
-	FROM legs`
+// agentRollupSelect reads the agent_rollup rows of the legs (aliased l; the
+// callers' unqualified columns are the legs' own) with the same sums as the
+// day-grain tables (agentLegSums, agent_days.go).
+const agentRollupSelect = `SELECT l.tenant, l.bucket, l.media, l.service_id, l.agent_id, ` + agentLegSums + ` FROM legs l`
 
 const agentTagRollupSelect = `SELECT l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id, COUNT(*)
 	FROM legs l JOIN leg_tags lt ON lt.leg_k = l.k`

@@ -21,6 +21,7 @@ import (
 
 	"github.com/rastro/rastro/internal/connectors/asterisk"
 	"github.com/rastro/rastro/internal/demo"
+	"github.com/rastro/rastro/internal/httpserve"
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
@@ -79,6 +80,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	demoIfEmpty := fs.Bool("demo-if-empty", false, "load the demo month and print credentials when the store has no events")
 	legs := fs.Int("demo-legs", 3000, "legs of the demo month for --demo-if-empty")
 	secure := fs.Bool("secure-cookies", os.Getenv("RASTRO_SECURE_COOKIES") == "1", "mark cookies Secure (behind TLS)")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("RASTRO_METRICS_ADDR"), "serve Prometheus GET /metrics, without authentication, on this separate address (env RASTRO_METRICS_ADDR; default off)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -100,20 +102,47 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	metrics := httpserve.NewMetrics()
+	metrics.SetStore(db.Dialect())
+	cfg := httpserve.Defaults()
+	cfg.Metrics, cfg.Logger = metrics, log
+	if nofile, err := httpserve.ApplyFileLimit(&cfg); err != nil {
+		log.Warn("could not read the open files limit", "err", err)
+	} else if nofile > 0 {
+		log.Info("connection limits", "open_files", nofile, "max_open", cfg.MaxOpen, "max_pending", cfg.MaxPending, "max_pending_per_address", cfg.MaxPendingPerAddr)
+	}
+	hs := httpserve.New(srv, cfg)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *addr, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 2)
+	var ms *http.Server
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen %s (metrics): %w", *metricsAddr, err)
+		}
+		ms = httpserve.MetricsServer(metrics)
+		log.Info("rastro metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+		go func() { errc <- ms.Serve(mln) }()
+	}
 	log.Info("rastro serving", "url", "http://"+ln.Addr().String(), "store", db.Dialect())
-	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
+		hs.Close()
+		if ms != nil {
+			ms.Close()
+		}
 		return err
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if ms != nil {
+			ms.Close()
+		}
 		return hs.Shutdown(sctx)
 	}
 }

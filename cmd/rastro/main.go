@@ -17,7 +17,7 @@ func usage() {
 
 usage: rastro COMMAND [flags]
 
-  serve            serve the web UI and the API (--addr, --db, --demo-if-empty)
+  serve            serve the web UI and the API (--addr, --db, --demo-if-empty, --metrics-addr)
   ingest FILE...   validate and store NDJSON events (- for stdin) (--tenant, --format ndjson|asterisk-queue-log)
   token create     create an API token (--tenant T --role R [--services a,b] [--clients x,y] [--personal=true|false])
   token revoke ID  revoke a token

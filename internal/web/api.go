@@ -28,6 +28,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.ingest.IngestBody(r.Context(), p.Tenant, body)
+	noteIngest(r, res, err)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -166,6 +167,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, name string, f r
 		w.Header().Set(RowsHeader, strconv.FormatInt(rows, 10))
 	}
 	st, err := report.Write(w, f, columns, src)
+	noteExport(r, name, st)
 	detail := map[string]any{"report": name, "format": f.Kind, "filters": r.URL.Query()}
 	s.audit(r, "export", detail, &st, err)
 	if err == nil {

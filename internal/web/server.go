@@ -113,6 +113,7 @@ func principal(r *http.Request) model.Principal {
 }
 
 func withPrincipal(r *http.Request, p model.Principal) *http.Request {
+	notePrincipal(r, p)
 	return r.WithContext(context.WithValue(r.Context(), principalKey, p))
 }
 

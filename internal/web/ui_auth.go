@@ -159,6 +159,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "erro interno", http.StatusInternalServerError)
 		return
 	}
+	notePrincipal(r, p)
 	s.auditLogin(ctx, p.Tenant, username, "login", map[string]any{"ip": ip})
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: id, Path: "/",

@@ -44,8 +44,10 @@ func (b *bodyGuard) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		b.finish()
 	case err != nil && errors.Is(err, os.ErrDeadlineExceeded):
+		// The deadline stays in the past: the server's attempt to read
+		// the rest of the body after the handler fails at once too.
 		b.gw.bodyTimeout()
-		b.finish()
+		b.once.Do(b.done)
 	}
 	return n, err
 }

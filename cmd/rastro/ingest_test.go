@@ -82,10 +82,10 @@ func TestIngestRefusesAnUnknownTenantUnlessAskedToCreateIt(t *testing.T) {
 func TestInterruptedIngestSaysWhatItStoredAndARerunCompletesIt(t *testing.T) {
 	dir := t.TempDir()
 	dsn, file := filepath.Join(dir, "rastro.db"), filepath.Join(dir, "big.ndjson")
-	const total = 150_000
+	const total = 40_000
 	writeEvents(t, file, 0, total)
 	bin := rastroBinary(t)
-	cmd := exec.Command(bin, "ingest", "--db", dsn, "--tenant", "acme", "--create-tenant", "--batch", "500", file)
+	cmd := exec.Command(bin, "ingest", "--db", dsn, "--tenant", "acme", "--create-tenant", "--batch", "200", file)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
@@ -114,8 +114,8 @@ func TestInterruptedIngestSaysWhatItStoredAndARerunCompletesIt(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(errb.String(), "interrupted") || !strings.Contains(errb.String(), "run the same command again") {
 		t.Fatalf("after SIGTERM: %v, stderr: %s", err, errb.String())
 	}
-	if n%500 != 0 {
-		t.Errorf("%d events stored: not whole transactions of 500", n)
+	if n%200 != 0 {
+		t.Errorf("%d events stored: not whole transactions of 200", n)
 	}
 	stdout, stderr, code := runRastro(t, "", "ingest", "--db", dsn, "--tenant", "acme", file)
 	if code != 0 {

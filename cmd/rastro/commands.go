@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -19,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rastro/rastro/internal/connectors/asterisk"
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/httpserve"
 	"github.com/rastro/rastro/internal/ingest"
@@ -53,9 +50,22 @@ func redact(dsn string) string {
 	return dsn
 }
 
+// parse reads a command's flags. -h/--help prints the command's flags to
+// stdout and ends the command with exit status 0; a bad flag is a
+// usageError (exit status 2) explained on stderr.
 func parse(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(os.Stderr)
+	fs.SetOutput(io.Discard) // the flag package's own messages: written below
 	if err := fs.Parse(args); err != nil {
+		out := io.Writer(os.Stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			out = os.Stdout
+		}
+		fs.SetOutput(out)
+		fmt.Fprintf(out, "usage: rastro %s [flags]\n", fs.Name())
+		fs.PrintDefaults()
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelpShown
+		}
 		return usageError(err.Error())
 	}
 	return nil
@@ -279,81 +289,6 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}
 	el := time.Since(start)
 	fmt.Printf("demo: %d events accepted, %d duplicates, in %s (%.0f events/s)\n", res.Accepted, res.Duplicates, el.Round(time.Millisecond), float64(res.Accepted+res.Duplicates)/el.Seconds())
-	return nil
-}
-
-func cmdIngest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	dsn := storeFlags(fs)
-	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
-	batch := fs.Int("batch", 5000, "events per stored transaction")
-	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md) or asterisk-queue-log")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *format != "ndjson" && *format != "asterisk-queue-log" {
-		return usageError("--format must be ndjson or asterisk-queue-log")
-	}
-	files := fs.Args()
-	if len(files) == 0 {
-		return usageError("name at least one NDJSON file (- for stdin)")
-	}
-	db, err := openStore(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.EnsureTenant(ctx, *tenant); err != nil {
-		return err
-	}
-	in := ingest.New(db)
-	opt, err := in.Options(ctx, *tenant)
-	if err != nil {
-		return err
-	}
-	var total ingest.Result
-	for _, name := range files {
-		var r io.Reader = os.Stdin
-		if name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r = f
-		}
-		if *format == "asterisk-queue-log" {
-			// Translated events are validated like any other batch.
-			translated, err := translateQueueLog(name, r)
-			if err != nil {
-				return err
-			}
-			r = translated
-		}
-		// The whole file is validated before anything of it is stored.
-		events, raw, err := ingest.DecodeStream(bufio.NewReaderSize(r, 1<<20), opt)
-		var be *ingest.BatchError
-		if errors.As(err, &be) {
-			for _, e := range be.Errors {
-				fmt.Fprintf(os.Stderr, "%s:%d: id %q: %s: %s\n", name, e.Line, e.ID, orDash(e.Field), e.Reason)
-			}
-			return fmt.Errorf("%s: %d problem(s); nothing of this file was stored", name, len(be.Errors))
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		for i := 0; i < len(events); i += *batch {
-			j := min(i+*batch, len(events))
-			res, err := in.Store(ctx, *tenant, events[i:j], raw[i:j])
-			if err != nil {
-				return fmt.Errorf("%s: events %d–%d: %w", name, i+1, j, err)
-			}
-			total.Accepted += res.Accepted
-			total.Duplicates += res.Duplicates
-		}
-	}
-	out, _ := json.Marshal(total)
-	fmt.Println(string(out))
 	return nil
 }
 
@@ -603,30 +538,4 @@ func cmdBackup(ctx context.Context, args []string) error {
 	}
 	fmt.Println("backup written to", fs.Arg(0))
 	return nil
-}
-
-// translateQueueLog turns an Asterisk queue_log into NDJSON events; every
-// malformed line is reported with its line number and nothing is stored.
-func translateQueueLog(name string, r io.Reader) (io.Reader, error) {
-	var buf bytes.Buffer
-	err := asterisk.Translate(r, asterisk.Options{}, func(_ int, ev model.Event) error {
-		b, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-		return nil
-	})
-	var problems asterisk.Problems
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintf(os.Stderr, "%s:%d: %s\n", name, p.Line, p.Reason)
-		}
-		return nil, fmt.Errorf("%s: %d malformed queue_log line(s); nothing of this file was stored", name, len(problems))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return &buf, nil
 }

@@ -7,13 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
-func usage() {
-	fmt.Fprint(os.Stderr, `rastro — contact-center reporting
+func usage(w io.Writer) {
+	fmt.Fprint(w, `rastro — contact-center reporting
 
 usage: rastro COMMAND [flags]
 
@@ -38,7 +39,7 @@ for the embedded store or a postgres:// URL; default ./rastro.db).
 
 func main() {
 	if len(os.Args) < 2 {
-		usage()
+		usage(os.Stderr)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -69,12 +70,15 @@ func main() {
 	case "bench":
 		err = cmdBench(ctx, args)
 	case "help", "-h", "--help":
-		usage()
+		usage(os.Stdout)
 		return
 	default:
 		fmt.Fprintf(os.Stderr, "rastro: unknown command %q\n\n", cmd)
-		usage()
+		usage(os.Stderr)
 		os.Exit(2)
+	}
+	if errors.Is(err, errHelpShown) {
+		return
 	}
 	if err != nil {
 		var ue usageError
@@ -86,6 +90,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// errHelpShown: --help was asked and answered on stdout (exit status 0).
+var errHelpShown = errors.New("help shown")
 
 // usageError is a mistake in the command line (exit status 2).
 type usageError string

@@ -120,16 +120,16 @@ func TestWorkedExampleDecodes(t *testing.T) {
 	}
 }
 
-func TestDecodeStreamLongLineAndBOM(t *testing.T) {
-	text := strings.Repeat("x", 11<<20)
+func TestLineLongerThanOneMiBIsAProblemAndTheRestIsRead(t *testing.T) {
+	text := strings.Repeat("x", 2<<20)
 	body := "\xEF\xBB\xBF" + event("e1", "message", `"interaction":"i","message_id":"m","sender":"client","text":"`+text+`"`) +
-		"\n" + event("e2", "agent.logout", "") + "\n"
-	evs, raw, err := DecodeStream(strings.NewReader(body), Options{})
-	want := []FieldError{{2, "e2", "agent_id", "required"}}
+		"\n" + event("e2", "agent.logout", "") + "\n" + event("e3", "agent.logout", `"agent_id":"a"`) + "\n"
+	evs, _, err := Decode([]byte(body), Options{})
+	want := []FieldError{{1, "", "", "line longer than 1 MiB"}, {2, "e2", "agent_id", "required"}}
 	if got := problems(t, err); !reflect.DeepEqual(got, want) {
 		t.Errorf("%+v", got)
 	}
-	if len(evs) != 1 || evs[0].Text != text || len(raw[0]) < len(text) {
+	if len(evs) != 1 || evs[0].ID != "e3" {
 		t.Errorf("%d events", len(evs))
 	}
 }

@@ -34,10 +34,15 @@ type field struct {
 	req  bool
 	enum []string
 	sub  []field
+	// long marks free text (messages, comments, URLs): up to MaxTextBytes.
+	// Every other string is a short label of at most maxShortRunes, as most
+	// are keys of store indexes (PostgreSQL refuses index rows over ~2.7 KB).
+	long bool
 }
 
 func req(name string, k kind) field { return field{name: name, kind: k, req: true} }
 func opt(name string, k kind) field { return field{name: name, kind: k} }
+func optLong(name string) field     { return field{name: name, kind: kString, long: true} }
 func reqEnum(name string, vals []string) field {
 	return field{name: name, kind: kEnum, req: true, enum: vals}
 }
@@ -68,7 +73,7 @@ var callFields = []field{
 	opt("jitter_ms", kNumber),
 	opt("packet_loss_pct", kPercent),
 	opt("rtt_ms", kNumber),
-	opt("recording_url", kString),
+	optLong("recording_url"),
 }
 
 // schemas holds, per event type of EVENTS.md, the fields besides the common
@@ -100,8 +105,8 @@ var schemas = map[string][]field{
 	model.TypeLegDelivered: ids("interaction", "leg", "agent_id"),
 	model.TypeMessage: {
 		req("interaction", kID), opt("leg", kID), req("message_id", kID),
-		reqEnum("sender", model.Senders), opt("agent_id", kID), opt("text", kString),
-		optObject("attachment", req("name", kString), req("mime", kString), req("url", kString))},
+		reqEnum("sender", model.Senders), opt("agent_id", kID), optLong("text"),
+		optObject("attachment", req("name", kString), req("mime", kString), field{name: "url", kind: kString, req: true, long: true})},
 	model.TypeHoldStarted: append(ids("interaction", "leg"), reqEnum("kind", model.HoldKinds)),
 	model.TypeHoldEnded:   ids("interaction", "leg"),
 	model.TypeLegTransferred: append(ids("interaction", "leg", "new_leg"),
@@ -109,7 +114,7 @@ var schemas = map[string][]field{
 	model.TypeLegFinished: append(ids("interaction", "leg"),
 		reqEnum("status", model.LegStatuses), opt("tags", kIDList),
 		opt("external_protocol", kString), opt("contact_id", kID),
-		opt("comments", kString), opt("document", kDocument)),
+		optLong("comments"), opt("document", kDocument)),
 	model.TypeCallUpdated: append([]field{req("interaction", kID), opt("leg", kID)}, callFields...),
 
 	model.TypeIVREntered: ids("interaction", "ivr_id"),
@@ -120,7 +125,7 @@ var schemas = map[string][]field{
 	model.TypeBotStarted: append(ids("conversation", "flow", "client_id", "campaign_id", "batch_id", "contact_id"),
 		opt("channel", kString)),
 	model.TypeBotMessage: append(ids("conversation", "message_id"),
-		reqEnum("sender", model.BotSenders), opt("text", kString)),
+		reqEnum("sender", model.BotSenders), optLong("text")),
 	model.TypeBotStep: append(ids("conversation"), req("step", kString)),
 	model.TypeBotEnded: append(ids("conversation"),
 		reqEnum("outcome", model.BotOutcomes), opt("interaction", kID)),

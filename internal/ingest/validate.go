@@ -41,15 +41,17 @@ func (e FieldError) String() string {
 // is the 422 body of EVENTS.md: {"errors":[{"line":…,"id":…,"field":…,"reason":…}]}.
 type BatchError struct {
 	Errors []FieldError `json:"errors"`
+	// Omitted counts the problems found beyond the MaxErrors listed.
+	Omitted int `json:"omitted,omitempty"`
 }
 
 func (e *BatchError) Error() string {
 	const show = 3
 	var b strings.Builder
-	fmt.Fprintf(&b, "invalid batch: %d problem(s)", len(e.Errors))
+	fmt.Fprintf(&b, "invalid batch: %d problem(s)", len(e.Errors)+e.Omitted)
 	for i, fe := range e.Errors {
 		if i == show {
-			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-show)
+			fmt.Fprintf(&b, "; and %d more", len(e.Errors)+e.Omitted-show)
 			break
 		}
 		b.WriteString("; ")
@@ -68,19 +70,36 @@ type Options struct {
 	// ValidateDocument checks a CPF/CNPJ (nil → no document check); its
 	// error text becomes the reason. Empty documents are not checked.
 	ValidateDocument func(string) (string, error)
+	// Now is the moment the batch is received: no timestamp may lie more
+	// than 24 h after it (zero: the validator's creation time).
+	Now time.Time
 }
 
-const maxIDLen = 128
+// Timestamp bounds (EVENTS.md): from 2000-01-01T00:00Z to 24 h after the
+// batch is received. Both stores and every report handle these years; a
+// far-future upsert could otherwise never be overridden.
+var minTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxAhead = 24 * time.Hour
+
+const (
+	maxIDLen      = 128
+	maxShortRunes = 256
+)
 
 // validator checks events against the schemas with one set of Options.
 type validator struct {
 	opt        Options
 	media      map[string]bool
 	mediaNames []string // for the "not one of" reason
+	maxTime    time.Time
 }
 
 func newValidator(opt Options) *validator {
-	v := &validator{opt: opt, media: opt.Media}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	v := &validator{opt: opt, media: opt.Media, maxTime: opt.Now.Add(maxAhead)}
 	if v.media == nil {
 		v.media = map[string]bool{}
 		for _, m := range model.DefaultMedia {
@@ -107,7 +126,67 @@ type check struct {
 }
 
 func (c *check) fail(field, reason string) {
-	c.errs = append(c.errs, FieldError{Line: c.line, ID: c.id, Field: field, Reason: reason})
+	c.errs = append(c.errs, FieldError{Line: c.line, ID: clip(c.id, 2*maxIDLen), Field: field, Reason: reason})
+}
+
+// clip shortens s to at most n runes for an error message, so an answer
+// never echoes megabytes of what was sent.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// quote is strconv.Quote of a clipped value, for reasons.
+func quote(s string) string { return strconv.Quote(clip(s, 64)) }
+
+// text checks what every string field must be: no NUL (PostgreSQL cannot
+// store it and it truncates C strings), at most MaxTextBytes. Invalid UTF-8
+// never gets here: the whole line is checked first.
+func (c *check) text(path, s string) bool {
+	switch {
+	case len(s) > MaxTextBytes:
+		c.fail(path, fmt.Sprintf("must be at most %d bytes", MaxTextBytes))
+		return false
+	case strings.IndexByte(s, 0) >= 0:
+		c.fail(path, "must not contain NUL")
+		return false
+	}
+	return true
+}
+
+// ident checks an identifier: a text without bidirectional control
+// characters, which would make an id display as another.
+func (c *check) ident(path, s string) bool {
+	if !c.text(path, s) {
+		return false
+	}
+	if i := strings.IndexFunc(s, model.IsBidiControl); i >= 0 {
+		c.fail(path, fmt.Sprintf("must not contain the bidirectional control character U+%04X", []rune(s[i:])[0]))
+		return false
+	}
+	return true
+}
+
+// timestamp parses an RFC 3339 timestamp within the accepted bounds.
+func (c *check) timestamp(path, s string) (time.Time, bool) {
+	t, ok := parseTime(s)
+	switch {
+	case !ok:
+		c.fail(path, "must be RFC 3339 with offset")
+	case t.Before(minTime):
+		c.fail(path, "must not be before 2000-01-01T00:00:00Z")
+		ok = false
+	case t.After(c.v.maxTime):
+		c.fail(path, "must not be more than 24 h after the batch is received ("+c.v.maxTime.UTC().Format(time.RFC3339)+")")
+		ok = false
+	}
+	return t, ok
 }
 
 // get returns a field's raw value; JSON null counts as absent.
@@ -148,6 +227,8 @@ func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, 
 			c.fail("id", "must not be empty")
 		case utf8.RuneCountInString(s) > maxIDLen:
 			c.fail("id", fmt.Sprintf("must be at most %d characters", maxIDLen))
+		default:
+			c.ident("id", s)
 		}
 		ev.ID = s
 	}
@@ -158,7 +239,7 @@ func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, 
 	} else if s, ok := asString(raw); !ok {
 		c.fail("type", "must be a string")
 	} else if fs, ok := schemas[s]; !ok {
-		c.fail("type", fmt.Sprintf("unknown type %q", s))
+		c.fail("type", "unknown type "+quote(s))
 	} else {
 		ev.Type, fields = s, fs
 	}
@@ -167,9 +248,7 @@ func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, 
 		c.fail("at", "required")
 	} else if s, ok := asString(raw); !ok {
 		c.fail("at", "must be a string")
-	} else if t, ok := parseTime(s); !ok {
-		c.fail("at", "must be RFC 3339 with offset")
-	} else {
+	} else if t, ok := c.timestamp("at", s); ok {
 		ev.At = t
 	}
 
@@ -177,7 +256,7 @@ func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, 
 		if s, ok := asString(raw); !ok {
 			c.fail("tenant", "must be a string")
 		} else if v.opt.Tenant != "" && s != v.opt.Tenant {
-			c.fail("tenant", fmt.Sprintf("does not match the credential's tenant %q", v.opt.Tenant))
+			c.fail("tenant", "does not match the credential's tenant "+quote(v.opt.Tenant))
 		} else {
 			ev.Tenant = s
 		}
@@ -234,6 +313,20 @@ func (c *check) value(raw json.RawMessage, f field, path string, dst reflect.Val
 			c.fail(path, "must not be empty")
 			return
 		}
+		if f.kind == kID {
+			if len(s) > MaxTextBytes || utf8.RuneCountInString(s) > maxIDLen {
+				c.fail(path, fmt.Sprintf("must be at most %d characters", maxIDLen))
+				return
+			}
+			if !c.ident(path, s) {
+				return
+			}
+		} else if !c.text(path, s) {
+			return
+		} else if !f.long && utf8.RuneCountInString(s) > maxShortRunes {
+			c.fail(path, fmt.Sprintf("must be at most %d characters", maxShortRunes))
+			return
+		}
 		switch f.kind {
 		case kEnum:
 			if !contains(f.enum, s) {
@@ -261,9 +354,8 @@ func (c *check) value(raw json.RawMessage, f field, path string, dst reflect.Val
 			c.fail(path, "must be a string")
 			return
 		}
-		t, ok := parseTime(s)
+		t, ok := c.timestamp(path, s)
 		if !ok {
-			c.fail(path, "must be RFC 3339 with offset")
 			return
 		}
 		if dst.Kind() == reflect.Pointer {
@@ -311,6 +403,10 @@ func (c *check) value(raw json.RawMessage, f field, path string, dst reflect.Val
 			c.fail(path, "must be an array of strings")
 			return
 		}
+		if len(elems) > maxListItems {
+			c.fail(path, fmt.Sprintf("must have at most %d items", maxListItems))
+			return
+		}
 		list := make([]string, 0, len(elems))
 		good := true
 		for i, e := range elems {
@@ -321,6 +417,16 @@ func (c *check) value(raw json.RawMessage, f field, path string, dst reflect.Val
 				good = false
 			case s == "" && f.kind == kIDList:
 				c.fail(fmt.Sprintf("%s[%d]", path, i), "must not be empty")
+				good = false
+			case f.kind == kIDList && utf8.RuneCountInString(s) > maxIDLen:
+				c.fail(fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("must be at most %d characters", maxIDLen))
+				good = false
+			case f.kind == kIDList && !c.ident(fmt.Sprintf("%s[%d]", path, i), s):
+				good = false
+			case f.kind == kStringList && !c.text(fmt.Sprintf("%s[%d]", path, i), s):
+				good = false
+			case f.kind == kStringList && utf8.RuneCountInString(s) > maxShortRunes:
+				c.fail(fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("must be at most %d characters", maxShortRunes))
 				good = false
 			}
 			list = append(list, s)

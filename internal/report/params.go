@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // params reads url.Values, remembering which names were used so that the
@@ -28,9 +29,28 @@ func (p *params) known(names ...string) {
 	}
 }
 
+// Parameter limits (README "Limits"): lists up to MaxListItems items,
+// values up to MaxValueRunes characters (cursors up to maxCursorRunes). Past
+// them the store would answer 500 (SQLite's 32,766 bound variables, its
+// LIKE pattern limit) or spend time on what no one asks on purpose.
+const (
+	MaxListItems   = 5000
+	MaxValueRunes  = 200
+	maxCursorRunes = 1024
+)
+
 func (p *params) str(name string) string {
 	p.used[name] = true
-	return strings.TrimSpace(p.v.Get(name))
+	v := strings.TrimSpace(p.v.Get(name))
+	max := MaxValueRunes
+	if name == "cursor" {
+		max = maxCursorRunes
+	}
+	if utf8.RuneCountInString(v) > max {
+		p.errs.add(name, "must be at most %d characters", max)
+		return ""
+	}
+	return v
 }
 
 func (p *params) has(name string) bool {
@@ -44,9 +64,18 @@ func (p *params) list(name string) []string {
 	var out []string
 	for _, raw := range p.v[name] {
 		for _, s := range strings.Split(raw, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
+			if s = strings.TrimSpace(s); s == "" {
+				continue
 			}
+			if len(out) == MaxListItems {
+				p.errs.add(name, "must have at most %d items", MaxListItems)
+				return nil
+			}
+			if utf8.RuneCountInString(s) > MaxValueRunes {
+				p.errs.add(name, "items must be at most %d characters", MaxValueRunes)
+				return nil
+			}
+			out = append(out, s)
 		}
 	}
 	return out

@@ -240,12 +240,15 @@ func fp(v *float64) any {
 // separator never appears in report text.
 const cellSep = "\x1f"
 
-// EncodeCells joins formatted cells for storage.
+// EncodeCells joins formatted cells for storage. Bidirectional control
+// characters that text fields may carry are dropped here, once, so the
+// page, the API, the CSV and the XLSX show the same neutral cells.
 func EncodeCells(c []string) string {
 	for i, v := range c {
 		if strings.Contains(v, cellSep) {
-			c[i] = strings.ReplaceAll(v, cellSep, " ")
+			v = strings.ReplaceAll(v, cellSep, " ")
 		}
+		c[i] = model.StripBidi(v)
 	}
 	return strings.Join(c, cellSep)
 }

@@ -34,7 +34,7 @@ func (t *Tx) Tenant() string { return t.tenant }
 func (db *DB) WithTenantTx(ctx context.Context, tenant string, fn func(*Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
-		err = db.tenantTxOnce(ctx, tenant, fn)
+		err = classifyFull(db.tenantTxOnce(ctx, tenant, fn))
 		if err == nil || !retryable(err) {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rastro/rastro/internal/report"
 )
@@ -78,7 +79,12 @@ func (s *Server) apiDirectory(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) {
-	list, err := s.db.SearchContacts(r.Context(), principal(r), r.URL.Query().Get("q"), 50)
+	text := r.URL.Query().Get("q")
+	if utf8.RuneCountInString(text) > report.MaxValueRunes {
+		writeJSON(w, http.StatusBadRequest, &report.ParamError{Problems: []report.Problem{{Param: "q", Reason: fmt.Sprintf("must be at most %d characters", report.MaxValueRunes)}}})
+		return
+	}
+	list, err := s.db.SearchContacts(r.Context(), principal(r), text, 50)
 	if err != nil {
 		s.fail(w, r, err)
 		return

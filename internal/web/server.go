@@ -48,7 +48,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(db *store.DB, cfg Config) (*Server, error) {
 	if cfg.MaxBatchBytes == 0 {
-		cfg.MaxBatchBytes = 64 << 20
+		cfg.MaxBatchBytes = ingest.MaxBatchBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -145,11 +145,19 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *report.ParamError
 	var be *ingest.BatchError
+	var tl *ingest.TooLargeError
 	switch {
 	case errors.As(err, &pe):
 		writeJSON(w, http.StatusBadRequest, pe)
 	case errors.As(err, &be):
 		writeJSON(w, http.StatusUnprocessableEntity, be)
+	case errors.As(err, &tl):
+		apiError(w, http.StatusRequestEntityTooLarge, tl.Error())
+	case errors.Is(err, store.ErrStorageFull):
+		// Nothing of the request was stored; the client retries later.
+		s.log.Error("store is full", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "60")
+		apiError(w, http.StatusServiceUnavailable, "the store is out of disk space: nothing was stored; retry later")
 	case errors.Is(err, report.ErrNotFound):
 		apiError(w, http.StatusNotFound, "not found")
 	case errors.Is(err, context.Canceled):

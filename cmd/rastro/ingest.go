@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rastro/rastro/internal/connectors/asterisk"
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// cmdIngest stores NDJSON files in two passes with bounded memory: the
+// first validates every file (nothing is stored if any line is invalid),
+// the second reads them again and stores them in transactions of --batch
+// events. Standard input and translated formats are spooled to a private
+// temp file so they can be read twice. Ctrl-C/SIGTERM stops between
+// transactions and says what was stored; event ids are idempotent, so
+// running the same command again completes an interrupted run.
+func cmdIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	dsn := storeFlags(fs)
+	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
+	create := fs.Bool("create-tenant", false, "create the tenant if it does not exist (otherwise an unknown tenant is refused)")
+	batch := fs.Int("batch", 5000, "events per stored transaction")
+	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md) or asterisk-queue-log")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "ndjson" && *format != "asterisk-queue-log" {
+		return usageError("--format must be ndjson or asterisk-queue-log")
+	}
+	if *batch < 1 {
+		return usageError("--batch must be at least 1")
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		return usageError("name at least one NDJSON file (- for stdin)")
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *create {
+		if err := db.EnsureTenant(ctx, *tenant); err != nil {
+			return err
+		}
+	} else if _, err := db.Tenant(ctx, *tenant); err != nil {
+		if errors.Is(err, store.ErrUnknownTenant) {
+			return fmt.Errorf("tenant %q does not exist: check --tenant, or pass --create-tenant to create it", *tenant)
+		}
+		return err
+	}
+	in := ingest.New(db)
+	opt, err := in.Options(ctx, *tenant)
+	if err != nil {
+		return err
+	}
+
+	// Inputs that cannot be read twice become temp files first.
+	inputs := make([]ingestInput, 0, len(names))
+	defer func() {
+		for _, f := range inputs {
+			f.close()
+		}
+	}()
+	for _, name := range names {
+		f, err := openIngestInput(ctx, name, *format)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, f)
+	}
+
+	// Pass 1: validate everything; nothing is held but the problems.
+	dec := ingest.Decoder{Opt: opt}
+	bad := 0
+	for _, f := range inputs {
+		if _, err := f.rewind(); err != nil {
+			return err
+		}
+		_, err := dec.Each(ctx, f.r(), nil)
+		var be *ingest.BatchError
+		switch {
+		case errors.As(err, &be):
+			for _, e := range be.Errors {
+				fmt.Fprintf(os.Stderr, "%s:%d: id %q: %s: %s\n", f.name, e.Line, e.ID, orDash(e.Field), e.Reason)
+			}
+			if be.Omitted > 0 {
+				fmt.Fprintf(os.Stderr, "%s: %d more problem(s) not listed\n", f.name, be.Omitted)
+			}
+			bad += len(be.Errors) + be.Omitted
+		case err != nil:
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d problem(s); nothing was stored", bad)
+	}
+
+	// Pass 2: store, one transaction per --batch events.
+	var total ingest.Result
+	for _, f := range inputs {
+		if _, err := f.rewind(); err != nil {
+			return err
+		}
+		events := make([]model.Event, 0, *batch)
+		raw := make([][]byte, 0, *batch)
+		stored := 0
+		flush := func() error {
+			if len(events) == 0 {
+				return nil
+			}
+			// A signal stops between transactions, never inside one.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			res, err := in.Store(context.WithoutCancel(ctx), *tenant, events, raw)
+			if err != nil {
+				return fmt.Errorf("events %d–%d: %w", stored+1, stored+len(events), err)
+			}
+			stored += len(events)
+			total.Accepted += res.Accepted
+			total.Duplicates += res.Duplicates
+			events, raw = events[:0], raw[:0]
+			return nil
+		}
+		_, err := dec.Each(ctx, f.r(), func(ev model.Event, r []byte) error {
+			events = append(events, ev)
+			raw = append(raw, r)
+			if len(events) == *batch {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			out, _ := json.Marshal(total)
+			fmt.Println(string(out))
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted: %s: its first %d event(s) are stored (%d accepted, %d duplicates in all); run the same command again to store the rest (event ids are idempotent)", f.name, stored, total.Accepted, total.Duplicates)
+			}
+			return fmt.Errorf("%s: %w (its first %d event(s) are stored; run the same command again once fixed)", f.name, err, stored)
+		}
+	}
+	out, _ := json.Marshal(total)
+	fmt.Println(string(out))
+	return nil
+}
+
+// ingestInput is one input of `rastro ingest`, readable twice.
+type ingestInput struct {
+	name string
+	file *os.File
+	temp bool
+	size int64 // read up to here both times: a file that grows meanwhile is read as it was
+	br   *bufio.Reader
+}
+
+func (f *ingestInput) rewind() (int64, error) {
+	n, err := f.file.Seek(0, io.SeekStart)
+	if err != nil {
+		return 0, fmt.Errorf("%s: cannot read it twice: %w", f.name, err)
+	}
+	f.br.Reset(io.LimitReader(f.file, f.size))
+	return n, nil
+}
+
+func (f *ingestInput) r() io.Reader { return f.br }
+
+func (f *ingestInput) close() {
+	f.file.Close()
+	if f.temp {
+		os.Remove(f.file.Name())
+	}
+}
+
+// openIngestInput opens a file to read twice: a regular file as it is;
+// stdin, pipes and devices, and queue_logs (translated to NDJSON) are
+// copied to a private temp file first, so memory stays bounded.
+func openIngestInput(ctx context.Context, name, format string) (ingestInput, error) {
+	var src *os.File
+	if name == "-" {
+		src = os.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return ingestInput{}, err
+		}
+		src = f
+	}
+	st, err := src.Stat()
+	if err != nil {
+		return ingestInput{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if format == "ndjson" && st.Mode().IsRegular() {
+		return ingestInput{name: name, file: src, size: st.Size(), br: bufio.NewReaderSize(src, 1<<20)}, nil
+	}
+	if name != "-" {
+		defer src.Close()
+	}
+	tmp, err := os.CreateTemp("", "rastro-ingest-*.ndjson") // mode 0600
+	if err != nil {
+		return ingestInput{}, fmt.Errorf("spool %s: %w", name, err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	r := io.Reader(ctxReader{ctx, src})
+	if format == "asterisk-queue-log" {
+		err = translateQueueLog(name, r, w)
+	} else {
+		_, err = io.Copy(w, r)
+		if err != nil {
+			err = fmt.Errorf("spool %s: %w", name, err)
+		}
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		return ingestInput{}, err
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return ingestInput{}, err
+	}
+	keep = true
+	return ingestInput{name: name, file: tmp, temp: true, size: size, br: bufio.NewReaderSize(tmp, 1<<20)}, nil
+}
+
+// ctxReader stops a copy when ctx ends (a signal while spooling an endless
+// input such as a pipe).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// translateQueueLog turns an Asterisk queue_log into NDJSON events written
+// to w; every malformed line is reported with its line number and nothing
+// is stored.
+func translateQueueLog(name string, r io.Reader, w io.Writer) error {
+	err := asterisk.Translate(r, asterisk.Options{}, func(_ int, ev model.Event) error {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(append(b, '\n')); err != nil {
+			return err
+		}
+		return nil
+	})
+	var problems asterisk.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintf(os.Stderr, "%s:%d: %s\n", name, p.Line, p.Reason)
+		}
+		return fmt.Errorf("%s: %d malformed queue_log line(s); nothing was stored", name, len(problems))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

@@ -30,6 +30,16 @@ func Decode(body []byte, opt Options) (events []model.Event, raw [][]byte, err e
 // DecodeStream is Decode for a reader (CLI files, stdin); line numbers are
 // the file's lines. Lines may be up to 64 MiB long.
 func DecodeStream(r io.Reader, opt Options) ([]model.Event, [][]byte, error) {
+	b, err := decodeStream(r, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.events, b.raw, b.err()
+}
+
+// decodeStream decodes a batch keeping each valid event's line (the scope
+// check of a limited principal names lines too).
+func decodeStream(r io.Reader, opt Options) (*batch, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	b := &batch{v: newValidator(opt)}
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
@@ -42,12 +52,17 @@ func DecodeStream(r io.Reader, opt Options) ([]model.Event, [][]byte, error) {
 		err = b.ndjson(br)
 	}
 	if err != nil {
-		return nil, nil, err // the reader failed: not a problem of the batch
+		return nil, err // the reader failed: not a problem of the batch
 	}
+	return b, nil
+}
+
+// err is the batch's *BatchError, or nil when every event is valid.
+func (b *batch) err() error {
 	if len(b.errs) > 0 {
-		return b.events, b.raw, &BatchError{Errors: b.errs}
+		return &BatchError{Errors: b.errs}
 	}
-	return b.events, b.raw, nil
+	return nil
 }
 
 // isArray says whether the first non-space byte is '['; it consumes nothing.
@@ -72,6 +87,7 @@ type batch struct {
 	v      *validator
 	events []model.Event
 	raw    [][]byte
+	lines  []int // lines[i]: the line (or array element) of events[i]
 	errs   []FieldError
 }
 
@@ -188,4 +204,5 @@ func (b *batch) one(text []byte, line int) {
 	}
 	b.events = append(b.events, ev)
 	b.raw = append(b.raw, buf.Bytes())
+	b.lines = append(b.lines, line)
 }

@@ -144,11 +144,14 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *report.ParamError
 	var be *ingest.BatchError
+	var se *ingest.ScopeError
 	switch {
 	case errors.As(err, &pe):
 		writeJSON(w, http.StatusBadRequest, pe)
 	case errors.As(err, &be):
 		writeJSON(w, http.StatusUnprocessableEntity, be)
+	case errors.As(err, &se):
+		writeJSON(w, http.StatusForbidden, se)
 	case errors.Is(err, report.ErrNotFound):
 		apiError(w, http.StatusNotFound, "not found")
 	case errors.Is(err, context.Canceled):

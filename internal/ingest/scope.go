@@ -32,8 +32,9 @@ import (
 //   - Bot conversations have no service: they need a client-limited principal
 //     and every client the conversation was started with (bot.conversation_
 //     started client_id) in scope. A principal limited to services only may
-//     not send bot events (it sees no Fluxo Ágil restriction it could be held
-//     to, so it cannot be kept inside one).
+//     not send bot events: a conversation has no service, so no service limit
+//     can tell whether it is in scope, and such a principal's Fluxo Ágil is
+//     unlimited (refusing is the safe side).
 //   - A principal limited to clients only is unlimited on services: it may
 //     write interactions like an unlimited one.
 //   - Directory upserts and agent activity concern the whole tenant: only an

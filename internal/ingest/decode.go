@@ -53,17 +53,25 @@ func (e *TooLargeError) Error() string {
 // only the valid events. A batch of more than MaxBatchEvents events is a
 // *TooLargeError, found without reading the rest.
 func Decode(body []byte, opt Options) (events []model.Event, raw [][]byte, err error) {
+	events, raw, _, err = decodeLines(body, opt)
+	return events, raw, err
+}
+
+// decodeLines is Decode that also returns each valid event's line (the
+// scope check of a limited principal names lines too).
+func decodeLines(body []byte, opt Options) (events []model.Event, raw [][]byte, lines []int, err error) {
 	d := Decoder{Opt: opt, MaxEvents: MaxBatchEvents}
-	_, err = d.Each(context.Background(), bytes.NewReader(body), func(ev model.Event, r []byte) error {
+	_, err = d.each(context.Background(), bytes.NewReader(body), func(ev model.Event, r []byte, line int) error {
 		events = append(events, ev)
 		raw = append(raw, r)
+		lines = append(lines, line)
 		return nil
 	})
 	var be *BatchError
 	if err != nil && !errors.As(err, &be) {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return events, raw, err
+	return events, raw, lines, err
 }
 
 // Decoder validates a stream of events with bounded memory: it holds one
@@ -84,6 +92,13 @@ type Decoder struct {
 // that must store nothing of a bad stream validate first (fn nil), then
 // read again.
 func (d *Decoder) Each(ctx context.Context, r io.Reader, fn func(ev model.Event, raw []byte) error) (int, error) {
+	if fn == nil {
+		return d.each(ctx, r, nil)
+	}
+	return d.each(ctx, r, func(ev model.Event, raw []byte, _ int) error { return fn(ev, raw) })
+}
+
+func (d *Decoder) each(ctx context.Context, r io.Reader, fn func(ev model.Event, raw []byte, line int) error) (int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	b := &batch{ctx: ctx, v: newValidator(d.Opt), fn: fn, maxEvents: d.MaxEvents}
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
@@ -125,7 +140,7 @@ func isArray(br *bufio.Reader) bool {
 type batch struct {
 	ctx       context.Context
 	v         *validator
-	fn        func(model.Event, []byte) error
+	fn        func(model.Event, []byte, int) error
 	maxEvents int
 	n         int // events read, valid or not
 	errs      []FieldError
@@ -320,5 +335,5 @@ func (b *batch) one(text []byte, line int) error {
 		b.problem(FieldError{Line: line, ID: ev.ID, Reason: "malformed JSON: " + err.Error()})
 		return nil
 	}
-	return b.fn(ev, bytes.Clone(b.buf.Bytes()))
+	return b.fn(ev, bytes.Clone(b.buf.Bytes()), line)
 }

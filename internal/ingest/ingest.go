@@ -7,6 +7,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -44,27 +45,55 @@ func (in *Ingester) Options(ctx context.Context, tenant string) (Options, error)
 }
 
 // IngestBody decodes, validates and stores one batch body (NDJSON or a JSON
-// array). A *BatchError means nothing was stored.
+// array) as the tenant's unlimited operator. A *BatchError means nothing was
+// stored.
 func (in *Ingester) IngestBody(ctx context.Context, tenant string, body []byte) (Result, error) {
-	opt, err := in.Options(ctx, tenant)
-	if err != nil {
-		return Result{}, err
-	}
-	events, raw, err := Decode(body, opt)
-	if err != nil {
-		return Result{}, err
-	}
-	return in.Store(ctx, tenant, events, raw)
+	return in.IngestBodyAs(ctx, model.Principal{Tenant: tenant}, body)
 }
 
-// Store appends validated events and derives what they touch, atomically.
+// IngestBodyAs is IngestBody for a principal: validation first (a
+// *BatchError), then, for a principal limited to services or clients, the
+// write scope (a *ScopeError, see scope.go), checked inside the batch's
+// transaction. Either error means nothing was stored.
+func (in *Ingester) IngestBodyAs(ctx context.Context, p model.Principal, body []byte) (Result, error) {
+	opt, err := in.Options(ctx, p.Tenant)
+	if err != nil {
+		return Result{}, err
+	}
+	events, raw, lines, err := decodeLines(body, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	return in.store(ctx, p.Tenant, LimitsOf(p), events, raw, lines)
+}
+
+// Store appends validated events and derives what they touch, atomically,
+// as the tenant's unlimited operator (the CLI, seeding, rebuild tools).
 func (in *Ingester) Store(ctx context.Context, tenant string, events []model.Event, raw [][]byte) (Result, error) {
+	return in.store(ctx, tenant, Limits{}, events, raw, nil)
+}
+
+// StoreAs is Store for a principal limited to services or clients: the
+// batch is refused with a *ScopeError (nothing stored) when any event lies
+// outside lim. lines[i] is the line reported for events[i] (nil: i+1).
+func (in *Ingester) StoreAs(ctx context.Context, tenant string, lim Limits, events []model.Event, raw [][]byte, lines []int) (Result, error) {
+	return in.store(ctx, tenant, lim, events, raw, lines)
+}
+
+func (in *Ingester) store(ctx context.Context, tenant string, lim Limits, events []model.Event, raw [][]byte, lines []int) (Result, error) {
 	var res Result
 	if len(events) == 0 {
 		return res, nil
 	}
+	var scopeErr *ScopeError
 	err := in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
 		res = Result{}
+		// The scope check reads the store in the writing transaction,
+		// which holds the tenant's write lock: no other batch can move a
+		// leg between the check and the write. Unlimited: skipped.
+		if err := checkScope(ctx, tx, lim, events, lines); err != nil {
+			return err
+		}
 		cfg, err := tenantConfig(ctx, tx)
 		if err != nil {
 			return err
@@ -92,6 +121,9 @@ func (in *Ingester) Store(ctx context.Context, tenant string, events []model.Eve
 		}
 		return derive(ctx, tx, touched)
 	})
+	if errors.As(err, &scopeErr) {
+		return Result{}, scopeErr
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("store batch: %w", err)
 	}

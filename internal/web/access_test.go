@@ -55,6 +55,14 @@ var (
 		}
 		return http.StatusForbidden
 	}
+	// ingestTenantWide: a directory upsert (tenant-wide) needs an admin or
+	// supervisor without service or client limits (issue 11).
+	ingestTenantWide expect = func(p model.Principal) int {
+		if ingestRoles(p) == http.StatusOK && p.Services == nil && p.Clients == nil {
+			return http.StatusOK
+		}
+		return http.StatusForbidden
+	}
 	adminRole expect = func(p model.Principal) int {
 		if p.Role == model.RoleAdmin {
 			return http.StatusOK
@@ -173,8 +181,10 @@ var publicRoutes = map[string]func(t *testing.T, e *env){
 func apiMatrix() map[string]apiEntry {
 	return map[string]apiEntry{
 		"POST /api/v1/events": {role: "ingest", cases: func(e *env) []apiCase {
-			// A duplicate of acme's first event: accepted, stores nothing new.
-			return []apiCase{{name: "duplicate", method: "POST", path: "/api/v1/events", body: e.raw[tenantA][0], want: ingestRoles,
+			// A duplicate of acme's first event (a directory upsert):
+			// accepted, stores nothing new; refused to limited principals,
+			// as tenant-wide.
+			return []apiCase{{name: "duplicate", method: "POST", path: "/api/v1/events", body: e.raw[tenantA][0], want: ingestTenantWide,
 				check: func(t *testing.T, e *env, who string, r resp) {
 					var res struct{ Accepted, Duplicates int }
 					if err := json.Unmarshal(r.Body, &res); err != nil || res.Accepted != 0 || res.Duplicates != 1 {

@@ -28,7 +28,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "could not read body: "+err.Error())
 		return
 	}
-	res, err := s.ingest.IngestBody(r.Context(), p.Tenant, body)
+	res, err := s.ingest.IngestBodyAs(r.Context(), p, body)
 	noteIngest(r, res, err)
 	if err != nil {
 		s.fail(w, r, err)

@@ -146,11 +146,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *report.ParamError
 	var be *ingest.BatchError
 	var tl *ingest.TooLargeError
+	var se *ingest.ScopeError
 	switch {
 	case errors.As(err, &pe):
 		writeJSON(w, http.StatusBadRequest, pe)
 	case errors.As(err, &be):
 		writeJSON(w, http.StatusUnprocessableEntity, be)
+	case errors.As(err, &se):
+		writeJSON(w, http.StatusForbidden, se)
 	case errors.As(err, &tl):
 		apiError(w, http.StatusRequestEntityTooLarge, tl.Error())
 	case errors.Is(err, store.ErrStorageFull):

@@ -268,7 +268,7 @@ func (b *batch) array(br *bufio.Reader) error {
 		return b.readErr(err, i)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		if err == nil || isSyntax(err) || errors.Is(err, errElementTooLong) {
+		if err == nil || isSyntax(err) || errors.Is(err, errElementTooLong) || err == io.ErrUnexpectedEOF {
 			b.problem(FieldError{Line: i, Reason: "malformed JSON: data after the array"})
 			return nil
 		}

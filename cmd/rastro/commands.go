@@ -23,6 +23,7 @@ import (
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/recordings"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/web"
 )
@@ -91,6 +92,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Recordings of the shared-folder days move into their tenants' folders.
+	if _, err := recordings.Migrate(ctx, db, *recs, log); err != nil {
+		return fmt.Errorf("move recordings into tenant folders: %w", err)
+	}
 	if *demoIfEmpty {
 		if err := seedDemo(ctx, db, "demo", *legs, *recs, os.Stdout); err != nil {
 			return err
@@ -133,7 +138,7 @@ func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs s
 	}
 	fmt.Fprintf(out, "loading the demo month (%d legs) into tenant %q…\n", legs, tenant)
 	start := time.Now()
-	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs}, true, nil)
+	res, err := loadDemo(ctx, db, tenant, demo.Options{Tenant: tenant, Legs: legs, RecordingsDir: recs}, true, nil)
 	if err != nil {
 		return err
 	}
@@ -243,8 +248,11 @@ func cmdDemo(ctx context.Context, args []string) error {
 	if err := db.EnsureTenant(ctx, *tenant); err != nil {
 		return err
 	}
+	if _, err := recordings.Migrate(ctx, db, *recs, nil); err != nil {
+		return fmt.Errorf("move recordings into tenant folders: %w", err)
+	}
 	start := time.Now()
-	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, *bulk, os.Stderr)
+	res, err := loadDemo(ctx, db, *tenant, demo.Options{Tenant: *tenant, Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, *bulk, os.Stderr)
 	if err != nil {
 		return err
 	}

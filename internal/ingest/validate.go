@@ -68,6 +68,9 @@ type Options struct {
 	// ValidateDocument checks a CPF/CNPJ (nil → no document check); its
 	// error text becomes the reason. Empty documents are not checked.
 	ValidateDocument func(string) (string, error)
+	// RecordingURL checks a call.updated recording_url (nil → no check);
+	// its error text becomes the reason.
+	RecordingURL func(string) error
 }
 
 const maxIDLen = 128
@@ -187,6 +190,11 @@ func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, 
 		c.object(m, fields, "", reflect.ValueOf(&ev).Elem())
 		if ev.Type == model.TypeCallUpdated && !anyGiven(m, callFields) {
 			c.fail("", "needs at least one call field")
+		}
+		if ev.RecordingURL != "" && v.opt.RecordingURL != nil {
+			if err := v.opt.RecordingURL(ev.RecordingURL); err != nil {
+				c.fail("recording_url", err.Error())
+			}
 		}
 	}
 	if len(c.errs) > 0 {

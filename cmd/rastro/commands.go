@@ -405,6 +405,9 @@ func (g grantFlags) grant() (store.Grant, error) {
 	if *g.tenant == "" || *g.role == "" {
 		return store.Grant{}, usageError("--tenant and --role are required")
 	}
+	if err := model.ValidTenantID(*g.tenant); err != nil {
+		return store.Grant{}, usageError("--tenant: " + err.Error())
+	}
 	if !model.ValidRole(*g.role) {
 		return store.Grant{}, usageError(fmt.Sprintf("--role %q: must be admin, supervisor, analyst or viewer", *g.role))
 	}

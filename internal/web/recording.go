@@ -36,7 +36,7 @@ func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u, abs, err := recordings.Absolute(ref); abs {
-		if err != nil {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 			apiError(w, http.StatusNotFound, "recording not found")
 			return
 		}

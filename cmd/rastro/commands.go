@@ -21,6 +21,7 @@ import (
 	"github.com/rastro/rastro/internal/httpserve"
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/recordings"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/web"
 )
@@ -103,6 +104,10 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Recordings of the shared-folder days move into their tenants' folders.
+	if _, err := recordings.Migrate(ctx, db, *recs, log); err != nil {
+		return fmt.Errorf("move recordings into tenant folders: %w", err)
+	}
 	if *demoIfEmpty {
 		if err := seedDemo(ctx, db, "demo", *legs, *recs, os.Stdout); err != nil {
 			return err
@@ -172,7 +177,7 @@ func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs s
 	}
 	fmt.Fprintf(out, "loading the demo month (%d legs) into tenant %q…\n", legs, tenant)
 	start := time.Now()
-	res, err := loadDemo(ctx, db, tenant, demo.Options{Legs: legs, RecordingsDir: recs}, true, nil)
+	res, err := loadDemo(ctx, db, tenant, demo.Options{Tenant: tenant, Legs: legs, RecordingsDir: recs}, true, nil)
 	if err != nil {
 		return err
 	}
@@ -282,8 +287,11 @@ func cmdDemo(ctx context.Context, args []string) error {
 	if err := db.EnsureTenant(ctx, *tenant); err != nil {
 		return err
 	}
+	if _, err := recordings.Migrate(ctx, db, *recs, nil); err != nil {
+		return fmt.Errorf("move recordings into tenant folders: %w", err)
+	}
 	start := time.Now()
-	res, err := loadDemo(ctx, db, *tenant, demo.Options{Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, *bulk, os.Stderr)
+	res, err := loadDemo(ctx, db, *tenant, demo.Options{Tenant: *tenant, Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, *bulk, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -360,6 +368,9 @@ func addGrantFlags(fs *flag.FlagSet) grantFlags {
 func (g grantFlags) grant() (store.Grant, error) {
 	if *g.tenant == "" || *g.role == "" {
 		return store.Grant{}, usageError("--tenant and --role are required")
+	}
+	if err := model.ValidTenantID(*g.tenant); err != nil {
+		return store.Grant{}, usageError("--tenant: " + err.Error())
 	}
 	if !model.ValidRole(*g.role) {
 		return store.Grant{}, usageError(fmt.Sprintf("--role %q: must be admin, supervisor, analyst or viewer", *g.role))

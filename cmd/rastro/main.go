@@ -24,6 +24,7 @@ usage: rastro COMMAND [flags]
   token revoke ID  revoke a token
   token list       list a tenant's tokens (--tenant)
   user add         add or update a UI login (--tenant --username --role [--password | RASTRO_PASSWORD])
+  tenant set       change a tenant's settings (--tenant T [--timezone Z] [--sl-seconds N] [--window MEDIA=HOURS]… [--recording-hosts H,…])
   demo             write a deterministic demo month through ingestion (--tenant --legs --recordings)
   rebuild          recompute everything derived from the raw events (--tenant, default all)
   report NAME      print a report: interactions, fluxo-agil, ivr, agents (--tenant --format csv|xlsx|json [report params as --name value])
@@ -55,6 +56,8 @@ func main() {
 		err = cmdToken(ctx, args)
 	case "user":
 		err = cmdUser(ctx, args)
+	case "tenant":
+		err = cmdTenant(ctx, args)
 	case "demo":
 		err = cmdDemo(ctx, args)
 	case "rebuild":

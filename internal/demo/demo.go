@@ -6,8 +6,10 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,12 +20,12 @@ import (
 
 // Options of a demo data set.
 type Options struct {
-	Tenant        string    // informational: events carry no tenant field
+	Tenant        string    // events carry no tenant field; names the recordings folder
 	Legs          int       // approximate number of finished legs (default 3000)
 	Start         time.Time // first day; its calendar date is taken at 00:00 -03:00 (default 2026-10-01)
 	Days          int       // default 30
 	Seed          int64     // default 1
-	RecordingsDir string    // where to write the WAV files ("" = none; recording_url is set anyway)
+	RecordingsDir string    // recordings root: the WAV files go to RecordingsDir/Tenant ("" = none; recording_url is set anyway)
 }
 
 // Zone is the demo's America/Sao_Paulo: fixed -03:00 (Brazil has no DST
@@ -93,7 +95,12 @@ type gen struct {
 func Generate(ctx context.Context, opt Options, emit func(model.Event) error) error {
 	opt = opt.withDefaults()
 	if opt.RecordingsDir != "" {
-		if err := WriteRecordings(opt.RecordingsDir); err != nil {
+		// Each tenant has its own recordings folder (ROOT/TENANT), which
+		// relative recording_url values resolve in.
+		if err := model.ValidTenantID(opt.Tenant); err != nil {
+			return fmt.Errorf("demo recordings: %w", err)
+		}
+		if err := WriteRecordings(filepath.Join(opt.RecordingsDir, opt.Tenant)); err != nil {
 			return err
 		}
 	}

@@ -716,7 +716,7 @@ func TestRequiredFieldsInJSON(t *testing.T) {
 func TestRecordings(t *testing.T) {
 	dir := t.TempDir()
 	urls := map[string]bool{}
-	err := Generate(context.Background(), Options{Legs: 400, RecordingsDir: dir}, func(e model.Event) error {
+	err := Generate(context.Background(), Options{Tenant: "acme", Legs: 400, RecordingsDir: dir}, func(e model.Event) error {
 		if e.RecordingURL != "" {
 			urls[e.RecordingURL] = true
 		}
@@ -733,13 +733,13 @@ func TestRecordings(t *testing.T) {
 		if !strings.HasPrefix(u, "rec/") || !strings.HasSuffix(u, ".wav") {
 			t.Fatalf("recording_url %q", u)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(u)))
+		b, err := os.ReadFile(filepath.Join(dir, "acme", filepath.FromSlash(u)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkWAV(t, u, b)
 	}
-	entries, _ := os.ReadDir(filepath.Join(dir, RecordingsSubdir))
+	entries, _ := os.ReadDir(filepath.Join(dir, "acme", RecordingsSubdir))
 	for _, en := range entries {
 		fi, _ := en.Info()
 		total += fi.Size()
@@ -753,7 +753,7 @@ func TestRecordings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range RecordingNames {
-		a, _ := os.ReadFile(filepath.Join(dir, RecordingsSubdir, n+".wav"))
+		a, _ := os.ReadFile(filepath.Join(dir, "acme", RecordingsSubdir, n+".wav"))
 		b, _ := os.ReadFile(filepath.Join(dir2, RecordingsSubdir, n+".wav"))
 		if !bytes.Equal(a, b) {
 			t.Fatalf("%s differs between two writes", n)

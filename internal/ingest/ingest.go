@@ -14,6 +14,7 @@ import (
 
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/recordings"
 	"github.com/rastro/rastro/internal/store"
 )
 
@@ -41,7 +42,16 @@ func (in *Ingester) Options(ctx context.Context, tenant string) (Options, error)
 	for _, m := range media {
 		set[m.ID] = true
 	}
-	return Options{Tenant: tenant, Media: set, ValidateDocument: metrics.NormalizeDocument}, nil
+	// An absolute recording_url must name a host the tenant allowed
+	// (none for a tenant that does not exist yet).
+	var hosts []string
+	if t, err := in.DB.Tenant(ctx, tenant); err == nil {
+		hosts = t.RecordingHosts
+	} else if !errors.Is(err, store.ErrUnknownTenant) {
+		return Options{}, err
+	}
+	check := func(u string) error { return recordings.Check(u, hosts) }
+	return Options{Tenant: tenant, Media: set, ValidateDocument: metrics.NormalizeDocument, RecordingURL: check}, nil
 }
 
 // IngestBody decodes, validates and stores one batch body (NDJSON or a JSON

@@ -73,6 +73,9 @@ type Options struct {
 	// Now is the moment the batch is received: no timestamp may lie more
 	// than 24 h after it (zero: the validator's creation time).
 	Now time.Time
+	// RecordingURL checks a call.updated recording_url (nil → no check);
+	// its error text becomes the reason.
+	RecordingURL func(string) error
 }
 
 // Timestamp bounds (EVENTS.md): from 2000-01-01T00:00Z to 24 h after the
@@ -266,6 +269,11 @@ func (v *validator) event(m map[string]json.RawMessage, line int) (model.Event, 
 		c.object(m, fields, "", reflect.ValueOf(&ev).Elem())
 		if ev.Type == model.TypeCallUpdated && !anyGiven(m, callFields) {
 			c.fail("", "needs at least one call field")
+		}
+		if ev.RecordingURL != "" && v.opt.RecordingURL != nil {
+			if err := v.opt.RecordingURL(ev.RecordingURL); err != nil {
+				c.fail("recording_url", err.Error())
+			}
 		}
 	}
 	if len(c.errs) > 0 {

@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -208,45 +204,6 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "history.view", map[string]any{"protocol": protocol}, nil, nil)
 	writeJSON(w, http.StatusOK, h)
-}
-
-// apiRecording serves a call recording with HTTP range support (the player
-// seeks). Only the first range request of a playback is audited.
-func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
-	protocol := r.PathValue("protocol")
-	ref, err := s.reports.Recording(r.Context(), principal(r), protocol)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rg := r.Header.Get("Range")
-	if rg == "" || strings.HasPrefix(rg, "bytes=0-") {
-		s.audit(r, "recording.play", map[string]any{"protocol": protocol}, nil, nil)
-	}
-	if u, err := url.Parse(ref); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		http.Redirect(w, r, ref, http.StatusFound)
-		return
-	}
-	path := filepath.Join(s.cfg.RecordingsDir, filepath.Clean("/"+ref))
-	if !strings.HasPrefix(path, s.cfg.RecordingsDir+string(filepath.Separator)) {
-		apiError(w, http.StatusNotFound, "not found")
-		return
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		apiError(w, http.StatusNotFound, "recording file not found")
-		return
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if ct := map[string]string{".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".gsm": "audio/x-gsm"}[strings.ToLower(filepath.Ext(path))]; ct != "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	http.ServeContent(w, r, filepath.Base(path), st.ModTime(), f)
 }
 
 func (s *Server) apiFluxo(w http.ResponseWriter, r *http.Request) {

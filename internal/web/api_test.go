@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
@@ -502,25 +503,38 @@ func testBadParams(t *testing.T, e *env) {
 // ---- recordings ----------------------------------------------------------------------------------------
 
 // testRecordingPaths: a recording_url (sent by whoever may ingest) can only
-// name a file inside the recordings directory.
+// name a file inside the tenant's recordings folder. Paths leaving it are
+// refused at ingest (422); stored anyway (before the check existed), they
+// answer 404.
 func testRecordingPaths(t *testing.T, e *env) {
+	tenantDir := filepath.Join(e.RecDir, contractTenant)
+	if err := os.MkdirAll(tenantDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(filepath.Dir(e.RecDir), "secret.wav"), []byte("RIFF-SECRET"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(e.RecDir, "ok.wav"), []byte("RIFF-OK-0123456789"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(e.RecDir, "shared.wav"), []byte("RIFF-SECRET-SHARED"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tenantDir, "ok.wav"), []byte("RIFF-OK-0123456789"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		protocol, url string
+		accepted      bool // at ingest
 		code          int
 	}{
-		{"REC-OK", "ok.wav", 200},
-		{"REC-DOTDOT", "../secret.wav", 404},
-		{"REC-DEEP", "../../../../../../../../etc/passwd", 404},
-		{"REC-ABS", "/etc/passwd", 404},
-		{"REC-MIXED", "rec/../../secret.wav", 404},
-		{"REC-JS", "javascript:alert(1)", 404},
-		{"REC-FILE", "file:///etc/passwd", 404},
+		{"REC-OK", "ok.wav", true, 200},
+		{"REC-ROOT", "/ok.wav", true, 200},
+		{"REC-SHARED", "shared.wav", true, 404}, // the recordings root is no tenant's folder
+		{"REC-DOTDOT", "../secret.wav", false, 404},
+		{"REC-DEEP", "../../../../../../../../etc/passwd", false, 404},
+		{"REC-ABS", "/etc/passwd", true, 404},
+		{"REC-MIXED", "rec/../../secret.wav", false, 404},
+		{"REC-UP", "../shared.wav", false, 404},
+		{"REC-JS", "javascript:alert(1)", false, 404},
+		{"REC-FILE", "file:///etc/passwd", false, 404},
 	}
 	var lines []string
 	for i, c := range cases {
@@ -535,8 +549,33 @@ func testRecordingPaths(t *testing.T, e *env) {
 			`{"id":"rec-`+n+`-6","type":"leg.finished","at":"`+at(9)+`","interaction":"i-rec-`+n+`","leg":"l-`+n+`","status":"service completed"}`,
 		)
 	}
-	if r := e.as(t, "admin", "POST", "/api/v1/events", ndjson(lines...)); r.Code != 200 {
-		t.Fatalf("ingest: %s", r)
+	r := e.as(t, "admin", "POST", "/api/v1/events", ndjson(lines...))
+	if r.Code != 422 {
+		t.Fatalf("ingest with recording_url values leaving the tenant's folder: want 422, got %s", r)
+	}
+	var be batchError
+	if err := json.Unmarshal(r.Body, &be); err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]bool{}
+	for _, fe := range be.Errors {
+		if fe.Field != "recording_url" {
+			t.Errorf("unexpected problem %+v", fe)
+		}
+		refused[fe.ID] = true
+	}
+	for i, c := range cases {
+		if id := "rec-" + strconv.Itoa(i) + "-5"; refused[id] == c.accepted {
+			t.Errorf("recording_url %q: accepted at ingest = %v, want %v", c.url, !refused[id], c.accepted)
+		}
+	}
+	// Stored without the check, as before it existed.
+	events, raw, err := ingest.Decode(ndjson(lines...), ingest.Options{Tenant: contractTenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.New(e.DB).Store(context.Background(), contractTenant, events, raw); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range cases {
 		r := e.get(t, "viewer", "/api/v1/interactions/"+c.protocol+"/recording")
@@ -544,7 +583,10 @@ func testRecordingPaths(t *testing.T, e *env) {
 			t.Errorf("recording_url %q: want %d, got %s", c.url, c.code, r)
 		}
 		if strings.Contains(string(r.Body), "SECRET") || strings.Contains(string(r.Body), "root:") {
-			t.Errorf("recording_url %q served a file outside the recordings directory", c.url)
+			t.Errorf("recording_url %q served a file outside the tenant's recordings folder", c.url)
+		}
+		if loc := r.Hdr.Get("Location"); loc != "" {
+			t.Errorf("recording_url %q redirected to %q", c.url, loc)
 		}
 	}
 	if r := e.get(t, "viewer", "/api/v1/interactions/REC-OK/recording"); r.Code != 200 || string(r.Body) != "RIFF-OK-0123456789" || r.Hdr.Get("Content-Type") != "audio/wav" {

@@ -146,7 +146,7 @@ func startSite(t testing.TB, s storetest.Store) *testSite {
 	t.Helper()
 	ctx := context.Background()
 	recDir := t.TempDir()
-	if err := demo.WriteRecordings(recDir); err != nil {
+	if err := demo.WriteRecordings(filepath.Join(recDir, demoTenant)); err != nil {
 		t.Fatalf("write recordings: %v", err)
 	}
 	events, err := seedEvents()

@@ -43,6 +43,7 @@ type Server struct {
 
 	routeList []Route
 	templates map[string]*template.Template
+	plays     *playLog // recent recording playbacks (one audit entry each)
 }
 
 // New builds the server and its routes.
@@ -57,7 +58,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		cfg.RecordingsDir = "recordings"
 	}
 	cfg.RecordingsDir, _ = filepath.Abs(cfg.RecordingsDir)
-	s := &Server{db: db, reports: report.New(db), ingest: ingest.New(db), cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	s := &Server{db: db, reports: report.New(db), ingest: ingest.New(db), cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), plays: newPlayLog()}
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)

@@ -137,9 +137,5 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		l = "pt"
 	}
 	http.SetCookie(w, &http.Cookie{Name: "rastro_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
-	back := r.URL.Query().Get("next")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
 }

@@ -57,16 +57,11 @@ func loginFormFromHere(r *http.Request) bool {
 	return err == nil && c.Value != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) == 1
 }
 
-// safeNext keeps only local paths ("/x", never "//host" or "/\host") as a
-// redirect target after login, so the login page cannot be used to send a
-// user elsewhere; the login and logout themselves lead to the Rastreio.
+// safeNext keeps only local paths (localPath) as a redirect target after
+// login, so the login page cannot be used to send a user elsewhere; the
+// login and logout themselves lead to the Rastreio.
 func safeNext(next string) string {
-	// Browsers drop tabs and newlines from URLs ("/\t/host" is "//host"):
-	// a control character anywhere is refused.
-	ctl := strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
-	if ctl || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/rastreio"
-	}
+	next = localPath(next, "/rastreio")
 	if p, _, _ := strings.Cut(next, "?"); p == "/login" || p == "/logout" {
 		return "/rastreio"
 	}

@@ -14,7 +14,15 @@ BIN       := bin/rastro
 TESTFLAGS ?=
 CHROMIUM  ?= /usr/lib/chromium/chromium
 
-.PHONY: all build run test fmt-check vet tools bench clean
+# Go native fuzz targets: package and target. `make test` runs each briefly
+# (FUZZ_BRIEF); `make fuzz` runs each for FUZZTIME.
+FUZZ_TARGETS := ./internal/ingest:FuzzDecodeNeverPanicsAndKeepsItsBounds \
+                ./internal/connectors/asterisk:FuzzQueueLogNeverPanics \
+                ./internal/report:FuzzReportParametersAnswerRowsOrAParamError
+FUZZ_BRIEF ?= 10s
+FUZZTIME   ?= 2m
+
+.PHONY: all build run test fmt-check vet tools bench clean fuzz fuzz-brief
 
 all: build
 
@@ -42,9 +50,19 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-test: tools fmt-check vet
+test: tools fmt-check vet fuzz-brief
 	mkdir -p artifacts
 	scripts/with-postgres.sh env RASTRO_CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 60m $(TESTFLAGS) ./...
+
+fuzz-brief:
+	@for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZ_BRIEF) "$${t%%:*}" || exit 1; \
+	done
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...

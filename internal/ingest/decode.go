@@ -53,14 +53,15 @@ func (e *TooLargeError) Error() string {
 // only the valid events. A batch of more than MaxBatchEvents events is a
 // *TooLargeError, found without reading the rest.
 func Decode(body []byte, opt Options) (events []model.Event, raw [][]byte, err error) {
-	events, raw, _, err = decodeLines(body, opt)
+	events, raw, _, err = decodeLines(body, opt, MaxBatchEvents)
 	return events, raw, err
 }
 
 // decodeLines is Decode that also returns each valid event's line (the
 // scope check of a limited principal names lines too).
-func decodeLines(body []byte, opt Options) (events []model.Event, raw [][]byte, lines []int, err error) {
-	d := Decoder{Opt: opt, MaxEvents: MaxBatchEvents}
+// maxEvents > 0 bounds the events (*TooLargeError past it).
+func decodeLines(body []byte, opt Options, maxEvents int) (events []model.Event, raw [][]byte, lines []int, err error) {
+	d := Decoder{Opt: opt, MaxEvents: maxEvents}
 	_, err = d.each(context.Background(), bytes.NewReader(body), func(ev model.Event, r []byte, line int) error {
 		events = append(events, ev)
 		raw = append(raw, r)

@@ -57,20 +57,27 @@ func (in *Ingester) Options(ctx context.Context, tenant string) (Options, error)
 // IngestBody decodes, validates and stores one batch body (NDJSON or a JSON
 // array) as the tenant's unlimited operator. A *BatchError means nothing was
 // stored.
+// The operator's batches (tests, tools) are not bound by MaxBatchEvents;
+// a request's are (IngestBodyAs).
 func (in *Ingester) IngestBody(ctx context.Context, tenant string, body []byte) (Result, error) {
-	return in.IngestBodyAs(ctx, model.Principal{Tenant: tenant}, body)
+	return in.ingestBody(ctx, model.Principal{Tenant: tenant}, body, 0)
 }
 
 // IngestBodyAs is IngestBody for a principal: validation first (a
 // *BatchError), then, for a principal limited to services or clients, the
 // write scope (a *ScopeError, see scope.go), checked inside the batch's
-// transaction. Either error means nothing was stored.
+// transaction. Either error means nothing was stored. A body of more than
+// MaxBatchEvents events is a *TooLargeError, found without decoding the rest.
 func (in *Ingester) IngestBodyAs(ctx context.Context, p model.Principal, body []byte) (Result, error) {
+	return in.ingestBody(ctx, p, body, MaxBatchEvents)
+}
+
+func (in *Ingester) ingestBody(ctx context.Context, p model.Principal, body []byte, maxEvents int) (Result, error) {
 	opt, err := in.Options(ctx, p.Tenant)
 	if err != nil {
 		return Result{}, err
 	}
-	events, raw, lines, err := decodeLines(body, opt)
+	events, raw, lines, err := decodeLines(body, opt, maxEvents)
 	if err != nil {
 		return Result{}, err
 	}

@@ -102,7 +102,7 @@ func TestDemoMonthFillsEveryColumnWhereItAppliesAndOnlyThere(t *testing.T) {
 }
 
 // demoBody is the NDJSON of a deterministic demo month of n legs.
-func demoBody(t *testing.T, n int) []byte {
+func demoBody(t testing.TB, n int) []byte {
 	t.Helper()
 	var body []byte
 	if err := demo.Generate(context.Background(), demo.Options{Legs: n}, func(e model.Event) error {

@@ -217,7 +217,12 @@ func buildRow(tl *timeline, f *legFacts, protocol string, dir Directory, cfg Con
 	if !hasContact {
 		c["CONTATO"] = ""
 	}
-	if firstAgent != nil {
+	if voice {
+		// A call's "first message" is its first "Alô" (SPEC.md §3): the
+		// moment the conversation started, the answer time (else delivery,
+		// as DATA ATENDIDA).
+		c["DATA PRIMEIRA MENSAGEM"] = ptrDateTime(answered, loc)
+	} else if firstAgent != nil {
 		c["DATA PRIMEIRA MENSAGEM"] = FormatDateTime(firstAgent.At, loc)
 	}
 	if r.Expired != nil {
@@ -235,6 +240,7 @@ func buildRow(tl *timeline, f *legFacts, protocol string, dir Directory, cfg Con
 		c["NOME DO CANAL INTERNO"] = f.call.internalChannel
 		c["DATA FINALIZAÇÃO CLIENTE"] = ptrDayFirst(f.call.clientHangupAt, loc)
 		c["DATA FINALIZAÇÃO AGENTE"] = ptrDayFirst(f.call.agentHangupAt, loc)
+		c["MOS ESTIMADO"] = FormatMOS(EstimatedMOS(f.call.rtt, f.call.jitter, f.call.loss))
 	}
 	switch media {
 	case model.MediaWhatsApp:

@@ -15,6 +15,7 @@ var InteractionColumns = []string{
 var MediaExtraColumns = map[string][]string{
 	MediaWhatsApp: {"ORIGEM DA CONVERSA"},
 	MediaChat:     {"DATA DE ENTRADA EM FILA", "HORA DE ENTRADA EM FILA", "HORA ENTREGUE AO AGENTE", "HORA MENSAGEM INICIAL"},
+	MediaVoice:    {"MOS ESTIMADO"},
 }
 
 // ColumnsFor returns the full column list of a media's Rastreio export.

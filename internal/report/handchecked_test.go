@@ -40,11 +40,14 @@ var handLegs = []struct {
 			// Voice: answered 10:00:25 → first hang-up 10:05:25.
 			"DURAÇÃO": "00:05:00", "TMP": "", "TMI": "", "TM1R": "", "TMR": "", "STATUS": "service completed", "PORTFOLIO": "Não",
 			"ID EXTERNO": "CRM-1", "COMENTÁRIOS INTERNOS": "ok", "DOCUMENTO": "39053344705", "DATA ATENDIDA": "2025-06-03 10:00:25",
-			"DATA FINALIZADA": "2025-06-03 10:05:25", "DATA PRIMEIRA MENSAGEM": "", "ÚLTIMA RESPOSTA": "indefinido",
+			// A call's first "Alô" is its answer (SPEC.md §3).
+			"DATA FINALIZADA": "2025-06-03 10:05:25", "DATA PRIMEIRA MENSAGEM": "2025-06-03 10:00:25", "ÚLTIMA RESPOSTA": "indefinido",
 			"PROTOCOLO EXTERNO": "EXT-1", "DATA HORA ENTREGUE EM FILA": "2025-06-03 10:00:06", "STATUS DE EXPIRAÇÃO": "",
 			"JITTER": "Média", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Média", "SERVIDOR DE VOZ": "voz-1",
 			"NÚMERO DISCADO": "5511333344440", "NOME DO CANAL EXTERNO": "PJSIP/trunk-1", "NOME DO CANAL INTERNO": "PJSIP/7001-1",
 			"DATA FINALIZAÇÃO CLIENTE": "03-06-2025 10:05:25", "DATA FINALIZAÇÃO AGENTE": "",
+			// E-model: no RTT, Le = 2×80 + 10 = 170 → R = 93.2 − 5 − 2.5×0.5 = 86.95 → MOS 4.257.
+			"MOS ESTIMADO": "4,3",
 		}},
 	},
 	{media: "whatsapp", events: `{"id":"w1","type":"interaction.created","at":"2025-06-03T09:00:00-03:00","interaction":"w","media":"whatsapp","from":"5511912345678","to":"551130039000","started_by":"cliente","contact_id":"ct-1"}

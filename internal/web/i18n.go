@@ -149,6 +149,7 @@ var english = map[string]string{
 	"HORA DE ENTRADA EM FILA":    "QUEUE TIME",
 	"HORA ENTREGUE AO AGENTE":    "DELIVERED TO AGENT AT",
 	"HORA MENSAGEM INICIAL":      "FIRST MESSAGE TIME",
+	"MOS ESTIMADO":               "ESTIMATED MOS",
 
 	// Ver Histórico.
 	"Histórico de Atendimento": "Service history",

@@ -39,6 +39,7 @@ for the embedded store or a postgres:// URL; default ./rastro.db).
 }
 
 func main() {
+	privateUmask()
 	if len(os.Args) < 2 {
 		usage(os.Stderr)
 		os.Exit(2)

@@ -19,11 +19,11 @@ const (
 // 1.3 MB in all.
 func WriteRecordings(dir string) error {
 	sub := filepath.Join(dir, RecordingsSubdir)
-	if err := os.MkdirAll(sub, 0o755); err != nil {
+	if err := os.MkdirAll(sub, 0o700); err != nil {
 		return err
 	}
 	for i, name := range RecordingNames {
-		if err := os.WriteFile(filepath.Join(sub, name+".wav"), recordingWAV(i), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(sub, name+".wav"), recordingWAV(i), 0o600); err != nil {
 			return err
 		}
 	}

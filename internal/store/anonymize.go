@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 )
 
 // ContactAggregates lists the interactions and bot conversations that name
@@ -47,8 +49,24 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.dialect != SQLite {
 		return fmt.Errorf("backup: use pg_dump for PostgreSQL")
 	}
-	_, err := db.w.ExecContext(ctx, `VACUUM INTO ?`, path)
-	return wrap(err, "backup to "+path)
+	// VACUUM INTO writes into a new or empty file: a new one is made here
+	// with 0600 whatever the umask (the copy holds all the store holds).
+	created := false
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		created = true
+		f.Close()
+	case !errors.Is(err, os.ErrExist):
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if _, err := db.w.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		if created {
+			os.Remove(path)
+		}
+		return wrap(err, "backup to "+path)
+	}
+	return wrap(os.Chmod(path, 0o600), "backup to "+path)
 }
 
 // Analyze refreshes the planner statistics of PostgreSQL after a rebuild or

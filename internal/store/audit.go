@@ -58,7 +58,7 @@ func (db *DB) AuditLog(ctx context.Context, tenant string, before int64, limit i
 	}
 	q += ` ORDER BY k DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := db.query(ctx, db.w, q, args...)
+	rows, err := db.query(ctx, db.r, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}

@@ -112,7 +112,7 @@ type TokenInfo struct {
 
 // Tokens lists a tenant's tokens.
 func (db *DB) Tokens(ctx context.Context, tenant string) ([]TokenInfo, error) {
-	rows, err := db.query(ctx, db.w, `SELECT id, tenant, role, label, created_at, last_used_at, revoked_at FROM tokens WHERE tenant = ? ORDER BY created_at`, tenant)
+	rows, err := db.query(ctx, db.r, `SELECT id, tenant, role, label, created_at, last_used_at, revoked_at FROM tokens WHERE tenant = ? ORDER BY created_at`, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +139,11 @@ func (db *DB) Tokens(ctx context.Context, tenant string) ([]TokenInfo, error) {
 	return out, rows.Err()
 }
 
-// AuthenticateToken resolves a bearer token to its principal and records
-// its last use (at most once a minute, to keep reads cheap).
+// AuthenticateToken resolves a bearer token to its principal. It reads
+// through the reader pool, so it never waits behind a write transaction,
+// and notes the token's last use for the background writer when the
+// stored one is more than a minute old (lastuse.go): the request itself
+// writes nothing.
 func (db *DB) AuthenticateToken(ctx context.Context, token string) (model.Principal, error) {
 	if !strings.HasPrefix(token, "rst_") {
 		return model.Principal{}, ErrBadCredentials
@@ -150,7 +153,7 @@ func (db *DB) AuthenticateToken(ctx context.Context, token string) (model.Princi
 	var services, clients *string
 	var personal int
 	var revoked, used *int64
-	err := db.queryRow(ctx, db.w, `SELECT id, tenant, role, services, clients, personal, revoked_at, last_used_at FROM tokens WHERE hash = ?`, hashSecret(token)).
+	err := db.queryRow(ctx, db.r, `SELECT id, tenant, role, services, clients, personal, revoked_at, last_used_at FROM tokens WHERE hash = ?`, hashSecret(token)).
 		Scan(&id, &g.Tenant, &role, &services, &clients, &personal, &revoked, &used)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked != nil) {
 		return model.Principal{}, ErrBadCredentials
@@ -159,8 +162,8 @@ func (db *DB) AuthenticateToken(ctx context.Context, token string) (model.Princi
 		return model.Principal{}, fmt.Errorf("authenticate token: %w", err)
 	}
 	now := time.Now().UnixMilli()
-	if used == nil || now-*used > 60_000 {
-		_, _ = db.exec(ctx, db.w, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, now, id)
+	if (used == nil || now-*used > 60_000) && db.uses != nil {
+		db.uses.note(id, now)
 	}
 	g.Role, g.Services, g.Clients = model.Role(role), parseList(services), parseList(clients)
 	p := personal == 1
@@ -168,7 +171,15 @@ func (db *DB) AuthenticateToken(ctx context.Context, token string) (model.Princi
 	return g.principal("token:" + id), nil
 }
 
-// CreateUser adds a UI login (bcrypt-hashed password).
+// ErrUserOtherTenant is returned when a username is saved for a tenant
+// other than the one it belongs to.
+var ErrUserOtherTenant = errors.New("username belongs to another tenant")
+
+// CreateUser adds a UI login (bcrypt-hashed password), or replaces the
+// password and grant of an existing one of the same tenant. Saving an
+// existing user ends all its sessions (a new password must lock out whoever
+// had the old one). A username never moves to another tenant: that is
+// ErrUserOtherTenant, and nothing changes.
 func (db *DB) CreateUser(ctx context.Context, username, password string, g Grant) error {
 	if !model.ValidRole(string(g.Role)) {
 		return fmt.Errorf("unknown role %q (admin, supervisor, analyst, viewer)", g.Role)
@@ -187,10 +198,29 @@ func (db *DB) CreateUser(ctx context.Context, username, password string, g Grant
 	if g.Personal != nil {
 		personal = *g.Personal
 	}
-	_, err = db.exec(ctx, db.w, `INSERT INTO accounts (username, tenant, pw_hash, role, services, clients, personal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (username) DO UPDATE SET tenant = excluded.tenant, pw_hash = excluded.pw_hash, role = excluded.role, services = excluded.services, clients = excluded.clients, personal = excluded.personal`,
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create user %s: %w", username, err)
+	}
+	defer tx.Rollback()
+	// One statement decides, so a concurrent save cannot slip between a
+	// check and the write: the update applies only within the tenant.
+	res, err := db.exec(ctx, tx, `INSERT INTO accounts (username, tenant, pw_hash, role, services, clients, personal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (username) DO UPDATE SET pw_hash = excluded.pw_hash, role = excluded.role, services = excluded.services, clients = excluded.clients, personal = excluded.personal
+		WHERE accounts.tenant = excluded.tenant`,
 		username, g.Tenant, string(hash), string(g.Role), listJSON(g.Services), listJSON(g.Clients), b2i(personal), time.Now().UnixMilli())
 	if err != nil {
+		return fmt.Errorf("create user %s: %w", username, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var other string
+		_ = db.queryRow(ctx, tx, `SELECT tenant FROM accounts WHERE username = ?`, username).Scan(&other)
+		return fmt.Errorf("user %s: %w %q, not %q; a username cannot move to another tenant (choose another username)", username, ErrUserOtherTenant, other, g.Tenant)
+	}
+	if _, err := db.exec(ctx, tx, `DELETE FROM sessions WHERE username = ?`, username); err != nil {
+		return fmt.Errorf("create user %s: end sessions: %w", username, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create user %s: %w", username, err)
 	}
 	return nil
@@ -216,7 +246,7 @@ func (db *DB) account(ctx context.Context, username string) (Grant, string, erro
 	var role, hash string
 	var services, clients *string
 	var personal, disabled int
-	err := db.queryRow(ctx, db.w, `SELECT tenant, pw_hash, role, services, clients, personal, disabled FROM accounts WHERE username = ?`, username).
+	err := db.queryRow(ctx, db.r, `SELECT tenant, pw_hash, role, services, clients, personal, disabled FROM accounts WHERE username = ?`, username).
 		Scan(&g.Tenant, &hash, &role, &services, &clients, &personal, &disabled)
 	if err != nil {
 		return g, "", ErrBadCredentials
@@ -249,11 +279,13 @@ func (db *DB) CreateSession(ctx context.Context, username string, ttl time.Durat
 	return id, nil
 }
 
-// SessionByID resolves a session cookie.
+// SessionByID resolves a session cookie. It reads through the reader pool
+// and writes nothing: a session is not touched on use (it lasts its fixed
+// lifetime), so a UI page never waits for the writer.
 func (db *DB) SessionByID(ctx context.Context, id string) (Session, error) {
 	var s Session
 	var expires int64
-	err := db.queryRow(ctx, db.w, `SELECT username, csrf, expires_at FROM sessions WHERE hash = ?`, hashSecret(id)).Scan(&s.Username, &s.CSRF, &expires)
+	err := db.queryRow(ctx, db.r, `SELECT username, csrf, expires_at FROM sessions WHERE hash = ?`, hashSecret(id)).Scan(&s.Username, &s.CSRF, &expires)
 	if err != nil || expires < time.Now().UnixMilli() {
 		return s, ErrBadCredentials
 	}
@@ -271,45 +303,10 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	return err
 }
 
-// LoginDelay returns how long a login for key must wait after its recent
-// failures (0 for the first few), so password guessing is slowed down
-// across every server sharing the store.
-func (db *DB) LoginDelay(ctx context.Context, key string) (time.Duration, error) {
-	var failures int
-	var last int64
-	err := db.queryRow(ctx, db.w, `SELECT failures, last_at FROM login_throttle WHERE key = ?`, key).Scan(&failures, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	if failures < 3 {
-		return 0, nil
-	}
-	wait := time.Duration(1<<min(failures-3, 6)) * time.Second // 1 s, 2 s, 4 s … 64 s
-	remaining := time.UnixMilli(last).Add(wait).Sub(time.Now())
-	if remaining < 0 {
-		return 0, nil
-	}
-	return remaining, nil
-}
-
-// RecordLogin counts a failed login for key, or clears it on success.
-func (db *DB) RecordLogin(ctx context.Context, key string, ok bool) error {
-	if ok {
-		_, err := db.exec(ctx, db.w, `DELETE FROM login_throttle WHERE key = ?`, key)
-		return err
-	}
-	_, err := db.exec(ctx, db.w, `INSERT INTO login_throttle (key, failures, last_at) VALUES (?, 1, ?)
-		ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, last_at = excluded.last_at`, key, time.Now().UnixMilli())
-	return err
-}
-
 // AccountTenant returns the tenant of a login name, or "" when unknown.
 func (db *DB) AccountTenant(ctx context.Context, username string) string {
 	var tenant string
-	if err := db.queryRow(ctx, db.w, `SELECT tenant FROM accounts WHERE username = ?`, username).Scan(&tenant); err != nil {
+	if err := db.queryRow(ctx, db.r, `SELECT tenant FROM accounts WHERE username = ?`, username).Scan(&tenant); err != nil {
 		return ""
 	}
 	return tenant

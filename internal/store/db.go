@@ -12,7 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,11 +32,40 @@ const (
 // DB is an open store. For SQLite it holds a single-connection writer pool
 // (SQLite allows one writer; queuing in Go is cheaper than busy retries) and
 // a read pool; for PostgreSQL both are the same pool.
+//
+// Requests read through r only (reports, and the authentication of every
+// request: tokens, sessions, accounts, tenants, media), so on SQLite no
+// request waits behind another tenant's write transaction on w. The small
+// writes a request would otherwise make on its way (a token's last use) go
+// to a background writer (see lastuse.go).
 type DB struct {
 	dialect string
 	w       *sql.DB // writes and read-your-writes transactions
-	r       *sql.DB // report queries
+	r       *sql.DB // report queries and the request's authentication
 	dsn     string
+
+	clock atomic.Pointer[func() time.Time] // nil = time.Now
+	uses  *lastUse                         // token last-use writer
+
+	closeOnce sync.Once
+}
+
+// now is the store's clock: time.Now unless a test set another.
+func (db *DB) now() time.Time {
+	if f := db.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+// SetClock replaces the clock the login throttle reads (nil restores
+// time.Now). For tests: lock-outs can then be crossed without sleeping.
+func (db *DB) SetClock(now func() time.Time) {
+	if now == nil {
+		db.clock.Store(nil)
+		return
+	}
+	db.clock.Store(&now)
 }
 
 // IsPostgresDSN tells a PostgreSQL URL from a file path.
@@ -88,6 +120,9 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.w, db.r = p, p
 	} else {
 		db.dialect = SQLite
+		if err := createPrivate(dsn); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
 		// synchronous=FULL: an acknowledged batch survives power loss, not
 		// only a process crash (WAL+NORMAL may lose the last commits).
 		q := url.Values{}
@@ -129,15 +164,49 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect == SQLite {
+		// The journal files exist now (WAL mode): they hold the same data
+		// as the store, so they get its mode whatever the umask.
+		for _, suffix := range []string{"-wal", "-shm"} {
+			if err := os.Chmod(dsn+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+				db.Close()
+				return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+			}
+		}
+	}
+	db.uses = startLastUse(db)
 	return db, nil
 }
 
-// Close releases the pools.
-func (db *DB) Close() error {
-	err := db.w.Close()
-	if db.r != db.w {
-		err = errors.Join(err, db.r.Close())
+// createPrivate creates the SQLite file with mode 0600 when it does not
+// exist yet (SQLite would create it with 0644 less the umask): the store
+// holds personal data and password hashes.
+func createPrivate(path string) error {
+	if strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil
 	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Close writes the pending token last-use times and releases the pools.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() {
+		if db.uses != nil {
+			db.uses.stop()
+		}
+		err = db.w.Close()
+		if db.r != db.w {
+			err = errors.Join(err, db.r.Close())
+		}
+	})
 	return err
 }
 

@@ -63,9 +63,18 @@ func (db *DB) UserTags(ctx context.Context, p model.Principal) ([]Option, error)
 	return db.options(ctx, `SELECT DISTINCT tag, tag, '' FROM user_tags WHERE tenant = ? ORDER BY tag`, p.Tenant)
 }
 
-// Agents lists the directory users.
+// Agents lists the directory users. A principal limited to services sees
+// only the agents of legs in those services (as the Agentes report lists
+// them), scoped in the same WHERE as the tenant.
 func (db *DB) Agents(ctx context.Context, p model.Principal) ([]Agent, error) {
-	rows, err := db.query(ctx, db.r, `SELECT id, name, status, tags FROM users WHERE tenant = ? ORDER BY name`, p.Tenant)
+	q := &Query{}
+	q.And("u.tenant = ?", p.Tenant)
+	if p.Services != nil {
+		sub, args := inList(p.Services)
+		q.And("u.id IN (SELECT l.agent_id FROM legs l WHERE l.tenant = ? AND l.service_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	where, args := q.Where()
+	rows, err := db.query(ctx, db.r, `SELECT u.id, u.name, u.status, u.tags FROM users u WHERE `+where+` ORDER BY u.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}

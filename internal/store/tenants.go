@@ -43,9 +43,9 @@ func (db *DB) EnsureTenant(ctx context.Context, id string) error {
 	return nil
 }
 
-// Tenant reads a tenant's settings.
+// Tenant reads a tenant's settings (through the reader pool: pages read it).
 func (db *DB) Tenant(ctx context.Context, id string) (Tenant, error) {
-	return db.tenant(ctx, db.w, id)
+	return db.tenant(ctx, db.r, id)
 }
 
 func (db *DB) tenant(ctx context.Context, q querier, id string) (Tenant, error) {

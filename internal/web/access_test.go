@@ -404,9 +404,36 @@ func directoryCases(e *env) []apiCase {
 				}
 			}
 		}),
-		plain("tags"), plain("ivrs"), plain("user_tags"), plain("agents"),
+		get("agents", "/api/v1/directory/agents", okAll, func(t *testing.T, e *env, who string, r resp) {
+			// Limited to services: only the agents of legs in them, fewer
+			// than the tenant's.
+			var got []store.Agent
+			if err := json.Unmarshal(r.Body, &got); err != nil {
+				t.Fatalf("%s: %v: %s", who, err, r)
+			}
+			all := e.adminAgents(t)
+			if e.princ[who].Services == nil {
+				if len(got) != all {
+					t.Errorf("%s: %d agents, want all %d", who, len(got), all)
+				}
+			} else if len(got) == 0 || len(got) >= all {
+				t.Errorf("%s (limited to %s): %d agents of %d, want only those of its service", who, e.svc, len(got), all)
+			}
+		}),
+		plain("tags"), plain("ivrs"), plain("user_tags"),
 		get("unknown", "/api/v1/directory/tokens", status(404), nil),
 	}
+}
+
+// adminAgents counts the tenant's directory agents.
+func (e *env) adminAgents(t *testing.T) int {
+	t.Helper()
+	r := e.get(t, "admin", "/api/v1/directory/agents")
+	var all []store.Agent
+	if err := json.Unmarshal(r.Body, &all); err != nil {
+		t.Fatalf("admin agents: %v: %s", err, r)
+	}
+	return len(all)
 }
 
 // ---- Rastreio de Interações ------------------------------------------------------------

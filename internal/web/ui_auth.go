@@ -88,9 +88,9 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, loginData{Next: next})
 }
 
-// loginPost checks the credentials, throttled per username and client IP
-// (the wait is shown, never slept on the server), audits the outcome and
-// opens a session.
+// loginPost checks the credentials, throttled per account and client IP and
+// per account across addresses (store/throttle.go; the wait is shown, never
+// slept on the server), audits the outcome and opens a session.
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -108,9 +108,11 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	ip := clientIP(r)
 	ctx := context.WithoutCancel(r.Context())
-	key := "login:" + strings.ToLower(username) + "|" + ip
 
-	wait, err := s.db.LoginDelay(ctx, key)
+	// The attempt is counted before the password is checked (one write
+	// transaction): parallel guesses cannot all pass a check that reads
+	// "no failures yet". A success gives the slot back.
+	wait, err := s.db.BeginLogin(ctx, username, ip)
 	if err != nil {
 		s.log.Error("login throttle", "err", err)
 		http.Error(w, "erro interno", http.StatusInternalServerError)
@@ -134,9 +136,6 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "erro interno", http.StatusInternalServerError)
 			return
 		}
-		if err := s.db.RecordLogin(ctx, key, false); err != nil {
-			s.log.Error("login throttle record", "err", err)
-		}
 		// A failure is audited in the tenant of the account it tried (so
 		// the tenant's admins see attacks on their users); unknown
 		// usernames go to tenant "".
@@ -145,7 +144,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusUnauthorized, data)
 		return
 	}
-	if err := s.db.RecordLogin(ctx, key, true); err != nil {
+	if err := s.db.LoginSucceeded(ctx, username, ip); err != nil {
 		s.log.Error("login throttle clear", "err", err)
 	}
 	id, err := s.db.CreateSession(ctx, username, sessionTTL)

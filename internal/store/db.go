@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +35,8 @@ type DB struct {
 	w       *sql.DB // writes and read-your-writes transactions
 	r       *sql.DB // report queries
 	dsn     string
+	// analyticsOn caches a true AnalyticsEnabled (it never turns off).
+	analyticsOn atomic.Bool
 }
 
 // IsPostgresDSN tells a PostgreSQL URL from a file path.

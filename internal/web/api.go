@@ -118,7 +118,7 @@ func (s *Server) apiInteractionsExport(w http.ResponseWriter, r *http.Request) {
 	}
 	// The indexed count the Rastreio page shows anyway: it lets the UI
 	// show a percentage while the rows stream.
-	rows, err := s.db.CountLegs(r.Context(), p, q.Filter)
+	rows, err := s.reports.CountLegs(r.Context(), p, q.Filter)
 	if err != nil {
 		if r.Context().Err() != nil {
 			return

@@ -27,7 +27,9 @@ CHBIN=$(command -v clickhouse-server || true)
 
 if [[ $(id -u) -eq 0 ]]; then
 	id clickhouse >/dev/null 2>&1 || die "running as root but there is no 'clickhouse' user to run the servers as"
-	RUN_AS=(runuser -u clickhouse --)
+	# setpriv execs the server (runuser would stay its parent): the PIDs
+	# below are the servers' own, so a test can stop one.
+	RUN_AS=(setpriv --reuid=clickhouse --regid=clickhouse --init-groups --)
 else
 	RUN_AS=()
 fi
@@ -40,7 +42,8 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
 	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	# A test may have left a server stopped (SIGSTOP): continue it first.
+	for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do
 		for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null || true

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rastro/rastro/internal/analytics"
 	"github.com/rastro/rastro/internal/connectors/asterisk"
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/ingest"
@@ -79,6 +80,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	demoIfEmpty := fs.Bool("demo-if-empty", false, "load the demo month and print credentials when the store has no events")
 	legs := fs.Int("demo-legs", 3000, "legs of the demo month for --demo-if-empty")
 	secure := fs.Bool("secure-cookies", os.Getenv("RASTRO_SECURE_COOKIES") == "1", "mark cookies Secure (behind TLS)")
+	analyticsURL := analyticsFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -96,7 +98,18 @@ func cmdServe(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	srv, err := web.New(db, web.Config{RecordingsDir: *recs, SecureCookies: *secure, Logger: log})
+	wcfg := web.Config{RecordingsDir: *recs, SecureCookies: *secure, Logger: log}
+	if *analyticsURL != "" {
+		ch, shipper, err := startAnalytics(ctx, db, *analyticsURL)
+		if err != nil {
+			return err
+		}
+		defer ch.Close()
+		shipper.Logf = func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }
+		go shipper.Run(ctx, 500*time.Millisecond)
+		wcfg.Analytics = &analytics.Rastreio{CH: ch, DB: db}
+	}
+	srv, err := web.New(db, wcfg)
 	if err != nil {
 		return err
 	}

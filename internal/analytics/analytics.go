@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -110,7 +111,17 @@ func redact(raw string) string {
 type Engine struct {
 	cfg  Config
 	conn driver.Conn // any host (in order, failing over): reads and inserts go through the Distributed tables
+	// ready is set once the database and tables exist on every host
+	// (Migrate); until then reads answer ErrNotReady (the store answers).
+	ready atomic.Bool
 }
+
+// ErrNotReady: the engine's tables are not known to exist yet (it was down
+// when rastro started); Unreachable reports it.
+var ErrNotReady = errors.New("analytics engine not ready (its tables were not created yet)")
+
+// Ready reports whether Migrate succeeded.
+func (e *Engine) Ready() bool { return e.ready.Load() }
 
 // Config returns the parsed URL.
 func (e *Engine) Config() Config { return e.cfg }
@@ -130,11 +141,23 @@ func (c Config) options(hosts []string) *clickhouse.Options {
 // Open connects to the engine and creates (or migrates) its database and
 // tables on every host of the URL.
 func Open(ctx context.Context, rawURL string) (*Engine, error) {
-	cfg, err := ParseURL(rawURL)
+	e, err := New(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, cfg); err != nil {
+	if err := e.Migrate(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// New parses the URL and sets up the connection pool without touching the
+// servers (rastro serve starts while the engine is down); Migrate prepares
+// the tables.
+func New(rawURL string) (*Engine, error) {
+	cfg, err := ParseURL(rawURL)
+	if err != nil {
 		return nil, err
 	}
 	conn, err := clickhouse.Open(cfg.options(cfg.Hosts))
@@ -142,6 +165,16 @@ func Open(ctx context.Context, rawURL string) (*Engine, error) {
 		return nil, fmt.Errorf("analytics: connect %s: %w", strings.Join(cfg.Hosts, ","), err)
 	}
 	return &Engine{cfg: cfg, conn: conn}, nil
+}
+
+// Migrate creates the database and tables on every host of the URL (and
+// applies pending migrations); reads are served from then on.
+func (e *Engine) Migrate(ctx context.Context) error {
+	if err := migrate(ctx, e.cfg); err != nil {
+		return err
+	}
+	e.ready.Store(true)
+	return nil
 }
 
 // Close closes the connections.
@@ -160,6 +193,9 @@ func (e *Engine) table(name string) string { return e.cfg.Database + "." + name 
 func Unreachable(err error) bool {
 	if err == nil {
 		return false
+	}
+	if errors.Is(err, ErrNotReady) {
+		return true
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

@@ -28,6 +28,9 @@ type Rastreio struct {
 
 // where renders the scoped filter (without WHERE) and its arguments.
 func (r *Rastreio) where(ctx context.Context, p model.Principal, f store.LegFilter) (string, []any, error) {
+	if !r.CH.Ready() {
+		return "", nil, ErrNotReady
+	}
 	q := store.NewLegQuery(p, "l")
 	q.And("l.deleted = 0")
 	q.And("l.media = ?", f.Media)

@@ -238,7 +238,14 @@ func (s *Shipper) Drain(ctx context.Context) (int, error) {
 func (s *Shipper) Run(ctx context.Context, idle time.Duration) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		n, err := s.ShipOnce(ctx)
+		var n int
+		var err error
+		if !s.CH.Ready() {
+			err = s.CH.Migrate(ctx)
+		}
+		if err == nil {
+			n, err = s.ShipOnce(ctx)
+		}
 		var wait time.Duration
 		switch {
 		case err != nil && ctx.Err() == nil:

@@ -2,6 +2,7 @@
 #   make build          bin/rastro
 #   make run            build, then serve on 127.0.0.1:8080 (demo month seeded when the store is empty)
 #   make test           tools check, gofmt, go vet, go test against a throwaway PostgreSQL
+#                       and a throwaway two-shard ClickHouse cluster
 #   make test TESTFLAGS='-v -run TestX'
 #   make bench          every benchmark, once
 #   make clean
@@ -52,7 +53,7 @@ vet:
 
 test: tools fmt-check vet fuzz-brief
 	mkdir -p artifacts
-	scripts/with-postgres.sh env RASTRO_CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 60m $(TESTFLAGS) ./...
+	scripts/with-postgres.sh scripts/with-clickhouse.sh env RASTRO_CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 60m $(TESTFLAGS) ./...
 
 fuzz-brief:
 	@for t in $(FUZZ_TARGETS); do \

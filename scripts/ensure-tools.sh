@@ -4,6 +4,8 @@
 #   - PostgreSQL server (Debian package `postgresql`), used by scripts/with-postgres.sh
 #   - Chromium (Debian package `chromium`), used by browser tests via RASTRO_CHROMIUM
 #   - fonts-liberation, so headless screenshots render text the same everywhere
+#   - ClickHouse server and client (Debian packages `clickhouse-server`,
+#     `clickhouse-client`), used by scripts/with-clickhouse.sh
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -38,6 +40,8 @@ missing=()
 [[ -n "$(chromium_bin)" && -x /usr/bin/chromium ]] || missing+=(chromium)
 # Chromium only "recommends" fonts; screenshots need a stable font set.
 pkg_installed fonts-liberation || missing+=(fonts-liberation)
+[[ -x /usr/sbin/clickhouse-server ]] || command -v clickhouse-server >/dev/null 2>&1 || missing+=(clickhouse-server)
+command -v clickhouse-client >/dev/null 2>&1 || missing+=(clickhouse-client)
 
 if (( ${#missing[@]} > 0 )); then
 	log "missing: ${missing[*]}; installing with apt-get"
@@ -68,3 +72,7 @@ chrome=$(chromium_bin)
 log "postgres: $("$pgbin/postgres" --version) ($pgbin)"
 log "psql:     $(psql --version)"
 log "chromium: $("$chrome" --version 2>/dev/null | head -n1) ($chrome)"
+command -v clickhouse-client >/dev/null 2>&1 || die "clickhouse-client not found on PATH after install"
+[[ -x /usr/sbin/clickhouse-server ]] || command -v clickhouse-server >/dev/null 2>&1 \
+	|| die "clickhouse-server not found after install"
+log "clickhouse: $(clickhouse-client --version 2>/dev/null | head -n1)"

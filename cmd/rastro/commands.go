@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rastro/rastro/internal/analytics"
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/httpserve"
 	"github.com/rastro/rastro/internal/ingest"
@@ -92,6 +93,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	legs := fs.Int("demo-legs", 3000, "legs of the demo month for --demo-if-empty")
 	secure := fs.Bool("secure-cookies", os.Getenv("RASTRO_SECURE_COOKIES") == "1", "mark cookies Secure (behind TLS)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("RASTRO_METRICS_ADDR"), "serve Prometheus GET /metrics, without authentication, on this separate address (env RASTRO_METRICS_ADDR; default off)")
+	analyticsURL := analyticsFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -113,7 +115,18 @@ func cmdServe(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	srv, err := web.New(db, web.Config{RecordingsDir: *recs, SecureCookies: *secure, Logger: log})
+	wcfg := web.Config{RecordingsDir: *recs, SecureCookies: *secure, Logger: log}
+	if *analyticsURL != "" {
+		ch, shipper, err := startAnalytics(ctx, db, *analyticsURL)
+		if err != nil {
+			return err
+		}
+		defer ch.Close()
+		shipper.Logf = func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }
+		go shipper.Run(ctx, 500*time.Millisecond)
+		wcfg.Analytics = &analytics.Rastreio{CH: ch, DB: db}
+	}
+	srv, err := web.New(db, wcfg)
 	if err != nil {
 		return err
 	}

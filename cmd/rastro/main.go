@@ -18,7 +18,7 @@ func usage(w io.Writer) {
 
 usage: rastro COMMAND [flags]
 
-  serve            serve the web UI and the API (--addr, --db, --demo-if-empty, --metrics-addr)
+  serve            serve the web UI and the API (--addr, --db, --demo-if-empty, --metrics-addr, --analytics URL)
   ingest FILE...   validate and store NDJSON events (- for stdin) (--tenant, --format ndjson|asterisk-queue-log)
   token create     create an API token (--tenant T --role R [--services a,b] [--clients x,y] [--personal=true|false])
   token revoke ID  revoke a token
@@ -31,6 +31,7 @@ usage: rastro COMMAND [flags]
   contact anonymize ID   irreversibly remove a contact's personal data (--tenant)
   backup FILE      online, consistent copy of the embedded store
   copy             copy a whole store into a new, empty one, e.g. SQLite into PostgreSQL (--from SRC --to DST)
+  analytics sync   create the analytics engine's tables, backfill it (first time) or ship what is pending (--analytics URL)
   bench            measure report latencies and export throughput on the store (--tenant)
 
 Every command that touches the store takes --db (env RASTRO_DB; a file path
@@ -73,6 +74,8 @@ func main() {
 		err = cmdCopy(ctx, args)
 	case "bench":
 		err = cmdBench(ctx, args)
+	case "analytics":
+		err = cmdAnalytics(ctx, args)
 	case "help", "-h", "--help":
 		usage(os.Stdout)
 		return

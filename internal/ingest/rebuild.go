@@ -30,6 +30,9 @@ func (in *Ingester) rebuild(ctx context.Context, tenant string) error {
 		if err := tx.ClearDerived(ctx); err != nil {
 			return err
 		}
+		if err := tx.MarkAnalyticsRebackfill(ctx); err != nil {
+			return err
+		}
 		cfg, err := tenantConfig(ctx, tx)
 		if err != nil {
 			return err

@@ -152,7 +152,7 @@ func decodeCursor(s string) (*store.Cursor, error) {
 
 // Interactions answers one page of the Rastreio de Interações.
 func (r *Reports) Interactions(ctx context.Context, p model.Principal, q InteractionQuery) (Table, error) {
-	page, err := r.DB.Legs(ctx, p, q.Filter, q.Desc, q.After, q.Limit)
+	page, err := r.legs(ctx, p, q.Filter, q.Desc, q.After, q.Limit)
 	if err != nil {
 		return Table{}, err
 	}
@@ -189,7 +189,7 @@ func (r *Reports) InteractionRows(ctx context.Context, p model.Principal, q Inte
 	return func(emit func([]string) error) error {
 		row := make([]string, 0, n)
 		return prefetch(ctx, 1024, func(ctx context.Context, send func(string) error) error {
-			return r.DB.EachLeg(ctx, p, q.Filter, desc, 5000, send)
+			return r.eachLeg(ctx, p, q.Filter, desc, 5000, send)
 		}, func(cells string) error {
 			// One row slice for the whole export: the writers copy its
 			// cells out before the next row.

@@ -21,6 +21,9 @@ import (
 // Reports answers reports from a store.
 type Reports struct {
 	DB *store.DB
+	// Analytics, when set, answers the Rastreio (count, pages, exports)
+	// instead of the store; the store answers when it is unreachable.
+	Analytics LegReader
 }
 
 // New returns Reports over db.

@@ -44,6 +44,9 @@ type DB struct {
 	r       *sql.DB // report queries and the request's authentication
 	dsn     string
 
+	// analyticsOn caches a true AnalyticsEnabled (it never turns off).
+	analyticsOn atomic.Bool
+
 	clock atomic.Pointer[func() time.Time] // nil = time.Now
 	uses  *lastUse                         // token last-use writer
 

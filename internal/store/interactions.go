@@ -173,6 +173,9 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 	if err := t.InsertLegs(ctx, interactionID, legs, visits); err != nil {
 		return nil, nil, err
 	}
+	if err := t.announceInteraction(ctx, interactionID); err != nil {
+		return nil, nil, err
+	}
 	for _, l := range legs {
 		agentKeys = append(agentKeys, AgentKey{l.Bucket, l.Media, l.ServiceID, l.AgentID})
 	}

@@ -20,6 +20,9 @@ type Tx struct {
 	// stmts caches prepared statements for the transaction: a batch runs
 	// the same few statements thousands of times.
 	stmts map[string]*sql.Stmt
+	// analytics: 0 not read yet, 1 derived legs are announced in the
+	// analytics outbox, -1 they are not.
+	analytics int8
 }
 
 // Tenant is the tenant the transaction writes for.

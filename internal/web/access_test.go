@@ -333,6 +333,23 @@ func apiMatrix() map[string]apiEntry {
 				}
 			})}
 		}},
+		"GET /api/v1/status": {role: "admin", cases: func(e *env) []apiCase {
+			return []apiCase{get("status", "/api/v1/status", adminRole, func(t *testing.T, e *env, who string, r resp) {
+				var st struct {
+					Analytics struct {
+						Engine  string  `json:"engine"`
+						Pending *int64  `json:"pending"`
+						Oldest  *string `json:"oldest_pending_at"`
+					} `json:"analytics"`
+				}
+				if err := json.Unmarshal(r.Body, &st); err != nil {
+					t.Fatalf("%s: status: %v: %s", who, err, r)
+				}
+				if st.Analytics.Engine != "none" || st.Analytics.Pending == nil || *st.Analytics.Pending != 0 || st.Analytics.Oldest != nil {
+					t.Errorf("%s: status without analytics: %s", who, r.Body)
+				}
+			})}
+		}},
 		"GET /api/v1/audit/export": {role: "admin", cases: func(e *env) []apiCase {
 			return []apiCase{get("csv", "/api/v1/audit/export?format=csv", adminRole, func(t *testing.T, e *env, who string, r resp) {
 				g := parseCSV(t, who+" audit export", r.Body)

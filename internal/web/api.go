@@ -121,7 +121,7 @@ func (s *Server) apiInteractionsExport(w http.ResponseWriter, r *http.Request) {
 	}
 	// The indexed count the Rastreio page shows anyway: it lets the UI
 	// show a percentage while the rows stream.
-	rows, err := s.db.CountLegs(r.Context(), p, q.Filter)
+	rows, err := s.reports.CountLegs(r.Context(), p, q.Filter)
 	if err != nil {
 		if r.Context().Err() != nil {
 			return
@@ -380,4 +380,31 @@ func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.export(w, r, "audit", f, "auditoria", AuditColumns, -1, src)
+}
+
+// apiStatus answers the analytics engine's state for the admin's tenant:
+// {"analytics":{"engine":"clickhouse"|"none","pending":N,"oldest_pending_at":RFC 3339|null}}.
+// pending counts the tenant's outbox entries not yet acknowledged by the
+// engine (they accumulate while it is down, or while no server ships them).
+func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
+	pending, oldest, err := s.db.OutboxStats(r.Context(), principal(r).Tenant)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	engine := "none"
+	if s.cfg.Analytics != nil {
+		engine = "clickhouse"
+	}
+	type analyticsStatus struct {
+		Engine          string  `json:"engine"`
+		Pending         int64   `json:"pending"`
+		OldestPendingAt *string `json:"oldest_pending_at"`
+	}
+	st := analyticsStatus{Engine: engine, Pending: pending}
+	if oldest != nil {
+		at := oldest.UTC().Format(time.RFC3339)
+		st.OldestPendingAt = &at
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"analytics": st})
 }

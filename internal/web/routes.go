@@ -30,6 +30,7 @@ func (s *Server) routes() {
 
 	s.handle("GET", "/api/v1/audit", "api", "admin", s.apiAudit)
 	s.handle("GET", "/api/v1/audit/export", "api", "admin", s.apiAuditExport)
+	s.handle("GET", "/api/v1/status", "api", "admin", s.apiStatus)
 
 	s.uiRoutes()
 }

@@ -30,6 +30,10 @@ type Config struct {
 	// SecureCookies sets the Secure flag (behind TLS).
 	SecureCookies bool
 	Logger        *slog.Logger
+	// Analytics, when set, answers the Rastreio from the analytics engine
+	// (the store answers when it is unreachable); /api/v1/status then says
+	// "engine":"clickhouse".
+	Analytics report.LegReader
 }
 
 // Server is the HTTP handler of rastro.
@@ -59,6 +63,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	}
 	cfg.RecordingsDir, _ = filepath.Abs(cfg.RecordingsDir)
 	s := &Server{db: db, reports: report.New(db), ingest: ingest.New(db), cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), plays: newPlayLog()}
+	s.reports.Analytics = cfg.Analytics
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)

@@ -319,7 +319,7 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) {
 		s.uiFail(w, r, err)
 		return
 	}
-	count, err := s.db.CountLegs(ctx, p, q.Filter)
+	count, err := s.reports.CountLegs(ctx, p, q.Filter)
 	if err != nil {
 		s.uiFail(w, r, err)
 		return

@@ -1,0 +1,139 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// A migration's statements, rendered for one host. {{db}} is the database,
+// {{cluster}} the cluster name; with a cluster, {{legs}} is the local
+// table (legs_local) and a Distributed table named legs is created over it;
+// without, {{legs}} is legs itself.
+type migration struct {
+	version int
+	name    string
+	// local statements run on every host; dist statements only with a
+	// cluster (the Distributed tables, after the local ones).
+	local, dist []string
+}
+
+// legsColumns is the column list of the legs tables, in order (batches on
+// 18.16 need the explicit list: see Shipper).
+const legsColumns = `tenant String, interaction_id String, leg_id String, version UInt64, deleted UInt8,
+    k Int64, seq Int64, protocol String, media String, entered_at Int64,
+    local_date String, local_time String, bucket String,
+    service_id String, agent_id String, contact_id String,
+    status String, voice_status String, expired Nullable(UInt8), portfolio UInt8,
+    external_id String, ext_protocol String, direction String,
+    queued_at Nullable(Int64), delivered_at Nullable(Int64), answered_at Nullable(Int64), finished_at Int64,
+    duration Nullable(Float64), tmp Nullable(Float64), tmi Nullable(Float64), tm1r Nullable(Float64), tmr Nullable(Float64),
+    recording_url String, tags Array(String), rphones Array(String), ivrs Array(String), cells String`
+
+// migrations are applied in order on every host and recorded in its
+// {{db}}.rastro_migrations table.
+//
+// legs: one row per version of a finished leg. ReplacingMergeTree(version)
+// keeps, at merge time, the highest version of each sorting key, and reads
+// use FINAL so only that version counts before merges happen. The sorting
+// key must therefore be the leg's identity (tenant, interaction_id, leg_id)
+// — entered_at or media change when a leg is re-derived and cannot be in it;
+// no partitioning, for the same reason (FINAL only deduplicates inside a
+// partition). Sharding by cityHash64(tenant, interaction_id) puts every
+// version of every leg of an interaction on one shard, so FINAL on each
+// shard is enough.
+var migrations = []migration{
+	{
+		version: 1, name: "legs",
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.{{legs}} (` + legsColumns + `)
+			 ENGINE = ReplacingMergeTree(version) ORDER BY (tenant, interaction_id, leg_id)`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.legs AS {{db}}.legs_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, legs_local, cityHash64(tenant, interaction_id))`,
+		},
+	},
+}
+
+// migrate creates the database and applies pending migrations on every host
+// of the URL, one host at a time (no ON CLUSTER: that needs ZooKeeper).
+func migrate(ctx context.Context, cfg Config) error {
+	for _, host := range cfg.Hosts {
+		if err := migrateHost(ctx, cfg, host); err != nil {
+			return fmt.Errorf("analytics: prepare %s on %s: %w", cfg.Database, host, err)
+		}
+	}
+	return nil
+}
+
+// openHost connects to one host only (DDL and per-shard checks).
+func openHost(cfg Config, host string) (driver.Conn, error) {
+	return clickhouse.Open(cfg.options([]string{host}))
+}
+
+func migrateHost(ctx context.Context, cfg Config, host string) error {
+	conn, err := openHost(cfg, host)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	db := cfg.Database
+	if err := conn.Exec(ctx, `CREATE DATABASE IF NOT EXISTS `+db); err != nil {
+		return err
+	}
+	if err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+db+`.rastro_migrations (version UInt32, name String, applied_at DateTime) ENGINE = TinyLog`); err != nil {
+		return err
+	}
+	applied := map[uint32]bool{}
+	rows, err := conn.Query(ctx, `SELECT version FROM `+db+`.rastro_migrations`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	legs := "legs"
+	if cfg.Cluster != "" {
+		legs = "legs_local"
+	}
+	r := strings.NewReplacer("{{db}}", db, "{{cluster}}", cfg.Cluster, "{{legs}}", legs)
+	for _, m := range migrations {
+		if applied[uint32(m.version)] {
+			continue
+		}
+		stmts := m.local
+		if cfg.Cluster != "" {
+			stmts = append(append([]string(nil), m.local...), m.dist...)
+		}
+		for _, s := range stmts {
+			if err := conn.Exec(ctx, r.Replace(s)); err != nil {
+				return fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
+			}
+		}
+		b, err := conn.PrepareBatch(ctx, `INSERT INTO `+db+`.rastro_migrations (version, name, applied_at)`)
+		if err != nil {
+			return err
+		}
+		if err := b.Append(uint32(m.version), m.name, time.Now().UTC()); err != nil {
+			return err
+		}
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("record migration %d: %w", m.version, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,325 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sort"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/rastro/rastro/internal/store"
+)
+
+const insertLegs = `INSERT INTO %s (tenant, interaction_id, leg_id, version, deleted, k, seq, protocol, media, entered_at,
+	local_date, local_time, bucket, service_id, agent_id, contact_id, status, voice_status, expired, portfolio,
+	external_id, ext_protocol, direction, queued_at, delivered_at, answered_at, finished_at,
+	duration, tmp, tmi, tm1r, tmr, recording_url, tags, rphones, ivrs, cells)`
+
+// syncInsert makes an insert into a Distributed table return only once
+// every shard wrote its part (the acknowledgement the outbox waits for).
+func syncInsert(ctx context.Context) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_distributed_sync": 1}))
+}
+
+// row is one version of a leg to insert: the leg (nil for a tombstone).
+type row struct {
+	tenant, interactionID, legID string
+	version                      uint64
+	leg                          *store.AnalyticsLeg
+}
+
+// insert sends rows in one synchronous batch.
+func (e *Engine) insert(ctx context.Context, rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertLegs, e.table("legs")))
+	if err != nil {
+		return fmt.Errorf("analytics: prepare insert: %w", err)
+	}
+	defer b.Abort()
+	for _, r := range rows {
+		l := r.leg
+		if l == nil {
+			err = b.Append(r.tenant, r.interactionID, r.legID, r.version, uint8(1), int64(0), int64(0), "", "", int64(0),
+				"", "", "", "", "", "", "", "", (*uint8)(nil), uint8(0),
+				"", "", "", (*int64)(nil), (*int64)(nil), (*int64)(nil), int64(0),
+				(*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), "", []string{}, []string{}, []string{}, "")
+		} else {
+			err = b.Append(r.tenant, l.InteractionID, l.LegID, r.version, uint8(0), l.K, l.Seq, l.Protocol, l.Media, l.EnteredAt,
+				l.LocalDate, l.LocalTime, l.Bucket, l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.Expired, l.Portfolio,
+				l.ExternalID, l.ExtProtocol, l.Direction, l.QueuedAt, l.DeliveredAt, l.AnsweredAt, l.FinishedAt,
+				l.Duration, l.TMP, l.TMI, l.TM1R, l.TMR, l.RecordingURL, nonNil(l.Tags), nonNil(l.RPhones), nonNil(l.IVRs), l.Cells)
+		}
+		if err != nil {
+			return fmt.Errorf("analytics: append row: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("analytics: insert %d rows: %w", len(rows), err)
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Shipper moves the store's analytics outbox into the engine.
+type Shipper struct {
+	DB    *store.DB
+	CH    *Engine
+	Batch int // outbox entries per round; default 500
+	// Chunk is how many legs a tenant backfill sends per insert; default 20000.
+	Chunk int
+	Logf  func(format string, args ...any)
+}
+
+func (s *Shipper) logf(format string, args ...any) {
+	if s.Logf != nil {
+		s.Logf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
+}
+
+// ShipOnce sends one batch of outbox entries and deletes them once the
+// engine acknowledged. It returns how many entries it shipped (0: the
+// outbox is empty).
+//
+// Version of what is sent = the entry's id: ids grow with every
+// transaction of a tenant (its writers are serialised), the rows are read
+// from the store after the entry, so they are at least as new as it; the
+// highest entry of an interaction is shipped last-or-not-at-all-before, so
+// its rows win in the engine whatever the order or repetition of shipments
+// (two servers shipping the same entry send the same version).
+func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
+	limit := s.Batch
+	if limit <= 0 {
+		limit = 500
+	}
+	entries, err := s.DB.OutboxBatch(ctx, limit)
+	if err != nil || len(entries) == 0 {
+		return 0, err
+	}
+	type tenantWork struct {
+		version map[string]uint64 // interaction → highest entry id
+	}
+	work := map[string]*tenantWork{}
+	var backfills []store.OutboxEntry
+	ids := make([]int64, 0, len(entries))
+	for _, e := range entries {
+		ids = append(ids, e.ID)
+		switch e.Kind {
+		case store.OutboxTenant:
+			backfills = append(backfills, e)
+		case store.OutboxInteraction:
+			w := work[e.Tenant]
+			if w == nil {
+				w = &tenantWork{version: map[string]uint64{}}
+				work[e.Tenant] = w
+			}
+			w.version[e.Key] = max(w.version[e.Key], uint64(e.ID))
+		default:
+			return 0, fmt.Errorf("analytics outbox entry %d: unknown kind %q", e.ID, e.Kind)
+		}
+	}
+	for _, b := range backfills {
+		if err := s.backfillTenant(ctx, b.Tenant, uint64(b.ID)); err != nil {
+			return 0, err
+		}
+	}
+	tenants := make([]string, 0, len(work))
+	for t := range work {
+		tenants = append(tenants, t)
+	}
+	sort.Strings(tenants)
+	for _, t := range tenants {
+		if err := s.shipInteractions(ctx, t, work[t].version); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.DB.DeleteOutbox(ctx, ids); err != nil {
+		return 0, err
+	}
+	return len(entries), nil
+}
+
+// shipInteractions sends the current legs of some interactions of a tenant,
+// and tombstones for the legs the engine holds that the store no longer
+// has, in one synchronous insert.
+func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions map[string]uint64) error {
+	ids := make([]string, 0, len(versions))
+	for id := range versions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	legs, err := s.DB.AnalyticsLegs(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	live, err := s.CH.liveLegs(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	rows := make([]row, 0, len(legs))
+	have := map[[2]string]bool{}
+	for i := range legs {
+		l := &legs[i]
+		have[[2]string{l.InteractionID, l.LegID}] = true
+		rows = append(rows, row{tenant: tenant, version: versions[l.InteractionID], leg: l})
+	}
+	for _, k := range live {
+		if !have[k] {
+			rows = append(rows, row{tenant: tenant, interactionID: k[0], legID: k[1], version: versions[k[0]]})
+		}
+	}
+	return s.CH.insert(ctx, rows)
+}
+
+// backfillTenant sends every leg of a tenant with one version, then
+// tombstones every leg the engine still holds at an older version (legs that
+// vanished, e.g. by a rebuild).
+func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uint64) error {
+	chunk := s.Chunk
+	if chunk <= 0 {
+		chunk = 20000
+	}
+	start, n := time.Now(), 0
+	err := s.DB.EachAnalyticsLeg(ctx, tenant, chunk, func(legs []store.AnalyticsLeg) error {
+		rows := make([]row, len(legs))
+		for i := range legs {
+			rows[i] = row{tenant: tenant, version: version, leg: &legs[i]}
+		}
+		n += len(rows)
+		return s.CH.insert(ctx, rows)
+	})
+	if err != nil {
+		return err
+	}
+	stale, err := s.CH.staleLegs(ctx, tenant, version)
+	if err != nil {
+		return err
+	}
+	for len(stale) > 0 {
+		m := min(len(stale), chunk)
+		rows := make([]row, m)
+		for i, k := range stale[:m] {
+			rows[i] = row{tenant: tenant, interactionID: k[0], legID: k[1], version: version}
+		}
+		if err := s.CH.insert(ctx, rows); err != nil {
+			return err
+		}
+		stale = stale[m:]
+	}
+	s.logf("analytics: tenant %s: %d legs sent in %s", tenant, n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Drain ships until the outbox is empty (one-shot catch-up).
+func (s *Shipper) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.ShipOnce(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// Run ships until ctx ends: polls every idle interval when the outbox is
+// empty, retries with exponential backoff (up to 30 s) while the engine is
+// down. Ingestion does not wait for it: entries simply accumulate.
+func (s *Shipper) Run(ctx context.Context, idle time.Duration) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		var n int
+		var err error
+		if !s.CH.Ready() {
+			err = s.CH.Migrate(ctx)
+		}
+		if err == nil {
+			n, err = s.ShipOnce(ctx)
+		}
+		var wait time.Duration
+		switch {
+		case err != nil && ctx.Err() == nil:
+			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			s.logf("analytics: shipping failed (retrying in %s): %v", backoff, err)
+			wait = backoff
+		case err != nil:
+			return
+		case n == 0:
+			backoff, wait = 0, idle
+		default:
+			backoff = 0
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// liveLegs lists the (interaction, leg) keys the engine holds (latest
+// version, not deleted) for some interactions of a tenant.
+func (e *Engine) liveLegs(ctx context.Context, tenant string, interactionIDs []string) ([][2]string, error) {
+	var out [][2]string
+	for len(interactionIDs) > 0 {
+		n := min(len(interactionIDs), 1000)
+		args := []any{tenant}
+		for _, id := range interactionIDs[:n] {
+			args = append(args, id)
+		}
+		keys, err := e.keys(ctx, `SELECT interaction_id, leg_id FROM `+e.table("legs")+` FINAL
+			WHERE tenant = ? AND interaction_id IN (`+qs(n)+`) AND deleted = 0`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keys...)
+		interactionIDs = interactionIDs[n:]
+	}
+	return out, nil
+}
+
+// staleLegs lists the live legs of a tenant whose latest version is older
+// than version.
+func (e *Engine) staleLegs(ctx context.Context, tenant string, version uint64) ([][2]string, error) {
+	return e.keys(ctx, `SELECT interaction_id, leg_id FROM `+e.table("legs")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+func (e *Engine) keys(ctx context.Context, q string, args ...any) ([][2]string, error) {
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+func qs(n int) string {
+	b := make([]byte, 0, 2*n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '?')
+	}
+	return string(b)
+}

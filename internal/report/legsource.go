@@ -1,0 +1,67 @@
+package report
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/rastro/rastro/internal/analytics"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// LegReader is what the Rastreio reads legs from: the store
+// (*store.DB) or the analytics engine (*analytics.Rastreio). Both take the
+// same validated filter and return the same stored cells.
+type LegReader interface {
+	Legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error)
+	EachLeg(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, pageSize int, fn func(cells string) error) error
+	CountLegs(ctx context.Context, p model.Principal, f store.LegFilter) (int64, error)
+}
+
+// fallback reports whether a read of the analytics engine failed because
+// the engine is unreachable: the store answers instead (slower), and the
+// fallback is logged.
+func (r *Reports) fallback(err error, what string) bool {
+	if !analytics.Unreachable(err) {
+		return false
+	}
+	slog.Warn("analytics engine unreachable; the store answers", "read", what, "err", err)
+	return true
+}
+
+func (r *Reports) legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error) {
+	if r.Analytics != nil {
+		page, err := r.Analytics.Legs(ctx, p, f, desc, after, limit)
+		if err == nil || !r.fallback(err, "rastreio page") {
+			return page, err
+		}
+	}
+	return r.DB.Legs(ctx, p, f, desc, after, limit)
+}
+
+func (r *Reports) eachLeg(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, pageSize int, fn func(cells string) error) error {
+	if r.Analytics != nil {
+		sent := false
+		err := r.Analytics.EachLeg(ctx, p, f, desc, pageSize, func(cells string) error {
+			sent = true
+			return fn(cells)
+		})
+		// Once a row went out the export cannot restart elsewhere.
+		if err == nil || sent || !r.fallback(err, "rastreio export") {
+			return err
+		}
+	}
+	return r.DB.EachLeg(ctx, p, f, desc, pageSize, fn)
+}
+
+// CountLegs counts the Rastreio rows of a query (page totals, export row
+// counts), from the analytics engine when configured and answering.
+func (r *Reports) CountLegs(ctx context.Context, p model.Principal, f store.LegFilter) (int64, error) {
+	if r.Analytics != nil {
+		n, err := r.Analytics.CountLegs(ctx, p, f)
+		if err == nil || !r.fallback(err, "rastreio count") {
+			return n, err
+		}
+	}
+	return r.DB.CountLegs(ctx, p, f)
+}

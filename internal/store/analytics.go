@@ -1,0 +1,416 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The analytics outbox (migration 0007): the store's side of feeding the
+// analytics engine. The store stays the system of record; what the engine
+// holds is shipped from here, so the outbox is written in the same
+// transaction as the rows it announces and deleted only after the engine
+// acknowledged them.
+
+// Outbox entry kinds.
+const (
+	OutboxInteraction = "interaction" // key = interaction id: ship its current legs
+	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg of the tenant
+)
+
+// OutboxEntry is one pending entry.
+type OutboxEntry struct {
+	ID        int64
+	Tenant    string
+	Kind      string
+	Key       string
+	CreatedAt time.Time
+}
+
+// AnalyticsEnabled reports whether analytics is enabled for this store. Once
+// on it stays on, so a true answer is cached.
+func (db *DB) AnalyticsEnabled(ctx context.Context) (bool, error) {
+	if db.analyticsOn.Load() {
+		return true, nil
+	}
+	return db.analyticsEnabled(ctx, db.w)
+}
+
+func (db *DB) analyticsEnabled(ctx context.Context, q querier) (bool, error) {
+	var n int
+	if err := db.queryRow(ctx, q, `SELECT COUNT(*) FROM analytics_state WHERE id = 1`).Scan(&n); err != nil {
+		return false, fmt.Errorf("read analytics state: %w", err)
+	}
+	if n > 0 {
+		db.analyticsOn.Store(true)
+	}
+	return n > 0, nil
+}
+
+// EnableAnalytics records that analytics (engine, e.g. "clickhouse") is on
+// for this store and, the first time, queues a full backfill: one 'tenant'
+// entry per tenant. The flag is committed first; then each tenant's entry is
+// added under that tenant's write lock, so a derivation that read the flag
+// as off has committed before its tenant's backfill entry (and its rows are
+// read by the backfill). A crash half-way is finished by the next call
+// (backfill_queued stays 0 until every tenant is queued). It returns
+// whether a backfill was queued by this call.
+func (db *DB) EnableAnalytics(ctx context.Context, engine string) (bool, error) {
+	var queued int
+	err := db.queryRow(ctx, db.w, `SELECT backfill_queued FROM analytics_state WHERE id = 1`).Scan(&queued)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := db.exec(ctx, db.w, `INSERT INTO analytics_state (id, engine, enabled_at, backfill_queued) VALUES (1, ?, ?, 0) ON CONFLICT (id) DO NOTHING`,
+			engine, time.Now().UnixMilli()); err != nil {
+			return false, fmt.Errorf("enable analytics: %w", err)
+		}
+	case err != nil:
+		return false, fmt.Errorf("read analytics state: %w", err)
+	case queued == 1:
+		db.analyticsOn.Store(true)
+		return false, nil
+	}
+	db.analyticsOn.Store(true)
+	tenants, err := db.Tenants(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, tn := range tenants {
+		if err := db.WithTenantTx(ctx, tn, func(tx *Tx) error {
+			return tx.queueOutbox(ctx, OutboxTenant, tn)
+		}); err != nil {
+			return false, fmt.Errorf("queue the backfill of %s: %w", tn, err)
+		}
+	}
+	if _, err := db.exec(ctx, db.w, `UPDATE analytics_state SET backfill_queued = 1 WHERE id = 1`); err != nil {
+		return false, fmt.Errorf("enable analytics: %w", err)
+	}
+	return true, nil
+}
+
+// analyticsOn reads (once per transaction) whether derived rows must be
+// announced in the outbox.
+func (t *Tx) analyticsOn(ctx context.Context) (bool, error) {
+	if t.analytics == 0 {
+		on, err := t.db.analyticsEnabledTx(ctx, t)
+		if err != nil {
+			return false, err
+		}
+		t.analytics = -1
+		if on {
+			t.analytics = 1
+		}
+	}
+	return t.analytics == 1, nil
+}
+
+func (db *DB) analyticsEnabledTx(ctx context.Context, t *Tx) (bool, error) {
+	if db.analyticsOn.Load() {
+		return true, nil
+	}
+	var n int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM analytics_state WHERE id = 1`).Scan(&n); err != nil {
+		return false, fmt.Errorf("read analytics state: %w", err)
+	}
+	if n > 0 {
+		db.analyticsOn.Store(true)
+	}
+	return n > 0, nil
+}
+
+func (t *Tx) queueOutbox(ctx context.Context, kind, key string) error {
+	_, err := t.exec(ctx, `INSERT INTO analytics_outbox (tenant, kind, key, created_at) VALUES (?, ?, ?, ?)`,
+		t.tenant, kind, key, time.Now().UnixMilli())
+	return wrap(err, "queue analytics "+kind+" "+key)
+}
+
+// announceInteraction adds an outbox entry for a re-derived interaction when
+// analytics is on.
+func (t *Tx) announceInteraction(ctx context.Context, interactionID string) error {
+	on, err := t.analyticsOn(ctx)
+	if err != nil || !on {
+		return err
+	}
+	return t.queueOutbox(ctx, OutboxInteraction, interactionID)
+}
+
+// MarkAnalyticsRebackfill is called by rebuild: the tenant's pending entries
+// are superseded by one 'tenant' entry (its every leg is shipped again and
+// the legs that vanished are deleted from the engine), instead of one entry
+// per re-derived interaction.
+func (t *Tx) MarkAnalyticsRebackfill(ctx context.Context) error {
+	on, err := t.analyticsOn(ctx)
+	if err != nil || !on {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM analytics_outbox WHERE tenant = ?`, t.tenant); err != nil {
+		return fmt.Errorf("clear the analytics outbox: %w", err)
+	}
+	t.analytics = -1 // the legs rebuild inserts are covered by the tenant entry
+	return t.queueOutbox(ctx, OutboxTenant, t.tenant)
+}
+
+// OutboxBatch returns up to limit pending entries, oldest first.
+func (db *DB) OutboxBatch(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	rows, err := db.query(ctx, db.w, `SELECT id, tenant, kind, key, created_at FROM analytics_outbox ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the analytics outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Tenant, &e.Kind, &e.Key, &at); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DeleteOutbox removes shipped entries (ids already gone are ignored:
+// another shipper may have sent them too, which versions make harmless).
+func (db *DB) DeleteOutbox(ctx context.Context, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		if _, err := db.exec(ctx, db.w, `DELETE FROM analytics_outbox WHERE id IN (`+placeholders(n)+`)`, args...); err != nil {
+			return fmt.Errorf("delete shipped outbox entries: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// OutboxStats returns a tenant's pending entries and the creation time of
+// the oldest (nil when none).
+func (db *DB) OutboxStats(ctx context.Context, tenant string) (int64, *time.Time, error) {
+	var n int64
+	var oldest sql.NullInt64
+	if err := db.queryRow(ctx, db.r, `SELECT COUNT(*), MIN(created_at) FROM analytics_outbox WHERE tenant = ?`, tenant).Scan(&n, &oldest); err != nil {
+		return 0, nil, fmt.Errorf("analytics outbox of %s: %w", tenant, err)
+	}
+	if !oldest.Valid {
+		return n, nil, nil
+	}
+	at := time.UnixMilli(oldest.Int64).UTC()
+	return n, &at, nil
+}
+
+// AnalyticsLeg is a finished leg as the analytics engine stores it: the
+// legs row plus its tags, reversed phone digits and the interaction's IVRs.
+type AnalyticsLeg struct {
+	K                                  int64
+	InteractionID, LegID               string
+	Seq                                int64
+	Protocol, Media                    string
+	EnteredAt                          int64
+	LocalDate, LocalTime, Bucket       string
+	ServiceID, AgentID, ContactID      string
+	Status, VoiceStatus                string
+	Expired                            *uint8
+	Portfolio                          uint8
+	ExternalID, ExtProtocol, Direction string
+	QueuedAt, DeliveredAt, AnsweredAt  *int64
+	FinishedAt                         int64
+	Duration, TMP, TMI, TM1R, TMR      *float64
+	RecordingURL, Cells                string
+	Tags, RPhones, IVRs                []string
+}
+
+const analyticsLegCols = `l.k, l.interaction_id, l.leg_id, l.seq, l.protocol, l.media, l.entered_at, l.local_date, l.local_time, l.bucket,
+	l.service_id, l.agent_id, l.contact_id, l.status, l.voice_status, l.expired, l.portfolio, l.external_id, l.ext_protocol, l.direction,
+	l.queued_at, l.delivered_at, l.answered_at, l.finished_at, l.duration, l.tmp, l.tmi, l.tm1r, l.tmr, l.recording_url, l.cells`
+
+// AnalyticsLegs reads the current legs of some interactions of a tenant.
+func (db *DB) AnalyticsLegs(ctx context.Context, tenant string, interactionIDs []string) ([]AnalyticsLeg, error) {
+	var out []AnalyticsLeg
+	for len(interactionIDs) > 0 {
+		n := min(len(interactionIDs), 500)
+		sub, args := inList(interactionIDs[:n])
+		legs, err := db.analyticsLegs(ctx, tenant, `l.interaction_id IN (`+sub+`)`, args, `l.interaction_id IN (`+sub+`)`, args)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, legs...)
+		interactionIDs = interactionIDs[n:]
+	}
+	return out, nil
+}
+
+// EachAnalyticsLeg streams every leg of a tenant in k order, chunk legs at a
+// time (the backfill).
+func (db *DB) EachAnalyticsLeg(ctx context.Context, tenant string, chunk int, fn func([]AnalyticsLeg) error) error {
+	after := int64(-1 << 62)
+	for {
+		legs, err := db.analyticsLegs(ctx, tenant, `l.k > ? ORDER BY l.k LIMIT `+fmt.Sprint(chunk), []any{after}, "", nil)
+		if err != nil {
+			return err
+		}
+		if len(legs) == 0 {
+			return nil
+		}
+		if err := fn(legs); err != nil {
+			return err
+		}
+		if len(legs) < chunk {
+			return nil
+		}
+		after = legs[len(legs)-1].K
+	}
+}
+
+// analyticsLegs reads legs of a tenant matching cond (and, unless ivrCond is
+// "", the IVR visits of interactions matching ivrCond) with their tags,
+// phones and IVRs.
+func (db *DB) analyticsLegs(ctx context.Context, tenant, cond string, args []any, ivrCond string, ivrArgs []any) ([]AnalyticsLeg, error) {
+	rows, err := db.query(ctx, db.r, `SELECT `+analyticsLegCols+` FROM legs l WHERE l.tenant = ? AND `+cond, append([]any{tenant}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("legs for analytics: %w", err)
+	}
+	var legs []AnalyticsLeg
+	byK := map[int64]int{}
+	byInteraction := map[string][]int{}
+	for rows.Next() {
+		var l AnalyticsLeg
+		var expired sql.NullInt64
+		var qa, da, aa sql.NullInt64
+		var dur, tmp, tmi, tm1r, tmr sql.NullFloat64
+		if err := rows.Scan(&l.K, &l.InteractionID, &l.LegID, &l.Seq, &l.Protocol, &l.Media, &l.EnteredAt, &l.LocalDate, &l.LocalTime, &l.Bucket,
+			&l.ServiceID, &l.AgentID, &l.ContactID, &l.Status, &l.VoiceStatus, &expired, &l.Portfolio, &l.ExternalID, &l.ExtProtocol, &l.Direction,
+			&qa, &da, &aa, &l.FinishedAt, &dur, &tmp, &tmi, &tm1r, &tmr, &l.RecordingURL, &l.Cells); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if expired.Valid {
+			v := uint8(expired.Int64)
+			l.Expired = &v
+		}
+		l.QueuedAt, l.DeliveredAt, l.AnsweredAt = nullInt(qa), nullInt(da), nullInt(aa)
+		l.Duration, l.TMP, l.TMI, l.TM1R, l.TMR = nullFloat(dur), nullFloat(tmp), nullFloat(tmi), nullFloat(tm1r), nullFloat(tmr)
+		byK[l.K] = len(legs)
+		byInteraction[l.InteractionID] = append(byInteraction[l.InteractionID], len(legs))
+		legs = append(legs, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(legs) == 0 {
+		return nil, nil
+	}
+	ks := make([]any, 0, len(legs))
+	for _, l := range legs {
+		ks = append(ks, l.K)
+	}
+	for _, child := range []struct {
+		q   string
+		add func(l *AnalyticsLeg, v string)
+	}{
+		{`SELECT leg_k, tag_id FROM leg_tags WHERE leg_k IN (%s) ORDER BY leg_k, tag_id`, func(l *AnalyticsLeg, v string) { l.Tags = append(l.Tags, v) }},
+		{`SELECT leg_k, rdigits FROM leg_phones WHERE leg_k IN (%s) ORDER BY leg_k, rdigits`, func(l *AnalyticsLeg, v string) { l.RPhones = append(l.RPhones, v) }},
+	} {
+		rows, err := db.query(ctx, db.r, fmt.Sprintf(child.q, placeholders(len(ks))), ks...)
+		if err != nil {
+			return nil, fmt.Errorf("leg children for analytics: %w", err)
+		}
+		for rows.Next() {
+			var k int64
+			var v string
+			if err := rows.Scan(&k, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			child.add(&legs[byK[k]], v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// IVRs of the legs' interactions.
+	ivrQ, ivrA := `SELECT interaction_id, ivr_id FROM ivr_visits WHERE tenant = ? AND `+strings.ReplaceAll(ivrCond, "l.", ""), append([]any{tenant}, ivrArgs...)
+	if ivrCond == "" {
+		ids := make([]any, 0, len(byInteraction))
+		for id := range byInteraction {
+			ids = append(ids, id)
+		}
+		ivrQ, ivrA = `SELECT interaction_id, ivr_id FROM ivr_visits WHERE tenant = ? AND interaction_id IN (`+placeholders(len(ids))+`)`, append([]any{tenant}, ids...)
+	}
+	rows, err = db.query(ctx, db.r, ivrQ+` ORDER BY interaction_id, pos`, ivrA...)
+	if err != nil {
+		return nil, fmt.Errorf("ivr visits for analytics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ivr string
+		if err := rows.Scan(&id, &ivr); err != nil {
+			return nil, err
+		}
+		for _, i := range byInteraction[id] {
+			legs[i].IVRs = appendUnique(legs[i].IVRs, ivr)
+		}
+	}
+	return legs, rows.Err()
+}
+
+func appendUnique(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func nullInt(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+func nullFloat(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}
+
+// UserTagAgents lists the agents (users) carrying any of the user tags: the
+// analytics engine resolves the Rastreio's user_tags filter with it, as the
+// store's query does with a subquery.
+func (db *DB) UserTagAgents(ctx context.Context, tenant string, tags []string) ([]string, error) {
+	sub, args := inList(tags)
+	return db.strings(ctx, `SELECT DISTINCT user_id FROM user_tags WHERE tenant = ? AND tag IN (`+sub+`) ORDER BY user_id`, append([]any{tenant}, args...)...)
+}
+
+// EmailContacts lists the contacts with an e-mail address (lower case).
+func (db *DB) EmailContacts(ctx context.Context, tenant, email string) ([]string, error) {
+	return db.strings(ctx, `SELECT DISTINCT contact_id FROM contact_emails WHERE tenant = ? AND email = ? ORDER BY contact_id`, tenant, email)
+}
+
+func (db *DB) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := db.query(ctx, db.r, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

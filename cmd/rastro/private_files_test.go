@@ -48,7 +48,7 @@ func TestRastroCreatesItsFilesForItsOwnerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(recs, "rec")); err != nil || n < 5 {
+	if _, err := os.Stat(filepath.Join(recs, "demo", "rec")); err != nil || n < 5 { // ROOT/TENANT/rec
 		t.Fatalf("demo wrote %d files (recordings: %v)", n, err)
 	}
 }

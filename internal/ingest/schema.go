@@ -51,7 +51,7 @@ func reqObject(name string, sub ...field) field {
 	return field{name: name, kind: kObject, req: true, sub: sub}
 }
 func optObject(name string, sub ...field) field { return field{name: name, kind: kObject, sub: sub} }
-func named(name string) field                   { return reqObject(name, req("id", kID), req("name", kString)) }
+func named(name string) field                   { return reqObject(name, req("id", kID), opt("name", kString)) }
 func ids(names ...string) (fs []field) {
 	for _, n := range names {
 		fs = append(fs, req(n, kID))
@@ -80,16 +80,18 @@ var callFields = []field{
 // id, type, at and tenant. Fields not listed are accepted and ignored.
 var schemas = map[string][]field{
 	model.TypeServiceUpserted: {named("service")},
+	// Upserts may carry only some fields (EVENTS.md): only the id is
+	// required; an absent field keeps its stored value, null clears it.
 	model.TypeUserUpserted: {reqObject("user",
-		req("id", kID), req("name", kString), req("tags", kIDList),
-		reqEnum("status", model.UserStatuses), opt("extension", kString))},
+		req("id", kID), opt("name", kString), opt("tags", kIDList),
+		optEnum("status", model.UserStatuses), opt("extension", kString))},
 	model.TypeTagUpserted:    {named("tag")},
 	model.TypeIVRUpserted:    {named("ivr")},
 	model.TypeClientUpserted: {named("client")},
 	model.TypeCampaignUpserted: {reqObject("campaign",
-		req("id", kID), req("name", kString), req("client_id", kID))},
+		req("id", kID), opt("name", kString), opt("client_id", kID))},
 	model.TypeBatchUpserted: {reqObject("batch",
-		req("id", kID), req("name", kString), req("campaign_id", kID))},
+		req("id", kID), opt("name", kString), opt("campaign_id", kID))},
 	model.TypeContactUpserted: {reqObject("contact",
 		req("id", kID), opt("name", kString), opt("document", kDocument),
 		opt("phones", kStringList), opt("emails", kStringList),

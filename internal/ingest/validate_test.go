@@ -127,8 +127,9 @@ func TestRejects(t *testing.T) {
 	}{
 		{"missing required field", event("e1", "leg.queued", `"interaction":"i1","leg":"l1"`),
 			[]FieldError{{1, "e1", "service_id", "required"}}},
-		{"missing nested field", event("e1", "campaign.upserted", `"campaign":{"id":"cp1","name":"J"}`),
-			[]FieldError{{1, "e1", "campaign.client_id", "required"}}},
+		// Upserts may carry only some fields (EVENTS.md), never without the id.
+		{"missing nested field", event("e1", "campaign.upserted", `"campaign":{"name":"J","client_id":"c1"}`),
+			[]FieldError{{1, "e1", "campaign.id", "required"}}},
 		{"missing common fields", `{"foo":1}`,
 			[]FieldError{{1, "", "id", "required"}, {1, "", "type", "required"}, {1, "", "at", "required"}}},
 		{"null is absent", event("e1", "leg.hold_ended", `"interaction":"i1","leg":null`),

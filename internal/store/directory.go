@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/rastro/rastro/internal/model"
 	"golang.org/x/text/runes"
@@ -53,21 +53,61 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 	default:
 		return nil, fmt.Errorf("not a directory event: %s", ev.Type)
 	}
-	var sat int64
-	var sev string
-	err = t.queryRow(ctx, `SELECT at, ev FROM `+table+` WHERE tenant = ? AND id = ?`, t.tenant, id).Scan(&sat, &sev)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read %s %s: %w", table, id, err)
+	// EVENTS.md: an upsert may carry only some fields; each field takes
+	// the value of the latest upsert (by at, ties by event id) that carries
+	// it, null clearing it. The object is therefore folded again from all
+	// its stored upserts (this one included: it is already appended), so
+	// the result does not depend on arrival order.
+	_, key := ev.Aggregate()
+	merged, at, evID, won, err := t.mergeUpserts(ctx, key, objectField[ev.Type], ev.ID)
+	if err != nil {
+		return nil, fmt.Errorf("merge %s %s: %w", table, id, err)
 	}
-	if exists && !newer(at, ev.ID, sat, sev) {
-		return nil, nil
+	if !won {
+		return nil, nil // every field it carries is held by a later upsert
 	}
-	if exists {
-		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ? AND id = ?`, t.tenant, id); err != nil {
-			return nil, fmt.Errorf("replace %s %s: %w", table, id, err)
+	obj, err := json.Marshal(merged)
+	if err != nil {
+		return nil, err
+	}
+	m := *ev
+	switch ev.Type {
+	case model.TypeServiceUpserted:
+		m.Service = &model.Named{}
+		err = json.Unmarshal(obj, m.Service)
+	case model.TypeTagUpserted:
+		m.Tag = &model.Named{}
+		err = json.Unmarshal(obj, m.Tag)
+	case model.TypeIVRUpserted:
+		m.IVR = &model.Named{}
+		err = json.Unmarshal(obj, m.IVR)
+	case model.TypeClientUpserted:
+		m.Client = &model.Named{}
+		err = json.Unmarshal(obj, m.Client)
+	case model.TypeCampaignUpserted:
+		m.Campaign = &model.Campaign{}
+		err = json.Unmarshal(obj, m.Campaign)
+	case model.TypeBatchUpserted:
+		m.Batch = &model.Batch{}
+		err = json.Unmarshal(obj, m.Batch)
+	case model.TypeUserUpserted:
+		m.User = &model.User{}
+		err = json.Unmarshal(obj, m.User)
+		if m.User.Status == "" {
+			m.User.Status = "ativo" // a new user (or a cleared status) is "ativo"
 		}
+	case model.TypeContactUpserted:
+		m.Contact = &model.Contact{}
+		err = json.Unmarshal(obj, m.Contact)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("merged %s %s: %w", table, id, err)
+	}
+	ev = &m
+	if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ? AND id = ?`, t.tenant, id); err != nil {
+		return nil, fmt.Errorf("replace %s %s: %w", table, id, err)
+	}
+	ev.ID = evID
 	tn := t.tenant
 	switch ev.Type {
 	case model.TypeServiceUpserted, model.TypeTagUpserted, model.TypeIVRUpserted, model.TypeClientUpserted:
@@ -100,6 +140,76 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 	}
 	t.dir.forget(table, id)
 	return &DirectoryChange{Kind: table, ID: id}, nil
+}
+
+// objectField names the object an upsert type carries.
+var objectField = map[string]string{
+	model.TypeServiceUpserted: "service", model.TypeTagUpserted: "tag", model.TypeIVRUpserted: "ivr",
+	model.TypeClientUpserted: "client", model.TypeCampaignUpserted: "campaign", model.TypeBatchUpserted: "batch",
+	model.TypeUserUpserted: "user", model.TypeContactUpserted: "contact",
+}
+
+// mergeUpserts folds the stored upserts of the directory object key field
+// by field, in (at, event id) order: a field present in an upsert (null
+// included) replaces the value of earlier ones. It returns the merged
+// object, the latest upsert's at and id, and whether the upsert named
+// current holds any field (if not, storing it changed nothing).
+func (t *Tx) mergeUpserts(ctx context.Context, key, field, current string) (map[string]json.RawMessage, int64, string, bool, error) {
+	rows, err := t.query(ctx, `SELECT body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ?`, t.tenant, model.AggDirectory, key)
+	if err != nil {
+		return nil, 0, "", false, err
+	}
+	defer rows.Close()
+	type upsert struct {
+		at  int64
+		id  string
+		obj map[string]json.RawMessage
+	}
+	var ups []upsert
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, 0, "", false, err
+		}
+		var top struct {
+			ID string    `json:"id"`
+			At time.Time `json:"at"`
+		}
+		var objs map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &top); err != nil {
+			return nil, 0, "", false, fmt.Errorf("stored upsert: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &objs); err != nil {
+			return nil, 0, "", false, fmt.Errorf("stored upsert %s: %w", top.ID, err)
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(objs[field], &obj); err != nil {
+			return nil, 0, "", false, fmt.Errorf("stored upsert %s: %w", top.ID, err)
+		}
+		ups = append(ups, upsert{ms(top.At), top.ID, obj})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, "", false, err
+	}
+	sort.Slice(ups, func(i, j int) bool { return newer(ups[j].at, ups[j].id, ups[i].at, ups[i].id) })
+	merged := map[string]json.RawMessage{}
+	winner := map[string]string{}
+	for _, u := range ups {
+		for k, v := range u.obj {
+			merged[k], winner[k] = v, u.id
+		}
+	}
+	won := false
+	for k, w := range winner {
+		if w == current && k != "id" {
+			won = true
+		}
+	}
+	if len(ups) == 0 {
+		return nil, 0, "", false, nil
+	}
+	last := ups[len(ups)-1]
+	return merged, last.at, last.id, won || last.id == current, nil
 }
 
 func (t *Tx) insertContact(ctx context.Context, c *model.Contact, at int64, evID string) error {
@@ -274,4 +384,17 @@ func (d *txDirectory) Contact(id string) (model.Contact, bool) {
 	c.Portfolio = &p
 	d.contacts[id] = &c
 	return c, true
+}
+
+// User reads a directory user as stored (its upserts merged).
+func (d *txDirectory) User(id string) (model.User, bool) {
+	var u model.User
+	var tags string
+	err := d.db.queryRow(d.ctx, d.q, `SELECT id, name, status, extension, tags FROM users WHERE tenant = ? AND id = ?`, d.tenant, id).
+		Scan(&u.ID, &u.Name, &u.Status, &u.Extension, &tags)
+	if err != nil {
+		return model.User{}, false
+	}
+	_ = json.Unmarshal([]byte(tags), &u.Tags)
+	return u, true
 }

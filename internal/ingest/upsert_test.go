@@ -1,0 +1,86 @@
+package ingest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// Upserts merge field by field (EVENTS.md): a CRM and Chatwoot each keep
+// their own fields of one contact or agent, whatever order they arrive in.
+func TestUpsertsMergeFieldByFieldInAnyOrder(t *testing.T) {
+	lines := []string{
+		// Chatwoot knows the agent's name only.
+		`{"id":"u1","type":"user.upserted","at":"2026-10-01T10:00:00Z","user":{"id":"ag-1","name":"Ana Chatwoot"}}`,
+		// The HR system sets tags and status later, without a name.
+		`{"id":"u2","type":"user.upserted","at":"2026-10-02T10:00:00Z","user":{"id":"ag-1","tags":["t-n1"],"status":"inativo"}}`,
+		// An older upsert's name loses to the newer one.
+		`{"id":"u0","type":"user.upserted","at":"2026-09-01T10:00:00Z","user":{"id":"ag-1","name":"Old name","extension":"7001"}}`,
+		// The CRM's contact: document and portfolio; Chatwoot: name and phones.
+		`{"id":"c1","type":"contact.upserted","at":"2026-10-01T10:00:00Z","contact":{"id":"ct-1","document":"39053344705","portfolio":true,"external_id":"CRM-9"}}`,
+		`{"id":"c2","type":"contact.upserted","at":"2026-10-03T10:00:00Z","contact":{"id":"ct-1","name":"José","phones":["5511999990000"]}}`,
+		// null clears a field.
+		`{"id":"c3","type":"contact.upserted","at":"2026-10-04T10:00:00Z","contact":{"id":"ct-1","external_id":null}}`,
+		// A service renamed by a partial upsert; a service never named.
+		`{"id":"s1","type":"service.upserted","at":"2026-10-01T10:00:00Z","service":{"id":"svc-1","name":"SAC"}}`,
+		`{"id":"s2","type":"service.upserted","at":"2026-10-01T09:00:00Z","service":{"id":"svc-2"}}`,
+	}
+	orders := [][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {7, 5, 4, 2, 3, 1, 0, 6}, {2, 1, 5, 3, 0, 4, 6, 7}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		for n, order := range orders {
+			tenant := []string{"a", "b", "c"}[n]
+			if err := s.DB.EnsureTenant(ctx, tenant); err != nil {
+				t.Fatal(err)
+			}
+			in := ingest.New(s.DB)
+			// One event per batch, so each upsert meets the stored others.
+			for _, i := range order {
+				if _, err := in.IngestBody(ctx, tenant, []byte(lines[i])); err != nil {
+					t.Fatalf("order %v line %d: %v", order, i, err)
+				}
+			}
+			p := model.Principal{Tenant: tenant, Role: model.RoleAdmin, PersonalData: true}
+			agents, err := s.DB.Agents(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(agents) != 1 || agents[0].Name != "Ana Chatwoot" {
+				t.Errorf("order %v: agents %+v", order, agents)
+			}
+			dir := s.DB.Directory(ctx, tenant)
+			u, ok := dir.User("ag-1")
+			if !ok || u.Name != "Ana Chatwoot" || u.Status != "inativo" || strings.Join(u.Tags, ",") != "t-n1" || u.Extension != "7001" {
+				t.Errorf("order %v: user %+v", order, u)
+			}
+			c, ok := dir.Contact("ct-1")
+			if !ok || c.Name != "José" || c.Document != "39053344705" || c.Portfolio == nil || !*c.Portfolio ||
+				strings.Join(c.Phones, ",") != "5511999990000" || c.ExternalID != "" {
+				t.Errorf("order %v: contact %+v", order, c)
+			}
+			if dir.ServiceName("svc-1") != "SAC" || dir.ServiceName("svc-2") != "" {
+				t.Errorf("order %v: services %q %q", order, dir.ServiceName("svc-1"), dir.ServiceName("svc-2"))
+			}
+		}
+	})
+}
+
+func TestNewUserDefaultsToActiveWithoutTags(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(`{"id":"u","type":"user.upserted","at":"2026-10-01T10:00:00Z","user":{"id":"ag-9","name":"Bia"}}`)); err != nil {
+			t.Fatal(err)
+		}
+		u, ok := s.DB.Directory(ctx, "a").User("ag-9")
+		if !ok || u.Status != "ativo" || len(u.Tags) != 0 {
+			t.Errorf("%+v", u)
+		}
+	})
+}

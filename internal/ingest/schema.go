@@ -24,6 +24,7 @@ const (
 	kIDList                 // array of non-empty strings
 	kStringList             // array of strings
 	kObject                 // object with the fields of field.sub
+	kLabels                 // object of string labels {key: label} (ivr options, flow steps)
 )
 
 // field is one field of an event schema. Its name is the JSON tag of the
@@ -34,10 +35,21 @@ type field struct {
 	req  bool
 	enum []string
 	sub  []field
+	// target is the struct field's JSON (or schema) tag when it differs
+	// from name (flow.upserted's "flow" lands in Event.FlowDef).
+	target string
 	// long marks free text (messages, comments, URLs): up to MaxTextBytes.
 	// Every other string is a short label of at most maxShortRunes, as most
 	// are keys of store indexes (PostgreSQL refuses index rows over ~2.7 KB).
 	long bool
+}
+
+// key is the struct field the value lands in.
+func (f field) key() string {
+	if f.target != "" {
+		return f.target
+	}
+	return f.name
 }
 
 func req(name string, k kind) field { return field{name: name, kind: k, req: true} }
@@ -85,8 +97,10 @@ var schemas = map[string][]field{
 	model.TypeUserUpserted: {reqObject("user",
 		req("id", kID), opt("name", kString), opt("tags", kIDList),
 		optEnum("status", model.UserStatuses), opt("extension", kString))},
-	model.TypeTagUpserted:    {named("tag")},
-	model.TypeIVRUpserted:    {named("ivr")},
+	model.TypeTagUpserted: {named("tag")},
+	model.TypeIVRUpserted: {reqObject("ivr", req("id", kID), opt("name", kString), opt("options", kLabels))},
+	model.TypeFlowUpserted: {field{name: "flow", target: "flow_def", kind: kObject, req: true,
+		sub: []field{req("id", kID), opt("name", kString), opt("steps", kLabels)}}},
 	model.TypeClientUpserted: {named("client")},
 	model.TypeCampaignUpserted: {reqObject("campaign",
 		req("id", kID), opt("name", kString), opt("client_id", kID))},
@@ -140,7 +154,7 @@ var schemas = map[string][]field{
 
 // types lists every event type of EVENTS.md, in the order it names them.
 var types = []string{
-	model.TypeServiceUpserted, model.TypeUserUpserted, model.TypeTagUpserted, model.TypeIVRUpserted,
+	model.TypeServiceUpserted, model.TypeUserUpserted, model.TypeTagUpserted, model.TypeIVRUpserted, model.TypeFlowUpserted,
 	model.TypeClientUpserted, model.TypeCampaignUpserted, model.TypeBatchUpserted, model.TypeContactUpserted,
 	model.TypeInteractionCreated, model.TypeEnteredOmni, model.TypeLegQueued, model.TypeLegDelivered,
 	model.TypeMessage, model.TypeHoldStarted, model.TypeHoldEnded, model.TypeLegTransferred,
@@ -160,6 +174,9 @@ func fieldsOf(t reflect.Type) map[string]int {
 	m := map[string]int{}
 	for i := 0; i < t.NumField(); i++ {
 		tag := t.Field(i).Tag.Get("json")
+		if st := t.Field(i).Tag.Get("schema"); st != "" {
+			tag = st
+		}
 		for j := 0; j < len(tag); j++ {
 			if tag[j] == ',' {
 				tag = tag[:j]
@@ -180,6 +197,7 @@ var (
 	boolPtr    = reflect.TypeOf((*bool)(nil))
 	floatPtr   = reflect.TypeOf((*float64)(nil))
 	stringsTyp = reflect.TypeOf([]string(nil))
+	labelsType = reflect.TypeOf(map[string]string(nil))
 )
 
 // checkSchema verifies that every schema field lands on a model field of a
@@ -187,7 +205,7 @@ var (
 func checkSchema(t reflect.Type, fs []field, path string) error {
 	idx := fieldsOf(t)
 	for _, f := range fs {
-		i, ok := idx[f.name]
+		i, ok := idx[f.key()]
 		if !ok {
 			return fmt.Errorf("ingest: %s%s has no field in %s", path, f.name, t)
 		}
@@ -204,6 +222,8 @@ func checkSchema(t reflect.Type, fs []field, path string) error {
 			good = ft == floatPtr
 		case kIDList, kStringList:
 			good = ft == stringsTyp
+		case kLabels:
+			good = ft == labelsType
 		case kObject:
 			good = ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct
 			if good {

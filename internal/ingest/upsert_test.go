@@ -84,3 +84,35 @@ func TestNewUserDefaultsToActiveWithoutTags(t *testing.T) {
 		}
 	})
 }
+
+// ivr.upserted's options and the new flow.upserted (EVENTS.md) are
+// accepted, stored raw and read back; a bot conversation's flow id still
+// reads as before, though both use the wire name "flow".
+func TestFlowAndIVRLabelsAreAcceptedAndKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Join([]string{
+			`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
+			`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro"}}}`,
+			`{"id":"b1","type":"bot.conversation_started","at":"2026-10-01T10:00:00Z","conversation":"cv-1","flow":"fl-1","client_id":"c","campaign_id":"k","batch_id":"b","contact_id":"ct"}`,
+		}, "\n")
+		res, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body))
+		if err != nil || res.Accepted != 3 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if res, _ := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body)); res.Duplicates != 3 {
+			t.Errorf("again: %+v", res)
+		}
+		if err := ingest.New(s.DB).Rebuild(ctx, "a"); err != nil {
+			t.Fatalf("rebuild reads the stored flow.upserted: %v", err)
+		}
+	})
+	bad := `{"id":"f2","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"name":"sem id","steps":{"s1":7}}}`
+	_, _, err := ingest.Decode([]byte(bad), ingest.Options{})
+	if err == nil || !strings.Contains(err.Error(), "flow.id: required") || !strings.Contains(err.Error(), "flow.steps.s1: must be a string") {
+		t.Errorf("%v", err)
+	}
+}

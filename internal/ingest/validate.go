@@ -304,7 +304,7 @@ func (c *check) object(m map[string]json.RawMessage, fs []field, prefix string, 
 			}
 			continue
 		}
-		c.value(raw, f, path, dst.Field(idx[f.name]))
+		c.value(raw, f, path, dst.Field(idx[f.key()]))
 	}
 }
 
@@ -441,6 +441,51 @@ func (c *check) value(raw json.RawMessage, f field, path string, dst reflect.Val
 		}
 		if good {
 			dst.Set(reflect.ValueOf(list))
+		}
+
+	case kLabels:
+		if raw[0] != '{' {
+			c.fail(path, "must be an object of strings")
+			return
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil {
+			c.fail(path, "must be an object of strings")
+			return
+		}
+		if len(m) > maxListItems {
+			c.fail(path, fmt.Sprintf("must have at most %d keys", maxListItems))
+			return
+		}
+		labels := make(map[string]string, len(m))
+		good := true
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // problems in a stable order
+		for _, k := range keys {
+			v := m[k]
+			p := path + "." + k
+			if utf8.RuneCountInString(k) > maxIDLen {
+				c.fail(path, fmt.Sprintf("keys must be at most %d characters", maxIDLen))
+				return
+			}
+			s, ok := asString(v)
+			switch {
+			case !ok:
+				c.fail(p, "must be a string")
+				good = false
+			case !c.text(p, s) || !c.ident(p, k):
+				good = false
+			case utf8.RuneCountInString(s) > maxShortRunes:
+				c.fail(p, fmt.Sprintf("must be at most %d characters", maxShortRunes))
+				good = false
+			}
+			labels[k] = s
+		}
+		if good {
+			dst.Set(reflect.ValueOf(labels))
 		}
 
 	case kObject:

@@ -3,7 +3,10 @@
 // principal (who is asking, and what they may see).
 package model
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event types, exactly as EVENTS.md names them.
 const (
@@ -11,6 +14,7 @@ const (
 	TypeUserUpserted     = "user.upserted"
 	TypeTagUpserted      = "tag.upserted"
 	TypeIVRUpserted      = "ivr.upserted"
+	TypeFlowUpserted     = "flow.upserted"
 	TypeClientUpserted   = "client.upserted"
 	TypeCampaignUpserted = "campaign.upserted"
 	TypeBatchUpserted    = "batch.upserted"
@@ -64,6 +68,10 @@ type Event struct {
 	Campaign *Campaign `json:"campaign,omitempty"`
 	Batch    *Batch    `json:"batch,omitempty"`
 	Contact  *Contact  `json:"contact,omitempty"`
+	// FlowDef is flow.upserted's "flow" object; on the wire it shares the
+	// name "flow" with bot.conversation_started's flow id (Flow), so Event
+	// marshals both through MarshalJSON/UnmarshalJSON.
+	FlowDef *FlowDef `json:"-" schema:"flow_def"`
 
 	// Interactions and legs.
 	Interaction string `json:"interaction,omitempty"`
@@ -130,6 +138,15 @@ type Event struct {
 type Named struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Options labels an IVR's menu keys (ivr.upserted only): {key: label}.
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// FlowDef names a bot flow of Fluxo Ágil and its steps (flow.upserted).
+type FlowDef struct {
+	ID    string            `json:"id"`
+	Name  string            `json:"name,omitempty"`
+	Steps map[string]string `json:"steps,omitempty"`
 }
 
 // User is an agent (or any platform user) of the directory.
@@ -202,6 +219,8 @@ func (e *Event) Aggregate() (kind, key string) {
 		return AggDirectory, "batch:" + e.Batch.ID
 	case TypeContactUpserted:
 		return AggDirectory, "contact:" + e.Contact.ID
+	case TypeFlowUpserted:
+		return AggDirectory, "flow:" + e.FlowDef.ID
 	case TypeBotStarted, TypeBotMessage, TypeBotStep, TypeBotEnded:
 		return AggBot, e.Conversation
 	case TypeAgentLogin, TypeAgentLogout, TypeAgentPauseStart, TypeAgentPauseEnd:
@@ -233,4 +252,43 @@ func Before(a, b *Event) bool {
 		return ra < rb
 	}
 	return a.Seq < b.Seq
+}
+
+// eventWire is Event without its methods (no recursion) and with "flow" as
+// raw JSON: a string (bot.conversation_started) or an object (flow.upserted).
+type eventWire Event
+
+// UnmarshalJSON reads "flow" as the flow id or as flow.upserted's object.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	aux := struct {
+		*eventWire
+		Flow json.RawMessage `json:"flow,omitempty"`
+	}{eventWire: (*eventWire)(e)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	e.Flow, e.FlowDef = "", nil
+	switch {
+	case len(aux.Flow) == 0 || string(aux.Flow) == "null":
+	case aux.Flow[0] == '{':
+		e.FlowDef = &FlowDef{}
+		return json.Unmarshal(aux.Flow, e.FlowDef)
+	default:
+		return json.Unmarshal(aux.Flow, &e.Flow)
+	}
+	return nil
+}
+
+// MarshalJSON writes "flow" as the object of a flow.upserted, else the id.
+func (e Event) MarshalJSON() ([]byte, error) {
+	var flow any
+	if e.FlowDef != nil {
+		flow = e.FlowDef
+	} else if e.Flow != "" {
+		flow = e.Flow
+	}
+	return json.Marshal(struct {
+		eventWire
+		Flow any `json:"flow,omitempty"`
+	}{eventWire(e), flow})
 }

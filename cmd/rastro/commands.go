@@ -132,6 +132,19 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	metrics := httpserve.NewMetrics()
 	metrics.SetStore(db.Dialect())
+	if *analyticsURL != "" {
+		metrics.AddGauge("rastro_analytics_pending", "Derived rows waiting in the outbox for the analytics engine, all tenants.", func(ctx context.Context) (float64, error) {
+			n, _, err := db.OutboxTotals(ctx)
+			return float64(n), err
+		})
+		metrics.AddGauge("rastro_analytics_lag_seconds", "Age of the oldest outbox entry not yet in the analytics engine (0 when none), all tenants.", func(ctx context.Context) (float64, error) {
+			_, oldest, err := db.OutboxTotals(ctx)
+			if err != nil || oldest == nil {
+				return 0, err
+			}
+			return time.Since(*oldest).Seconds(), nil
+		})
+	}
 	cfg := httpserve.Defaults()
 	cfg.Metrics, cfg.Logger = metrics, log
 	if nofile, err := httpserve.ApplyFileLimit(&cfg); err != nil {

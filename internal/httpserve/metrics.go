@@ -2,6 +2,7 @@ package httpserve
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,9 +27,29 @@ type Metrics struct {
 	refused   map[string]uint64
 	storeKind string
 
+	gauges []gauge
+
 	ingestAccepted, ingestDuplicate, ingestRejected atomic.Uint64
 	connsOpen, connsPending                         atomic.Int64
 	bodyTimeouts, writeTimeouts                     atomic.Uint64
+}
+
+// gauge is a value read when /metrics is scraped (e.g. the analytics
+// outbox, which lives in the store).
+type gauge struct {
+	name, help string
+	read       func(context.Context) (float64, error)
+}
+
+// AddGauge registers a gauge read at each scrape; a read error leaves the
+// gauge out of that scrape. Its value must not be one tenant's figure.
+func (m *Metrics) AddGauge(name, help string, read func(context.Context) (float64, error)) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	m.gauges = append(m.gauges, gauge{name, help, read})
+	m.mu.Unlock()
 }
 
 type routeCode struct {
@@ -143,7 +164,7 @@ func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_, _ = m.WriteTo(w)
+		_, _ = m.writeTo(r.Context(), w)
 	})
 	return mux
 }
@@ -151,6 +172,10 @@ func (m *Metrics) Handler() http.Handler {
 // WriteTo writes every metric in the Prometheus text format, series sorted
 // so the output is stable.
 func (m *Metrics) WriteTo(out io.Writer) (int64, error) {
+	return m.writeTo(context.Background(), out)
+}
+
+func (m *Metrics) writeTo(ctx context.Context, out io.Writer) (int64, error) {
 	cw := &countWriter{w: out}
 	w := bufio.NewWriter(cw)
 	m.mu.Lock()
@@ -189,7 +214,14 @@ func (m *Metrics) WriteTo(out io.Writer) (int64, error) {
 		fmt.Fprintf(w, "rastro_connections_refused_total{reason=%q} %d\n", reason, m.refused[reason])
 	}
 	kind := m.storeKind
+	gauges := append([]gauge(nil), m.gauges...)
 	m.mu.Unlock()
+	for _, g := range gauges {
+		if v, err := g.read(ctx); err == nil {
+			header(w, g.name, "gauge", g.help)
+			fmt.Fprintf(w, "%s %s\n", g.name, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
 
 	header(w, "rastro_ingest_events_total", "counter", "Events received by POST /api/v1/events: stored, already stored, or invalid (their batch was refused).")
 	fmt.Fprintf(w, "rastro_ingest_events_total{result=\"accepted\"} %d\n", m.ingestAccepted.Load())

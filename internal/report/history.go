@@ -60,6 +60,15 @@ func (r *Reports) History(ctx context.Context, p model.Principal, protocol strin
 		h.Call.To = metrics.MaskPhone(h.Call.To)
 		h.Call.DialedNumber = metrics.MaskPhone(h.Call.DialedNumber)
 	}
+	// Text as sent may carry bidirectional controls (accepted in free
+	// text, refused in ids): the page and the API show it neutralised.
+	for i := range h.Entries {
+		e := &h.Entries[i]
+		e.Text, e.AgentName, e.ServiceName, e.Detail = model.StripBidi(e.Text), model.StripBidi(e.AgentName), model.StripBidi(e.ServiceName), model.StripBidi(e.Detail)
+	}
+	for i := range h.Legs {
+		h.Legs[i].AgentName, h.Legs[i].ServiceName = model.StripBidi(h.Legs[i].AgentName), model.StripBidi(h.Legs[i].ServiceName)
+	}
 	return h, nil
 }
 

@@ -205,6 +205,21 @@ func (db *DB) OutboxStats(ctx context.Context, tenant string) (int64, *time.Time
 	return n, &at, nil
 }
 
+// OutboxTotals is OutboxStats over every tenant (for /metrics, which shows
+// no tenant's own figures).
+func (db *DB) OutboxTotals(ctx context.Context) (int64, *time.Time, error) {
+	var n int64
+	var oldest sql.NullInt64
+	if err := db.queryRow(ctx, db.r, `SELECT COUNT(*), MIN(created_at) FROM analytics_outbox`).Scan(&n, &oldest); err != nil {
+		return 0, nil, fmt.Errorf("analytics outbox: %w", err)
+	}
+	if !oldest.Valid {
+		return n, nil, nil
+	}
+	at := time.UnixMilli(oldest.Int64).UTC()
+	return n, &at, nil
+}
+
 // AnalyticsLeg is a finished leg as the analytics engine stores it: the
 // legs row plus its tags, reversed phone digits and the interaction's IVRs.
 type AnalyticsLeg struct {

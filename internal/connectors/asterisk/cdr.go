@@ -46,18 +46,27 @@ type CDROptions struct {
 }
 
 // ParseCDRColumns reads a --cdr-columns list: CDR variable names separated
-// by commas, "-" for a column to skip.
+// by commas, "-" for a column to skip. The names are the standard CDR
+// variables of cdr_csv plus voice_server (SERVIDOR DE VOZ) and rtpaudioqos
+// or qos (call quality); a column rastro does not read is "-".
 func ParseCDRColumns(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	cols := strings.Split(s, ",")
+	known := map[string]bool{"-": true, "voice_server": true, "rtpaudioqos": true, "qos": true}
+	for _, c := range CDRColumnsCSVLinked {
+		known[c] = true
+	}
 	seen := map[string]bool{}
 	has := func(n string) bool { return seen[n] }
 	for i, c := range cols {
 		c = strings.ToLower(strings.TrimSpace(c))
 		if c == "" {
 			return nil, fmt.Errorf("column %d has no name (use - to skip a column)", i+1)
+		}
+		if !known[c] {
+			return nil, fmt.Errorf("column %d: unknown CDR variable %q (use - for a column rastro does not read)", i+1, c)
 		}
 		if c != "-" && seen[c] {
 			return nil, fmt.Errorf("column %q named twice", c)
@@ -145,7 +154,6 @@ func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Even
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			problem(pe.StartLine, "bad CSV: "+pe.Err.Error())
@@ -157,6 +165,7 @@ func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Even
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if line == 1 && len(rec) > 0 {
 			rec[0] = strings.TrimPrefix(rec[0], "\uFEFF")
 		}
@@ -222,9 +231,12 @@ func parseCDRRow(line int, rec []string, opt CDROptions) (*cdrRow, string) {
 	if row.get("uniqueid") == "" && row.get("linkedid") == "" {
 		return nil, "empty uniqueid and linkedid"
 	}
+	if len(row.get("uniqueid")) > maxCDRKey || len(row.get("linkedid")) > maxCDRKey {
+		return nil, fmt.Sprintf("uniqueid or linkedid longer than %d bytes", maxCDRKey)
+	}
 	var ok bool
 	start := row.get("start")
-	if row.start, ok = parseCDRTime(start, opt.Location); !ok || start == "" {
+	if row.start, ok = parseCDRTime(start, opt.Location); !ok || row.start.IsZero() {
 		return nil, fmt.Sprintf("bad start date %q", start)
 	}
 	for _, p := range []struct {
@@ -254,8 +266,12 @@ func parseCDRRow(line int, rec []string, opt CDROptions) (*cdrRow, string) {
 }
 
 // decodeBytes returns s when it is UTF-8, else reads it as Latin-1
-// (ISO-8859-1: each byte is the code point of the same value).
+// (ISO-8859-1: each byte is the code point of the same value). NUL bytes
+// (the zeros a crash leaves in a preallocated file) are dropped.
 func decodeBytes(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
 	if utf8.ValidString(s) {
 		return s
 	}
@@ -267,6 +283,14 @@ func decodeBytes(s string) string {
 	return b.String()
 }
 
+// maxCDRKey bounds linkedid/uniqueid, which become interaction ids
+// (at most 128 characters in EVENTS.md).
+const maxCDRKey = 96
+
+// minCDRTime: rastro keeps nothing before 2000 (EVENTS.md); an earlier
+// date is a column out of place.
+var minCDRTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // parseCDRTime reads "2006-01-02 15:04:05[.ffffff]" in loc, or epoch
 // seconds (cdr_custom's ${CDR(start,u)}), UTC. Asterisk's empty time
 // ("0000-00-00 00:00:00" in some backends) is the zero time, ok.
@@ -277,7 +301,7 @@ func parseCDRTime(s string, loc *time.Location) (time.Time, bool) {
 	if digits(strings.Replace(s, ".", "", 1)) && !strings.HasPrefix(s, ".") {
 		sec, frac, _ := strings.Cut(s, ".")
 		n, err := strconv.ParseInt(sec, 10, 64)
-		if err != nil || n <= 0 || n > maxEpoch || len(frac) > 9 {
+		if err != nil || n < minCDRTime.Unix() || n > maxEpoch || len(frac) > 9 {
 			return time.Time{}, false
 		}
 		ns, _ := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
@@ -285,7 +309,7 @@ func parseCDRTime(s string, loc *time.Location) (time.Time, bool) {
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999"} {
 		if tm, err := time.ParseInLocation(layout, s, loc); err == nil {
-			if u := tm.Unix(); u > 0 && u <= maxEpoch {
+			if u := tm.Unix(); u >= minCDRTime.Unix() && u <= maxEpoch {
 				return tm.UTC(), true
 			}
 		}

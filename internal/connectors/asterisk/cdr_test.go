@@ -277,13 +277,18 @@ func TestCDRCustomColumns(t *testing.T) {
 	if metrics.JitterClass(*cu.JitterMs) != metrics.QualityMedium || metrics.PacketLossClass(*cu.PacketLossPct) != metrics.QualityMedium {
 		t.Errorf("classes")
 	}
+	// A zero start is no start.
+	zero := strings.Replace(in, "1759669200,", "0,", 1)
+	if _, err := translateCDR(t, zero, CDROptions{Columns: cols}); err == nil || !strings.Contains(err.Error(), "line 1: bad start date") {
+		t.Errorf("zero start: %v", err)
+	}
 	// The map fixes the width.
 	_, err = translateCDR(t, in+`1759669200,"x"`+"\n", CDROptions{Columns: cols})
 	var problems Problems
 	if !errors.As(err, &problems) || len(problems) != 1 || problems[0].Line != 2 || !strings.Contains(problems[0].Reason, "expected 15 columns") {
 		t.Errorf("problems %v", err)
 	}
-	for _, bad := range []string{"src,dst", "start,src,start,uniqueid", "start,,uniqueid"} {
+	for _, bad := range []string{"src,dst", "start,src,start,uniqueid", "start,,uniqueid", "start,uniqueid,dstchanel"} {
 		if _, err := ParseCDRColumns(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/rastro/rastro/internal/connectors/asterisk"
 	"github.com/rastro/rastro/internal/ingest"
@@ -29,12 +30,32 @@ func cmdIngest(ctx context.Context, args []string) error {
 	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
 	create := fs.Bool("create-tenant", false, "create the tenant if it does not exist (otherwise an unknown tenant is refused)")
 	batch := fs.Int("batch", 5000, "events per stored transaction")
-	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md) or asterisk-queue-log")
+	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log or asterisk-cdr")
+	cdrColumns := fs.String("cdr-columns", "", "asterisk-cdr: CDR variable of each column, comma-separated, - skips one (cdr_custom layouts); default: recognised by width (cdr_csv 18/21, cdr_custom sample 19)")
+	timezone := fs.String("timezone", "", "zone of textual dates (IANA name): asterisk-cdr defaults to the tenant's zone, asterisk-queue-log to UTC (its epochs are UTC anyway)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "ndjson" && *format != "asterisk-queue-log" {
-		return usageError("--format must be ndjson or asterisk-queue-log")
+	if *format != "ndjson" && *format != "asterisk-queue-log" && *format != "asterisk-cdr" {
+		return usageError("--format must be ndjson, asterisk-queue-log or asterisk-cdr")
+	}
+	tr := translation{format: *format}
+	if *cdrColumns != "" {
+		if *format != "asterisk-cdr" {
+			return usageError("--cdr-columns applies to --format asterisk-cdr only")
+		}
+		cols, err := asterisk.ParseCDRColumns(*cdrColumns)
+		if err != nil {
+			return usageError("--cdr-columns: " + err.Error())
+		}
+		tr.cdrColumns = cols
+	}
+	if *timezone != "" {
+		loc, err := time.LoadLocation(*timezone)
+		if err != nil {
+			return usageError(fmt.Sprintf("--timezone %q: %v", *timezone, err))
+		}
+		tr.loc = loc
 	}
 	if *batch < 1 {
 		return usageError("--batch must be at least 1")
@@ -58,6 +79,16 @@ func cmdIngest(ctx context.Context, args []string) error {
 		}
 		return err
 	}
+	if tr.loc == nil && tr.format == "asterisk-cdr" {
+		// cdr_csv writes the PBX's local time: by default the tenant's zone.
+		t, err := db.Tenant(ctx, *tenant)
+		if err != nil {
+			return err
+		}
+		if tr.loc, err = time.LoadLocation(t.TZ); err != nil {
+			return fmt.Errorf("tenant %s time zone %q: %w (pass --timezone)", *tenant, t.TZ, err)
+		}
+	}
 	in := ingest.New(db)
 	opt, err := in.Options(ctx, *tenant)
 	if err != nil {
@@ -72,7 +103,7 @@ func cmdIngest(ctx context.Context, args []string) error {
 		}
 	}()
 	for _, name := range names {
-		f, err := openIngestInput(ctx, name, *format)
+		f, err := openIngestInput(ctx, name, tr)
 		if err != nil {
 			return err
 		}
@@ -187,7 +218,8 @@ func (f *ingestInput) close() {
 // openIngestInput opens a file to read twice: a regular file as it is;
 // stdin, pipes and devices, and queue_logs (translated to NDJSON) are
 // copied to a private temp file first, so memory stays bounded.
-func openIngestInput(ctx context.Context, name, format string) (ingestInput, error) {
+func openIngestInput(ctx context.Context, name string, tr translation) (ingestInput, error) {
+	format := tr.format
 	var src *os.File
 	if name == "-" {
 		src = os.Stdin
@@ -221,9 +253,12 @@ func openIngestInput(ctx context.Context, name, format string) (ingestInput, err
 	}()
 	w := bufio.NewWriterSize(tmp, 1<<20)
 	r := io.Reader(ctxReader{ctx, src})
-	if format == "asterisk-queue-log" {
-		err = translateQueueLog(name, r, w)
-	} else {
+	switch format {
+	case "asterisk-queue-log":
+		err = translateQueueLog(name, r, w, tr)
+	case "asterisk-cdr":
+		err = translateCDR(name, r, w, tr)
+	default:
 		_, err = io.Copy(w, r)
 		if err != nil {
 			err = fmt.Errorf("spool %s: %w", name, err)
@@ -260,23 +295,44 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // translateQueueLog turns an Asterisk queue_log into NDJSON events written
 // to w; every malformed line is reported with its line number and nothing
 // is stored.
-func translateQueueLog(name string, r io.Reader, w io.Writer) error {
-	err := asterisk.Translate(r, asterisk.Options{}, func(_ int, ev model.Event) error {
+func translateQueueLog(name string, r io.Reader, w io.Writer, tr translation) error {
+	err := asterisk.Translate(r, asterisk.Options{Location: tr.loc}, ndjsonWriter(w))
+	return translated(name, "queue_log", err)
+}
+
+// translateCDR turns an Asterisk CDR CSV (cdr_csv or cdr_custom) into NDJSON
+// events written to w, like translateQueueLog.
+func translateCDR(name string, r io.Reader, w io.Writer, tr translation) error {
+	err := asterisk.TranslateCDR(r, asterisk.CDROptions{Location: tr.loc, Columns: tr.cdrColumns}, ndjsonWriter(w))
+	return translated(name, "CDR", err)
+}
+
+// translation is how a non-NDJSON input is read.
+type translation struct {
+	format     string
+	loc        *time.Location // textual dates; nil: UTC
+	cdrColumns []string       // asterisk-cdr: nil recognises the layout by width
+}
+
+func ndjsonWriter(w io.Writer) func(int, model.Event) error {
+	return func(_ int, ev model.Event) error {
 		b, err := json.Marshal(ev)
 		if err != nil {
 			return err
 		}
-		if _, err := w.Write(append(b, '\n')); err != nil {
-			return err
-		}
-		return nil
-	})
+		_, err = w.Write(append(b, '\n'))
+		return err
+	}
+}
+
+// translated reports a translator's problems, one per line, on stderr.
+func translated(name, what string, err error) error {
 	var problems asterisk.Problems
 	if errors.As(err, &problems) {
 		for _, p := range problems {
 			fmt.Fprintf(os.Stderr, "%s:%d: %s\n", name, p.Line, p.Reason)
 		}
-		return fmt.Errorf("%s: %d malformed queue_log line(s); nothing was stored", name, len(problems))
+		return fmt.Errorf("%s: %d malformed %s line(s); nothing was stored", name, len(problems), what)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -3,6 +3,13 @@
 // contract as any other platform (SPEC.md §8). Only the standard library and
 // rastro's model are used; the output is validated by ingest like any batch.
 //
+// TranslateCDR (cdr.go) does the same for CDR CSV files (cdr_csv's
+// Master.csv and cdr_custom layouts): one voice interaction per call
+// (linkedid), one leg per destination row, call.updated with the channels,
+// dialled number, answer and hang-up times, Status de voz and the call
+// quality of an RTPAUDIOQOS string. The README's "Asterisk CDR import"
+// documents the mapping; what follows is the queue_log's.
+//
 // # Input
 //
 // The queue_log file format, one line per fact:

@@ -51,7 +51,7 @@ type Problems []ParseError
 func (p Problems) Error() string {
 	const show = 3
 	var b strings.Builder
-	fmt.Fprintf(&b, "asterisk queue_log: %d malformed line(s)", len(p))
+	fmt.Fprintf(&b, "asterisk: %d malformed line(s)", len(p))
 	for i := range p {
 		if i == show {
 			fmt.Fprintf(&b, "; and %d more", len(p)-show)

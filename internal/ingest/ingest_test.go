@@ -83,10 +83,10 @@ func TestBadBatchStoresNothing(t *testing.T) {
 		}
 		in := ingest.New(s.DB)
 		body := `{"id":"a","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"id":"s","name":"SAC"}}
-{"id":"b","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"id":"s"}}`
+{"id":"b","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"name":"sem id"}}`
 		_, err := in.IngestBody(ctx, "acme", []byte(body))
 		var be *ingest.BatchError
-		if !errors.As(err, &be) || len(be.Errors) != 1 || be.Errors[0].Field != "service.name" {
+		if !errors.As(err, &be) || len(be.Errors) != 1 || be.Errors[0].Field != "service.id" {
 			t.Fatalf("err = %v", err)
 		}
 		n, err := s.DB.EventCount(ctx, "acme")

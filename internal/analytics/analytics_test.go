@@ -338,9 +338,9 @@ func countCH(t *testing.T, f *fixture, tenant, media string) (int64, int64) {
 
 // TestRastreioFromClickHouseIsByteIdentical: the demo month (backfilled by
 // the first sync), then late events re-deriving legs already shipped, then
-// a rebuild; after each, every query answers the same bytes from the
-// two-shard cluster as from the store, and the tenant's rows sit on both
-// shards.
+// a rebuild; after each, every Rastreio and Relatório IVR query answers the
+// same bytes from the two-shard cluster as from the store, and the tenant's
+// rows sit on both shards.
 func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 	evs := demoEvents(t, 300)
 	// The first 70% of the events, then the rest: interactions whose
@@ -355,7 +355,9 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		ingestAll(t, f.db, "acme", evs[:cut])
 		f.sync(t)
 		compareAll(t, f, "acme")
+		compareIVR(t, f, "acme")
 		before, _ := countCH(t, f, "acme", "voice")
+		_, ivrBefore := ivrReceived(t, f, "acme")
 
 		ingestAll(t, f.db, "acme", evs[cut:])
 		pending, oldest, err := f.db.OutboxStats(ctx, "acme")
@@ -377,7 +379,11 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		if after, _ := countCH(t, f, "acme", "voice"); after <= before {
 			t.Fatalf("late events added no voice leg (%d → %d): the test does not test re-derivation", before, after)
 		}
+		if a, b := ivrReceived(t, f, "acme"); a != b || b <= ivrBefore {
+			t.Fatalf("IVR visits after late events: store %d, ClickHouse %d (before: %d)", a, b, ivrBefore)
+		}
 		compareAll(t, f, "acme")
+		compareIVR(t, f, "acme")
 
 		// Rebuild: every leg gets a new key (k); one re-backfill entry.
 		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
@@ -390,6 +396,7 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		compareAll(t, f, "acme")
+		compareIVR(t, f, "acme")
 
 		shards, err := f.ch.ShardCounts(ctx, "acme")
 		if err != nil {

@@ -16,6 +16,47 @@ const insertLegs = `INSERT INTO %s (tenant, interaction_id, leg_id, version, del
 	external_id, ext_protocol, direction, queued_at, delivered_at, answered_at, finished_at,
 	duration, tmp, tmi, tm1r, tmr, recording_url, tags, rphones, ivrs, cells)`
 
+const insertVisits = `INSERT INTO %s (tenant, interaction_id, pos, version, deleted, ivr_id, entered_at, bucket, outcome,
+	service_id, agent_id, path, answered, abandoned_q, ivr_s, wait_s, talk_s, sl)`
+
+// visitRow is one version of an IVR visit to insert (visit nil: a
+// tombstone).
+type visitRow struct {
+	tenant, interactionID string
+	pos                   int64
+	version               uint64
+	visit                 *store.AnalyticsIVRVisit
+}
+
+// insertVisits sends IVR visit rows in one synchronous batch.
+func (e *Engine) insertVisits(ctx context.Context, rows []visitRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertVisits, e.table("ivr_visits")))
+	if err != nil {
+		return fmt.Errorf("analytics: prepare insert: %w", err)
+	}
+	defer b.Abort()
+	for _, r := range rows {
+		v := r.visit
+		if v == nil {
+			err = b.Append(r.tenant, r.interactionID, r.pos, r.version, uint8(1), "", int64(0), "", "",
+				"", "", "", uint8(0), uint8(0), float64(0), (*float64)(nil), (*float64)(nil), uint8(0))
+		} else {
+			err = b.Append(r.tenant, v.InteractionID, v.Pos, r.version, uint8(0), v.IVRID, v.EnteredAt, v.Bucket, v.Outcome,
+				v.ServiceID, v.AgentID, v.Path, v.Answered, v.AbandonedQ, v.IVRSeconds, v.WaitSeconds, v.TalkSecs, v.SL)
+		}
+		if err != nil {
+			return fmt.Errorf("analytics: append ivr visit: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("analytics: insert %d ivr visits: %w", len(rows), err)
+	}
+	return nil
+}
+
 // syncInsert makes an insert into a Distributed table return only once
 // every shard wrote its part (the acknowledgement the outbox waits for).
 func syncInsert(ctx context.Context) context.Context {
@@ -98,6 +139,15 @@ func (s *Shipper) logf(format string, args ...any) {
 // its rows win in the engine whatever the order or repetition of shipments
 // (two servers shipping the same entry send the same version).
 func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
+	if s.CH.backfill.Load() {
+		// A new table on an engine synced before it existed: every
+		// tenant's rows are sent again (queued before this batch is read).
+		if err := s.DB.QueueAnalyticsBackfill(ctx); err != nil {
+			return 0, err
+		}
+		s.CH.backfill.Store(false)
+		s.logf("analytics: new engine tables: a re-backfill of every tenant is queued")
+	}
 	limit := s.Batch
 	if limit <= 0 {
 		limit = 500
@@ -178,7 +228,38 @@ func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions 
 			rows = append(rows, row{tenant: tenant, interactionID: k[0], legID: k[1], version: versions[k[0]]})
 		}
 	}
+	// The IVR visits first: the legs' insert is the last, so a failure
+	// between the two re-sends both (same versions: harmless).
+	visits, err := s.DB.AnalyticsIVRVisits(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	liveVisits, err := s.CH.liveVisits(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	vrows := make([]visitRow, 0, len(visits))
+	haveVisit := map[visitKey]bool{}
+	for i := range visits {
+		v := &visits[i]
+		haveVisit[visitKey{v.InteractionID, v.Pos}] = true
+		vrows = append(vrows, visitRow{tenant: tenant, version: versions[v.InteractionID], visit: v})
+	}
+	for _, k := range liveVisits {
+		if !haveVisit[k] {
+			vrows = append(vrows, visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: versions[k.interactionID]})
+		}
+	}
+	if err := s.CH.insertVisits(ctx, vrows); err != nil {
+		return err
+	}
 	return s.CH.insert(ctx, rows)
+}
+
+// visitKey identifies an IVR visit in the engine.
+type visitKey struct {
+	interactionID string
+	pos           int64
 }
 
 // backfillTenant sends every leg of a tenant with one version, then
@@ -216,7 +297,34 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 		}
 		stale = stale[m:]
 	}
-	s.logf("analytics: tenant %s: %d legs sent in %s", tenant, n, time.Since(start).Round(time.Millisecond))
+	nv := 0
+	err = s.DB.EachAnalyticsIVRVisit(ctx, tenant, chunk, func(visits []store.AnalyticsIVRVisit) error {
+		rows := make([]visitRow, len(visits))
+		for i := range visits {
+			rows[i] = visitRow{tenant: tenant, version: version, visit: &visits[i]}
+		}
+		nv += len(rows)
+		return s.CH.insertVisits(ctx, rows)
+	})
+	if err != nil {
+		return err
+	}
+	staleVisits, err := s.CH.staleVisits(ctx, tenant, version)
+	if err != nil {
+		return err
+	}
+	for len(staleVisits) > 0 {
+		m := min(len(staleVisits), chunk)
+		rows := make([]visitRow, m)
+		for i, k := range staleVisits[:m] {
+			rows[i] = visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: version}
+		}
+		if err := s.CH.insertVisits(ctx, rows); err != nil {
+			return err
+		}
+		staleVisits = staleVisits[m:]
+	}
+	s.logf("analytics: tenant %s: %d legs and %d IVR visits sent in %s", tenant, n, nv, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -294,6 +402,51 @@ func (e *Engine) liveLegs(ctx context.Context, tenant string, interactionIDs []s
 func (e *Engine) staleLegs(ctx context.Context, tenant string, version uint64) ([][2]string, error) {
 	return e.keys(ctx, `SELECT interaction_id, leg_id FROM `+e.table("legs")+` FINAL
 		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+// liveVisits lists the IVR visits the engine holds (latest version, not
+// deleted) for some interactions of a tenant.
+func (e *Engine) liveVisits(ctx context.Context, tenant string, interactionIDs []string) ([]visitKey, error) {
+	var out []visitKey
+	for len(interactionIDs) > 0 {
+		n := min(len(interactionIDs), 1000)
+		args := []any{tenant}
+		for _, id := range interactionIDs[:n] {
+			args = append(args, id)
+		}
+		keys, err := e.visitKeys(ctx, `SELECT interaction_id, pos FROM `+e.table("ivr_visits")+` FINAL
+			WHERE tenant = ? AND interaction_id IN (`+qs(n)+`) AND deleted = 0`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keys...)
+		interactionIDs = interactionIDs[n:]
+	}
+	return out, nil
+}
+
+// staleVisits lists the live IVR visits of a tenant whose latest version is
+// older than version.
+func (e *Engine) staleVisits(ctx context.Context, tenant string, version uint64) ([]visitKey, error) {
+	return e.visitKeys(ctx, `SELECT interaction_id, pos FROM `+e.table("ivr_visits")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+func (e *Engine) visitKeys(ctx context.Context, q string, args ...any) ([]visitKey, error) {
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []visitKey
+	for rows.Next() {
+		var k visitKey
+		if err := rows.Scan(&k.interactionID, &k.pos); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 func (e *Engine) keys(ctx context.Context, q string, args ...any) ([][2]string, error) {

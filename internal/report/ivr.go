@@ -130,15 +130,15 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 	var labels func(string) string
 	ivrIDs := q.Filter.IVRs
 	tasks := []func() error{
-		func() (err error) { groups, err = r.DB.IVRGroups(ctx, p, q.Filter, q.GroupBy); return },
-		func() (err error) { paths, err = r.DB.IVRTopPaths(ctx, p, q.Filter, q.GroupBy, TopPaths); return },
-		func() (err error) { total, err = r.DB.IVRTopPaths(ctx, p, q.Filter, "", TopPaths); return },
+		func() (err error) { groups, err = r.ivrGroups(ctx, p, q.Filter, q.GroupBy); return },
+		func() (err error) { paths, err = r.ivrTopPaths(ctx, p, q.Filter, q.GroupBy, TopPaths); return },
+		func() (err error) { total, err = r.ivrTopPaths(ctx, p, q.Filter, "", TopPaths); return },
 		func() (err error) { labels, err = r.ivrLabels(ctx, p, q.GroupBy); return },
 	}
 	if ivrIDs == nil && q.GroupBy != store.ByIVR {
 		// Drill-downs must keep to calls that went through an IVR: name the
 		// IVRs in the period (a Rastreio without ivrs shows every call).
-		tasks = append(tasks, func() (err error) { ivrIDs, err = r.DB.IVRsIn(ctx, p, q.Filter); return })
+		tasks = append(tasks, func() (err error) { ivrIDs, err = r.ivrsIn(ctx, p, q.Filter); return })
 	}
 	if err := runConcurrently(tasks...); err != nil {
 		return Table{}, err
@@ -312,7 +312,7 @@ func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) 
 // period).
 func (r *Reports) IVRChart(ctx context.Context, p model.Principal, q IVRQuery) (Chart, error) {
 	by := chartGrain(q.GroupBy, q.Filter.FromDate, q.Filter.ToDate)
-	groups, err := r.DB.IVRGroups(ctx, p, q.Filter, by)
+	groups, err := r.ivrGroups(ctx, p, q.Filter, by)
 	if err != nil {
 		return Chart{}, err
 	}

@@ -22,8 +22,9 @@ import (
 type Reports struct {
 	DB *store.DB
 	// Analytics, when set, answers the Rastreio (count, pages, exports)
-	// instead of the store; the store answers when it is unreachable.
-	Analytics LegReader
+	// and the Relatório IVR instead of the store; the store answers when it
+	// is unreachable.
+	Analytics AnalyticsReader
 }
 
 // New returns Reports over db.

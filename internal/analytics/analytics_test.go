@@ -192,7 +192,13 @@ func firstDiff(a, b []byte) string {
 	la, lb := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
 	for i := 0; i < len(la) && i < len(lb); i++ {
 		if !bytes.Equal(la[i], lb[i]) {
-			return fmt.Sprintf("line %d\nstore:      %.400s\nclickhouse: %.400s", i+1, la[i], lb[i])
+			// From a little before the first differing byte.
+			c := 0
+			for c < len(la[i]) && c < len(lb[i]) && la[i][c] == lb[i][c] {
+				c++
+			}
+			c = max(0, c-150)
+			return fmt.Sprintf("line %d, from byte %d\nstore:      %.400s\nclickhouse: %.400s", i+1, c, la[i][c:], lb[i][c:])
 		}
 	}
 	return fmt.Sprintf("lengths differ: %d and %d lines", len(la), len(lb))
@@ -338,8 +344,8 @@ func countCH(t *testing.T, f *fixture, tenant, media string) (int64, int64) {
 
 // TestRastreioFromClickHouseIsByteIdentical: the demo month (backfilled by
 // the first sync), then late events re-deriving legs already shipped, then
-// a rebuild; after each, every Rastreio and Relatório IVR query answers the
-// same bytes from the two-shard cluster as from the store, and the tenant's
+// a rebuild; after each, every Rastreio, Relatório IVR and Relatório de
+// Agentes query answers the same bytes from the two-shard cluster as from the store, and the tenant's
 // rows sit on both shards.
 func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 	evs := demoEvents(t, 300)
@@ -356,6 +362,7 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		f.sync(t)
 		compareAll(t, f, "acme")
 		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
 		before, _ := countCH(t, f, "acme", "voice")
 		_, ivrBefore := ivrReceived(t, f, "acme")
 
@@ -384,6 +391,7 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		}
 		compareAll(t, f, "acme")
 		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
 
 		// Rebuild: every leg gets a new key (k); one re-backfill entry.
 		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
@@ -397,6 +405,7 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		}
 		compareAll(t, f, "acme")
 		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
 
 		shards, err := f.ch.ShardCounts(ctx, "acme")
 		if err != nil {

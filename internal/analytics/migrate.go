@@ -76,7 +76,26 @@ var migrations = []migration{
 			 ENGINE = Distributed({{cluster}}, {{db}}, ivr_visits_local, cityHash64(tenant, interaction_id))`,
 		},
 	},
+	// agent_spans: one row per version of an agent span (logged-in or pause
+	// seconds in one local hour; the Relatório de Agentes), identified by
+	// (tenant, agent_id, day, n) — the store replaces an agent's spans a
+	// local day at a time — and sharded by agent.
+	{
+		version: 3, name: "agent_spans", addsTable: true,
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.agent_spans{{_local}} (` + agentSpansColumns + `)
+			 ENGINE = ReplacingMergeTree(version) ORDER BY (tenant, agent_id, day, n)`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.agent_spans AS {{db}}.agent_spans_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, agent_spans_local, cityHash64(tenant, agent_id))`,
+		},
+	},
 }
+
+// agentSpansColumns is the column list of the agent_spans tables.
+const agentSpansColumns = `tenant String, agent_id String, day String, n Int64, version UInt64, deleted UInt8,
+    bucket String, kind String, media String, reason String, seconds Float64`
 
 // ivrVisitsColumns is the column list of the ivr_visits tables.
 const ivrVisitsColumns = `tenant String, interaction_id String, pos Int64, version UInt64, deleted UInt8,

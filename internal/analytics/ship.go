@@ -19,6 +19,49 @@ const insertLegs = `INSERT INTO %s (tenant, interaction_id, leg_id, version, del
 const insertVisits = `INSERT INTO %s (tenant, interaction_id, pos, version, deleted, ivr_id, entered_at, bucket, outcome,
 	service_id, agent_id, path, answered, abandoned_q, ivr_s, wait_s, talk_s, sl)`
 
+const insertSpans = `INSERT INTO %s (tenant, agent_id, day, n, version, deleted, bucket, kind, media, reason, seconds)`
+
+// spanRow is one version of an agent span to insert (span nil: a
+// tombstone).
+type spanRow struct {
+	tenant  string
+	key     spanKey
+	version uint64
+	span    *store.AnalyticsSpan
+}
+
+// spanKey identifies an agent span in the engine.
+type spanKey struct {
+	agentID, day string
+	n            int64
+}
+
+// insertSpans sends agent span rows in one synchronous batch.
+func (e *Engine) insertSpans(ctx context.Context, rows []spanRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertSpans, e.table("agent_spans")))
+	if err != nil {
+		return fmt.Errorf("analytics: prepare insert: %w", err)
+	}
+	defer b.Abort()
+	for _, r := range rows {
+		if sp := r.span; sp == nil {
+			err = b.Append(r.tenant, r.key.agentID, r.key.day, r.key.n, r.version, uint8(1), "", "", "", "", float64(0))
+		} else {
+			err = b.Append(r.tenant, sp.AgentID, sp.Day, sp.N, r.version, uint8(0), sp.Bucket, sp.Kind, sp.Media, sp.Reason, sp.Seconds)
+		}
+		if err != nil {
+			return fmt.Errorf("analytics: append agent span: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("analytics: insert %d agent spans: %w", len(rows), err)
+	}
+	return nil
+}
+
 // visitRow is one version of an IVR visit to insert (visit nil: a
 // tombstone).
 type visitRow struct {
@@ -158,6 +201,7 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 	}
 	type tenantWork struct {
 		version map[string]uint64 // interaction → highest entry id
+		days    map[string]uint64 // store.AgentDayKey → highest entry id
 	}
 	work := map[string]*tenantWork{}
 	var backfills []store.OutboxEntry
@@ -167,13 +211,17 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		switch e.Kind {
 		case store.OutboxTenant:
 			backfills = append(backfills, e)
-		case store.OutboxInteraction:
+		case store.OutboxInteraction, store.OutboxAgentDay:
 			w := work[e.Tenant]
 			if w == nil {
-				w = &tenantWork{version: map[string]uint64{}}
+				w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}}
 				work[e.Tenant] = w
 			}
-			w.version[e.Key] = max(w.version[e.Key], uint64(e.ID))
+			m := w.version
+			if e.Kind == store.OutboxAgentDay {
+				m = w.days
+			}
+			m[e.Key] = max(m[e.Key], uint64(e.ID))
 		default:
 			return 0, fmt.Errorf("analytics outbox entry %d: unknown kind %q", e.ID, e.Kind)
 		}
@@ -189,8 +237,15 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 	}
 	sort.Strings(tenants)
 	for _, t := range tenants {
-		if err := s.shipInteractions(ctx, t, work[t].version); err != nil {
-			return 0, err
+		if len(work[t].version) > 0 {
+			if err := s.shipInteractions(ctx, t, work[t].version); err != nil {
+				return 0, err
+			}
+		}
+		if len(work[t].days) > 0 {
+			if err := s.shipAgentDays(ctx, t, work[t].days); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if err := s.DB.DeleteOutbox(ctx, ids); err != nil {
@@ -254,6 +309,47 @@ func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions 
 		return err
 	}
 	return s.CH.insert(ctx, rows)
+}
+
+// shipAgentDays sends the current spans of some agents' days of a tenant,
+// and tombstones for the spans the engine holds beyond them, in one
+// synchronous insert.
+func (s *Shipper) shipAgentDays(ctx context.Context, tenant string, versions map[string]uint64) error {
+	keys := make([]string, 0, len(versions))
+	for k := range versions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var rows []spanRow
+	var days [][2]string
+	for _, k := range keys {
+		agent, day, ok := store.SplitAgentDayKey(k)
+		if !ok {
+			return fmt.Errorf("analytics outbox: bad agent day key %q", k)
+		}
+		days = append(days, [2]string{agent, day})
+		spans, err := s.DB.AnalyticsAgentDaySpans(ctx, tenant, agent, day)
+		if err != nil {
+			return err
+		}
+		for i := range spans {
+			rows = append(rows, spanRow{tenant: tenant, version: versions[k], span: &spans[i]})
+		}
+	}
+	have := map[spanKey]bool{}
+	for _, r := range rows {
+		have[spanKey{r.span.AgentID, r.span.Day, r.span.N}] = true
+	}
+	live, err := s.CH.liveSpans(ctx, tenant, days)
+	if err != nil {
+		return err
+	}
+	for _, k := range live {
+		if !have[k] {
+			rows = append(rows, spanRow{tenant: tenant, key: k, version: versions[store.AgentDayKey(k.agentID, k.day)]})
+		}
+	}
+	return s.CH.insertSpans(ctx, rows)
 }
 
 // visitKey identifies an IVR visit in the engine.
@@ -324,7 +420,45 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 		}
 		staleVisits = staleVisits[m:]
 	}
-	s.logf("analytics: tenant %s: %d legs and %d IVR visits sent in %s", tenant, n, nv, time.Since(start).Round(time.Millisecond))
+	ns := 0
+	var pending []spanRow
+	flush := func() error {
+		err := s.CH.insertSpans(ctx, pending)
+		pending = pending[:0]
+		return err
+	}
+	err = s.DB.EachAnalyticsAgentSpans(ctx, tenant, func(spans []store.AnalyticsSpan) error {
+		for i := range spans {
+			pending = append(pending, spanRow{tenant: tenant, version: version, span: &spans[i]})
+		}
+		ns += len(spans)
+		if len(pending) >= chunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	staleSpans, err := s.CH.staleSpans(ctx, tenant, version)
+	if err != nil {
+		return err
+	}
+	for len(staleSpans) > 0 {
+		m := min(len(staleSpans), chunk)
+		rows := make([]spanRow, m)
+		for i, k := range staleSpans[:m] {
+			rows[i] = spanRow{tenant: tenant, key: k, version: version}
+		}
+		if err := s.CH.insertSpans(ctx, rows); err != nil {
+			return err
+		}
+		staleSpans = staleSpans[m:]
+	}
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits and %d agent spans sent in %s", tenant, n, nv, ns, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -447,6 +581,63 @@ func (e *Engine) visitKeys(ctx context.Context, q string, args ...any) ([]visitK
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// liveSpans lists the agent spans the engine holds (latest version, not
+// deleted) for some (agent, day) pairs of a tenant.
+func (e *Engine) liveSpans(ctx context.Context, tenant string, days [][2]string) ([]spanKey, error) {
+	var out []spanKey
+	for len(days) > 0 {
+		n := min(len(days), 500)
+		args := []any{tenant}
+		for _, d := range days[:n] {
+			args = append(args, d[0], d[1])
+		}
+		keys, err := e.spanKeys(ctx, `SELECT agent_id, day, n FROM `+e.table("agent_spans")+` FINAL
+			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n)+`) AND deleted = 0`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keys...)
+		days = days[n:]
+	}
+	return out, nil
+}
+
+// staleSpans lists the live agent spans of a tenant whose latest version is
+// older than version.
+func (e *Engine) staleSpans(ctx context.Context, tenant string, version uint64) ([]spanKey, error) {
+	return e.spanKeys(ctx, `SELECT agent_id, day, n FROM `+e.table("agent_spans")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+func (e *Engine) spanKeys(ctx context.Context, q string, args ...any) ([]spanKey, error) {
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []spanKey
+	for rows.Next() {
+		var k spanKey
+		if err := rows.Scan(&k.agentID, &k.day, &k.n); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// tuples renders n "(?, ?)" pairs.
+func tuples(n int) string {
+	b := make([]byte, 0, 7*n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "(?, ?)"...)
+	}
+	return string(b)
 }
 
 func (e *Engine) keys(ctx context.Context, q string, args ...any) ([][2]string, error) {

@@ -432,8 +432,17 @@ func fmtAvgDuration(sum float64, n int64) string {
 	if n <= 0 {
 		return ""
 	}
-	return metrics.FormatDuration(sum / float64(n))
+	return fmtSeconds(sum / float64(n))
 }
+
+// fmtSeconds prints seconds added up over many rows (a sum, or an average
+// of one) as HH:MM:SS. The same values added up in another order — the
+// store's rollup rows, SQLite or PostgreSQL, the shards of the analytics
+// engine — differ in their last bits, and a sum that is a whole half
+// second (averages of millisecond durations often are) would round either
+// way; a tiny epsilon (1 µs) absorbs that noise, as FormatPercent's does,
+// so every path prints the same.
+func fmtSeconds(s float64) string { return metrics.FormatDuration(s + 1e-6) }
 
 // ratio prints num/den as a percentage (FormatPercent); "" when den is 0.
 func fmtRatio(num, den float64) string {

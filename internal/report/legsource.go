@@ -28,10 +28,19 @@ type IVRReader interface {
 	IVRsIn(ctx context.Context, p model.Principal, f store.IVRFilter) ([]string, error)
 }
 
+// AgentReader is what the Relatório de Agentes reads its figures from: the
+// store (*store.DB, from its rollups and spans) or the analytics engine
+// (*analytics.Rastreio, from its legs and spans).
+type AgentReader interface {
+	AgentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error)
+	AgentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error)
+}
+
 // AnalyticsReader is what the analytics engine answers.
 type AnalyticsReader interface {
 	LegReader
 	IVRReader
+	AgentReader
 }
 
 // fallback reports whether a read of the analytics engine failed because
@@ -110,4 +119,24 @@ func (r *Reports) ivrsIn(ctx context.Context, p model.Principal, f store.IVRFilt
 		}
 	}
 	return r.DB.IVRsIn(ctx, p, f)
+}
+
+func (r *Reports) agentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error) {
+	if r.Analytics != nil {
+		figs, err := r.Analytics.AgentFigures(ctx, p, f)
+		if err == nil || !r.fallback(err, "agents") {
+			return figs, err
+		}
+	}
+	return r.DB.AgentFigures(ctx, p, f)
+}
+
+func (r *Reports) agentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error) {
+	if r.Analytics != nil {
+		g, err := r.Analytics.AgentLegCounts(ctx, p, f, by)
+		if err == nil || !r.fallback(err, "agents chart") {
+			return g, err
+		}
+	}
+	return r.DB.AgentLegCounts(ctx, p, f, by)
 }

@@ -21,9 +21,9 @@ import (
 // Reports answers reports from a store.
 type Reports struct {
 	DB *store.DB
-	// Analytics, when set, answers the Rastreio (count, pages, exports)
-	// and the Relatório IVR instead of the store; the store answers when it
-	// is unreachable.
+	// Analytics, when set, answers the Rastreio (count, pages, exports),
+	// the Relatório IVR and the Relatório de Agentes instead of the store;
+	// the store answers when it is unreachable.
 	Analytics AnalyticsReader
 }
 

@@ -18,7 +18,8 @@ import (
 // Outbox entry kinds.
 const (
 	OutboxInteraction = "interaction" // key = interaction id: ship its current legs and IVR visits
-	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg and IVR visit of the tenant
+	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit and agent span of the tenant
+	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans of that local day
 )
 
 // OutboxEntry is one pending entry.
@@ -145,6 +146,27 @@ func (t *Tx) announceInteraction(ctx context.Context, interactionID string) erro
 		return err
 	}
 	return t.queueOutbox(ctx, OutboxInteraction, interactionID)
+}
+
+// AgentDayKey is the outbox key of an agent's local day: "AAAA-MM-DD agent".
+func AgentDayKey(agentID, day string) string { return day + " " + agentID }
+
+// SplitAgentDayKey undoes AgentDayKey.
+func SplitAgentDayKey(key string) (agentID, day string, ok bool) {
+	if len(key) < 11 || key[10] != ' ' {
+		return "", "", false
+	}
+	return key[11:], key[:10], true
+}
+
+// announceAgentDay adds an outbox entry for an agent's re-derived day of
+// spans when analytics is on.
+func (t *Tx) announceAgentDay(ctx context.Context, agentID, day string) error {
+	on, err := t.analyticsOn(ctx)
+	if err != nil || !on {
+		return err
+	}
+	return t.queueOutbox(ctx, OutboxAgentDay, AgentDayKey(agentID, day))
 }
 
 // MarkAnalyticsRebackfill is called by rebuild: the tenant's pending entries
@@ -524,4 +546,74 @@ func (db *DB) analyticsIVRVisits(ctx context.Context, q string, args ...any) ([]
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// AnalyticsSpan is an agent span (logged-in or pause seconds in one local
+// hour) as the analytics engine stores it: N numbers the spans of the
+// agent's local day Day (its identity there; a day re-derived with fewer
+// spans leaves tombstones for the rest).
+type AnalyticsSpan struct {
+	AgentID, Day string
+	N            int64
+	Bucket, Kind string
+	Media        string
+	Reason       string
+	Seconds      float64
+}
+
+const analyticsSpanSelect = `SELECT s.agent_id, s.bucket, s.kind, s.media, s.reason, s.seconds FROM agent_spans s WHERE s.tenant = ? AND s.agent_id = ?`
+
+// AnalyticsAgentDaySpans reads an agent's spans of one local day.
+func (db *DB) AnalyticsAgentDaySpans(ctx context.Context, tenant, agentID, day string) ([]AnalyticsSpan, error) {
+	return db.analyticsSpans(ctx, analyticsSpanSelect+` AND s.bucket >= ? AND s.bucket <= ?`, tenant, agentID, day+" 00", day+" 23")
+}
+
+// EachAnalyticsAgentSpans streams every span of a tenant, one agent at a
+// time (the backfill).
+func (db *DB) EachAnalyticsAgentSpans(ctx context.Context, tenant string, fn func([]AnalyticsSpan) error) error {
+	agents, err := db.distinct(ctx, tenant, "agent_spans", "agent_id")
+	if err != nil {
+		return err
+	}
+	for _, a := range agents {
+		spans, err := db.analyticsSpans(ctx, analyticsSpanSelect, tenant, a)
+		if err != nil {
+			return err
+		}
+		if err := fn(spans); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// analyticsSpans reads spans in (bucket, kind, media, reason, seconds)
+// order and numbers them per day.
+func (db *DB) analyticsSpans(ctx context.Context, q string, args ...any) ([]AnalyticsSpan, error) {
+	rows, err := db.query(ctx, db.r, q+` ORDER BY s.bucket, s.kind, s.media, s.reason, s.seconds`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("agent spans for analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalyticsSpan
+	for rows.Next() {
+		var s AnalyticsSpan
+		if err := rows.Scan(&s.AgentID, &s.Bucket, &s.Kind, &s.Media, &s.Reason, &s.Seconds); err != nil {
+			return nil, err
+		}
+		s.Day = s.Bucket[:min(10, len(s.Bucket))]
+		if n := len(out); n > 0 && out[n-1].Day == s.Day {
+			s.N = out[n-1].N + 1
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UsersWithStatus lists the users whose directory status is one of
+// statuses: the analytics engine resolves the Agentes user_status filter
+// with it, as the store's query does with a subquery.
+func (db *DB) UsersWithStatus(ctx context.Context, tenant string, statuses []string) ([]string, error) {
+	sub, args := inList(statuses)
+	return db.strings(ctx, `SELECT DISTINCT id FROM users WHERE tenant = ? AND status IN (`+sub+`) ORDER BY id`, append([]any{tenant}, args...)...)
 }

@@ -421,7 +421,8 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 // TestShardDownDuringIngestion: one of the two servers stops (SIGSTOP)
 // while events are ingested and shipped; ingestion goes on, shipping fails
 // and keeps the outbox; once the server is back the outbox drains and the
-// engine counts every leg once.
+// engine counts every leg once (the Rastreio, IVR and Agentes answer the
+// store's bytes).
 func TestShardDownDuringIngestion(t *testing.T) {
 	pids := strings.Fields(os.Getenv("RASTRO_TEST_CLICKHOUSE_PIDS"))
 	if len(pids) != 2 {
@@ -497,6 +498,16 @@ func TestShardDownDuringIngestion(t *testing.T) {
 			a, b := render(t, f.plain, admin("acme"), v), render(t, f.fromCH, admin("acme"), v)
 			if !bytes.Equal(a, b) {
 				t.Fatalf("%s after the outage: %s", m.ID, firstDiff(a, b))
+			}
+		}
+		for _, v := range []url.Values{{"group_by": {"service"}}, {"group_by": {"day"}}} {
+			if a, b := renderIVR(t, f.plain, admin("acme"), v), renderIVR(t, f.fromCH, admin("acme"), v); !bytes.Equal(a, b) {
+				t.Fatalf("IVR %s after the outage: %s", v.Encode(), firstDiff(a, b))
+			}
+		}
+		for _, v := range []url.Values{{}, {"hour_from": {"09:00"}, "media": {"voice"}}} {
+			if a, b := renderAgents(t, f.plain, admin("acme"), v), renderAgents(t, f.fromCH, admin("acme"), v); !bytes.Equal(a, b) {
+				t.Fatalf("Agentes %s after the outage: %s", v.Encode(), firstDiff(a, b))
 			}
 		}
 	})

@@ -1,8 +1,9 @@
 // Package analytics is rastro's analytics engine: a ClickHouse server or
 // cluster holding what the reports read (today: the Rastreio's finished
-// legs, with their stored cells and filter columns), fed from the store's
-// outbox (see Shipper) and read with the store's scope (see Rastreio). The
-// store remains the system of record.
+// legs, with their stored cells and filter columns, and the IVR visits of
+// the Relatório IVR), fed from the store's outbox (see Shipper) and read
+// with the store's scope (see Rastreio). The store remains the system of
+// record.
 //
 // Kept to SQL that ClickHouse 18.16 (the Debian package) and current
 // releases both accept: no window functions, CTEs, DateTime64, TTL, codecs,
@@ -114,6 +115,9 @@ type Engine struct {
 	// ready is set once the database and tables exist on every host
 	// (Migrate); until then reads answer ErrNotReady (the store answers).
 	ready atomic.Bool
+	// backfill is set when Migrate added a table to an engine that already
+	// held legs: the shipper queues a re-backfill of every tenant.
+	backfill atomic.Bool
 }
 
 // ErrNotReady: the engine's tables are not known to exist yet (it was down
@@ -170,8 +174,12 @@ func New(rawURL string) (*Engine, error) {
 // Migrate creates the database and tables on every host of the URL (and
 // applies pending migrations); reads are served from then on.
 func (e *Engine) Migrate(ctx context.Context) error {
-	if err := migrate(ctx, e.cfg); err != nil {
+	backfill, err := migrate(ctx, e.cfg)
+	if err != nil {
 		return err
+	}
+	if backfill {
+		e.backfill.Store(true)
 	}
 	e.ready.Store(true)
 	return nil

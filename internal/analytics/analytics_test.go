@@ -192,7 +192,13 @@ func firstDiff(a, b []byte) string {
 	la, lb := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
 	for i := 0; i < len(la) && i < len(lb); i++ {
 		if !bytes.Equal(la[i], lb[i]) {
-			return fmt.Sprintf("line %d\nstore:      %.400s\nclickhouse: %.400s", i+1, la[i], lb[i])
+			// From a little before the first differing byte.
+			c := 0
+			for c < len(la[i]) && c < len(lb[i]) && la[i][c] == lb[i][c] {
+				c++
+			}
+			c = max(0, c-150)
+			return fmt.Sprintf("line %d, from byte %d\nstore:      %.400s\nclickhouse: %.400s", i+1, c, la[i][c:], lb[i][c:])
 		}
 	}
 	return fmt.Sprintf("lengths differ: %d and %d lines", len(la), len(lb))
@@ -338,9 +344,9 @@ func countCH(t *testing.T, f *fixture, tenant, media string) (int64, int64) {
 
 // TestRastreioFromClickHouseIsByteIdentical: the demo month (backfilled by
 // the first sync), then late events re-deriving legs already shipped, then
-// a rebuild; after each, every query answers the same bytes from the
-// two-shard cluster as from the store, and the tenant's rows sit on both
-// shards.
+// a rebuild; after each, every Rastreio, Relatório IVR and Relatório de
+// Agentes query answers the same bytes from the two-shard cluster as from the store, and the tenant's
+// rows sit on both shards.
 func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 	evs := demoEvents(t, 300)
 	// The first 70% of the events, then the rest: interactions whose
@@ -355,7 +361,10 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		ingestAll(t, f.db, "acme", evs[:cut])
 		f.sync(t)
 		compareAll(t, f, "acme")
+		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
 		before, _ := countCH(t, f, "acme", "voice")
+		_, ivrBefore := ivrReceived(t, f, "acme")
 
 		ingestAll(t, f.db, "acme", evs[cut:])
 		pending, oldest, err := f.db.OutboxStats(ctx, "acme")
@@ -377,7 +386,12 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 		if after, _ := countCH(t, f, "acme", "voice"); after <= before {
 			t.Fatalf("late events added no voice leg (%d → %d): the test does not test re-derivation", before, after)
 		}
+		if a, b := ivrReceived(t, f, "acme"); a != b || b <= ivrBefore {
+			t.Fatalf("IVR visits after late events: store %d, ClickHouse %d (before: %d)", a, b, ivrBefore)
+		}
 		compareAll(t, f, "acme")
+		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
 
 		// Rebuild: every leg gets a new key (k); one re-backfill entry.
 		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
@@ -390,6 +404,8 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		compareAll(t, f, "acme")
+		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
 
 		shards, err := f.ch.ShardCounts(ctx, "acme")
 		if err != nil {
@@ -405,7 +421,8 @@ func TestRastreioFromClickHouseIsByteIdentical(t *testing.T) {
 // TestShardDownDuringIngestion: one of the two servers stops (SIGSTOP)
 // while events are ingested and shipped; ingestion goes on, shipping fails
 // and keeps the outbox; once the server is back the outbox drains and the
-// engine counts every leg once.
+// engine counts every leg once (the Rastreio, IVR and Agentes answer the
+// store's bytes).
 func TestShardDownDuringIngestion(t *testing.T) {
 	pids := strings.Fields(os.Getenv("RASTRO_TEST_CLICKHOUSE_PIDS"))
 	if len(pids) != 2 {
@@ -481,6 +498,16 @@ func TestShardDownDuringIngestion(t *testing.T) {
 			a, b := render(t, f.plain, admin("acme"), v), render(t, f.fromCH, admin("acme"), v)
 			if !bytes.Equal(a, b) {
 				t.Fatalf("%s after the outage: %s", m.ID, firstDiff(a, b))
+			}
+		}
+		for _, v := range []url.Values{{"group_by": {"service"}}, {"group_by": {"day"}}} {
+			if a, b := renderIVR(t, f.plain, admin("acme"), v), renderIVR(t, f.fromCH, admin("acme"), v); !bytes.Equal(a, b) {
+				t.Fatalf("IVR %s after the outage: %s", v.Encode(), firstDiff(a, b))
+			}
+		}
+		for _, v := range []url.Values{{}, {"hour_from": {"09:00"}, "media": {"voice"}}} {
+			if a, b := renderAgents(t, f.plain, admin("acme"), v), renderAgents(t, f.fromCH, admin("acme"), v); !bytes.Equal(a, b) {
+				t.Fatalf("Agentes %s after the outage: %s", v.Encode(), firstDiff(a, b))
 			}
 		}
 	})

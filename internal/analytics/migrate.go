@@ -20,6 +20,9 @@ type migration struct {
 	// local statements run on every host; dist statements only with a
 	// cluster (the Distributed tables, after the local ones).
 	local, dist []string
+	// addsTable: a table the shipper fills; applied to an engine that
+	// already held legs, it needs a re-backfill of every tenant.
+	addsTable bool
 }
 
 // legsColumns is the column list of the legs tables, in order (batches on
@@ -58,17 +61,63 @@ var migrations = []migration{
 			 ENGINE = Distributed({{cluster}}, {{db}}, legs_local, cityHash64(tenant, interaction_id))`,
 		},
 	},
+	// ivr_visits: one row per version of an IVR visit (the Relatório IVR),
+	// identified by (tenant, interaction_id, pos) and sharded like the legs
+	// (every version of an interaction's visits on one shard; FINAL per
+	// shard is enough). sl is the visit's Nível de serviço flag.
+	{
+		version: 2, name: "ivr_visits", addsTable: true,
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.ivr_visits{{_local}} (` + ivrVisitsColumns + `)
+			 ENGINE = ReplacingMergeTree(version) ORDER BY (tenant, interaction_id, pos)`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.ivr_visits AS {{db}}.ivr_visits_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, ivr_visits_local, cityHash64(tenant, interaction_id))`,
+		},
+	},
+	// agent_spans: one row per version of an agent span (logged-in or pause
+	// seconds in one local hour; the Relatório de Agentes), identified by
+	// (tenant, agent_id, day, n) — the store replaces an agent's spans a
+	// local day at a time — and sharded by agent.
+	{
+		version: 3, name: "agent_spans", addsTable: true,
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.agent_spans{{_local}} (` + agentSpansColumns + `)
+			 ENGINE = ReplacingMergeTree(version) ORDER BY (tenant, agent_id, day, n)`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.agent_spans AS {{db}}.agent_spans_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, agent_spans_local, cityHash64(tenant, agent_id))`,
+		},
+	},
 }
+
+// agentSpansColumns is the column list of the agent_spans tables.
+const agentSpansColumns = `tenant String, agent_id String, day String, n Int64, version UInt64, deleted UInt8,
+    bucket String, kind String, media String, reason String, seconds Float64`
+
+// ivrVisitsColumns is the column list of the ivr_visits tables.
+const ivrVisitsColumns = `tenant String, interaction_id String, pos Int64, version UInt64, deleted UInt8,
+    ivr_id String, entered_at Int64, bucket String, outcome String, service_id String, agent_id String, path String,
+    answered UInt8, abandoned_q UInt8, ivr_s Float64, wait_s Nullable(Float64), talk_s Nullable(Float64), sl UInt8`
 
 // migrate creates the database and applies pending migrations on every host
 // of the URL, one host at a time (no ON CLUSTER: that needs ZooKeeper).
-func migrate(ctx context.Context, cfg Config) error {
+//
+// It returns whether a migration adding a table the shipper fills was
+// applied to a host that already had tables (an engine synced by an older
+// rastro): the store must then queue a re-backfill of every tenant.
+func migrate(ctx context.Context, cfg Config) (bool, error) {
+	backfill := false
 	for _, host := range cfg.Hosts {
-		if err := migrateHost(ctx, cfg, host); err != nil {
-			return fmt.Errorf("analytics: prepare %s on %s: %w", cfg.Database, host, err)
+		b, err := migrateHost(ctx, cfg, host)
+		if err != nil {
+			return false, fmt.Errorf("analytics: prepare %s on %s: %w", cfg.Database, host, err)
 		}
+		backfill = backfill || b
 	}
-	return nil
+	return backfill, nil
 }
 
 // openHost connects to one host only (DDL and per-shard checks).
@@ -76,44 +125,51 @@ func openHost(cfg Config, host string) (driver.Conn, error) {
 	return clickhouse.Open(cfg.options([]string{host}))
 }
 
-func migrateHost(ctx context.Context, cfg Config, host string) error {
+func migrateHost(ctx context.Context, cfg Config, host string) (backfill bool, err error) {
 	conn, err := openHost(cfg, host)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
 	db := cfg.Database
 	if err := conn.Exec(ctx, `CREATE DATABASE IF NOT EXISTS `+db); err != nil {
-		return err
+		return false, err
 	}
 	if err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+db+`.rastro_migrations (version UInt32, name String, applied_at DateTime) ENGINE = TinyLog`); err != nil {
-		return err
+		return false, err
 	}
 	applied := map[uint32]bool{}
 	rows, err := conn.Query(ctx, `SELECT version FROM `+db+`.rastro_migrations`)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for rows.Next() {
 		var v uint32
 		if err := rows.Scan(&v); err != nil {
 			rows.Close()
-			return err
+			return false, err
 		}
 		applied[v] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return false, err
 	}
 	legs := "legs"
 	if cfg.Cluster != "" {
 		legs = "legs_local"
 	}
-	r := strings.NewReplacer("{{db}}", db, "{{cluster}}", cfg.Cluster, "{{legs}}", legs)
+	suffix := ""
+	if cfg.Cluster != "" {
+		suffix = "_local"
+	}
+	r := strings.NewReplacer("{{db}}", db, "{{cluster}}", cfg.Cluster, "{{legs}}", legs, "{{_local}}", suffix)
 	for _, m := range migrations {
 		if applied[uint32(m.version)] {
 			continue
+		}
+		if m.addsTable && applied[1] {
+			backfill = true
 		}
 		stmts := m.local
 		if cfg.Cluster != "" {
@@ -121,19 +177,19 @@ func migrateHost(ctx context.Context, cfg Config, host string) error {
 		}
 		for _, s := range stmts {
 			if err := conn.Exec(ctx, r.Replace(s)); err != nil {
-				return fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
+				return false, fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
 			}
 		}
 		b, err := conn.PrepareBatch(ctx, `INSERT INTO `+db+`.rastro_migrations (version, name, applied_at)`)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := b.Append(uint32(m.version), m.name, time.Now().UTC()); err != nil {
-			return err
+			return false, err
 		}
 		if err := b.Send(); err != nil {
-			return fmt.Errorf("record migration %d: %w", m.version, err)
+			return false, fmt.Errorf("record migration %d: %w", m.version, err)
 		}
 	}
-	return nil
+	return backfill, nil
 }

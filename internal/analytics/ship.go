@@ -16,6 +16,90 @@ const insertLegs = `INSERT INTO %s (tenant, interaction_id, leg_id, version, del
 	external_id, ext_protocol, direction, queued_at, delivered_at, answered_at, finished_at,
 	duration, tmp, tmi, tm1r, tmr, recording_url, tags, rphones, ivrs, cells)`
 
+const insertVisits = `INSERT INTO %s (tenant, interaction_id, pos, version, deleted, ivr_id, entered_at, bucket, outcome,
+	service_id, agent_id, path, answered, abandoned_q, ivr_s, wait_s, talk_s, sl)`
+
+const insertSpans = `INSERT INTO %s (tenant, agent_id, day, n, version, deleted, bucket, kind, media, reason, seconds)`
+
+// spanRow is one version of an agent span to insert (span nil: a
+// tombstone).
+type spanRow struct {
+	tenant  string
+	key     spanKey
+	version uint64
+	span    *store.AnalyticsSpan
+}
+
+// spanKey identifies an agent span in the engine.
+type spanKey struct {
+	agentID, day string
+	n            int64
+}
+
+// insertSpans sends agent span rows in one synchronous batch.
+func (e *Engine) insertSpans(ctx context.Context, rows []spanRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertSpans, e.table("agent_spans")))
+	if err != nil {
+		return fmt.Errorf("analytics: prepare insert: %w", err)
+	}
+	defer b.Abort()
+	for _, r := range rows {
+		if sp := r.span; sp == nil {
+			err = b.Append(r.tenant, r.key.agentID, r.key.day, r.key.n, r.version, uint8(1), "", "", "", "", float64(0))
+		} else {
+			err = b.Append(r.tenant, sp.AgentID, sp.Day, sp.N, r.version, uint8(0), sp.Bucket, sp.Kind, sp.Media, sp.Reason, sp.Seconds)
+		}
+		if err != nil {
+			return fmt.Errorf("analytics: append agent span: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("analytics: insert %d agent spans: %w", len(rows), err)
+	}
+	return nil
+}
+
+// visitRow is one version of an IVR visit to insert (visit nil: a
+// tombstone).
+type visitRow struct {
+	tenant, interactionID string
+	pos                   int64
+	version               uint64
+	visit                 *store.AnalyticsIVRVisit
+}
+
+// insertVisits sends IVR visit rows in one synchronous batch.
+func (e *Engine) insertVisits(ctx context.Context, rows []visitRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertVisits, e.table("ivr_visits")))
+	if err != nil {
+		return fmt.Errorf("analytics: prepare insert: %w", err)
+	}
+	defer b.Abort()
+	for _, r := range rows {
+		v := r.visit
+		if v == nil {
+			err = b.Append(r.tenant, r.interactionID, r.pos, r.version, uint8(1), "", int64(0), "", "",
+				"", "", "", uint8(0), uint8(0), float64(0), (*float64)(nil), (*float64)(nil), uint8(0))
+		} else {
+			err = b.Append(r.tenant, v.InteractionID, v.Pos, r.version, uint8(0), v.IVRID, v.EnteredAt, v.Bucket, v.Outcome,
+				v.ServiceID, v.AgentID, v.Path, v.Answered, v.AbandonedQ, v.IVRSeconds, v.WaitSeconds, v.TalkSecs, v.SL)
+		}
+		if err != nil {
+			return fmt.Errorf("analytics: append ivr visit: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("analytics: insert %d ivr visits: %w", len(rows), err)
+	}
+	return nil
+}
+
 // syncInsert makes an insert into a Distributed table return only once
 // every shard wrote its part (the acknowledgement the outbox waits for).
 func syncInsert(ctx context.Context) context.Context {
@@ -98,6 +182,15 @@ func (s *Shipper) logf(format string, args ...any) {
 // its rows win in the engine whatever the order or repetition of shipments
 // (two servers shipping the same entry send the same version).
 func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
+	if s.CH.backfill.Load() {
+		// A new table on an engine synced before it existed: every
+		// tenant's rows are sent again (queued before this batch is read).
+		if err := s.DB.QueueAnalyticsBackfill(ctx); err != nil {
+			return 0, err
+		}
+		s.CH.backfill.Store(false)
+		s.logf("analytics: new engine tables: a re-backfill of every tenant is queued")
+	}
 	limit := s.Batch
 	if limit <= 0 {
 		limit = 500
@@ -108,6 +201,7 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 	}
 	type tenantWork struct {
 		version map[string]uint64 // interaction → highest entry id
+		days    map[string]uint64 // store.AgentDayKey → highest entry id
 	}
 	work := map[string]*tenantWork{}
 	var backfills []store.OutboxEntry
@@ -117,13 +211,17 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		switch e.Kind {
 		case store.OutboxTenant:
 			backfills = append(backfills, e)
-		case store.OutboxInteraction:
+		case store.OutboxInteraction, store.OutboxAgentDay:
 			w := work[e.Tenant]
 			if w == nil {
-				w = &tenantWork{version: map[string]uint64{}}
+				w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}}
 				work[e.Tenant] = w
 			}
-			w.version[e.Key] = max(w.version[e.Key], uint64(e.ID))
+			m := w.version
+			if e.Kind == store.OutboxAgentDay {
+				m = w.days
+			}
+			m[e.Key] = max(m[e.Key], uint64(e.ID))
 		default:
 			return 0, fmt.Errorf("analytics outbox entry %d: unknown kind %q", e.ID, e.Kind)
 		}
@@ -139,8 +237,15 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 	}
 	sort.Strings(tenants)
 	for _, t := range tenants {
-		if err := s.shipInteractions(ctx, t, work[t].version); err != nil {
-			return 0, err
+		if len(work[t].version) > 0 {
+			if err := s.shipInteractions(ctx, t, work[t].version); err != nil {
+				return 0, err
+			}
+		}
+		if len(work[t].days) > 0 {
+			if err := s.shipAgentDays(ctx, t, work[t].days); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if err := s.DB.DeleteOutbox(ctx, ids); err != nil {
@@ -178,7 +283,79 @@ func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions 
 			rows = append(rows, row{tenant: tenant, interactionID: k[0], legID: k[1], version: versions[k[0]]})
 		}
 	}
+	// The IVR visits first: the legs' insert is the last, so a failure
+	// between the two re-sends both (same versions: harmless).
+	visits, err := s.DB.AnalyticsIVRVisits(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	liveVisits, err := s.CH.liveVisits(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	vrows := make([]visitRow, 0, len(visits))
+	haveVisit := map[visitKey]bool{}
+	for i := range visits {
+		v := &visits[i]
+		haveVisit[visitKey{v.InteractionID, v.Pos}] = true
+		vrows = append(vrows, visitRow{tenant: tenant, version: versions[v.InteractionID], visit: v})
+	}
+	for _, k := range liveVisits {
+		if !haveVisit[k] {
+			vrows = append(vrows, visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: versions[k.interactionID]})
+		}
+	}
+	if err := s.CH.insertVisits(ctx, vrows); err != nil {
+		return err
+	}
 	return s.CH.insert(ctx, rows)
+}
+
+// shipAgentDays sends the current spans of some agents' days of a tenant,
+// and tombstones for the spans the engine holds beyond them, in one
+// synchronous insert.
+func (s *Shipper) shipAgentDays(ctx context.Context, tenant string, versions map[string]uint64) error {
+	keys := make([]string, 0, len(versions))
+	for k := range versions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var rows []spanRow
+	var days [][2]string
+	for _, k := range keys {
+		agent, day, ok := store.SplitAgentDayKey(k)
+		if !ok {
+			return fmt.Errorf("analytics outbox: bad agent day key %q", k)
+		}
+		days = append(days, [2]string{agent, day})
+		spans, err := s.DB.AnalyticsAgentDaySpans(ctx, tenant, agent, day)
+		if err != nil {
+			return err
+		}
+		for i := range spans {
+			rows = append(rows, spanRow{tenant: tenant, version: versions[k], span: &spans[i]})
+		}
+	}
+	have := map[spanKey]bool{}
+	for _, r := range rows {
+		have[spanKey{r.span.AgentID, r.span.Day, r.span.N}] = true
+	}
+	live, err := s.CH.liveSpans(ctx, tenant, days)
+	if err != nil {
+		return err
+	}
+	for _, k := range live {
+		if !have[k] {
+			rows = append(rows, spanRow{tenant: tenant, key: k, version: versions[store.AgentDayKey(k.agentID, k.day)]})
+		}
+	}
+	return s.CH.insertSpans(ctx, rows)
+}
+
+// visitKey identifies an IVR visit in the engine.
+type visitKey struct {
+	interactionID string
+	pos           int64
 }
 
 // backfillTenant sends every leg of a tenant with one version, then
@@ -216,7 +393,72 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 		}
 		stale = stale[m:]
 	}
-	s.logf("analytics: tenant %s: %d legs sent in %s", tenant, n, time.Since(start).Round(time.Millisecond))
+	nv := 0
+	err = s.DB.EachAnalyticsIVRVisit(ctx, tenant, chunk, func(visits []store.AnalyticsIVRVisit) error {
+		rows := make([]visitRow, len(visits))
+		for i := range visits {
+			rows[i] = visitRow{tenant: tenant, version: version, visit: &visits[i]}
+		}
+		nv += len(rows)
+		return s.CH.insertVisits(ctx, rows)
+	})
+	if err != nil {
+		return err
+	}
+	staleVisits, err := s.CH.staleVisits(ctx, tenant, version)
+	if err != nil {
+		return err
+	}
+	for len(staleVisits) > 0 {
+		m := min(len(staleVisits), chunk)
+		rows := make([]visitRow, m)
+		for i, k := range staleVisits[:m] {
+			rows[i] = visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: version}
+		}
+		if err := s.CH.insertVisits(ctx, rows); err != nil {
+			return err
+		}
+		staleVisits = staleVisits[m:]
+	}
+	ns := 0
+	var pending []spanRow
+	flush := func() error {
+		err := s.CH.insertSpans(ctx, pending)
+		pending = pending[:0]
+		return err
+	}
+	err = s.DB.EachAnalyticsAgentSpans(ctx, tenant, func(spans []store.AnalyticsSpan) error {
+		for i := range spans {
+			pending = append(pending, spanRow{tenant: tenant, version: version, span: &spans[i]})
+		}
+		ns += len(spans)
+		if len(pending) >= chunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	staleSpans, err := s.CH.staleSpans(ctx, tenant, version)
+	if err != nil {
+		return err
+	}
+	for len(staleSpans) > 0 {
+		m := min(len(staleSpans), chunk)
+		rows := make([]spanRow, m)
+		for i, k := range staleSpans[:m] {
+			rows[i] = spanRow{tenant: tenant, key: k, version: version}
+		}
+		if err := s.CH.insertSpans(ctx, rows); err != nil {
+			return err
+		}
+		staleSpans = staleSpans[m:]
+	}
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits and %d agent spans sent in %s", tenant, n, nv, ns, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -294,6 +536,108 @@ func (e *Engine) liveLegs(ctx context.Context, tenant string, interactionIDs []s
 func (e *Engine) staleLegs(ctx context.Context, tenant string, version uint64) ([][2]string, error) {
 	return e.keys(ctx, `SELECT interaction_id, leg_id FROM `+e.table("legs")+` FINAL
 		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+// liveVisits lists the IVR visits the engine holds (latest version, not
+// deleted) for some interactions of a tenant.
+func (e *Engine) liveVisits(ctx context.Context, tenant string, interactionIDs []string) ([]visitKey, error) {
+	var out []visitKey
+	for len(interactionIDs) > 0 {
+		n := min(len(interactionIDs), 1000)
+		args := []any{tenant}
+		for _, id := range interactionIDs[:n] {
+			args = append(args, id)
+		}
+		keys, err := e.visitKeys(ctx, `SELECT interaction_id, pos FROM `+e.table("ivr_visits")+` FINAL
+			WHERE tenant = ? AND interaction_id IN (`+qs(n)+`) AND deleted = 0`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keys...)
+		interactionIDs = interactionIDs[n:]
+	}
+	return out, nil
+}
+
+// staleVisits lists the live IVR visits of a tenant whose latest version is
+// older than version.
+func (e *Engine) staleVisits(ctx context.Context, tenant string, version uint64) ([]visitKey, error) {
+	return e.visitKeys(ctx, `SELECT interaction_id, pos FROM `+e.table("ivr_visits")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+func (e *Engine) visitKeys(ctx context.Context, q string, args ...any) ([]visitKey, error) {
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []visitKey
+	for rows.Next() {
+		var k visitKey
+		if err := rows.Scan(&k.interactionID, &k.pos); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// liveSpans lists the agent spans the engine holds (latest version, not
+// deleted) for some (agent, day) pairs of a tenant.
+func (e *Engine) liveSpans(ctx context.Context, tenant string, days [][2]string) ([]spanKey, error) {
+	var out []spanKey
+	for len(days) > 0 {
+		n := min(len(days), 500)
+		args := []any{tenant}
+		for _, d := range days[:n] {
+			args = append(args, d[0], d[1])
+		}
+		keys, err := e.spanKeys(ctx, `SELECT agent_id, day, n FROM `+e.table("agent_spans")+` FINAL
+			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n)+`) AND deleted = 0`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keys...)
+		days = days[n:]
+	}
+	return out, nil
+}
+
+// staleSpans lists the live agent spans of a tenant whose latest version is
+// older than version.
+func (e *Engine) staleSpans(ctx context.Context, tenant string, version uint64) ([]spanKey, error) {
+	return e.spanKeys(ctx, `SELECT agent_id, day, n FROM `+e.table("agent_spans")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+func (e *Engine) spanKeys(ctx context.Context, q string, args ...any) ([]spanKey, error) {
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []spanKey
+	for rows.Next() {
+		var k spanKey
+		if err := rows.Scan(&k.agentID, &k.day, &k.n); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// tuples renders n "(?, ?)" pairs.
+func tuples(n int) string {
+	b := make([]byte, 0, 7*n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "(?, ?)"...)
+	}
+	return string(b)
 }
 
 func (e *Engine) keys(ctx context.Context, q string, args ...any) ([][2]string, error) {

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 )
@@ -185,7 +184,7 @@ func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuer
 	var figs store.AgentFigures
 	var names map[string]string
 	err = runConcurrently(
-		func() (err error) { figs, err = r.DB.AgentFigures(ctx, p, q.Filter); return },
+		func() (err error) { figs, err = r.agentFigures(ctx, p, q.Filter); return },
 		func() (err error) { names, err = r.DB.Names(ctx, p.Tenant, "users"); return },
 		func() (err error) { tagNames, err = r.DB.Names(ctx, p.Tenant, "tags"); return },
 	)
@@ -260,7 +259,7 @@ func agentCells(a agentRow, tagNames map[string]string) []string {
 		if reason == "" {
 			reason = NoReason
 		}
-		pauses[i] = reason + " " + metrics.FormatDuration(pt.Seconds)
+		pauses[i] = reason + " " + fmtSeconds(pt.Seconds)
 	}
 	tags := make([]string, len(a.tags))
 	for i, c := range a.tags {
@@ -292,7 +291,7 @@ func fmtTotalDuration(sum float64, ok bool) string {
 	if !ok {
 		return ""
 	}
-	return metrics.FormatDuration(sum)
+	return fmtSeconds(sum)
 }
 
 func sortPauses(ps []store.AgentTime) {
@@ -364,7 +363,7 @@ func agentLinks(q AgentsQuery, g store.AgentLegs, agents []string) []string {
 // per hour of day for a one-day period, else per day.
 func (r *Reports) AgentsChart(ctx context.Context, p model.Principal, q AgentsQuery) (Chart, error) {
 	by := chartGrain("", q.Filter.FromDate, q.Filter.ToDate)
-	groups, err := r.DB.AgentLegCounts(ctx, p, q.Filter, by)
+	groups, err := r.agentLegCounts(ctx, p, q.Filter, by)
 	if err != nil {
 		return Chart{}, err
 	}

@@ -130,15 +130,15 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 	var labels func(string) string
 	ivrIDs := q.Filter.IVRs
 	tasks := []func() error{
-		func() (err error) { groups, err = r.DB.IVRGroups(ctx, p, q.Filter, q.GroupBy); return },
-		func() (err error) { paths, err = r.DB.IVRTopPaths(ctx, p, q.Filter, q.GroupBy, TopPaths); return },
-		func() (err error) { total, err = r.DB.IVRTopPaths(ctx, p, q.Filter, "", TopPaths); return },
+		func() (err error) { groups, err = r.ivrGroups(ctx, p, q.Filter, q.GroupBy); return },
+		func() (err error) { paths, err = r.ivrTopPaths(ctx, p, q.Filter, q.GroupBy, TopPaths); return },
+		func() (err error) { total, err = r.ivrTopPaths(ctx, p, q.Filter, "", TopPaths); return },
 		func() (err error) { labels, err = r.ivrLabels(ctx, p, q.GroupBy); return },
 	}
 	if ivrIDs == nil && q.GroupBy != store.ByIVR {
 		// Drill-downs must keep to calls that went through an IVR: name the
 		// IVRs in the period (a Rastreio without ivrs shows every call).
-		tasks = append(tasks, func() (err error) { ivrIDs, err = r.DB.IVRsIn(ctx, p, q.Filter); return })
+		tasks = append(tasks, func() (err error) { ivrIDs, err = r.ivrsIn(ctx, p, q.Filter); return })
 	}
 	if err := runConcurrently(tasks...); err != nil {
 		return Table{}, err
@@ -312,7 +312,7 @@ func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) 
 // period).
 func (r *Reports) IVRChart(ctx context.Context, p model.Principal, q IVRQuery) (Chart, error) {
 	by := chartGrain(q.GroupBy, q.Filter.FromDate, q.Filter.ToDate)
-	groups, err := r.DB.IVRGroups(ctx, p, q.Filter, by)
+	groups, err := r.ivrGroups(ctx, p, q.Filter, by)
 	if err != nil {
 		return Chart{}, err
 	}
@@ -432,8 +432,17 @@ func fmtAvgDuration(sum float64, n int64) string {
 	if n <= 0 {
 		return ""
 	}
-	return metrics.FormatDuration(sum / float64(n))
+	return fmtSeconds(sum / float64(n))
 }
+
+// fmtSeconds prints seconds added up over many rows (a sum, or an average
+// of one) as HH:MM:SS. The same values added up in another order — the
+// store's rollup rows, SQLite or PostgreSQL, the shards of the analytics
+// engine — differ in their last bits, and a sum that is a whole half
+// second (averages of millisecond durations often are) would round either
+// way; a tiny epsilon (1 µs) absorbs that noise, as FormatPercent's does,
+// so every path prints the same.
+func fmtSeconds(s float64) string { return metrics.FormatDuration(s + 1e-6) }
 
 // ratio prints num/den as a percentage (FormatPercent); "" when den is 0.
 func fmtRatio(num, den float64) string {

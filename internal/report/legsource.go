@@ -18,6 +18,31 @@ type LegReader interface {
 	CountLegs(ctx context.Context, p model.Principal, f store.LegFilter) (int64, error)
 }
 
+// IVRReader is what the Relatório IVR reads its sums from: the store
+// (*store.DB, from its rollups) or the analytics engine
+// (*analytics.Rastreio, from its IVR visits). Both return the same structs;
+// the report package formats them.
+type IVRReader interface {
+	IVRGroups(ctx context.Context, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error)
+	IVRTopPaths(ctx context.Context, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error)
+	IVRsIn(ctx context.Context, p model.Principal, f store.IVRFilter) ([]string, error)
+}
+
+// AgentReader is what the Relatório de Agentes reads its figures from: the
+// store (*store.DB, from its rollups and spans) or the analytics engine
+// (*analytics.Rastreio, from its legs and spans).
+type AgentReader interface {
+	AgentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error)
+	AgentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error)
+}
+
+// AnalyticsReader is what the analytics engine answers.
+type AnalyticsReader interface {
+	LegReader
+	IVRReader
+	AgentReader
+}
+
 // fallback reports whether a read of the analytics engine failed because
 // the engine is unreachable: the store answers instead (slower), and the
 // fallback is logged.
@@ -64,4 +89,54 @@ func (r *Reports) CountLegs(ctx context.Context, p model.Principal, f store.LegF
 		}
 	}
 	return r.DB.CountLegs(ctx, p, f)
+}
+
+func (r *Reports) ivrGroups(ctx context.Context, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error) {
+	if r.Analytics != nil {
+		g, err := r.Analytics.IVRGroups(ctx, p, f, by)
+		if err == nil || !r.fallback(err, "ivr groups") {
+			return g, err
+		}
+	}
+	return r.DB.IVRGroups(ctx, p, f, by)
+}
+
+func (r *Reports) ivrTopPaths(ctx context.Context, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error) {
+	if r.Analytics != nil {
+		c, err := r.Analytics.IVRTopPaths(ctx, p, f, by, top)
+		if err == nil || !r.fallback(err, "ivr paths") {
+			return c, err
+		}
+	}
+	return r.DB.IVRTopPaths(ctx, p, f, by, top)
+}
+
+func (r *Reports) ivrsIn(ctx context.Context, p model.Principal, f store.IVRFilter) ([]string, error) {
+	if r.Analytics != nil {
+		ids, err := r.Analytics.IVRsIn(ctx, p, f)
+		if err == nil || !r.fallback(err, "ivrs of report") {
+			return ids, err
+		}
+	}
+	return r.DB.IVRsIn(ctx, p, f)
+}
+
+func (r *Reports) agentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error) {
+	if r.Analytics != nil {
+		figs, err := r.Analytics.AgentFigures(ctx, p, f)
+		if err == nil || !r.fallback(err, "agents") {
+			return figs, err
+		}
+	}
+	return r.DB.AgentFigures(ctx, p, f)
+}
+
+func (r *Reports) agentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error) {
+	if r.Analytics != nil {
+		g, err := r.Analytics.AgentLegCounts(ctx, p, f, by)
+		if err == nil || !r.fallback(err, "agents chart") {
+			return g, err
+		}
+	}
+	return r.DB.AgentLegCounts(ctx, p, f, by)
 }

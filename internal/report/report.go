@@ -21,9 +21,10 @@ import (
 // Reports answers reports from a store.
 type Reports struct {
 	DB *store.DB
-	// Analytics, when set, answers the Rastreio (count, pages, exports)
-	// instead of the store; the store answers when it is unreachable.
-	Analytics LegReader
+	// Analytics, when set, answers the Rastreio (count, pages, exports),
+	// the Relatório IVR and the Relatório de Agentes instead of the store;
+	// the store answers when it is unreachable.
+	Analytics AnalyticsReader
 }
 
 // New returns Reports over db.

@@ -48,5 +48,8 @@ func (t *Tx) ReplaceAgentDaySpans(ctx context.Context, agentID, day string, span
 			return fmt.Errorf("insert span of %s: %w", agentID, err)
 		}
 	}
+	if err := t.announceAgentDay(ctx, agentID, day); err != nil {
+		return err
+	}
 	return t.refreshAgentDayTimes(ctx, agentID, day)
 }

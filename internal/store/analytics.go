@@ -17,8 +17,9 @@ import (
 
 // Outbox entry kinds.
 const (
-	OutboxInteraction = "interaction" // key = interaction id: ship its current legs
-	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg of the tenant
+	OutboxInteraction = "interaction" // key = interaction id: ship its current legs and IVR visits
+	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit and agent span of the tenant
+	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans of that local day
 )
 
 // OutboxEntry is one pending entry.
@@ -74,21 +75,31 @@ func (db *DB) EnableAnalytics(ctx context.Context, engine string) (bool, error) 
 		return false, nil
 	}
 	db.analyticsOn.Store(true)
-	tenants, err := db.Tenants(ctx)
-	if err != nil {
+	if err := db.QueueAnalyticsBackfill(ctx); err != nil {
 		return false, err
-	}
-	for _, tn := range tenants {
-		if err := db.WithTenantTx(ctx, tn, func(tx *Tx) error {
-			return tx.queueOutbox(ctx, OutboxTenant, tn)
-		}); err != nil {
-			return false, fmt.Errorf("queue the backfill of %s: %w", tn, err)
-		}
 	}
 	if _, err := db.exec(ctx, db.w, `UPDATE analytics_state SET backfill_queued = 1 WHERE id = 1`); err != nil {
 		return false, fmt.Errorf("enable analytics: %w", err)
 	}
 	return true, nil
+}
+
+// QueueAnalyticsBackfill queues a re-backfill of every tenant (one 'tenant'
+// entry each, under the tenant's write lock): the first sync, and an engine
+// that gained a table its older rows were never shipped to.
+func (db *DB) QueueAnalyticsBackfill(ctx context.Context) error {
+	tenants, err := db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, tn := range tenants {
+		if err := db.WithTenantTx(ctx, tn, func(tx *Tx) error {
+			return tx.queueOutbox(ctx, OutboxTenant, tn)
+		}); err != nil {
+			return fmt.Errorf("queue the backfill of %s: %w", tn, err)
+		}
+	}
+	return nil
 }
 
 // analyticsOn reads (once per transaction) whether derived rows must be
@@ -135,6 +146,27 @@ func (t *Tx) announceInteraction(ctx context.Context, interactionID string) erro
 		return err
 	}
 	return t.queueOutbox(ctx, OutboxInteraction, interactionID)
+}
+
+// AgentDayKey is the outbox key of an agent's local day: "AAAA-MM-DD agent".
+func AgentDayKey(agentID, day string) string { return day + " " + agentID }
+
+// SplitAgentDayKey undoes AgentDayKey.
+func SplitAgentDayKey(key string) (agentID, day string, ok bool) {
+	if len(key) < 11 || key[10] != ' ' {
+		return "", "", false
+	}
+	return key[11:], key[:10], true
+}
+
+// announceAgentDay adds an outbox entry for an agent's re-derived day of
+// spans when analytics is on.
+func (t *Tx) announceAgentDay(ctx context.Context, agentID, day string) error {
+	on, err := t.analyticsOn(ctx)
+	if err != nil || !on {
+		return err
+	}
+	return t.queueOutbox(ctx, OutboxAgentDay, AgentDayKey(agentID, day))
 }
 
 // MarkAnalyticsRebackfill is called by rebuild: the tenant's pending entries
@@ -428,4 +460,175 @@ func (db *DB) strings(ctx context.Context, q string, args ...any) ([]string, err
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// AnalyticsIVRVisit is an IVR visit as the analytics engine stores it: the
+// ivr_visits row plus SL, whether it counts in the Nível de serviço with
+// the tenant's sl_seconds as of shipping (the store's ivr_rollup uses it as
+// of derivation: the two differ only after sl_seconds changes, until a
+// rebuild re-derives both).
+type AnalyticsIVRVisit struct {
+	InteractionID         string
+	Pos                   int64
+	IVRID                 string
+	EnteredAt             int64
+	Bucket, Outcome       string
+	ServiceID, AgentID    string
+	Path                  string
+	Answered, AbandonedQ  uint8
+	IVRSeconds            float64
+	WaitSeconds, TalkSecs *float64
+	SL                    uint8
+}
+
+const analyticsVisitCols = `v.interaction_id, v.pos, v.ivr_id, v.entered_at, v.bucket, v.outcome, v.service_id, v.agent_id, v.path,
+	v.answered, v.abandoned_q, v.ivr_s, v.wait_s, v.talk_s,
+	CASE WHEN v.answered = 1 AND v.wait_s <= ? THEN 1 ELSE 0 END`
+
+// AnalyticsIVRVisits reads the IVR visits of some interactions of a tenant.
+func (db *DB) AnalyticsIVRVisits(ctx context.Context, tenant string, interactionIDs []string) ([]AnalyticsIVRVisit, error) {
+	sl, err := db.slSeconds(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	var out []AnalyticsIVRVisit
+	for len(interactionIDs) > 0 {
+		n := min(len(interactionIDs), 500)
+		sub, args := inList(interactionIDs[:n])
+		vs, err := db.analyticsIVRVisits(ctx, `SELECT `+analyticsVisitCols+` FROM ivr_visits v WHERE v.tenant = ? AND v.interaction_id IN (`+sub+`)
+			ORDER BY v.interaction_id, v.pos`, append([]any{sl, tenant}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs...)
+		interactionIDs = interactionIDs[n:]
+	}
+	return out, nil
+}
+
+// EachAnalyticsIVRVisit streams every IVR visit of a tenant in (interaction,
+// pos) order, chunk visits at a time (the backfill).
+func (db *DB) EachAnalyticsIVRVisit(ctx context.Context, tenant string, chunk int, fn func([]AnalyticsIVRVisit) error) error {
+	sl, err := db.slSeconds(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	afterID, afterPos := "", int64(-1)
+	for {
+		vs, err := db.analyticsIVRVisits(ctx, `SELECT `+analyticsVisitCols+` FROM ivr_visits v
+			WHERE v.tenant = ? AND (v.interaction_id > ? OR (v.interaction_id = ? AND v.pos > ?))
+			ORDER BY v.interaction_id, v.pos LIMIT `+fmt.Sprint(chunk), sl, tenant, afterID, afterID, afterPos)
+		if err != nil {
+			return err
+		}
+		if len(vs) == 0 {
+			return nil
+		}
+		if err := fn(vs); err != nil {
+			return err
+		}
+		if len(vs) < chunk {
+			return nil
+		}
+		last := vs[len(vs)-1]
+		afterID, afterPos = last.InteractionID, last.Pos
+	}
+}
+
+func (db *DB) slSeconds(ctx context.Context, tenant string) (int, error) {
+	var sl int
+	if err := db.queryRow(ctx, db.r, `SELECT sl_seconds FROM tenants WHERE id = ?`, tenant).Scan(&sl); err != nil {
+		return 0, fmt.Errorf("sl_seconds of %s: %w", tenant, err)
+	}
+	return sl, nil
+}
+
+func (db *DB) analyticsIVRVisits(ctx context.Context, q string, args ...any) ([]AnalyticsIVRVisit, error) {
+	rows, err := db.query(ctx, db.r, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ivr visits for analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalyticsIVRVisit
+	for rows.Next() {
+		var v AnalyticsIVRVisit
+		var wait, talk sql.NullFloat64
+		if err := rows.Scan(&v.InteractionID, &v.Pos, &v.IVRID, &v.EnteredAt, &v.Bucket, &v.Outcome, &v.ServiceID, &v.AgentID, &v.Path,
+			&v.Answered, &v.AbandonedQ, &v.IVRSeconds, &wait, &talk, &v.SL); err != nil {
+			return nil, err
+		}
+		v.WaitSeconds, v.TalkSecs = nullFloat(wait), nullFloat(talk)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// AnalyticsSpan is an agent span (logged-in or pause seconds in one local
+// hour) as the analytics engine stores it: N numbers the spans of the
+// agent's local day Day (its identity there; a day re-derived with fewer
+// spans leaves tombstones for the rest).
+type AnalyticsSpan struct {
+	AgentID, Day string
+	N            int64
+	Bucket, Kind string
+	Media        string
+	Reason       string
+	Seconds      float64
+}
+
+const analyticsSpanSelect = `SELECT s.agent_id, s.bucket, s.kind, s.media, s.reason, s.seconds FROM agent_spans s WHERE s.tenant = ? AND s.agent_id = ?`
+
+// AnalyticsAgentDaySpans reads an agent's spans of one local day.
+func (db *DB) AnalyticsAgentDaySpans(ctx context.Context, tenant, agentID, day string) ([]AnalyticsSpan, error) {
+	return db.analyticsSpans(ctx, analyticsSpanSelect+` AND s.bucket >= ? AND s.bucket <= ?`, tenant, agentID, day+" 00", day+" 23")
+}
+
+// EachAnalyticsAgentSpans streams every span of a tenant, one agent at a
+// time (the backfill).
+func (db *DB) EachAnalyticsAgentSpans(ctx context.Context, tenant string, fn func([]AnalyticsSpan) error) error {
+	agents, err := db.distinct(ctx, tenant, "agent_spans", "agent_id")
+	if err != nil {
+		return err
+	}
+	for _, a := range agents {
+		spans, err := db.analyticsSpans(ctx, analyticsSpanSelect, tenant, a)
+		if err != nil {
+			return err
+		}
+		if err := fn(spans); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// analyticsSpans reads spans in (bucket, kind, media, reason, seconds)
+// order and numbers them per day.
+func (db *DB) analyticsSpans(ctx context.Context, q string, args ...any) ([]AnalyticsSpan, error) {
+	rows, err := db.query(ctx, db.r, q+` ORDER BY s.bucket, s.kind, s.media, s.reason, s.seconds`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("agent spans for analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []AnalyticsSpan
+	for rows.Next() {
+		var s AnalyticsSpan
+		if err := rows.Scan(&s.AgentID, &s.Bucket, &s.Kind, &s.Media, &s.Reason, &s.Seconds); err != nil {
+			return nil, err
+		}
+		s.Day = s.Bucket[:min(10, len(s.Bucket))]
+		if n := len(out); n > 0 && out[n-1].Day == s.Day {
+			s.N = out[n-1].N + 1
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UsersWithStatus lists the users whose directory status is one of
+// statuses: the analytics engine resolves the Agentes user_status filter
+// with it, as the store's query does with a subquery.
+func (db *DB) UsersWithStatus(ctx context.Context, tenant string, statuses []string) ([]string, error) {
+	sub, args := inList(statuses)
+	return db.strings(ctx, `SELECT DISTINCT id FROM users WHERE tenant = ? AND status IN (`+sub+`) ORDER BY id`, append([]any{tenant}, args...)...)
 }

@@ -30,10 +30,11 @@ type Config struct {
 	// SecureCookies sets the Secure flag (behind TLS).
 	SecureCookies bool
 	Logger        *slog.Logger
-	// Analytics, when set, answers the Rastreio from the analytics engine
+	// Analytics, when set, answers the Rastreio, the Relatório IVR and the
+	// Relatório de Agentes from the analytics engine
 	// (the store answers when it is unreachable); /api/v1/status then says
 	// "engine":"clickhouse".
-	Analytics report.LegReader
+	Analytics report.AnalyticsReader
 }
 
 // Server is the HTTP handler of rastro.

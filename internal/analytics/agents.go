@@ -1,0 +1,332 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// The Relatório de Agentes from the engine: the same leg sums, tag counts
+// and logged-in/pause seconds as the store's AgentFigures and
+// AgentLegCounts, into the same structs. The store reads its hourly or
+// day-grain rollups (agent_rollup, agent_day_*, agent_spans,
+// agent_day_times); the engine adds up its legs (latest version, FINAL)
+// and agent_spans, first per the grain of the table the store would read
+// and then per agent, as the store does.
+
+// agentFilters adds the agent-level filters (who, when) over a table
+// aliased alias with agent_id and an hourly bucket, as the store's
+// agentFilters does (date range, hour range, agents, user tags, user
+// status; the last two resolved in the store's directory).
+func (r *Rastreio) agentFilters(ctx context.Context, q *store.Query, p model.Principal, f store.AgentFilter, alias string) error {
+	if f.FromDate != "" {
+		q.And(alias+".bucket >= ?", f.FromDate+" 00")
+	}
+	if f.ToDate != "" {
+		q.And(alias+".bucket <= ?", f.ToDate+" 23")
+	}
+	if f.HourFrom != "" {
+		q.And("substring("+alias+".bucket, 12, 2) >= ?", f.HourFrom)
+	}
+	if f.HourTo != "" {
+		q.And("substring("+alias+".bucket, 12, 2) <= ?", f.HourTo)
+	}
+	if f.Agents != nil {
+		q.In(alias+".agent_id", f.Agents)
+	}
+	if f.UserTags != nil {
+		agents, err := r.DB.UserTagAgents(ctx, p.Tenant, f.UserTags)
+		if err != nil {
+			return err
+		}
+		q.In(alias+".agent_id", agents)
+	}
+	if f.UserStatus != nil {
+		agents, err := r.DB.UsersWithStatus(ctx, p.Tenant, f.UserStatus)
+		if err != nil {
+			return err
+		}
+		q.In(alias+".agent_id", agents)
+	}
+	return nil
+}
+
+// agentLegWhere scopes a query over the legs aliased l, as the store's
+// agentLegWhere: the principal's tenant and services first; legs without
+// an agent belong to no row.
+func (r *Rastreio) agentLegWhere(ctx context.Context, p model.Principal, f store.AgentFilter) (string, []any, error) {
+	if !r.CH.Ready() {
+		return "", nil, ErrNotReady
+	}
+	q := store.NewLegQuery(p, "l")
+	q.And("l.deleted = 0").And("l.agent_id != ''")
+	if f.Media != nil {
+		q.In("l.media", f.Media)
+	}
+	if f.Services != nil {
+		q.In("l.service_id", f.Services)
+	}
+	if err := r.agentFilters(ctx, q, p, f, "l"); err != nil {
+		return "", nil, err
+	}
+	w, args := q.Where()
+	return w, args, nil
+}
+
+func dayGrain(f store.AgentFilter) bool { return f.HourFrom == "" && f.HourTo == "" }
+
+// agentLegGrain is the GROUP BY of the first pass over the legs: the key of
+// the rollup the store reads for f and p (see store.AgentFilter.agentTable).
+func agentLegGrain(p model.Principal, f store.AgentFilter) string {
+	switch {
+	case !dayGrain(f):
+		return "l.bucket, l.media, l.service_id"
+	case f.Media == nil && f.Services == nil && p.Services == nil:
+		return "substring(l.bucket, 1, 10)"
+	default:
+		return "substring(l.bucket, 1, 10), l.media, l.service_id"
+	}
+}
+
+// AgentFigures answers as store.DB.AgentFigures.
+func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error) {
+	where, args, err := r.agentLegWhere(ctx, p, f)
+	if err != nil {
+		return store.AgentFigures{}, err
+	}
+	var out store.AgentFigures
+	tasks := []func() error{
+		func() (err error) { out.Legs, err = r.agentLegs(ctx, p, f, where, args); return },
+		func() (err error) { out.Tags, err = r.agentTags(ctx, where, args); return },
+	}
+	scoped := p.Services != nil || f.Services != nil
+	if !scoped {
+		tasks = append(tasks, func() (err error) { out.Times, err = r.agentTimes(ctx, p, f, nil); return })
+	}
+	if err := runAll(tasks...); err != nil {
+		return store.AgentFigures{}, err
+	}
+	if scoped && len(out.Legs) > 0 {
+		// Activity has no service: only the agents with legs in scope.
+		withLegs := make([]string, len(out.Legs))
+		for i, g := range out.Legs {
+			withLegs[i] = g.Key
+		}
+		if out.Times, err = r.agentTimes(ctx, p, f, withLegs); err != nil {
+			return store.AgentFigures{}, err
+		}
+	}
+	if len(out.Legs) == 0 && len(out.Times) == 0 {
+		return store.AgentFigures{}, nil // the store answers nothing without candidates
+	}
+	return out, nil
+}
+
+const agentLegSums = `sum(l.status = 'service completed') AS x_c, sum(l.status = 'service transferred') AS x_t,
+	sum(l.status NOT IN ('service completed', 'service transferred')) AS x_o,
+	sum(ifNull(l.duration, 0)) AS x_dur, count(l.duration) AS x_dur_n,
+	sum(ifNull(l.tm1r, 0)) AS x_tm1r, count(l.tm1r) AS x_tm1r_n,
+	sum(ifNull(l.tmr, 0)) AS x_tmr, count(l.tmr) AS x_tmr_n,
+	sum(ifNull(l.tmp, 0)) AS x_tmp, count(l.tmp) AS x_tmp_n,
+	sum(ifNull(l.tmi, 0)) AS x_tmi, count(l.tmi) AS x_tmi_n`
+
+func (r *Rastreio) agentLegs(ctx context.Context, p model.Principal, f store.AgentFilter, where string, args []any) ([]store.AgentLegs, error) {
+	rows, err := r.CH.conn.Query(ctx, `SELECT a, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)),
+			sum(x_dur), toInt64(sum(x_dur_n)), sum(x_tm1r), toInt64(sum(x_tm1r_n)), sum(x_tmr), toInt64(sum(x_tmr_n)),
+			sum(x_tmp), toInt64(sum(x_tmp_n)), sum(x_tmi), toInt64(sum(x_tmi_n))
+		FROM (SELECT l.agent_id AS a, `+agentLegSums+` FROM `+r.from()+` WHERE `+where+`
+			GROUP BY a, `+agentLegGrain(p, f)+`)
+		GROUP BY a ORDER BY a`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: agents report: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AgentLegs
+	for rows.Next() {
+		var g store.AgentLegs
+		if err := rows.Scan(&g.Key, &g.Completed, &g.Transferred, &g.Other, &g.DurSum, &g.DurN, &g.TM1RSum, &g.TM1RN,
+			&g.TMRSum, &g.TMRN, &g.TMPSum, &g.TMPN, &g.TMISum, &g.TMIN); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analytics: agents report: %w", err)
+	}
+	return out, nil
+}
+
+// agentTags counts the agents' legs per tag: per agent, most used first,
+// then tag id.
+func (r *Rastreio) agentTags(ctx context.Context, where string, args []any) ([]store.AgentTagCount, error) {
+	rows, err := r.CH.conn.Query(ctx, `SELECT a, tg, toInt64(n) FROM (
+			SELECT l.agent_id AS a, arrayJoin(l.tags) AS tg, count() AS n FROM `+r.from()+` WHERE `+where+` GROUP BY a, tg)
+		ORDER BY a, n DESC, tg`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: agent tags: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AgentTagCount
+	for rows.Next() {
+		var c store.AgentTagCount
+		if err := rows.Scan(&c.AgentID, &c.TagID, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analytics: agent tags: %w", err)
+	}
+	return out, nil
+}
+
+// agentTimes answers as the store's agentTimes: per agent (those of agents
+// when not nil) the logged-in seconds — per local hour the largest login
+// span of the media in scope (f.Media and the all-media logins ”), added
+// up — then the pause seconds per reason, longest first, then reason. At
+// day grain (no hour filter, at most one media) the store adds up per day
+// first (agent_day_times), and so does this.
+func (r *Rastreio) agentTimes(ctx context.Context, p model.Principal, f store.AgentFilter, agents []string) ([]store.AgentTime, error) {
+	day := dayGrain(f) && len(f.Media) <= 1
+	span := func(kind string) (string, []any, error) {
+		// Spans have no service: the scope is the tenant and the agents,
+		// taken from the scoped leg query when p or f is limited to
+		// services.
+		q := &store.Query{}
+		q.And("s.tenant = ?", p.Tenant).And("s.deleted = 0").And("s.agent_id != ''").And("s.kind = ?", kind)
+		if agents != nil {
+			q.In("s.agent_id", agents)
+		}
+		if err := r.agentFilters(ctx, q, p, f, "s"); err != nil {
+			return "", nil, err
+		}
+		if kind == "login" && f.Media != nil && len(f.Media) == 0 {
+			q.And("s.media = ''")
+		} else if kind == "login" && f.Media != nil {
+			args := make([]any, len(f.Media))
+			for i, m := range f.Media {
+				args[i] = m
+			}
+			q.And("(s.media = '' OR s.media IN ("+qs(len(f.Media))+"))", args...)
+		}
+		w, a := q.Where()
+		return w, a, nil
+	}
+	lw, largs, err := span("login")
+	if err != nil {
+		return nil, err
+	}
+	pw, pargs, err := span("pause")
+	if err != nil {
+		return nil, err
+	}
+	spans := r.CH.table("agent_spans") + " AS s FINAL"
+	loginQ := `SELECT a, sum(m) FROM (SELECT s.agent_id AS a, s.bucket AS b, max(s.seconds) AS m FROM ` + spans + ` WHERE ` + lw + ` GROUP BY a, b) GROUP BY a ORDER BY a`
+	pauseQ := `SELECT a, rs, sum(sec) AS t FROM (SELECT s.agent_id AS a, s.reason AS rs, sum(s.seconds) AS sec FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs)
+		GROUP BY a, rs ORDER BY a, t DESC, rs`
+	if day {
+		loginQ = `SELECT a, sum(dm) FROM (SELECT a, substring(b, 1, 10) AS d, sum(m) AS dm FROM (
+				SELECT s.agent_id AS a, s.bucket AS b, max(s.seconds) AS m FROM ` + spans + ` WHERE ` + lw + ` GROUP BY a, b)
+			GROUP BY a, d) GROUP BY a ORDER BY a`
+		pauseQ = `SELECT a, rs, sum(sec) AS t FROM (SELECT s.agent_id AS a, s.reason AS rs, substring(s.bucket, 1, 10) AS d, sum(s.seconds) AS sec
+			FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs, d)
+			GROUP BY a, rs ORDER BY a, t DESC, rs`
+	}
+	var logins, pauses []store.AgentTime
+	err = runAll(
+		func() error { return r.times(ctx, loginQ, largs, "login", &logins) },
+		func() error { return r.times(ctx, pauseQ, pargs, "pause", &pauses) },
+	)
+	if err != nil {
+		return nil, err
+	}
+	// Per agent: login, then pauses (each list is ordered by agent).
+	out := make([]store.AgentTime, 0, len(logins)+len(pauses))
+	i, j := 0, 0
+	for i < len(logins) || j < len(pauses) {
+		if j == len(pauses) || (i < len(logins) && logins[i].AgentID <= pauses[j].AgentID) {
+			out = append(out, logins[i])
+			i++
+		} else {
+			out = append(out, pauses[j])
+			j++
+		}
+	}
+	return out, nil
+}
+
+func (r *Rastreio) times(ctx context.Context, q string, args []any, kind string, out *[]store.AgentTime) error {
+	rows, err := r.CH.conn.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("analytics: agent activity: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t := store.AgentTime{Kind: kind}
+		dest := []any{&t.AgentID, &t.Seconds}
+		if kind == "pause" {
+			dest = []any{&t.AgentID, &t.Reason, &t.Seconds}
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		*out = append(*out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("analytics: agent activity: %w", err)
+	}
+	return nil
+}
+
+// AgentLegCounts answers as store.DB.AgentLegCounts: leg counts by ByHour
+// or ByDay, ordered by key.
+func (r *Rastreio) AgentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error) {
+	if by != store.ByHour && by != store.ByDay {
+		return nil, fmt.Errorf("unknown agents chart grouping %q", by)
+	}
+	key, _ := ivrKey(by, "g_")
+	where, args, err := r.agentLegWhere(ctx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)) FROM (
+			SELECT l.bucket AS g_bucket, `+agentLegSums+` FROM `+r.from()+` WHERE `+where+` GROUP BY g_bucket)
+		GROUP BY k ORDER BY k`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: agents chart: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AgentLegs
+	for rows.Next() {
+		var g store.AgentLegs
+		if err := rows.Scan(&g.Key, &g.Completed, &g.Transferred, &g.Other); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analytics: agents chart: %w", err)
+	}
+	return out, nil
+}
+
+// runAll runs independent queries at once and returns the first error (in
+// task order).
+func runAll(tasks ...func() error) error {
+	errs := make([]error, len(tasks))
+	done := make(chan int, len(tasks))
+	for i, t := range tasks {
+		go func() { errs[i] = t(); done <- i }()
+	}
+	for range tasks {
+		<-done
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package analytics_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/rastro/rastro/internal/analytics"
+	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// TestNewTablesAreBackfilled: an engine synced when it held only the legs
+// (migration 1) gains the IVR visits and agent spans tables when it is
+// migrated again; the shipper then queues a re-backfill of every tenant by
+// itself, and the IVR and Agentes reports answer the store's bytes.
+func TestNewTablesAreBackfilled(t *testing.T) {
+	evs := demoEvents(t, 150)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := f.db.EnsureTenant(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		ingestAll(t, f.db, "acme", evs)
+		f.sync(t)
+		// Back to the state of an engine of step 1: legs only.
+		cfg := f.ch.Config()
+		for _, h := range cfg.Hosts {
+			conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{h}, DialTimeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{"ivr_visits", "ivr_visits_local", "agent_spans", "agent_spans_local", "rastro_migrations"} {
+				if err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+cfg.Database+`.`+q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := conn.Exec(ctx, `CREATE TABLE `+cfg.Database+`.rastro_migrations (version UInt32, name String, applied_at DateTime) ENGINE = TinyLog`); err != nil {
+				t.Fatal(err)
+			}
+			b, err := conn.PrepareBatch(ctx, `INSERT INTO `+cfg.Database+`.rastro_migrations (version, name, applied_at)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Append(uint32(1), "legs", time.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Send(); err != nil {
+				t.Fatal(err)
+			}
+			conn.Close()
+		}
+		if err := f.ch.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := ivrReceived(t, f, "acme"); a == 0 || b != 0 {
+			t.Fatalf("before the re-backfill: store %d IVR visits, ClickHouse %d (want some, none)", a, b)
+		}
+		n, err := f.ship.Drain(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Fatalf("shipped %d outbox entries after the engine gained tables, want 2 (a re-backfill of each tenant)", n)
+		}
+		compareIVR(t, f, "acme")
+		compareAgents(t, f, "acme")
+	})
+}
+
+// TestReportsFallBackToTheStore: with the engine unreachable (never
+// migrated: it was down when rastro started), the IVR and Agentes reports
+// answer the store's bytes.
+func TestReportsFallBackToTheStore(t *testing.T) {
+	evs := demoEvents(t, 100)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ingestAll(t, s.DB, "acme", evs)
+		down, err := analytics.New("clickhouse://127.0.0.1:1/rastro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer down.Close()
+		plain := report.New(s.DB)
+		fromCH := &report.Reports{DB: s.DB, Analytics: &analytics.Rastreio{CH: down, DB: s.DB}}
+		p := admin("acme")
+		r := &analytics.Rastreio{CH: down, DB: s.DB}
+		if _, err := r.IVRGroups(context.Background(), p, store.IVRFilter{}, store.ByIVR); !analytics.Unreachable(err) {
+			t.Fatalf("IVR from an engine that is down: %v (want an unreachable error)", err)
+		}
+		if _, err := r.AgentFigures(context.Background(), p, store.AgentFilter{}); !analytics.Unreachable(err) {
+			t.Fatalf("Agentes from an engine that is down: %v (want an unreachable error)", err)
+		}
+		for _, v := range []url.Values{{"group_by": {"service"}}, {"group_by": {"hour"}, "from": {"2026-10-07"}, "to": {"2026-10-07"}}} {
+			if a, b := renderIVR(t, plain, p, v), renderIVR(t, fromCH, p, v); !bytes.Equal(a, b) {
+				t.Fatalf("IVR %s with the engine down: %s", v.Encode(), firstDiff(a, b))
+			}
+		}
+		for _, v := range []url.Values{{}, {"media": {"voice"}, "hour_from": {"09:00"}}} {
+			if a, b := renderAgents(t, plain, p, v), renderAgents(t, fromCH, p, v); !bytes.Equal(a, b) {
+				t.Fatalf("Agentes %s with the engine down: %s", v.Encode(), firstDiff(a, b))
+			}
+		}
+	})
+}

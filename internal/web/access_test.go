@@ -215,8 +215,9 @@ func apiMatrix() map[string]apiEntry {
 				}
 			})}
 		}},
-		"GET /api/v1/reports/interactions":        {cases: interactionCases},
-		"GET /api/v1/reports/interactions/export": {cases: interactionExportCases},
+		"GET /api/v1/reports/interactions":         {cases: interactionCases},
+		"GET /api/v1/reports/interactions/export":  {cases: interactionExportCases},
+		"GET /api/v1/reports/interactions/summary": {cases: interactionSummaryCases},
 		"GET /api/v1/interactions/{protocol}/history": {cases: func(e *env) []apiCase {
 			h := func(p string) string { return "/api/v1/interactions/" + url.PathEscape(p) + "/history" }
 			cs := []apiCase{
@@ -483,6 +484,93 @@ func interactionExportCases(e *env) []apiCase {
 		}
 	}
 	return cs
+}
+
+// summaryPath is the summary of the Rastreio page path.
+func summaryPath(page string) string {
+	return strings.Replace(page, "/interactions?", "/interactions/summary?", 1)
+}
+
+func interactionSummaryCases(e *env) []apiCase {
+	var cs []apiCase
+	for _, m := range e.media {
+		cs = append(cs, get(m.ID, summaryPath(interactionsPath(m)), okAll, checkInteractionSummary))
+	}
+	voice, _ := model.MediaByID(model.MediaVoice)
+	cs = append(cs,
+		get("voice-other-service", summaryPath(interactionsPath(voice, "services", e.otherService())), okAll, checkInteractionSummary),
+		get("voice-own-service", summaryPath(interactionsPath(voice, "services", e.svc)), okAll, checkInteractionSummary),
+		get("voice-protocol-out", summaryPath(interactionsPath(voice, "protocol", e.protoOut)), okAll, checkInteractionSummary),
+	)
+	return cs
+}
+
+// checkInteractionSummary: the totals are those of the rows the same
+// principal's Rastreio page lists (admin's page narrowed to its scope):
+// legs, by status, and the Expirado share (STATUS DE EXPIRAÇÃO); Status de
+// voz only for Voz; unscoped principals get exactly admin's answer.
+func checkInteractionSummary(t *testing.T, e *env, who string, r resp) {
+	t.Helper()
+	var got struct {
+		Legs          int64             `json:"legs"`
+		ByStatus      map[string]int64  `json:"by_status"`
+		ByVoiceStatus *map[string]int64 `json:"by_voice_status"`
+		MeanDuration  *string           `json:"mean_duration"`
+		MeanTMR       *string           `json:"mean_tmr"`
+		MeanTM1R      *string           `json:"mean_tm1r"`
+		ExpiredPct    *string           `json:"expired_pct"`
+	}
+	if err := json.Unmarshal(r.Body, &got); err != nil || got.ByStatus == nil || got.MeanDuration == nil || got.MeanTMR == nil || got.MeanTM1R == nil || got.ExpiredPct == nil {
+		t.Fatalf("%s: summary %v: %s", who, err, r)
+	}
+	page := strings.Replace(e.lastPath, "/interactions/summary?", "/interactions?", 1)
+	p := e.princ[who]
+	rows := e.scopeRows(p, e.adminRef(t, page).grid())
+	if got.Legs != int64(len(rows.Rows)) {
+		t.Errorf("%s %s: legs %d, the page lists %d", who, e.lastPath, got.Legs, len(rows.Rows))
+	}
+	want := map[string]int64{}
+	var expired, withExp int
+	st, ex := rows.col("STATUS"), rows.col("STATUS DE EXPIRAÇÃO")
+	for _, row := range rows.Rows {
+		want[row[st]]++
+		if ex >= 0 && row[ex] != "" {
+			withExp++
+			if row[ex] == "Expirado" {
+				expired++
+			}
+		}
+	}
+	if !reflect.DeepEqual(got.ByStatus, want) {
+		t.Errorf("%s %s: by_status %v, the page's %v", who, e.lastPath, got.ByStatus, want)
+	}
+	wantPct := ""
+	if withExp > 0 {
+		wantPct = report.FormatPercent(100 * float64(expired) / float64(withExp))
+	}
+	if *got.ExpiredPct != wantPct {
+		t.Errorf("%s %s: expired_pct %q, the page's %q", who, e.lastPath, *got.ExpiredPct, wantPct)
+	}
+	isVoice := strings.Contains(e.lastPath, "media=voice")
+	if isVoice != (got.ByVoiceStatus != nil) {
+		t.Errorf("%s %s: by_voice_status %v (want it for voice only)", who, e.lastPath, got.ByVoiceStatus)
+	}
+	if isVoice {
+		var n int64
+		for _, c := range *got.ByVoiceStatus {
+			n += c
+		}
+		if n > got.Legs || *got.MeanTMR != "" || *got.MeanTM1R != "" {
+			t.Errorf("%s %s: voice summary: %s", who, e.lastPath, r)
+		}
+	}
+	if p.Services == nil {
+		ref := e.get(t, "admin", e.lastPath)
+		mustOK(t, "admin "+e.lastPath, ref)
+		if !bytes.Equal(ref.Body, r.Body) {
+			t.Errorf("%s %s: summary differs from admin's:\n got %s\nwant %s", who, e.lastPath, r.Body, ref.Body)
+		}
+	}
 }
 
 // adminRef is acme's admin answer to path (cached: the data does not change).

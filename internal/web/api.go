@@ -107,6 +107,23 @@ func (s *Server) apiInteractions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
+// apiInteractionsSummary answers the totals of a Rastreio search (the
+// summary strip): the page's parameters, paging ones accepted and ignored.
+func (s *Server) apiInteractionsSummary(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	q, err := s.reports.ParseInteractions(r.Context(), p, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sum, err := s.reports.InteractionsSummary(r.Context(), p, q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sum)
+}
+
 // exportParams are read by the export handlers themselves.
 var exportParams = []string{"format", "sep", "lang"}
 

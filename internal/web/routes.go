@@ -15,6 +15,7 @@ func (s *Server) routes() {
 
 	s.handle("GET", "/api/v1/reports/interactions", "api", "", s.apiInteractions)
 	s.handle("GET", "/api/v1/reports/interactions/export", "api", "", s.apiInteractionsExport)
+	s.handle("GET", "/api/v1/reports/interactions/summary", "api", "", s.apiInteractionsSummary)
 	s.handle("GET", "/api/v1/interactions/{protocol}/history", "api", "", s.apiHistory)
 	s.handle("GET", "/api/v1/interactions/{protocol}/recording", "api", "", s.apiRecording)
 

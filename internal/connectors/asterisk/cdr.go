@@ -120,6 +120,7 @@ const cdrFlushAfter = 20000
 // sequence (or content) of the row that produced them, so translating the
 // same file again gives the same ids.
 func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Event) error) error {
+	emit = fitting(emit)
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}

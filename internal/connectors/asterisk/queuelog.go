@@ -82,7 +82,7 @@ const maxLine = 64 << 10
 func Translate(r io.Reader, opt Options, emit func(line int, ev model.Event) error) error {
 	t := &translator{
 		opt:    opt,
-		emit:   emit,
+		emit:   fitting(emit),
 		calls:  map[string]*callState{},
 		dids:   map[string]didInfo{},
 		agents: map[string]*agentState{},

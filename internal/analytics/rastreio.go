@@ -56,6 +56,9 @@ func (r *Rastreio) where(ctx context.Context, p model.Principal, f store.LegFilt
 	if f.VoiceStatus != nil {
 		q.In("l.voice_status", f.VoiceStatus)
 	}
+	if f.CallQuality != nil {
+		q.In("l.call_quality", f.CallQuality)
+	}
 	if f.Statuses != nil {
 		q.In("l.status", f.Statuses)
 	}

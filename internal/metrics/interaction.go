@@ -233,7 +233,9 @@ func buildRow(tl *timeline, f *legFacts, protocol string, dir Directory, cfg Con
 		c["PARA"] = tl.to
 		c["JITTER"] = classOf(f.call.jitter, JitterClass)
 		c["PERDA DE PACOTE"] = classOf(f.call.loss, PacketLossClass)
-		c["QUALIDADE DE CHAMADA"] = CallQuality(f.call.jitter, f.call.loss)
+		quality := CallQuality(f.call.jitter, f.call.loss)
+		c["QUALIDADE DE CHAMADA"] = quality
+		r.CallQuality = QualityValue(quality)
 		c["SERVIDOR DE VOZ"] = f.call.voiceServer
 		c["NÚMERO DISCADO"] = f.call.dialedNumber
 		c["NOME DO CANAL EXTERNO"] = f.call.externalChannel

@@ -36,6 +36,15 @@ func PacketLossClass(pct float64) string {
 
 var qualityRank = map[string]int{QualityHigh: 0, QualityMedium: 1, QualityLow: 2}
 
+// qualityValues maps a class to the value of the Rastreio's call_quality
+// filter and of the legs' call_quality column (model.CallQualities).
+var qualityValues = map[string]string{QualityHigh: "alta", QualityMedium: "media", QualityLow: "baixa"}
+
+// QualityValue is the call_quality value of a class as QUALIDADE DE CHAMADA
+// prints it: "alta", "media" or "baixa"; "" for an unknown class (the empty
+// cell), so the column and the cell always agree.
+func QualityValue(class string) string { return qualityValues[class] }
+
 // CallQuality is the worse of the known classes; "" when neither is known.
 func CallQuality(jitter, loss *float64) string {
 	q := ""

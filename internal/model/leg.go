@@ -23,7 +23,8 @@ type LegRow struct {
 	ContactID   string
 	Status      string // leg status incl. "service transferred"
 	VoiceStatus string
-	Expired     *bool // nil where STATUS DE EXPIRAÇÃO does not apply
+	CallQuality string // alta | media | baixa (CallQualities), "" unknown or not voice: the QUALIDADE DE CHAMADA cell's class
+	Expired     *bool  // nil where STATUS DE EXPIRAÇÃO does not apply
 	Portfolio   bool
 	ExternalID  string
 	ExtProtocol string

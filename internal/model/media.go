@@ -8,7 +8,8 @@ type Media struct {
 	Label   string `json:"label"`    // pt-BR, as SPEC.md writes it
 	LabelEN string `json:"label_en"` // English
 	// Filters that apply to this media besides the common ones (see
-	// MediaFilters): expiration_status, voice_status, service_status, email, phone.
+	// MediaFilters): expiration_status, voice_status, call_quality,
+	// service_status, email, phone.
 	Filters []string `json:"filters"`
 	// ExpirationWindowHours is the default STATUS DE EXPIRAÇÃO window (0 = not applicable).
 	ExpirationWindowHours int `json:"expiration_window_hours"`
@@ -28,7 +29,7 @@ const (
 // DefaultMedia is the seed list, with the visibility rules of SPEC.md §3.
 var DefaultMedia = []Media{
 	{ID: MediaWhatsApp, Label: "WhatsApp", LabelEN: "WhatsApp", Filters: []string{"expiration_status", "service_status", "phone"}, ExpirationWindowHours: 24},
-	{ID: MediaVoice, Label: "Voz", LabelEN: "Voice", Filters: []string{"voice_status", "phone"}},
+	{ID: MediaVoice, Label: "Voz", LabelEN: "Voice", Filters: []string{"voice_status", "call_quality", "phone"}},
 	{ID: MediaChat, Label: "Chat", LabelEN: "Chat", Filters: []string{"expiration_status", "service_status", "phone"}, ExpirationWindowHours: 24},
 	{ID: MediaEmail, Label: "E-mail", LabelEN: "E-mail", Filters: []string{"email"}},
 	{ID: MediaSMS, Label: "SMS", LabelEN: "SMS", Filters: []string{"service_status", "phone"}},
@@ -63,6 +64,7 @@ func IsHoldMedia(media string) bool { return media == MediaChat || media == Medi
 var (
 	LegStatuses    = []string{"abandoned", "bad phone", "bad number", "dequeued", "service completed"}
 	VoiceStatuses  = []string{"abandoned", "answered", "voicemail", "not_connected", "out_of_service", "no_answer", "message_left"}
+	CallQualities  = []string{"alta", "media", "baixa"} // QUALIDADE DE CHAMADA classes Alta, Média, Baixa
 	Senders        = []string{"client", "agent", "bot", "system"}
 	BotSenders     = []string{"bot", "client"}
 	HoldKinds      = []string{"hold", "personal_queue"}

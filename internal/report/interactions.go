@@ -28,7 +28,7 @@ type InteractionQuery struct {
 // mediaFilters are the Rastreio parameters that only some media accept
 // (SPEC.md §3 visibility rules); the others apply to every media.
 var mediaFilters = map[string]string{
-	"expiration_status": "expiration_status", "voice_status": "voice_status",
+	"expiration_status": "expiration_status", "voice_status": "voice_status", "call_quality": "call_quality",
 	"service_status": "service_status", "email": "email", "phone": "phone",
 }
 
@@ -83,6 +83,10 @@ func (r *Reports) ParseInteractions(ctx context.Context, p model.Principal, v ur
 	if vs := ps.list("voice_status"); vs != nil {
 		ps.enum("voice_status", vs, model.VoiceStatuses...)
 		f.VoiceStatus = vs
+	}
+	if cq := ps.list("call_quality"); cq != nil {
+		ps.enum("call_quality", cq, model.CallQualities...)
+		f.CallQuality = cq
 	}
 	ss := ps.list("service_status")
 	ps.enum("service_status", ss, "completed", "transferred", "all")

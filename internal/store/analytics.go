@@ -262,7 +262,7 @@ type AnalyticsLeg struct {
 	EnteredAt                          int64
 	LocalDate, LocalTime, Bucket       string
 	ServiceID, AgentID, ContactID      string
-	Status, VoiceStatus                string
+	Status, VoiceStatus, CallQuality   string
 	Expired                            *uint8
 	Portfolio                          uint8
 	ExternalID, ExtProtocol, Direction string
@@ -274,7 +274,7 @@ type AnalyticsLeg struct {
 }
 
 const analyticsLegCols = `l.k, l.interaction_id, l.leg_id, l.seq, l.protocol, l.media, l.entered_at, l.local_date, l.local_time, l.bucket,
-	l.service_id, l.agent_id, l.contact_id, l.status, l.voice_status, l.expired, l.portfolio, l.external_id, l.ext_protocol, l.direction,
+	l.service_id, l.agent_id, l.contact_id, l.status, l.voice_status, l.call_quality, l.expired, l.portfolio, l.external_id, l.ext_protocol, l.direction,
 	l.queued_at, l.delivered_at, l.answered_at, l.finished_at, l.duration, l.tmp, l.tmi, l.tm1r, l.tmr, l.recording_url, l.cells`
 
 // AnalyticsLegs reads the current legs of some interactions of a tenant.
@@ -332,7 +332,7 @@ func (db *DB) analyticsLegs(ctx context.Context, tenant, cond string, args []any
 		var qa, da, aa sql.NullInt64
 		var dur, tmp, tmi, tm1r, tmr sql.NullFloat64
 		if err := rows.Scan(&l.K, &l.InteractionID, &l.LegID, &l.Seq, &l.Protocol, &l.Media, &l.EnteredAt, &l.LocalDate, &l.LocalTime, &l.Bucket,
-			&l.ServiceID, &l.AgentID, &l.ContactID, &l.Status, &l.VoiceStatus, &expired, &l.Portfolio, &l.ExternalID, &l.ExtProtocol, &l.Direction,
+			&l.ServiceID, &l.AgentID, &l.ContactID, &l.Status, &l.VoiceStatus, &l.CallQuality, &expired, &l.Portfolio, &l.ExternalID, &l.ExtProtocol, &l.Direction,
 			&qa, &da, &aa, &l.FinishedAt, &dur, &tmp, &tmi, &tm1r, &tmr, &l.RecordingURL, &l.Cells); err != nil {
 			rows.Close()
 			return nil, err

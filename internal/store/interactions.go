@@ -197,11 +197,11 @@ func (t *Tx) InsertLegs(ctx context.Context, interactionID string, legs []model.
 		}
 		var k int64
 		err := t.queryRow(ctx, `INSERT INTO legs (tenant, interaction_id, leg_id, seq, protocol, media, entered_at, local_date, local_time, bucket,
-			service_id, agent_id, contact_id, status, voice_status, expired, portfolio, external_id, ext_protocol, direction,
+			service_id, agent_id, contact_id, status, voice_status, call_quality, expired, portfolio, external_id, ext_protocol, direction,
 			queued_at, delivered_at, answered_at, finished_at, duration, tmp, tmi, tm1r, tmr, recording_url, cells)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING k`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING k`,
 			tn, interactionID, l.LegID, l.Seq, l.Protocol, l.Media, ms(l.EnteredAt), l.LocalDate, l.LocalTime, l.Bucket,
-			l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, expired, b2i(l.Portfolio), l.ExternalID, l.ExtProtocol, l.Direction,
+			l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.CallQuality, expired, b2i(l.Portfolio), l.ExternalID, l.ExtProtocol, l.Direction,
 			msp(l.QueuedAt), msp(l.DeliveredAt), msp(l.AnsweredAt), ms(l.FinishedAt),
 			fp(l.Duration), fp(l.TMP), fp(l.TMI), fp(l.TM1R), fp(l.TMR), l.RecordingURL, EncodeCells(l.Cells)).Scan(&k)
 		if err != nil {

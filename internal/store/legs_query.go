@@ -17,6 +17,7 @@ type LegFilter struct {
 	Portfolio        *bool
 	Expired          *bool
 	VoiceStatus      []string
+	CallQuality      []string // alta | media | baixa (model.CallQualities)
 	Statuses         []string // leg statuses ("service completed", …)
 	Tags             []string
 	Agents           []string
@@ -74,6 +75,9 @@ func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
 	}
 	if f.VoiceStatus != nil {
 		q.In("l.voice_status", f.VoiceStatus)
+	}
+	if f.CallQuality != nil {
+		q.In("l.call_quality", f.CallQuality)
 	}
 	if f.Statuses != nil {
 		q.In("l.status", f.Statuses)

@@ -87,7 +87,8 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 // code that maintains those tables afterwards).
 func (db *DB) backfills() map[string]func(context.Context, querier) error {
 	return map[string]func(context.Context, querier) error{
-		"0006_agent_days.sql": db.backfillAgentDays,
+		"0006_agent_days.sql":        db.backfillAgentDays,
+		"0009_legs_call_quality.sql": db.backfillCallQuality,
 	}
 }
 

@@ -225,7 +225,11 @@ func queries(t *testing.T, db *store.DB, tenant string) []url.Values {
 		t.Fatal(err)
 	}
 	var tagged, phoned, ivr, agent, service, contact store.AnalyticsLeg
+	quality := map[string]int{}
 	for _, l := range legs {
+		if l.Media == "voice" {
+			quality[l.CallQuality]++
+		}
 		if l.Media == "voice" && len(l.IVRs) > 0 && ivr.K == 0 {
 			ivr = l
 		}
@@ -248,6 +252,9 @@ func queries(t *testing.T, db *store.DB, tenant string) []url.Values {
 	if tagged.K == 0 || phoned.K == 0 || ivr.K == 0 || agent.K == 0 || service.K == 0 || contact.K == 0 {
 		t.Fatal("the demo month lacks a leg with tags, phones, IVRs, agent, service or contact")
 	}
+	if quality["alta"] == 0 || quality["media"]+quality["baixa"] == 0 {
+		t.Fatalf("voice legs per call_quality %v: the demo month lacks Alta or lower-quality calls", quality)
+	}
 	all := func(m string, kv ...string) url.Values {
 		v := url.Values{"media": {m}, "service_status": {"all"}}
 		if m == "voice" || m == "email" {
@@ -263,6 +270,9 @@ func queries(t *testing.T, db *store.DB, tenant string) []url.Values {
 		all(phoned.Media, "phone", store.Reverse(phoned.RPhones[0])[2:]), // a suffix
 		all("voice", "ivrs", ivr.IVRs[0]),
 		all("voice", "voice_status", "answered", "voice_status", "abandoned"),
+		all("voice", "call_quality", "alta"),
+		all("voice", "call_quality", "media,baixa"),
+		all("voice", "call_quality", "baixa", "voice_status", "answered"),
 		all(agent.Media, "agents", agent.AgentID),
 		all(service.Media, "services", service.ServiceID, "services", "nao-existe"),
 		all(contact.Media, "contacts", contact.ContactID),

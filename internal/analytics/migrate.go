@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,10 +24,14 @@ type migration struct {
 	// addsTable: a table the shipper fills; applied to an engine that
 	// already held legs, it needs a re-backfill of every tenant.
 	addsTable bool
+	// addsColumn: a column the shipper fills; the rows already in the
+	// engine hold its default, so it needs a re-backfill as addsTable does.
+	addsColumn bool
 }
 
-// legsColumns is the column list of the legs tables, in order (batches on
-// 18.16 need the explicit list: see Shipper).
+// legsColumns is the column list of the legs tables as migration 1 creates
+// them, in order (batches on 18.16 need the explicit list: see Shipper);
+// later migrations add columns (call_quality: migration 4).
 const legsColumns = `tenant String, interaction_id String, leg_id String, version UInt64, deleted UInt8,
     k Int64, seq Int64, protocol String, media String, entered_at Int64,
     local_date String, local_time String, bucket String,
@@ -89,6 +94,21 @@ var migrations = []migration{
 		dist: []string{
 			`CREATE TABLE IF NOT EXISTS {{db}}.agent_spans AS {{db}}.agent_spans_local
 			 ENGINE = Distributed({{cluster}}, {{db}}, agent_spans_local, cityHash64(tenant, agent_id))`,
+		},
+	},
+	// legs.call_quality: the Rastreio's call_quality filter (the class of
+	// QUALIDADE DE CHAMADA, store migration 0009). Added after the table's
+	// creation (legsColumns stays the version 1 list) on the local table,
+	// then on the Distributed one (its own column list). 18.16 has no ADD
+	// COLUMN IF NOT EXISTS: migrateHost skips a column already there (a
+	// half-applied migration run again).
+	{
+		version: 4, name: "legs_call_quality", addsColumn: true,
+		local: []string{
+			`ALTER TABLE {{db}}.{{legs}} ADD COLUMN call_quality String DEFAULT '' AFTER voice_status`,
+		},
+		dist: []string{
+			`ALTER TABLE {{db}}.legs ADD COLUMN call_quality String DEFAULT '' AFTER voice_status`,
 		},
 	},
 }
@@ -168,7 +188,7 @@ func migrateHost(ctx context.Context, cfg Config, host string) (backfill bool, e
 		if applied[uint32(m.version)] {
 			continue
 		}
-		if m.addsTable && applied[1] {
+		if (m.addsTable || m.addsColumn) && applied[1] {
 			backfill = true
 		}
 		stmts := m.local
@@ -176,7 +196,7 @@ func migrateHost(ctx context.Context, cfg Config, host string) (backfill bool, e
 			stmts = append(append([]string(nil), m.local...), m.dist...)
 		}
 		for _, s := range stmts {
-			if err := conn.Exec(ctx, r.Replace(s)); err != nil {
+			if err := conn.Exec(ctx, r.Replace(s)); err != nil && !(m.addsColumn && columnExists(err)) {
 				return false, fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
 			}
 		}
@@ -192,4 +212,11 @@ func migrateHost(ctx context.Context, cfg Config, host string) (backfill bool, e
 		}
 	}
 	return backfill, nil
+}
+
+// columnExists: err is 18.16's refusal to add a column already there
+// (code 44, "Cannot add column …: column with this name already exists").
+func columnExists(err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == 44 && strings.Contains(ex.Message, "already exists")
 }

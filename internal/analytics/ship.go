@@ -12,7 +12,7 @@ import (
 )
 
 const insertLegs = `INSERT INTO %s (tenant, interaction_id, leg_id, version, deleted, k, seq, protocol, media, entered_at,
-	local_date, local_time, bucket, service_id, agent_id, contact_id, status, voice_status, expired, portfolio,
+	local_date, local_time, bucket, service_id, agent_id, contact_id, status, voice_status, call_quality, expired, portfolio,
 	external_id, ext_protocol, direction, queued_at, delivered_at, answered_at, finished_at,
 	duration, tmp, tmi, tm1r, tmr, recording_url, tags, rphones, ivrs, cells)`
 
@@ -127,12 +127,12 @@ func (e *Engine) insert(ctx context.Context, rows []row) error {
 		l := r.leg
 		if l == nil {
 			err = b.Append(r.tenant, r.interactionID, r.legID, r.version, uint8(1), int64(0), int64(0), "", "", int64(0),
-				"", "", "", "", "", "", "", "", (*uint8)(nil), uint8(0),
+				"", "", "", "", "", "", "", "", "", (*uint8)(nil), uint8(0),
 				"", "", "", (*int64)(nil), (*int64)(nil), (*int64)(nil), int64(0),
 				(*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), "", []string{}, []string{}, []string{}, "")
 		} else {
 			err = b.Append(r.tenant, l.InteractionID, l.LegID, r.version, uint8(0), l.K, l.Seq, l.Protocol, l.Media, l.EnteredAt,
-				l.LocalDate, l.LocalTime, l.Bucket, l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.Expired, l.Portfolio,
+				l.LocalDate, l.LocalTime, l.Bucket, l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.CallQuality, l.Expired, l.Portfolio,
 				l.ExternalID, l.ExtProtocol, l.Direction, l.QueuedAt, l.DeliveredAt, l.AnsweredAt, l.FinishedAt,
 				l.Duration, l.TMP, l.TMI, l.TM1R, l.TMR, l.RecordingURL, nonNil(l.Tags), nonNil(l.RPhones), nonNil(l.IVRs), l.Cells)
 		}

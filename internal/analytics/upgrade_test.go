@@ -15,9 +15,10 @@ import (
 )
 
 // TestNewTablesAreBackfilled: an engine synced when it held only the legs
-// (migration 1) gains the IVR visits and agent spans tables when it is
-// migrated again; the shipper then queues a re-backfill of every tenant by
-// itself, and the IVR and Agentes reports answer the store's bytes.
+// (migration 1) gains the IVR visits and agent spans tables and the legs'
+// call_quality column when it is migrated again; the shipper then queues a
+// re-backfill of every tenant by itself, and the IVR and Agentes reports
+// and the Rastreio's call_quality filter answer the store's bytes.
 func TestNewTablesAreBackfilled(t *testing.T) {
 	evs := demoEvents(t, 150)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
@@ -37,6 +38,11 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 			}
 			for _, q := range []string{"ivr_visits", "ivr_visits_local", "agent_spans", "agent_spans_local", "rastro_migrations"} {
 				if err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+cfg.Database+`.`+q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, q := range []string{"legs", "legs_local"} {
+				if err := conn.Exec(ctx, `ALTER TABLE `+cfg.Database+`.`+q+` DROP COLUMN call_quality`); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -61,6 +67,10 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 		if a, b := ivrReceived(t, f, "acme"); a == 0 || b != 0 {
 			t.Fatalf("before the re-backfill: store %d IVR visits, ClickHouse %d (want some, none)", a, b)
 		}
+		alta := store.LegFilter{Media: "voice", CallQuality: []string{"alta"}}
+		if a, b := countFilter(t, f, "acme", alta); a == 0 || b != 0 {
+			t.Fatalf("before the re-backfill: store %d call_quality=alta legs, ClickHouse %d (want some, none)", a, b)
+		}
 		n, err := f.ship.Drain(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +80,31 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 		}
 		compareIVR(t, f, "acme")
 		compareAgents(t, f, "acme")
+		if a, b := countFilter(t, f, "acme", alta); a == 0 || a != b {
+			t.Fatalf("after the re-backfill: store %d call_quality=alta legs, ClickHouse %d", a, b)
+		}
+		p := admin("acme")
+		for _, cq := range []string{"alta", "media", "baixa"} {
+			v := url.Values{"media": {"voice"}, "call_quality": {cq}}
+			if a, b := render(t, f.plain, p, v), render(t, f.fromCH, p, v); !bytes.Equal(a, b) {
+				t.Fatalf("%s after the re-backfill: %s", v.Encode(), firstDiff(a, b))
+			}
+		}
 	})
+}
+
+// countFilter counts the legs of a filter in the store and in the engine.
+func countFilter(t *testing.T, f *fixture, tenant string, fl store.LegFilter) (int64, int64) {
+	t.Helper()
+	a, err := f.db.CountLegs(context.Background(), admin(tenant), fl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.rastreo.CountLegs(context.Background(), admin(tenant), fl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
 }
 
 // TestReportsFallBackToTheStore: with the engine unreachable (never

@@ -75,6 +75,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("hint")),
 			chromedp.WaitNotPresent(chromedp.ID("results")),
 			chromedp.WaitNotVisible(chromedp.CSS(`fieldset[data-filter="voice_status"]`)),
+			chromedp.WaitNotVisible(chromedp.CSS(`fieldset[data-filter="call_quality"]`)),
 		)
 		screenshot(t, ctx, "1-panel")
 
@@ -83,6 +84,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		eval[bool](t, ctx, `(() => { const m = document.getElementById('media'); m.value = 'voice'; m.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
 		do(t, ctx, "voice filters shown, others hidden",
 			chromedp.WaitVisible(chromedp.CSS(`fieldset[data-filter="voice_status"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`fieldset[data-filter="call_quality"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`fieldset[data-filter="phone"]`)),
 			chromedp.WaitNotVisible(chromedp.CSS(`fieldset[data-filter="expiration_status"]`)),
 			chromedp.WaitNotVisible(chromedp.CSS(`fieldset[data-filter="email"]`)),
@@ -95,6 +97,10 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		want := []string{"Abandonadas", "Atendidas", "Caixa Postal", "Chamadas não conectadas", "Fora de Serviço", "Não atendidas", "Recado"}
 		if strings.Join(labels, "|") != strings.Join(want, "|") {
 			t.Fatalf("Status de voz options = %q, want %q", labels, want)
+		}
+		quality := eval[[]string](t, ctx, `[...document.querySelectorAll('details[data-ms="call_quality"] input')].map(i => i.value + '=' + i.closest('label').textContent.trim())`)
+		if w := "alta=Alta|media=Média|baixa=Baixa"; strings.Join(quality, "|") != w {
+			t.Fatalf("Qualidade de chamada options = %q, want %q", quality, w)
 		}
 		// Buscar contato → Contatos: the server matches without accents or case.
 		do(t, ctx, "search contacts", chromedp.SendKeys(chromedp.ID("contact-q"), "joao"))

@@ -28,6 +28,7 @@ var keptHiddenParams = []string{"ivrs"}
 var rastreioParamLabels = map[string]string{
 	"media": "Mídia", "from": "Data (de)", "to": "Data (até)", "hour_from": "Hora (de)", "hour_to": "Hora (até)",
 	"portfolio": "Portfólio", "expiration_status": "Status de expiração", "voice_status": "Status de voz",
+	"call_quality":   "Qualidade de chamada",
 	"service_status": "Status de Serviço", "tags": "Tags", "email": "Email", "phone": "Número de telefone",
 	"agents": "Usuários", "services": "Serviços", "protocol": "Protocolo", "external_id": "ID externo contato",
 	"external_protocol": "Protocolo externo", "user_tags": "Tags do usuário", "contacts": "Contatos",
@@ -121,6 +122,7 @@ type rastreioData struct {
 	Show          map[string]bool // media-specific filter → visible
 	Values        map[string]string
 	VoiceStatus   multiSelect
+	CallQuality   multiSelect
 	ServiceStatus []option
 	Portfolio     []option
 	Expiration    []option
@@ -136,7 +138,7 @@ type rastreioData struct {
 }
 
 // mediaSpecificFilters are the filters whose visibility depends on the media.
-var mediaSpecificFilters = []string{"expiration_status", "voice_status", "service_status", "email", "phone"}
+var mediaSpecificFilters = []string{"expiration_status", "voice_status", "call_quality", "service_status", "email", "phone"}
 
 // cleanQuery drops UI-only parameters and blank values (empty form inputs)
 // so the parser, the links and the export see only real filters.
@@ -210,6 +212,13 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) {
 		voice = append(voice, option{Value: id, Label: translate(lg, model.VoiceStatusLabels[id]), Selected: vs[id]})
 	}
 	data.VoiceStatus = newMulti(lg, "voice_status", voice, false)
+	cq := sel("call_quality")
+	var quality []option
+	for _, class := range []string{metrics.QualityHigh, metrics.QualityMedium, metrics.QualityLow} {
+		id := metrics.QualityValue(class)
+		quality = append(quality, option{Value: id, Label: translate(lg, class), Selected: cq[id]})
+	}
+	data.CallQuality = newMulti(lg, "call_quality", quality, false)
 	ss := sel("service_status")
 	if len(ss) == 0 {
 		ss["completed"] = true // SPEC: Service Completed is selected by default

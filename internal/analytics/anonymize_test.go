@@ -272,5 +272,85 @@ func TestAnonymizeErasesPersonalDataOnEveryShard(t *testing.T) {
 				}
 			}
 		}
+
+		// Anonymised again, then a rebuild before shipping: the rebuild's
+		// re-backfill supersedes the interaction entries but not the
+		// anonymisation's, which still erases every older version.
+		if _, err := ingest.New(f.db).AnonymizeContact(ctx, "acme", contactID); err != nil {
+			t.Fatal(err)
+		}
+		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
+			t.Fatal(err)
+		}
+		entries, err = f.db.OutboxBatch(ctx, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		var below int64
+		for _, e := range entries {
+			kinds[e.Kind]++
+			if e.Kind == store.OutboxAnonymize {
+				below = e.ID
+			}
+		}
+		if len(entries) != 2 || kinds[store.OutboxTenant] != 1 || kinds[store.OutboxAnonymize] != 1 {
+			t.Fatalf("after anonymise + rebuild the outbox holds %v, want one tenant and one anonymize entry", kinds)
+		}
+		if _, err := f.ship.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for h, n := range versionsBelow(t, f.ch, "acme", mine, below) {
+			if n != 0 {
+				t.Fatalf("host %d still holds %d versions older than the second anonymisation", h+1, n)
+			}
+		}
+		if left := found(hostRows(t, f.ch, "acme", mine), needles); len(left) > 0 {
+			t.Fatalf("personal data on the shards after anonymise + rebuild: %v", left)
+		}
+		for _, m := range model.DefaultMedia {
+			v := url.Values{"media": {m.ID}, "contacts": {contactID}}
+			if m.HasFilter("service_status") {
+				v.Set("service_status", "all")
+			}
+			if a, b := render(t, f.plain, admin("acme"), v), render(t, f.fromCH, admin("acme"), v); !bytes.Equal(a, b) {
+				t.Fatalf("%s after anonymise + rebuild: %s", v.Encode(), firstDiff(a, b))
+			}
+			if a, b := countCH(t, f, "acme", m.ID); a != b || a != counts[m.ID] {
+				t.Fatalf("%s after anonymise + rebuild: store %d, ClickHouse %d, before %d", m.ID, a, b, counts[m.ID])
+			}
+		}
 	})
+}
+
+// versionsBelow counts, per host, the row versions of some interactions
+// below a version on its local legs table (no FINAL).
+func versionsBelow(t *testing.T, ch *analytics.Engine, tenant string, interactionIDs map[string]bool, below int64) []uint64 {
+	t.Helper()
+	cfg := ch.Config()
+	table := cfg.Database + ".legs"
+	if cfg.Cluster != "" {
+		table += "_local"
+	}
+	args := []any{tenant, uint64(below)}
+	marks := make([]string, 0, len(interactionIDs))
+	for id := range interactionIDs {
+		args = append(args, id)
+		marks = append(marks, "?")
+	}
+	var out []uint64
+	for _, h := range cfg.Hosts {
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{h}, DialTimeout: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		err = conn.QueryRow(context.Background(), `SELECT count() FROM `+table+` WHERE tenant = ? AND version < ? AND interaction_id IN (`+strings.Join(marks, ",")+`)`, args...).Scan(&n)
+		conn.Close()
+		if err != nil {
+			t.Fatalf("count on %s: %v", h, err)
+		}
+		out = append(out, n)
+	}
+	return out
 }

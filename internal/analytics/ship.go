@@ -204,7 +204,16 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		days    map[string]uint64 // store.AgentDayKey → highest entry id
 	}
 	work := map[string]*tenantWork{}
+	tenantOf := func(tenant string) *tenantWork {
+		w := work[tenant]
+		if w == nil {
+			w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}}
+			work[tenant] = w
+		}
+		return w
+	}
 	var backfills []store.OutboxEntry
+	var purges []purge
 	ids := make([]int64, 0, len(entries))
 	for _, e := range entries {
 		ids = append(ids, e.ID)
@@ -212,16 +221,24 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		case store.OutboxTenant:
 			backfills = append(backfills, e)
 		case store.OutboxInteraction, store.OutboxAgentDay:
-			w := work[e.Tenant]
-			if w == nil {
-				w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}}
-				work[e.Tenant] = w
-			}
+			w := tenantOf(e.Tenant)
 			m := w.version
 			if e.Kind == store.OutboxAgentDay {
 				m = w.days
 			}
 			m[e.Key] = max(m[e.Key], uint64(e.ID))
+		case store.OutboxAnonymize:
+			// Shipped like interactions (so at a version >= the entry's
+			// id), then their older versions are erased (see purge).
+			p, err := anonymizePurge(e)
+			if err != nil {
+				return 0, err
+			}
+			w := tenantOf(e.Tenant)
+			for _, id := range p.interactionIDs {
+				w.version[id] = max(w.version[id], p.below)
+			}
+			purges = append(purges, p)
 		default:
 			return 0, fmt.Errorf("analytics outbox entry %d: unknown kind %q", e.ID, e.Kind)
 		}
@@ -247,6 +264,9 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 				return 0, err
 			}
 		}
+	}
+	if err := s.CH.purge(ctx, purges); err != nil {
+		return 0, err
 	}
 	if err := s.DB.DeleteOutbox(ctx, ids); err != nil {
 		return 0, err

@@ -83,7 +83,12 @@ func (in *Ingester) AnonymizeContact(ctx context.Context, tenant, contactID stri
 			}
 			t.bots[id] = true
 		}
-		return derive(ctx, tx, t)
+		if err := derive(ctx, tx, t); err != nil {
+			return err
+		}
+		// After the re-derivation's own entries: the analytics engine
+		// ships the new rows, then erases the old ones on every shard.
+		return tx.AnnounceAnonymized(ctx, interactions)
 	})
 	return rewritten, err
 }

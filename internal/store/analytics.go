@@ -20,6 +20,7 @@ const (
 	OutboxInteraction = "interaction" // key = interaction id: ship its current legs and IVR visits
 	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit and agent span of the tenant
 	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans of that local day
+	OutboxAnonymize   = "anonymize"   // key = JSON array of interaction ids (see AnnounceAnonymized): ship them, then erase their older versions
 )
 
 // OutboxEntry is one pending entry.
@@ -170,7 +171,7 @@ func (t *Tx) announceAgentDay(ctx context.Context, agentID, day string) error {
 }
 
 // MarkAnalyticsRebackfill is called by rebuild: the tenant's pending entries
-// are superseded by one 'tenant' entry (its every leg is shipped again and
+// (but its anonymisations) are superseded by one 'tenant' entry (its every leg is shipped again and
 // the legs that vanished are deleted from the engine), instead of one entry
 // per re-derived interaction.
 func (t *Tx) MarkAnalyticsRebackfill(ctx context.Context) error {
@@ -178,7 +179,9 @@ func (t *Tx) MarkAnalyticsRebackfill(ctx context.Context) error {
 	if err != nil || !on {
 		return err
 	}
-	if _, err := t.exec(ctx, `DELETE FROM analytics_outbox WHERE tenant = ?`, t.tenant); err != nil {
+	// Anonymisations stay: the re-backfill sends the new versions, but only
+	// their entries erase the old ones (with the personal data) from disk.
+	if _, err := t.exec(ctx, `DELETE FROM analytics_outbox WHERE tenant = ? AND kind <> ?`, t.tenant, OutboxAnonymize); err != nil {
 		return fmt.Errorf("clear the analytics outbox: %w", err)
 	}
 	t.analytics = -1 // the legs rebuild inserts are covered by the tenant entry

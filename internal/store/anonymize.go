@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,36 @@ func (t *Tx) ContactAggregates(ctx context.Context, contactID string) (interacti
 		return nil, nil, fmt.Errorf("conversations of contact %s: %w", contactID, err)
 	}
 	return interactions, conversations, nil
+}
+
+// AnnounceAnonymized adds, when analytics is on, one 'anonymize' outbox
+// entry naming the interactions an anonymisation re-derived (ids only: the
+// outbox holds no personal data). Written after their re-derivation in the
+// same transaction, its id is above every version shipped before the
+// anonymisation: the shipper sends the interactions' new rows, then erases
+// every older version from the engine's disks.
+func (t *Tx) AnnounceAnonymized(ctx context.Context, interactionIDs []string) error {
+	if len(interactionIDs) == 0 {
+		return nil
+	}
+	on, err := t.analyticsOn(ctx)
+	if err != nil || !on {
+		return err
+	}
+	key, err := json.Marshal(interactionIDs)
+	if err != nil {
+		return err
+	}
+	return t.queueOutbox(ctx, OutboxAnonymize, string(key))
+}
+
+// AnonymizedInteractions decodes the key of an 'anonymize' outbox entry.
+func AnonymizedInteractions(key string) ([]string, error) {
+	var ids []string
+	if err := json.Unmarshal([]byte(key), &ids); err != nil {
+		return nil, fmt.Errorf("analytics outbox: bad anonymize key: %w", err)
+	}
+	return ids, nil
 }
 
 // RewriteEvent replaces a stored event's body. Raw events are append-only

@@ -402,16 +402,10 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	if err != nil {
 		return err
 	}
-	for len(stale) > 0 {
-		m := min(len(stale), chunk)
-		rows := make([]row, m)
-		for i, k := range stale[:m] {
-			rows[i] = row{tenant: tenant, interactionID: k[0], legID: k[1], version: version}
-		}
-		if err := s.CH.insert(ctx, rows); err != nil {
-			return err
-		}
-		stale = stale[m:]
+	if err := inChunks(stale, chunk, func(k [2]string) row {
+		return row{tenant: tenant, interactionID: k[0], legID: k[1], version: version}
+	}, func(rows []row) error { return s.CH.insert(ctx, rows) }); err != nil {
+		return err
 	}
 	nv := 0
 	err = s.DB.EachAnalyticsIVRVisit(ctx, tenant, chunk, func(visits []store.AnalyticsIVRVisit) error {
@@ -429,16 +423,10 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	if err != nil {
 		return err
 	}
-	for len(staleVisits) > 0 {
-		m := min(len(staleVisits), chunk)
-		rows := make([]visitRow, m)
-		for i, k := range staleVisits[:m] {
-			rows[i] = visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: version}
-		}
-		if err := s.CH.insertVisits(ctx, rows); err != nil {
-			return err
-		}
-		staleVisits = staleVisits[m:]
+	if err := inChunks(staleVisits, chunk, func(k visitKey) visitRow {
+		return visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: version}
+	}, func(rows []visitRow) error { return s.CH.insertVisits(ctx, rows) }); err != nil {
+		return err
 	}
 	ns := 0
 	var pending []spanRow
@@ -467,16 +455,10 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	if err != nil {
 		return err
 	}
-	for len(staleSpans) > 0 {
-		m := min(len(staleSpans), chunk)
-		rows := make([]spanRow, m)
-		for i, k := range staleSpans[:m] {
-			rows[i] = spanRow{tenant: tenant, key: k, version: version}
-		}
-		if err := s.CH.insertSpans(ctx, rows); err != nil {
-			return err
-		}
-		staleSpans = staleSpans[m:]
+	if err := inChunks(staleSpans, chunk, func(k spanKey) spanRow {
+		return spanRow{tenant: tenant, key: k, version: version}
+	}, func(rows []spanRow) error { return s.CH.insertSpans(ctx, rows) }); err != nil {
+		return err
 	}
 	s.logf("analytics: tenant %s: %d legs, %d IVR visits and %d agent spans sent in %s", tenant, n, nv, ns, time.Since(start).Round(time.Millisecond))
 	return nil
@@ -686,4 +668,21 @@ func qs(n int) string {
 		b = append(b, '?')
 	}
 	return string(b)
+}
+
+// inChunks sends the rows made from keys, at most n per insert: the
+// backfill's deletion rows for legs, visits and spans that vanished.
+func inChunks[K, R any](keys []K, n int, mk func(K) R, send func([]R) error) error {
+	for len(keys) > 0 {
+		m := min(len(keys), n)
+		rows := make([]R, m)
+		for i, k := range keys[:m] {
+			rows[i] = mk(k)
+		}
+		if err := send(rows); err != nil {
+			return err
+		}
+		keys = keys[m:]
+	}
+	return nil
 }

@@ -70,39 +70,15 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 	if !won {
 		return nil, nil // every field it carries is held by a later upsert
 	}
-	obj, err := json.Marshal(merged)
-	if err != nil {
-		return nil, err
+	// The merged object is read back through the event's own wire format,
+	// under the name its type carries ("service", "user", …).
+	wire, err := json.Marshal(map[string]any{objectField[ev.Type]: merged})
+	m := model.Event{Type: ev.Type, At: ev.At}
+	if err == nil {
+		err = json.Unmarshal(wire, &m)
 	}
-	m := *ev
-	switch ev.Type {
-	case model.TypeServiceUpserted:
-		m.Service = &model.Named{}
-		err = json.Unmarshal(obj, m.Service)
-	case model.TypeTagUpserted:
-		m.Tag = &model.Named{}
-		err = json.Unmarshal(obj, m.Tag)
-	case model.TypeIVRUpserted:
-		m.IVR = &model.Named{}
-		err = json.Unmarshal(obj, m.IVR)
-	case model.TypeClientUpserted:
-		m.Client = &model.Named{}
-		err = json.Unmarshal(obj, m.Client)
-	case model.TypeCampaignUpserted:
-		m.Campaign = &model.Campaign{}
-		err = json.Unmarshal(obj, m.Campaign)
-	case model.TypeBatchUpserted:
-		m.Batch = &model.Batch{}
-		err = json.Unmarshal(obj, m.Batch)
-	case model.TypeUserUpserted:
-		m.User = &model.User{}
-		err = json.Unmarshal(obj, m.User)
-		if m.User.Status == "" {
-			m.User.Status = "ativo" // a new user (or a cleared status) is "ativo"
-		}
-	case model.TypeContactUpserted:
-		m.Contact = &model.Contact{}
-		err = json.Unmarshal(obj, m.Contact)
+	if err == nil && m.User != nil && m.User.Status == "" {
+		m.User.Status = "ativo" // a new user (or a cleared status) is "ativo"
 	}
 	if err != nil {
 		return nil, fmt.Errorf("merged %s %s: %w", table, id, err)

@@ -13,11 +13,11 @@ func (s *Server) uiRoutes() {
 	s.handle("GET", "/{$}", "ui", "", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rastreio", http.StatusSeeOther)
 	})
-	s.handle("GET", "/rastreio", "ui", "", s.uiRastreio)
-	s.handle("GET", "/historico/{protocol}", "ui", "", s.uiHistory)
-	s.handle("GET", "/fluxo-agil", "ui", "", s.uiFluxo)
-	s.handle("GET", "/fluxo-agil/{batch}/{contact}", "ui", "", s.uiFluxoHistory)
-	s.handle("GET", "/ivr", "ui", "", s.uiIVR)
-	s.handle("GET", "/agentes", "ui", "", s.uiAgents)
-	s.handle("GET", "/auditoria", "ui", "admin", s.uiAudit)
+	s.handle("GET", "/rastreio", "ui", "", s.page(s.uiRastreio))
+	s.handle("GET", "/historico/{protocol}", "ui", "", s.page(s.uiHistory))
+	s.handle("GET", "/fluxo-agil", "ui", "", s.page(s.uiFluxo))
+	s.handle("GET", "/fluxo-agil/{batch}/{contact}", "ui", "", s.page(s.uiFluxoHistory))
+	s.handle("GET", "/ivr", "ui", "", s.page(s.uiIVR))
+	s.handle("GET", "/agentes", "ui", "", s.page(s.uiAgents))
+	s.handle("GET", "/auditoria", "ui", "admin", s.page(s.uiAudit))
 }

@@ -79,7 +79,6 @@ var dictionaryEN = map[string]string{
 	"Página":                            "Page",
 
 	// Rastreio de Interações: results.
-	"Verifique os filtros":                 "Check the filters",
 	"atendimentos":                         "legs",
 	"Ordenar pela data de entrada no OMNI": "Sort by the date the leg entered OMNI",
 	"mais recentes primeiro":               "newest first",

@@ -83,7 +83,6 @@ var dictionaryPT = map[string]string{
 	"Página":                            "Página",
 
 	// Rastreio de Interações: results.
-	"Verifique os filtros":                 "Verifique os filtros",
 	"atendimentos":                         "atendimentos",
 	"Ordenar pela data de entrada no OMNI": "Ordenar pela data de entrada no OMNI",
 	"mais recentes primeiro":               "mais recentes primeiro",

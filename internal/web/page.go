@@ -73,14 +73,13 @@ var templateFuncs = template.FuncMap{
 		return c.Encode()
 	},
 	"screenColumn": func(c string) bool { return !model.CSVOnlyColumns[c] },
-	// field hands a filter field and the page to a partial: {{template
-	// "multi-field" field $ $v.Agents}}.
-	"field": func(page Page, v any) fieldArgs { return fieldArgs{Page: page, V: v} },
+	// withPage hands a partial a value and the page (for T):
+	// {{template "agg-cells" (withPage $ .)}}.
+	"withPage": func(page Page, v any) pageAnd { return pageAnd{Page: page, V: v} },
 }
 
-// fieldArgs is what a filter-field partial gets: the page (for T) and
-// the field's view.
-type fieldArgs struct {
+// pageAnd is a value with the page it is drawn on.
+type pageAnd struct {
 	Page Page
 	V    any
 }

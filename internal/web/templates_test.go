@@ -190,6 +190,9 @@ func TestEveryTemplateExecutesInBothLanguages(t *testing.T) {
 						t.Errorf("%s in %s does not show %q", name, lg, w)
 					}
 				}
+				if strings.Contains(html, `id=""`) {
+					t.Errorf("%s in %s has an element with an empty id: a field of its view is missing", name, lg)
+				}
 				if lg == "en" && strings.Contains(html, ">Buscar<") {
 					t.Errorf("%s in English shows the pt-BR Buscar", name)
 				}
@@ -224,14 +227,23 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			tb := report.Table{Columns: cols, Rows: [][]string{rowv}, Keys: []string{"20260309000123"}, NextCursor: "c2"}
 			d := &rastreioData{
 				Media: []option{{Value: "voice", Label: "Voz", Selected: true, Filters: "voice_status call_quality"}}, MediaID: "voice", MediaLabel: "Voz",
-				Show: map[string]bool{"voice_status": true, "call_quality": true}, Values: map[string]string{"from": "2026-03-01"},
-				VoiceStatus: newMulti(p, rastreioForm, "voice_status", v, []option{{Value: "answered", Label: p.T("Atendidas")}}),
-				Agents:      newMulti(p, rastreioForm, "agents", v, []option{{Value: "ag1", Label: "Ana Souza"}, {Value: "ag2", Label: "Bruno Lima (" + p.T("inativo") + ")"}}),
-				Portfolio:   choices(p, v, "portfolio", "", "Todos", "true", "Carteirizado"),
-				Contacts:    []option{{Value: "c1", Label: "Carla", Selected: true}},
-				Hidden:      []hiddenParam{{"ivrs", "ura1"}},
-				Table:       buildResultTable(p, tb, v, "", true, 1),
-				Exports:     exportLinks(p, "/api/v1/reports/interactions/export", v, true),
+				Show: map[string]bool{"voice_status": true, "call_quality": true}, Values: map[string]string{"email": ""},
+				Dates:         newRange(p, rastreioForm, url.Values{"from": {"2026-03-01"}}, "Data", "date", "até", "from", "to"),
+				VoiceStatus:   newMulti(p, rastreioForm, "voice_status", v, []option{{Value: "answered", Label: p.T("Atendidas")}}),
+				CallQuality:   newMulti(p, rastreioForm, "call_quality", v, []option{{Value: "high", Label: p.T("Alta")}}),
+				Agents:        newMulti(p, rastreioForm, "agents", v, []option{{Value: "ag1", Label: "Ana Souza"}, {Value: "ag2", Label: "Bruno Lima (" + p.T("inativo") + ")"}}),
+				Services:      newMulti(p, rastreioForm, "services", v, []option{{Value: "s1", Label: "Suporte"}}),
+				Tags:          newMulti(p, rastreioForm, "tags", v, nil),
+				UserTags:      newMulti(p, rastreioForm, "user_tags", v, []option{{Value: "vip", Label: "VIP"}}),
+				Hours:         newRange(p, rastreioForm, v, "Hora", "time", "até", "hour_from", "hour_to"),
+				ServiceStatus: []option{{Value: "completed", Label: "Service Completed", Selected: true}},
+				Expiration:    choices(p, v, "expiration_status", "", "Todos", "active", "Ativo"),
+				Limits:        choices(p, v, "limit", "", "50", "100", "100"),
+				Portfolio:     choices(p, v, "portfolio", "", "Todos", "true", "Carteirizado"),
+				Contacts:      []option{{Value: "c1", Label: "Carla", Selected: true}},
+				Hidden:        []hiddenParam{{"ivrs", "ura1"}},
+				Table:         buildResultTable(p, tb, v, "", true, 1),
+				Exports:       exportLinks(p, "/api/v1/reports/interactions/export", v, true),
 			}
 			p.Data = d
 			return p, []string{"20260309000123", "Ana Souza", p.T("Ver Histórico"), p.T("CSV com vírgula"), p.T("Próxima página"), "sep=%2C"}
@@ -251,7 +263,7 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 		"fluxo.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Fluxo Ágil", "fluxo")
 			p.Data = &fluxoView{
-				Searched: true, From: "2026-03-01", Client: "cli1",
+				Searched: true, Dates: newRange(p, fluxoForm, url.Values{"from": {"2026-03-01"}}, "Período", "date", "até", "from", "to"), Client: "cli1",
 				Clients: nil, Steps: []string{"menu"},
 				Headers: []header{{Label: p.T("Lote"), URL: "/fluxo-agil?sort=batch", Current: true}, {Label: p.T("Conversas"), Class: "num"}},
 				Rows:    []row{{Key: "b1/c1", ActionURL: "/fluxo-agil/b1/c1", Cells: []cell{{Text: "Lote março", Class: "rpt-wrap"}, {Text: "2", Class: "num"}}}},
@@ -277,10 +289,12 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 		"ivr.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Relatório IVR", "ivr")
 			v := url.Values{"from": {"2026-03-01"}, "ivrs": {"ura1"}}
-			view := &ivrView{From: "2026-03-01", GroupBy: "ivr", GroupOptions: choices(p, url.Values{"group_by": {"ivr"}}, "group_by", "ivr", "IVR", "day", "Dia")}
+			view := &ivrView{Dates: newRange(p, ivrForm, v, "Data", "date", "até", "from", "to"), GroupBy: "ivr", GroupOptions: choices(p, url.Values{"group_by": {"ivr"}}, "group_by", "ivr", "IVR", "day", "Dia")}
 			view.Searched = true
 			view.Agents = newMulti(p, ivrForm, "agents", v, []option{{Value: "ag1", Label: "Ana Souza"}})
 			view.IVRs = newMulti(p, ivrForm, "ivrs", v, []option{{Value: "ura1", Label: "URA Principal"}})
+			view.Services = newMulti(p, ivrForm, "services", v, []option{{Value: "s1", Label: "Suporte"}})
+			view.UserTags = newMulti(p, ivrForm, "user_tags", v, nil)
 			tb := report.Table{Columns: []string{"IVR", "Recebidas", "Nível de serviço"}, Rows: [][]string{{"URA Principal", "12", "91,7%"}}, Totals: []string{"Total", "12", "91,7%"}, Links: [][]string{{"", "media=voice&ivrs=ura1", ""}}}
 			view.fill(p, tb, report.Chart{Title: "Chamadas por dia", Labels: []string{"01/03"}, Series: []report.Series{{Name: "Recebidas", Values: []float64{12}}}}, "/api/v1/reports/ivr/export", v)
 			p.Data = view
@@ -289,10 +303,13 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 		"agentes.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Relatório de Agentes", "agents")
 			v := url.Values{"media": {"voice"}, "hour_from": {"x"}}
-			view := &agentsView{HourFrom: "x"}
+			view := &agentsView{Hours: newRange(p, agentsForm, v, "Hora", "time", "às", "hour_from", "hour_to")}
 			view.Searched = true
 			view.Media = newMulti(p, agentsForm, "media", v, []option{{Value: "voice", Label: "Voz"}, {Value: "whatsapp", Label: "WhatsApp"}})
 			view.Agents = newMulti(p, agentsForm, "agents", v, []option{{Value: "ag1", Label: "Ana Souza"}})
+			view.Dates = newRange(p, agentsForm, v, "Data", "date", "até", "from", "to")
+			view.Services = newMulti(p, agentsForm, "services", v, []option{{Value: "s1", Label: "Suporte"}})
+			view.UserTags = newMulti(p, agentsForm, "user_tags", v, nil)
 			view.Problems, _ = problemsOf(p, agentsForm, &report.ParamError{Problems: []report.Problem{{Param: "hour_from", Reason: `must be a time of day HH:MM, got "x"`}}})
 			p.Data = view
 			return p, []string{p.T("Das"), reason(p.Lang, `must be a time of day HH:MM, got "x"`), p.T("Usuários")}

@@ -29,7 +29,8 @@ type fluxoView struct {
 	Searched bool
 	Problems []problem
 
-	From, To, Client, Campaign, Batch, Step, ReachedHuman, Sort string
+	Dates                                             rangeField
+	Client, Campaign, Batch, Step, ReachedHuman, Sort string
 
 	Clients, Campaigns, Batches []store.Option
 	Steps                       []string
@@ -62,7 +63,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 	page := newPage(r, "Fluxo Ágil", "fluxo")
 	v := r.URL.Query()
 	view := &fluxoView{
-		From: v.Get("from"), To: v.Get("to"), Client: v.Get("client"), Campaign: v.Get("campaign"),
+		Dates: newRange(page, fluxoForm, v, "Período", "date", "até", "from", "to"), Client: v.Get("client"), Campaign: v.Get("campaign"),
 		Batch: v.Get("batch"), Step: v.Get("step"), ReachedHuman: v.Get("reached_human"), Sort: v.Get("sort"),
 		Searched: fluxoForm.searched(v),
 	}

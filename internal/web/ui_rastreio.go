@@ -52,6 +52,7 @@ type rastreioData struct {
 	MediaLabel    string
 	Show          map[string]bool // media-specific filter → visible
 	Values        map[string]string
+	Dates, Hours  rangeField
 	VoiceStatus   multiSelect
 	CallQuality   multiSelect
 	ServiceStatus []option
@@ -95,7 +96,9 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 		}
 		data.Media = append(data.Media, o)
 	}
-	for _, k := range []string{"from", "to", "hour_from", "hour_to", "email", "phone", "protocol", "external_id", "external_protocol"} {
+	data.Dates = newRange(page, rastreioForm, v, "Data", "date", "até", "from", "to")
+	data.Hours = newRange(page, rastreioForm, v, "Hora", "time", "até", "hour_from", "hour_to")
+	for _, k := range []string{"email", "phone", "protocol", "external_id", "external_protocol"} {
 		data.Values[k] = v.Get(k)
 	}
 	var voice []option

@@ -169,10 +169,11 @@ var ivrForm = form{
 // ivrView is the data of ivr.html.
 type ivrView struct {
 	aggView
-	From, To, GroupBy string
-	GroupOptions      []option
-	Agents, Services  multiSelect
-	IVRs, UserTags    multiSelect
+	Dates            rangeField
+	GroupBy          string
+	GroupOptions     []option
+	Agents, Services multiSelect
+	IVRs, UserTags   multiSelect
 }
 
 // uiIVR is the Relatório IVR page.
@@ -180,12 +181,13 @@ func (s *Server) uiIVR(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), principal(r)
 	page := newPage(r, "Relatório IVR", "ivr")
 	v := r.URL.Query()
-	view := &ivrView{From: v.Get("from"), To: v.Get("to"), GroupBy: v.Get("group_by")}
+	view := &ivrView{GroupBy: v.Get("group_by")}
 	view.Searched = ivrForm.searched(v)
 	if view.GroupBy == "" {
 		view.GroupBy = "ivr"
 	}
 	page.Data = view
+	view.Dates = newRange(page, ivrForm, v, "Data", "date", "até", "from", "to")
 	view.GroupOptions = choices(page, url.Values{"group_by": {view.GroupBy}}, "group_by", "ivr", "IVR", "service", "Serviço", "agent", "Agente", "hour", "Hora", "day", "Dia")
 	lists, err := s.directory(ctx, page, p, "agents", "services", "ivrs", "user_tags")
 	if err != nil {
@@ -230,8 +232,9 @@ var agentsForm = form{
 // agentsView is the data of agentes.html.
 type agentsView struct {
 	aggView
-	From, To, HourFrom, HourTo, UserStatus string
-	Media, Services, UserTags, Agents      multiSelect
+	Dates, Hours                      rangeField
+	UserStatus                        string
+	Media, Services, UserTags, Agents multiSelect
 }
 
 // uiAgents is the Relatório de Agentes page.
@@ -239,7 +242,9 @@ func (s *Server) uiAgents(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), principal(r)
 	page := newPage(r, "Relatório de Agentes", "agents")
 	v := r.URL.Query()
-	view := &agentsView{From: v.Get("from"), To: v.Get("to"), HourFrom: v.Get("hour_from"), HourTo: v.Get("hour_to"), UserStatus: v.Get("user_status")}
+	view := &agentsView{UserStatus: v.Get("user_status")}
+	view.Dates = newRange(page, agentsForm, v, "Data", "date", "até", "from", "to")
+	view.Hours = newRange(page, agentsForm, v, "Hora", "time", "às", "hour_from", "hour_to")
 	view.Searched = agentsForm.searched(v)
 	page.Data = view
 	lists, err := s.directory(ctx, page, p, "media", "agents", "services", "user_tags")

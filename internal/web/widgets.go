@@ -45,7 +45,7 @@ const multiFilterMin = 9
 // ticking the values the query v selects.
 func newMulti(page Page, f form, name string, v url.Values, opts []option) multiSelect {
 	m := multiSelect{
-		ID: "f-" + strings.ReplaceAll(name, "_", "-"), Name: name, Label: page.T(f.label(name)),
+		ID: fieldID(name), Name: name, Label: page.T(f.label(name)),
 		Filter: len(opts) >= multiFilterMin,
 		None:   page.T("Todos"), Some: page.T("selecionados"),
 		FilterLabel: page.T("Filtrar lista"), Empty: page.T("Nenhuma opção"),
@@ -169,3 +169,24 @@ func exportLinks(page Page, path string, q url.Values, withComma bool) []exportL
 func pageTime(t time.Time, loc *time.Location) string {
 	return metrics.FormatDateTime(t, loc)
 }
+
+// rangeField is a from … to pair of date or time inputs.
+type rangeField struct {
+	Label, Type, Sep string
+	From, To         rangeInput
+}
+
+// rangeInput is one input of a rangeField, labelled as its form field.
+type rangeInput struct{ ID, Name, Value, Label string }
+
+// newRange builds the typ ("date" or "time") range of parameters from and
+// to of form f, labelled label, its inputs joined by sep.
+func newRange(page Page, f form, v url.Values, label, typ, sep, from, to string) rangeField {
+	in := func(p string) rangeInput {
+		return rangeInput{ID: fieldID(p), Name: p, Value: v.Get(p), Label: page.T(f.label(p))}
+	}
+	return rangeField{Label: page.T(label), Type: typ, Sep: page.T(sep), From: in(from), To: in(to)}
+}
+
+// fieldID is the element id of a filter's control.
+func fieldID(param string) string { return "f-" + strings.ReplaceAll(param, "_", "-") }

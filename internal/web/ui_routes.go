@@ -7,7 +7,7 @@ import "net/http"
 func (s *Server) uiRoutes() {
 	s.handle("GET", "/static/", "none", "", staticHandler().ServeHTTP)
 	s.handle("GET", "/login", "none", "", s.loginPage)
-	s.handle("POST", "/login", "none", "", s.loginPost)
+	s.handle("POST", "/login", "none", "", s.page(s.loginPost))
 	s.handle("POST", "/logout", "ui", "", s.logout)
 	s.handle("GET", "/lang", "none", "", s.setLang)
 	s.handle("GET", "/{$}", "ui", "", func(w http.ResponseWriter, r *http.Request) {

@@ -64,15 +64,7 @@ func lang(r *http.Request) string {
 }
 
 var templateFuncs = template.FuncMap{
-	"join":     strings.Join,
-	"contains": func(list []string, v string) bool { return containsString(list, v) },
-	"add":      func(a, b int) int { return a + b },
-	"queryWith": func(q url.Values, key, value string) string {
-		c := cloneQuery(q)
-		setOrDel(c, key, value)
-		return c.Encode()
-	},
-	"screenColumn": func(c string) bool { return !model.CSVOnlyColumns[c] },
+	"add": func(a, b int) int { return a + b },
 	// withPage hands a partial a value and the page (for T):
 	// {{template "agg-cells" (withPage $ .)}}.
 	"withPage": func(page Page, v any) pageAnd { return pageAnd{Page: page, V: v} },

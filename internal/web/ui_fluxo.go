@@ -18,11 +18,9 @@ var fluxoForm = form{
 	{"limit", "Linhas por página"}, {"cursor", "Posição (página)"},
 }
 
-// fluxoFigureCols are the figure columns of the Fluxo Ágil table.
-var fluxoFigureCols = map[string]bool{"Conversas": true, "Mensagens": true}
-
-// fluxoWrapCols are the long text columns that wrap.
-var fluxoWrapCols = map[string]bool{"Lote": true, "Nome": true}
+// fluxoColumnClass styles the Fluxo Ágil columns: figures right-aligned,
+// long texts wrapping.
+var fluxoColumnClass = map[string]string{"Conversas": "num", "Mensagens": "num", "Lote": "rpt-wrap", "Nome": "rpt-wrap"}
 
 // fluxoView is the data of fluxo.html.
 type fluxoView struct {
@@ -174,7 +172,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 	base := queryWith(q, "cursor", "")
 	for _, c := range t.Columns {
 		h := header{Label: page.T(c)}
-		if fluxoFigureCols[c] {
+		if fluxoColumnClass[c] == "num" {
 			h.Class = "num"
 		}
 		if key := map[string]string{"Lote": "batch", "Nome": "name"}[c]; key != "" {
@@ -187,10 +185,8 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 		rv := row{Cells: make([]cell, len(tr))}
 		for j, c := range tr {
 			rv.Cells[j] = cell{Text: c}
-			if j < len(t.Columns) && fluxoFigureCols[t.Columns[j]] {
-				rv.Cells[j].Class = "num"
-			} else if j < len(t.Columns) && fluxoWrapCols[t.Columns[j]] {
-				rv.Cells[j].Class = "rpt-wrap"
+			if j < len(t.Columns) {
+				rv.Cells[j].Class = fluxoColumnClass[t.Columns[j]]
 			}
 		}
 		if i < len(t.Keys) {

@@ -219,7 +219,7 @@ func TestBrowserReportsFluxoAgilCascadeHistoryExport(t *testing.T) {
 		shot(t, ctx, "2-results")
 
 		// Exportar → CSV: the header of the report and every row of the search.
-		do(t, ctx, "click Exportar CSV", chromedp.Click(chromedp.CSS(`.rpt-export a[data-format="csv"]`), chromedp.NodeVisible))
+		do(t, ctx, "click Exportar CSV", chromedp.Click(chromedp.CSS(`.exports a[data-format="csv"]`), chromedp.NodeVisible))
 		path := waitDownload(t, site.DownloadDir, ".csv", 30*time.Second)
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -464,7 +464,7 @@ func TestBrowserReportsIVRAndAgentsDrillDown(t *testing.T) {
 		}
 		do(t, ctx, "open Mídia", chromedp.Click(chromedp.CSS("#f-media > summary"), chromedp.NodeVisible))
 		do(t, ctx, "tick WhatsApp", chromedp.Click(chromedp.CSS(`#f-media input[value="whatsapp"]`), chromedp.NodeVisible))
-		waitJS(t, ctx, "the Mídia summary", `document.querySelector('#f-media .rpt-ms-summary').textContent.trim() === 'WhatsApp'`)
+		waitJS(t, ctx, "the Mídia summary", `document.querySelector('#f-media .ms-summary').textContent.trim() === 'WhatsApp'`)
 		shot(t, ctx, "3-agents-filter")
 		do(t, ctx, "close Mídia", chromedp.Click(chromedp.CSS("#f-media > summary"), chromedp.NodeVisible))
 		chooseOption(t, ctx, "f-user-status", "ativo")
@@ -503,7 +503,7 @@ func TestBrowserReportsIVRAndAgentsDrillDown(t *testing.T) {
 		if h := eval[string](t, ctx, `document.querySelector('#report-table thead th').textContent.trim()`); h != "Agent" {
 			t.Errorf("English first column = %q", h)
 		}
-		href := eval[string](t, ctx, `document.querySelector('.rpt-export a[data-format="xlsx"]').getAttribute('href')`)
+		href := eval[string](t, ctx, `document.querySelector('.exports a[data-format="xlsx"]').getAttribute('href')`)
 		if !strings.HasPrefix(href, "/api/v1/reports/agents/export?") || !strings.Contains(href, "media=voice") || !strings.Contains(href, "format=xlsx") || strings.Contains(href, "lang=") {
 			t.Errorf("XLSX export link = %q", href)
 		}

@@ -12,7 +12,7 @@ import (
 
 // Charts are drawn on the server as inline SVG: no script, no CDN, no inline
 // style (the CSP forbids it). Sizes, positions and colours are SVG
-// presentation attributes; reports.css only refines them. Every text that
+// presentation attributes; app.css only refines them. Every text that
 // comes from data is escaped.
 
 // chartPalette colours the series (colour-blind friendly, Okabe–Ito based).

@@ -1,219 +1,99 @@
 package web
 
-// english translates UI labels; pt-BR is the source language, so a label
-// missing here shows in Portuguese rather than breaking the page.
-var english = map[string]string{
-	"Rastreio de Interações": "Interaction Tracking",
-	"Fluxo Ágil":             "Agile Flow",
-	"Relatório IVR":          "IVR Report",
-	"Relatório de Agentes":   "Agents Report",
-	"Auditoria":              "Audit",
-	"Sair":                   "Log out",
-	"Entrar":                 "Log in",
-	"Usuário":                "Username",
-	"Senha":                  "Password",
-	"Buscar":                 "Search",
-	"Exportar":               "Export",
-	"Mídia":                  "Media",
-	"Data":                   "Date",
-	"Hora":                   "Time",
-	"Ver Histórico":          "View history",
-	"Todos os status":        "Every status",
+import (
+	"regexp"
+	"strings"
+)
 
-	// Login, frame.
-	"Muitas tentativas.":         "Too many attempts.",
-	"Aguarde":                    "Wait",
-	"Usuário ou senha inválidos": "Invalid username or password",
-	"O formulário de entrada expirou. Entre de novo.": "The sign-in form expired. Please sign in again.",
+// dictionaries holds one dictionary per UI language (dictionary_pt.go,
+// dictionary_en.go), keyed by the pt-BR label.
+var dictionaries = map[string]map[string]string{"pt": dictionaryPT, "en": dictionaryEN}
 
-	// Rastreio de Interações: filter panel.
-	"Filtros":                           "Filters",
-	"obrigatório":                       "required",
-	"Selecione a mídia":                 "Choose the media",
-	"Data inicial":                      "Start date",
-	"Data final":                        "End date",
-	"Hora inicial":                      "Start time",
-	"Hora final":                        "End time",
-	"até":                               "to",
-	"Portfólio":                         "Portfolio",
-	"Todos":                             "All",
-	"Carteirizado":                      "In portfolio",
-	"Não carteirizado":                  "Not in portfolio",
-	"Status de expiração":               "Expiration status",
-	"Ativo":                             "Active",
-	"Expirado":                          "Expired",
-	"Status de voz":                     "Voice status",
-	"Abandonadas":                       "Abandoned",
-	"Atendidas":                         "Answered",
-	"Caixa Postal":                      "Voicemail",
-	"Chamadas não conectadas":           "Not connected",
-	"Fora de Serviço":                   "Out of service",
-	"Não atendidas":                     "Not answered",
-	"Recado":                            "Message left",
-	"Status de Serviço":                 "Service status",
-	"Tags":                              "Tags",
-	"Email":                             "Email",
-	"Número de telefone":                "Phone number",
-	"Usuários":                          "Users",
-	"inativo":                           "inactive",
-	"Serviços":                          "Services",
-	"Protocolo":                         "Protocol",
-	"ID externo contato":                "Contact external ID",
-	"Protocolo externo":                 "External protocol",
-	"Tags do usuário":                   "User tags",
-	"Buscar contato":                    "Find contact",
-	"Digite parte do nome":              "Type part of the name",
-	"Digite ao menos 2 letras do nome.": "Type at least 2 letters of the name.",
-	"Nenhum contato encontrado":         "No contact found",
-	"Falha ao buscar contatos":          "Could not search contacts",
-	"Contatos":                          "Contacts",
-	"Linhas por página":                 "Rows per page",
-	"selecionados":                      "selected",
-	"Filtrar lista":                     "Filter list",
-	"Nenhuma opção":                     "No options",
-	"Limpar":                            "Clear",
-	"Data (de)":                         "Date (from)",
-	"Data (até)":                        "Date (to)",
-	"Hora (de)":                         "Time (from)",
-	"Hora (até)":                        "Time (to)",
-	"Ordem":                             "Order",
-	"Página":                            "Page",
-
-	// Rastreio de Interações: results.
-	"Verifique os filtros":                 "Check the filters",
-	"atendimentos":                         "legs",
-	"Ordenar pela data de entrada no OMNI": "Sort by the date the leg entered OMNI",
-	"mais recentes primeiro":               "newest first",
-	"mais antigos primeiro":                "oldest first",
-	"CSV com vírgula":                      "CSV with commas",
-	"Paginação":                            "Paging",
-	"Primeira página":                      "First page",
-	"Próxima página":                       "Next page",
-	"Nenhum atendimento encontrado.":       "No leg found.",
-	"Amplie o período ou remova filtros.":  "Widen the period or remove filters.",
-	"Escolha a mídia e clique em Buscar.":  "Choose the media and click Search.",
-	"O Rastreio de Interações mostra cada atendimento finalizado. A mídia é obrigatória; os demais filtros são opcionais.": "Interaction Tracking shows every finished leg. The media is required; the other filters are optional.",
-
-	// Export progress (layout.html "export-progress", app.js).
-	"Preparando exportação…":                     "Preparing the export…",
-	"Exportando… {n} de {total} linhas ({pct}%)": "Exporting… {n} of {total} rows ({pct}%)",
-	"Exportando… {n} linhas":                     "Exporting… {n} rows",
-	"Exportando… {size} recebidos":               "Exporting… {size} received",
-	"Exportação concluída: {n} linhas":           "Export complete: {n} rows",
-	"Exportação concluída: 1 linha":              "Export complete: 1 row",
-	"Exportação concluída: {size}":               "Export complete: {size}",
-	"Exportação cancelada.":                      "Export cancelled.",
-	"A exportação falhou: {error}":               "The export failed: {error}",
-	"conexão interrompida":                       "connection lost",
-	"Cancelar":                                   "Cancel",
-
-	// Rastreio columns (SPEC.md §3).
-	"DATA":                       "DATE",
-	"HORA":                       "TIME",
-	"PROTOCOLO":                  "PROTOCOL",
-	"SERVIÇO":                    "SERVICE",
-	"AGENTE":                     "AGENT",
-	"ORIGEM":                     "ORIGIN",
-	"TIPO":                       "TYPE",
-	"PARA":                       "TO",
-	"CONTATO":                    "CONTACT",
-	"A PARTIR DE":                "FROM",
-	"DURAÇÃO":                    "DURATION",
-	"TMP":                        "PRODUCTIVE TIME",
-	"TMI":                        "HOLD TIME",
-	"TM1R":                       "FIRST REPLY TIME",
-	"TMR":                        "AVG REPLY TIME",
-	"STATUS":                     "STATUS",
-	"PORTFOLIO":                  "PORTFOLIO",
-	"ID EXTERNO":                 "EXTERNAL ID",
-	"COMENTÁRIOS INTERNOS":       "INTERNAL COMMENTS",
-	"DOCUMENTO":                  "DOCUMENT",
-	"DATA ATENDIDA":              "ANSWERED AT",
-	"DATA FINALIZADA":            "FINISHED AT",
-	"DATA PRIMEIRA MENSAGEM":     "FIRST MESSAGE AT",
-	"ÚLTIMA RESPOSTA":            "LAST REPLY",
-	"PROTOCOLO EXTERNO":          "EXTERNAL PROTOCOL",
-	"DATA HORA ENTREGUE EM FILA": "QUEUED AT",
-	"STATUS DE EXPIRAÇÃO":        "EXPIRATION STATUS",
-	"JITTER":                     "JITTER",
-	"PERDA DE PACOTE":            "PACKET LOSS",
-	"QUALIDADE DE CHAMADA":       "CALL QUALITY",
-	"SERVIDOR DE VOZ":            "VOICE SERVER",
-	"NÚMERO DISCADO":             "DIALED NUMBER",
-	"NOME DO CANAL EXTERNO":      "EXTERNAL CHANNEL",
-	"NOME DO CANAL INTERNO":      "INTERNAL CHANNEL",
-	"DATA FINALIZAÇÃO CLIENTE":   "CLIENT HANG-UP AT",
-	"DATA FINALIZAÇÃO AGENTE":    "AGENT HANG-UP AT",
-	"ORIGEM DA CONVERSA":         "STARTED BY",
-	"DATA DE ENTRADA EM FILA":    "QUEUE DATE",
-	"HORA DE ENTRADA EM FILA":    "QUEUE TIME",
-	"HORA ENTREGUE AO AGENTE":    "DELIVERED TO AGENT AT",
-	"HORA MENSAGEM INICIAL":      "FIRST MESSAGE TIME",
-	"MOS ESTIMADO":               "ESTIMATED MOS",
-
-	// Ver Histórico.
-	"Histórico de Atendimento": "Service history",
-	"Voltar ao Rastreio":       "Back to Interaction Tracking",
-	"Protocolo não encontrado": "Protocol not found",
-	"O protocolo não existe ou está fora dos serviços que você pode ver.": "The protocol does not exist or is outside the services you may see.",
-	"Atendimento":                       "Leg",
-	"Atendimentos":                      "Legs",
-	"Transferências":                    "Transfers",
-	"Mensagens":                         "Messages",
-	"Início":                            "Start",
-	"Fim":                               "End",
-	"Caminho do atendimento":            "Path of the service",
-	"em aberto":                         "open",
-	"Detalhes da chamada":               "Call details",
-	"Gravação":                          "Recording",
-	"Seu navegador não reproduz áudio.": "Your browser cannot play audio.",
-	"Baixar gravação":                   "Download recording",
-	"Chamada sem gravação.":             "Call without a recording.",
-	"Linha do tempo":                    "Timeline",
-	"Mais antigos primeiro":             "Oldest first",
-	"Mais recentes primeiro":            "Newest first",
-	"anexo":                             "attachment",
-	"Nenhum registro.":                  "Nothing recorded.",
-	"Cliente":                           "Client",
-	"Agente":                            "Agent",
-	"Sistema":                           "System",
-	"Direção":                           "Direction",
-	"De":                                "From",
-	"Para":                              "To",
-	"Número discado":                    "Dialed number",
-	"Servidor de voz":                   "Voice server",
-	"Canal externo":                     "External channel",
-	"Canal interno":                     "Internal channel",
-	"Atendida em":                       "Answered at",
-	"Cliente desligou em":               "Client hung up at",
-	"Agente desligou em":                "Agent hung up at",
-	"Jitter":                            "Jitter",
-	"Perda de pacote":                   "Packet loss",
-	"RTT":                               "RTT",
-	"Qualidade de chamada":              "Call quality",
-	"Alta":                              "High",
-	"Média":                             "Medium",
-	"Baixa":                             "Low",
-
-	// Auditoria.
-	"Quem entrou, exportou, abriu históricos e ouviu gravações, e quando.": "Who logged in, exported, opened histories and listened to recordings, and when.",
-	"Mais recentes": "Newest",
-	"Mais antigos":  "Older",
-	"ID":            "ID",
-	"USUÁRIO":       "USER",
-	"AÇÃO":          "ACTION",
-	"DETALHES":      "DETAILS",
-	"LINHAS":        "ROWS",
-	"BYTES":         "BYTES",
-	"SHA256":        "SHA256",
-	"ERRO":          "ERROR",
+// translate gives label s in language lang; a label missing from the
+// dictionary shows as written (pt-BR) rather than breaking the page.
+func translate(lang, s string) string {
+	if t, ok := dictionaries[lang][s]; ok {
+		return t
+	}
+	return s
 }
 
-func translate(lang, s string) string {
+// reasonsPT puts the report parsers' problem reasons (English, as the
+// JSON API gives them) in Portuguese for the pt-BR pages.
+var reasonsPT = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`^must be a date AAAA-MM-DD, got (.*)$`), "deve ser uma data AAAA-MM-DD; recebido $1"},
+	{regexp.MustCompile(`^must be a time of day HH:MM, got (.*)$`), "deve ser uma hora HH:MM; recebido $1"},
+	{regexp.MustCompile(`^must not be before from$`), "não pode ser anterior à data inicial"},
+	{regexp.MustCompile(`^must not be before hour_from$`), "não pode ser anterior à hora inicial"},
+	{regexp.MustCompile(`^must be true or false, got (.*)$`), "deve ser true ou false; recebido $1"},
+	{regexp.MustCompile(`^(.*) is not one of: (.*)$`), "$1 não é um destes: $2"},
+	{regexp.MustCompile(`^does not apply to media (.*)$`), "não se aplica à mídia $1"},
+	{regexp.MustCompile(`^must contain digits$`), "deve conter dígitos"},
+	{regexp.MustCompile(`^must be asc or desc$`), "deve ser asc ou desc"},
+	{regexp.MustCompile(`^must be at most (\d+) characters$`), "deve ter no máximo $1 caracteres"},
+	{regexp.MustCompile(`^must have at most (\d+) items$`), "deve ter no máximo $1 itens"},
+	{regexp.MustCompile(`^items must be at most (\d+) characters$`), "cada item deve ter no máximo $1 caracteres"},
+	{regexp.MustCompile(`^unknown parameter$`), "parâmetro desconhecido"},
+	{regexp.MustCompile(`^unknown client (.*)$`), "cliente desconhecido: $1"},
+	{regexp.MustCompile(`^unknown campaign (.*)$`), "campanha desconhecida: $1"},
+	{regexp.MustCompile(`^unknown batch (.*)$`), "lote desconhecido: $1"},
+	{regexp.MustCompile(`^campaign (.*) is not a campaign of client (.*)$`), "a campanha $1 não é do cliente $2"},
+	{regexp.MustCompile(`^batch (.*) is not a batch of campaign (.*)$`), "o lote $1 não é da campanha $2"},
+	{regexp.MustCompile(`^batch (.*) is not a batch of client (.*)$`), "o lote $1 não é do cliente $2"},
+	{regexp.MustCompile(`^invalid cursor$`), "página inválida: volte à primeira página"},
+	{regexp.MustCompile(`^must be a number from 1 to (\d+)$`), "deve ser um número de 1 a $1"},
+	{regexp.MustCompile(`^must be batch or name, got (.*)$`), "deve ser batch ou name; recebido $1"},
+	{regexp.MustCompile(`^takes one value$`), "aceita um único valor"},
+	{regexp.MustCompile(`^required$`), "obrigatório"},
+}
+
+// reason gives a problem's reason in language lang (a reason the list does
+// not know stays as the API wrote it).
+func reason(lang, s string) string {
 	if lang == "en" {
-		if t, ok := english[s]; ok {
-			return t
+		return s
+	}
+	for _, r := range reasonsPT {
+		if r.re.MatchString(s) {
+			return r.re.ReplaceAllString(s, r.repl)
 		}
+	}
+	return s
+}
+
+// historyEN translates the pt-BR step texts of metrics.BuildHistory.
+var historyEN = strings.NewReplacer(
+	"Entrou na fila do serviço ", "Queued in service ",
+	"Entregue ao agente ", "Delivered to agent ",
+	"Atendimento Iniciado (", "Service started (",
+	"Em espera (Hold)", "On hold",
+	"Em fila pessoal", "In personal queue",
+	"Atendimento retomado", "Resumed",
+	"Atendimento finalizado (", "Finished (",
+	"Transferido de ", "Transferred from ",
+	"Transferido do serviço ", "Transferred from service ",
+	"Transferido", "Transferred",
+	" para o agente ", " to agent ",
+	" para o serviço ", " to service ",
+	" (serviço ", " (service ",
+	"Chamada atendida", "Call answered",
+	"Cliente desligou", "Client hung up",
+	"Agente desligou", "Agent hung up",
+	"Entrou na URA ", "Entered IVR ",
+	"Opção escolhida na URA ", "Option chosen in IVR ",
+	"Saiu da URA ", "Left IVR ",
+	": transferido", ": transferred",
+	"Abandonou na URA ", "Abandoned in IVR ",
+	"Finalizado na URA ", "Finished in IVR ",
+)
+
+// historyText gives a step text of the history in language lang.
+func historyText(lang, s string) string {
+	if lang == "en" {
+		return historyEN.Replace(s)
 	}
 	return s
 }

@@ -14,25 +14,24 @@ type auditData struct {
 	Rows      [][]string
 	OlderHref string
 	IsFirst   bool
-	CSVHref   string
-	XLSXHref  string
+	Exports   []exportLink
 }
 
 // uiAudit lists the tenant's audit log, newest first, keyset paged by k.
-func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request) {
-	p, lg := principal(r), lang(r)
+func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	page := newPage(r, "Auditoria", "auditoria")
 	before, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	if err != nil || before < 0 {
 		before = 0
 	}
 	list, err := s.db.AuditLog(r.Context(), p.Tenant, before, auditPageSize+1)
 	if err != nil {
-		s.uiFail(w, r, err)
-		return
+		return err
 	}
-	data := auditData{IsFirst: before == 0, CSVHref: "/api/v1/audit/export?format=csv", XLSXHref: "/api/v1/audit/export?format=xlsx"}
+	data := auditData{IsFirst: before == 0, Exports: exportLinks(page, "/api/v1/audit/export", nil, false)}
 	for _, c := range AuditColumns {
-		data.Headers = append(data.Headers, translate(lg, c))
+		data.Headers = append(data.Headers, page.T(c))
 	}
 	if len(list) > auditPageSize {
 		list = list[:auditPageSize]
@@ -42,5 +41,7 @@ func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request) {
 	for _, e := range list {
 		data.Rows = append(data.Rows, auditRow(e, loc))
 	}
-	s.render(w, r, http.StatusOK, "audit.html", Page{Title: "Auditoria", Active: "auditoria", Data: data})
+	page.Data = data
+	s.render(w, r, http.StatusOK, "audit.html", page)
+	return nil
 }

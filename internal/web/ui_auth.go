@@ -91,11 +91,11 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 // loginPost checks the credentials, throttled per account and client IP and
 // per account across addresses (store/throttle.go; the wait is shown, never
 // slept on the server), audits the outcome and opens a session.
-func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "formulário inválido", http.StatusBadRequest)
-		return
+		return nil
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	password := r.PostFormValue("password")
@@ -104,7 +104,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	if !loginFormFromHere(r) {
 		data.Error = "O formulário de entrada expirou. Entre de novo."
 		s.renderLogin(w, r, http.StatusForbidden, data)
-		return
+		return nil
 	}
 	ip := clientIP(r)
 	ctx := context.WithoutCancel(r.Context())
@@ -114,9 +114,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	// "no failures yet". A success gives the slot back.
 	wait, err := s.db.BeginLogin(ctx, username, ip)
 	if err != nil {
-		s.log.Error("login throttle", "err", err)
-		http.Error(w, "erro interno", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("login throttle: %w", err)
 	}
 	if wait > 0 {
 		data.Wait = int(math.Ceil(wait.Seconds()))
@@ -126,15 +124,13 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("login throttled", "user", username, "ip", ip, "wait_s", data.Wait)
 		w.Header().Set("Retry-After", fmt.Sprint(data.Wait))
 		s.renderLogin(w, r, http.StatusTooManyRequests, data)
-		return
+		return nil
 	}
 
 	p, err := s.db.CheckPassword(ctx, username, password)
 	if err != nil {
 		if !errors.Is(err, store.ErrBadCredentials) {
-			s.log.Error("login", "err", err)
-			http.Error(w, "erro interno", http.StatusInternalServerError)
-			return
+			return fmt.Errorf("login: %w", err)
 		}
 		// A failure is audited in the tenant of the account it tried (so
 		// the tenant's admins see attacks on their users); unknown
@@ -142,16 +138,14 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.auditLogin(ctx, s.db.AccountTenant(ctx, username), username, "login.failed", map[string]any{"ip": ip})
 		data.Error = "Usuário ou senha inválidos"
 		s.renderLogin(w, r, http.StatusUnauthorized, data)
-		return
+		return nil
 	}
 	if err := s.db.LoginSucceeded(ctx, username, ip); err != nil {
 		s.log.Error("login throttle clear", "err", err)
 	}
 	id, err := s.db.CreateSession(ctx, username, sessionTTL)
 	if err != nil {
-		s.log.Error("create session", "err", err)
-		http.Error(w, "erro interno", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("create session: %w", err)
 	}
 	notePrincipal(r, p)
 	s.auditLogin(ctx, p.Tenant, username, "login", map[string]any{"ip": ip})
@@ -161,6 +155,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
 // auditLogin writes a login audit entry directly: there is no principal in

@@ -1,148 +1,94 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
-	"github.com/rastro/rastro/internal/store"
 )
 
-// rptCell is one table cell: its text, its drill-down link ("" = none)
-// and whether it is a figure (right-aligned).
-type rptCell struct {
-	Text, URL string
-	Num       bool
-	Wrap      bool // long text: wraps instead of stretching the table
-}
+// The Relatório IVR and Relatório de Agentes pages: filters, an aggregate
+// table with drill-down links to the Rastreio, a chart and the exports.
 
-// Class is the cell's class attribute ("" = none).
-func (c rptCell) Class() string {
-	switch {
-	case c.Num:
-		return "num"
-	case c.Wrap:
-		return "rpt-wrap"
-	}
-	return ""
-}
-
-// rptProblem is one bad parameter, named as the form labels it.
-type rptProblem struct {
-	Label, Reason string
-}
-
-// rptProblems names each problem by its field's label.
-func rptProblems(page Page, ps []report.Problem) []rptProblem {
-	if len(ps) == 0 {
-		return nil // not a parameter error
-	}
-	out := make([]rptProblem, len(ps))
-	for i, p := range ps {
-		label := rptParamLabels[p.Param]
-		if label == "" {
-			label = p.Param
+// directory loads the option lists of the named list filters (agents,
+// services, ivrs, tags, user_tags, media), scoped to the request's
+// principal.
+func (s *Server) directory(ctx context.Context, page Page, p model.Principal, names ...string) (map[string][]option, error) {
+	out := map[string][]option{}
+	for _, n := range names {
+		var err error
+		switch n {
+		case "agents":
+			list, e := s.db.Agents(ctx, p)
+			out[n], err = agentOptions(page, list), e
+		case "services":
+			list, e := s.db.Services(ctx, p)
+			out[n], err = storeOptions(list), e
+		case "ivrs":
+			list, e := s.db.IVRs(ctx, p)
+			out[n], err = storeOptions(list), e
+		case "tags":
+			list, e := s.db.Tags(ctx, p)
+			out[n], err = storeOptions(list), e
+		case "user_tags":
+			list, e := s.db.UserTags(ctx, p)
+			out[n], err = storeOptions(list), e
+		case "media":
+			list, e := s.db.Media(ctx)
+			out[n], err = mediaOptions(page, list), e
+		default:
+			return nil, fmt.Errorf("directory: no list %q", n)
 		}
-		out[i] = rptProblem{Label: page.T(label), Reason: rptReason(page.Lang, p.Reason)}
-	}
-	return out
-}
-
-// rptOption and rptMulti feed the checkbox drop-down of a list filter: it
-// submits repeated parameters (agents=a&agents=b) and works without script.
-type rptOption struct {
-	Value, Label string
-	Checked      bool
-}
-
-type rptMulti struct {
-	ID, Name, Label, Summary string
-	Options                  []rptOption
-	// None and Many are the summary words reports.js uses.
-	None, Many string
-	Picked     int
-}
-
-func newRptMulti(page Page, id, name, label string, selected []string, opts []rptOption) rptMulti {
-	m := rptMulti{ID: id, Name: name, Label: page.T(label), None: page.T("Todos"), Many: page.T("selecionados")}
-	var picked []string
-	for _, o := range opts {
-		o.Checked = containsString(selected, o.Value)
-		if o.Checked {
-			picked = append(picked, o.Label)
-		}
-		m.Options = append(m.Options, o)
-	}
-	m.Summary, m.Picked = rptMultiSummary(page, picked), len(picked)
-	return m
-}
-
-// rptMultiSummary is the closed drop-down's text (reports.js keeps it current).
-func rptMultiSummary(page Page, picked []string) string {
-	switch len(picked) {
-	case 0:
-		return page.T("Todos")
-	case 1:
-		return picked[0]
-	}
-	return strconv.Itoa(len(picked)) + " " + page.T("selecionados")
-}
-
-func rptOptions(list []store.Option) []rptOption {
-	out := make([]rptOption, len(list))
-	for i, o := range list {
-		out[i] = rptOption{Value: o.ID, Label: o.Label}
-	}
-	return out
-}
-
-// rptList reads a list parameter as the report parsers do:
-// repeated and/or comma-separated.
-func rptList(v url.Values, name string) []string {
-	var out []string
-	for _, raw := range v[name] {
-		for _, s := range strings.Split(raw, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
+		if err != nil {
+			return nil, fmt.Errorf("directory %s: %w", n, err)
 		}
 	}
-	return out
+	return out, nil
 }
 
-// rptFigure matches the cells printed as figures: counts, HH:MM:SS, percents.
-var rptFigure = regexp.MustCompile(`^-?[0-9][0-9.]*(,[0-9]+)?%?$|^[0-9]+:[0-5][0-9]:[0-5][0-9]$`)
+// figure matches the cells printed as figures: counts, HH:MM:SS, percents.
+var figure = regexp.MustCompile(`^-?[0-9][0-9.]*(,[0-9]+)?%?$|^[0-9]+:[0-5][0-9]:[0-5][0-9]$`)
 
-// rptTable is an aggregate table (IVR, Agentes) with drill-down links.
-type rptTable struct {
-	Columns []rptCell // Text = label, Num = figure column
-	Rows    [][]rptCell
-	Totals  []rptCell
+// aggTable is an aggregate table (IVR, Agentes) with drill-down links.
+type aggTable struct {
+	Headers []header
+	Rows    [][]cell
+	Totals  []cell
 }
 
-// rptBuildTable lays out t: every count that has a Links entry becomes a link
-// to the Rastreio; a column is a figure column when all its cells are.
-func rptBuildTable(page Page, t report.Table) rptTable {
-	tv := rptTable{}
-	num := make([]bool, len(t.Columns))
+// buildAggTable lays out t: every count that has a Links entry becomes a
+// link to the Rastreio; a column is a figure column when all its cells are.
+func buildAggTable(page Page, t report.Table) aggTable {
+	tv := aggTable{}
+	class := make([]string, len(t.Columns))
 	for j := range t.Columns {
-		num[j] = j > 0
+		num := j > 0
 		for _, row := range append(append([][]string(nil), t.Rows...), t.Totals) {
-			if j < len(row) && row[j] != "" && !rptFigure.MatchString(row[j]) {
-				num[j] = false
+			if j < len(row) && row[j] != "" && !figure.MatchString(row[j]) {
+				num = false
 			}
+		}
+		switch {
+		case num:
+			class[j] = "num"
+		case j > 0:
+			class[j] = "rpt-wrap" // long text wraps instead of stretching the table
 		}
 	}
 	for j, c := range t.Columns {
-		tv.Columns = append(tv.Columns, rptCell{Text: page.T(c), Num: num[j]})
+		h := header{Label: page.T(c)}
+		if class[j] == "num" {
+			h.Class = "num"
+		}
+		tv.Headers = append(tv.Headers, h)
 	}
-	cells := func(row, links []string) []rptCell {
-		out := make([]rptCell, len(t.Columns))
+	cells := func(row, links []string) []cell {
+		out := make([]cell, len(t.Columns))
 		for j := range out {
 			if j < len(row) {
 				out[j].Text = row[j]
@@ -153,8 +99,7 @@ func rptBuildTable(page Page, t report.Table) rptTable {
 			if j < len(links) && links[j] != "" {
 				out[j].URL = "/rastreio?" + links[j]
 			}
-			out[j].Num = num[j]
-			out[j].Wrap = j > 0 && !num[j]
+			out[j].Class = class[j]
 		}
 		return out
 	}
@@ -171,9 +116,9 @@ func rptBuildTable(page Page, t report.Table) rptTable {
 	return tv
 }
 
-// rptTranslateChart puts the chart's title and series names in the page's
+// translateChart puts the chart's title and series names in the page's
 // language before drawing it.
-func rptTranslateChart(page Page, c report.Chart) report.Chart {
+func translateChart(page Page, c report.Chart) report.Chart {
 	c.Title = page.T(c.Title)
 	series := make([]report.Series, len(c.Series))
 	for i, s := range c.Series {
@@ -183,196 +128,157 @@ func rptTranslateChart(page Page, c report.Chart) report.Chart {
 	return c
 }
 
-// rptAgg is the part the IVR and Agentes pages share.
-type rptAgg struct {
+// aggView is the part the IVR and Agentes pages share.
+type aggView struct {
 	Searched   bool
-	Problems   []rptProblem
-	Table      rptTable
+	Problems   []problem
+	Table      aggTable
 	Chart      template.HTML
 	ChartTitle string
-	Exports    []rptExport
+	Exports    []exportLink
 	Note       string
 }
 
-// ivrFormParams are the IVR filters.
-var ivrFormParams = []string{"from", "to", "group_by", "agents", "services", "ivrs", "user_tags"}
-
-// ivrView is the data of ivr.html.
-type ivrView struct {
-	rptAgg
-	From, To, GroupBy string
-	GroupOptions      []rptOption
-	Agents, Services  rptMulti
-	IVRs, UserTags    rptMulti
+// fill puts a computed aggregate report into its page: the table, the
+// chart (translated) and the export links of query q.
+func (view *aggView) fill(page Page, t report.Table, c report.Chart, exportPath string, q url.Values) {
+	view.Table = buildAggTable(page, t)
+	c = translateChart(page, c)
+	view.Chart, view.ChartTitle = chartSVG(c), c.Title
+	view.Exports = exportLinks(page, exportPath, q, true)
 }
 
-// uiIVR is the Relatório IVR page.
-func (s *Server) uiIVR(w http.ResponseWriter, r *http.Request) {
-	ctx, p := r.Context(), principal(r)
-	page := Page{Title: "Relatório IVR", Active: "ivr"}
-	page.Lang = lang(r)
-	v := r.URL.Query()
-	view := &ivrView{From: v.Get("from"), To: v.Get("to"), GroupBy: v.Get("group_by")}
-	view.Searched = rptSearched(v, ivrFormParams)
-	if view.GroupBy == "" {
-		view.GroupBy = "ivr"
-	}
-	page.Data = view
-	for _, g := range []struct{ v, l string }{{"ivr", "IVR"}, {"service", "Serviço"}, {"agent", "Agente"}, {"hour", "Hora"}, {"day", "Dia"}} {
-		view.GroupOptions = append(view.GroupOptions, rptOption{Value: g.v, Label: page.T(g.l), Checked: g.v == view.GroupBy})
-	}
-	agents, err := s.db.Agents(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	services, err := s.db.Services(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	ivrs, err := s.db.IVRs(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	userTags, err := s.db.UserTags(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	view.Agents = newRptMulti(page, "f-agents", "agents", "Agente", rptList(v, "agents"), rptAgentOptions(agents))
-	view.Services = newRptMulti(page, "f-services", "services", "Serviço", rptList(v, "services"), rptOptions(services))
-	view.IVRs = newRptMulti(page, "f-ivrs", "ivrs", "IVR", rptList(v, "ivrs"), rptOptions(ivrs))
-	view.UserTags = newRptMulti(page, "f-user-tags", "user_tags", "Tags do usuário", rptList(v, "user_tags"), rptOptions(userTags))
-	if !view.Searched {
-		s.render(w, r, http.StatusOK, "ivr.html", page)
-		return
-	}
-	q := rptQuery(v, ivrFormParams...)
-	iq, err := s.reports.ParseIVR(ctx, p, q)
-	if s.rptRejected(w, r, page, &view.Problems, "ivr.html", err) {
-		return
-	}
-	t, err := s.reports.IVR(ctx, p, iq)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	c, err := s.reports.IVRChart(ctx, p, iq)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	view.fill(page, t, c, "/api/v1/reports/ivr/export", q)
-	s.render(w, r, http.StatusOK, "ivr.html", page)
-}
-
-// rptRejected answers a search whose filters did not validate: the form
-// again with every problem beside its field (400), or the error page when
-// the error is not about parameters. It reports whether it answered.
-func (s *Server) rptRejected(w http.ResponseWriter, r *http.Request, page Page, problems *[]rptProblem, tmpl string, err error) bool {
-	if err == nil {
+// badSearch answers a search whose filters did not validate: the form
+// again with every problem beside its field (400). It says whether it
+// answered.
+func (s *Server) badSearch(w http.ResponseWriter, r *http.Request, page Page, tmpl string, problems []problem) bool {
+	if problems == nil {
 		return false
-	}
-	if *problems = rptProblems(page, rptParamProblems(err)); *problems == nil {
-		s.rptFail(w, r, err)
-		return true
 	}
 	s.render(w, r, http.StatusBadRequest, tmpl, page)
 	return true
 }
 
-// fill puts a computed aggregate report into its page: the table, the
-// chart (translated) and the export links of query q.
-func (view *rptAgg) fill(page Page, t report.Table, c report.Chart, exportPath string, q url.Values) {
-	view.Table = rptBuildTable(page, t)
-	c = rptTranslateChart(page, c)
-	view.Chart, view.ChartTitle = chartSVG(c), c.Title
-	view.Exports = rptExports(page, exportPath, q)
+// ivrForm is the IVR filters (SPEC.md §5: Data, Agente, Serviço, IVR,
+// Tags do usuário; grouped by Agrupamento).
+var ivrForm = form{
+	{"from", "De"}, {"to", "Até"}, {"group_by", "Agrupamento"}, {"agents", "Agente"},
+	{"services", "Serviço"}, {"ivrs", "IVR"}, {"user_tags", "Tags do usuário"},
 }
 
-func rptAgentOptions(list []store.Agent) []rptOption {
-	out := make([]rptOption, len(list))
-	for i, a := range list {
-		out[i] = rptOption{Value: a.ID, Label: a.Name}
+// ivrView is the data of ivr.html.
+type ivrView struct {
+	aggView
+	Dates            rangeField
+	GroupBy          string
+	GroupOptions     []option
+	Agents, Services multiSelect
+	IVRs, UserTags   multiSelect
+}
+
+// uiIVR is the Relatório IVR page.
+func (s *Server) uiIVR(w http.ResponseWriter, r *http.Request) error {
+	ctx, p := r.Context(), principal(r)
+	page := newPage(r, "Relatório IVR", "ivr")
+	v := r.URL.Query()
+	view := &ivrView{GroupBy: v.Get("group_by")}
+	view.Searched = ivrForm.searched(v)
+	if view.GroupBy == "" {
+		view.GroupBy = "ivr"
 	}
-	return out
+	page.Data = view
+	view.Dates = newRange(page, ivrForm, v, "Data", "date", "até", "from", "to")
+	view.GroupOptions = choices(page, url.Values{"group_by": {view.GroupBy}}, "group_by", "ivr", "IVR", "service", "Serviço", "agent", "Agente", "hour", "Hora", "day", "Dia")
+	lists, err := s.directory(ctx, page, p, "agents", "services", "ivrs", "user_tags")
+	if err != nil {
+		return err
+	}
+	view.Agents = newMulti(page, ivrForm, "agents", v, lists["agents"])
+	view.Services = newMulti(page, ivrForm, "services", v, lists["services"])
+	view.IVRs = newMulti(page, ivrForm, "ivrs", v, lists["ivrs"])
+	view.UserTags = newMulti(page, ivrForm, "user_tags", v, lists["user_tags"])
+	if !view.Searched {
+		s.render(w, r, http.StatusOK, "ivr.html", page)
+		return nil
+	}
+	q := ivrForm.query(v)
+	iq, err := s.reports.ParseIVR(ctx, p, q)
+	if view.Problems, err = problemsOf(page, ivrForm, err); err != nil {
+		return err
+	}
+	if s.badSearch(w, r, page, "ivr.html", view.Problems) {
+		return nil
+	}
+	t, err := s.reports.IVR(ctx, p, iq)
+	if err != nil {
+		return err
+	}
+	c, err := s.reports.IVRChart(ctx, p, iq)
+	if err != nil {
+		return err
+	}
+	view.fill(page, t, c, "/api/v1/reports/ivr/export", q)
+	s.render(w, r, http.StatusOK, "ivr.html", page)
+	return nil
 }
 
-// agentsFormParams are the Agentes filters.
-var agentsFormParams = []string{"media", "from", "to", "hour_from", "hour_to", "services", "user_tags", "agents", "user_status"}
+// agentsForm is the Agentes filters (SPEC.md §6: Mídia, Data, Hora,
+// Serviços, Tags do usuário, Usuários, Status do usuário).
+var agentsForm = form{
+	{"media", "Mídia"}, {"from", "De"}, {"to", "Até"}, {"hour_from", "Das"}, {"hour_to", "Até às"},
+	{"services", "Serviços"}, {"user_tags", "Tags do usuário"}, {"agents", "Usuários"}, {"user_status", "Status do usuário"},
+}
 
 // agentsView is the data of agentes.html.
 type agentsView struct {
-	rptAgg
-	From, To, HourFrom, HourTo, UserStatus string
-	Media, Services, UserTags, Agents      rptMulti
+	aggView
+	Dates, Hours                      rangeField
+	UserStatus                        string
+	Media, Services, UserTags, Agents multiSelect
 }
 
 // uiAgents is the Relatório de Agentes page.
-func (s *Server) uiAgents(w http.ResponseWriter, r *http.Request) {
+func (s *Server) uiAgents(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), principal(r)
-	page := Page{Title: "Relatório de Agentes", Active: "agentes"}
-	page.Lang = lang(r)
+	page := newPage(r, "Relatório de Agentes", "agents")
 	v := r.URL.Query()
-	view := &agentsView{From: v.Get("from"), To: v.Get("to"), HourFrom: v.Get("hour_from"), HourTo: v.Get("hour_to"), UserStatus: v.Get("user_status")}
-	view.Searched = rptSearched(v, agentsFormParams)
+	view := &agentsView{UserStatus: v.Get("user_status")}
+	view.Dates = newRange(page, agentsForm, v, "Data", "date", "até", "from", "to")
+	view.Hours = newRange(page, agentsForm, v, "Hora", "time", "às", "hour_from", "hour_to")
+	view.Searched = agentsForm.searched(v)
 	page.Data = view
-	media, err := s.db.Media(ctx)
+	lists, err := s.directory(ctx, page, p, "media", "agents", "services", "user_tags")
 	if err != nil {
-		s.rptFail(w, r, err)
-		return
+		return err
 	}
-	agents, err := s.db.Agents(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	services, err := s.db.Services(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	userTags, err := s.db.UserTags(ctx, p)
-	if err != nil {
-		s.rptFail(w, r, err)
-		return
-	}
-	view.Media = newRptMulti(page, "f-media", "media", "Mídia", rptList(v, "media"), rptMediaOptions(page.Lang, media))
-	view.Services = newRptMulti(page, "f-services", "services", "Serviços", rptList(v, "services"), rptOptions(services))
-	view.UserTags = newRptMulti(page, "f-user-tags", "user_tags", "Tags do usuário", rptList(v, "user_tags"), rptOptions(userTags))
-	view.Agents = newRptMulti(page, "f-agents", "agents", "Usuários", rptList(v, "agents"), rptAgentOptions(agents))
+	view.Media = newMulti(page, agentsForm, "media", v, lists["media"])
+	view.Services = newMulti(page, agentsForm, "services", v, lists["services"])
+	view.UserTags = newMulti(page, agentsForm, "user_tags", v, lists["user_tags"])
+	view.Agents = newMulti(page, agentsForm, "agents", v, lists["agents"])
 	if !view.Searched {
 		s.render(w, r, http.StatusOK, "agentes.html", page)
-		return
+		return nil
 	}
-	q := rptQuery(v, agentsFormParams...)
+	q := agentsForm.query(v)
 	aq, err := s.reports.ParseAgents(ctx, p, q)
-	if s.rptRejected(w, r, page, &view.Problems, "agentes.html", err) {
-		return
+	if view.Problems, err = problemsOf(page, agentsForm, err); err != nil {
+		return err
+	}
+	if s.badSearch(w, r, page, "agentes.html", view.Problems) {
+		return nil
 	}
 	t, err := s.reports.Agents(ctx, p, aq)
 	if err != nil {
-		s.rptFail(w, r, err)
-		return
+		return err
 	}
 	c, err := s.reports.AgentsChart(ctx, p, aq)
 	if err != nil {
-		s.rptFail(w, r, err)
-		return
+		return err
 	}
 	view.fill(page, t, c, "/api/v1/reports/agents/export", q)
-	if len(rptList(q, "media")) != 1 && len(t.Rows) > 0 {
+	if len(queryList(q, "media")) != 1 && len(t.Rows) > 0 {
 		view.Note = page.T("Escolha uma única mídia para abrir os atendimentos de cada contagem no Rastreio de Interações.")
 	}
 	s.render(w, r, http.StatusOK, "agentes.html", page)
-}
-
-func rptMediaOptions(lang string, list []model.Media) []rptOption {
-	out := make([]rptOption, len(list))
-	for i, m := range list {
-		out[i] = rptOption{Value: m.ID, Label: rptMediaLabel(lang, m)}
-	}
-	return out
+	return nil
 }

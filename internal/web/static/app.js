@@ -1,6 +1,9 @@
-// rastro — page behaviour of the frame, the login and the Rastreio filter
-// panel. Plain script, no dependencies, no inline handlers (CSP: 'self').
-// Every page works without it; it only makes them nicer to use.
+// rastro — page behaviour of every page: the frame, the login, the
+// checkbox drop-downs, the Rastreio filter panel, the exports, the
+// cascading selects and sortable tables of the reports. One bundle, plain
+// script, no dependencies, no inline handlers (CSP: 'self'). Every page
+// works without it; it only makes them nicer to use, and each part does
+// nothing where its elements are absent.
 (function () {
   'use strict';
 
@@ -52,16 +55,29 @@
     }
     update();
   }
-  $$('details.ms').forEach(setupMulti);
+  $$('details.ms').forEach(function (ms) {
+    setupMulti(ms);
+    // One drop-down open at a time.
+    ms.addEventListener('toggle', function () {
+      if (!ms.open) { return; }
+      $$('details.ms[open]').forEach(function (o) { if (o !== ms) { o.open = false; } });
+    });
+  });
 
-  // Close an open dropdown when clicking elsewhere or pressing Escape.
+  // Close an open dropdown when clicking elsewhere or pressing Escape
+  // (which gives the focus back to its summary).
   document.addEventListener('click', function (e) {
     $$('details.ms[open]').forEach(function (ms) {
       if (!ms.contains(e.target)) { ms.open = false; }
     });
   });
   document.addEventListener('keydown', function (e) {
-    if (e.key === 'Escape') { $$('details.ms[open]').forEach(function (ms) { ms.open = false; }); }
+    if (e.key !== 'Escape') { return; }
+    $$('details.ms[open]').forEach(function (ms) {
+      ms.open = false;
+      var s = $('summary', ms);
+      if (s) { s.focus(); }
+    });
   });
 
   // ---- Rastreio: filters shown per media ---------------------------------------
@@ -341,6 +357,130 @@
       xcancel.addEventListener('click', function () { if (xrun) { xrun.abort(); } });
     }
   }
+
+  // ---- Cascading selects (Cliente → Campanha → Lote) -----------------------
+  // A <select data-source=URL data-parent=ID data-param=NAME> is refilled
+  // from URL?NAME=<parent value> whenever its parent changes, then fires its
+  // own change so its children follow. With the parent on "all", the child
+  // keeps the options whose parent is one of the parent's options.
+  function setupCascade(child) {
+    var parent = document.getElementById(child.dataset.parent);
+    if (!parent) return;
+    var seq = 0;
+    parent.addEventListener('change', function () {
+      var my = ++seq;
+      // Nothing chosen above the parent either (no client, no campaign):
+      // the child lists nothing, rather than every batch of the tenant.
+      var grand = parent.dataset.parent && document.getElementById(parent.dataset.parent);
+      if (parent.value === '' && grand && grand.value === '') {
+        fill(child, []);
+        child.dispatchEvent(new Event('change', { bubbles: true }));
+        return;
+      }
+      var url = child.dataset.source + '?' + encodeURIComponent(child.dataset.param) + '=' + encodeURIComponent(parent.value);
+      child.disabled = true;
+      child.setAttribute('aria-busy', 'true');
+      fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) {
+          if (!r.ok) throw new Error('HTTP ' + r.status);
+          return r.json();
+        })
+        .then(function (list) {
+          if (my !== seq) return;
+          list = list || [];
+          if (parent.value === '') {
+            var allowed = {};
+            var any = false;
+            Array.prototype.forEach.call(parent.options, function (o) {
+              if (o.value !== '') { allowed[o.value] = true; any = true; }
+            });
+            if (any && parent.dataset.parent) {
+              list = list.filter(function (o) { return allowed[o.parent]; });
+            }
+          }
+          fill(child, list);
+        })
+        .catch(function () {
+          if (my !== seq) return;
+          // Keep the page usable: the server validates the cascade anyway.
+          child.value = '';
+        })
+        .finally(function () {
+          if (my !== seq) return;
+          child.disabled = false;
+          child.removeAttribute('aria-busy');
+          child.dispatchEvent(new Event('change', { bubbles: true }));
+        });
+    });
+  }
+
+  function fill(sel, list) {
+    var keep = sel.value;
+    var first = sel.options[0] && sel.options[0].value === '' ? sel.options[0] : null;
+    while (sel.options.length) sel.remove(0);
+    if (first) sel.add(first);
+    var found = false;
+    list.forEach(function (o) {
+      var opt = document.createElement('option');
+      opt.value = o.id;
+      opt.textContent = o.label || o.id;
+      if (o.parent) opt.dataset.parent = o.parent;
+      if (o.id === keep) { opt.selected = true; found = true; }
+      sel.add(opt);
+    });
+    if (!found) sel.value = '';
+  }
+
+  // ---- Client-side sorting of aggregate tables (totals stay last) ----------
+  function sortKey(text) {
+    var t = text.trim();
+    if (t === '') return null;
+    var m = /^(\d+):([0-5]\d):([0-5]\d)$/.exec(t);
+    if (m) return +m[1] * 3600 + +m[2] * 60 + +m[3];
+    if (/^-?[\d.]+(,\d+)?%?$/.test(t)) {
+      return parseFloat(t.replace(/%$/, '').replace(/\.(?=\d{3}(\D|$))/g, '').replace(',', '.'));
+    }
+    return t;
+  }
+
+  function compare(a, b) {
+    if (a === null && b === null) return 0;
+    if (a === null) return 1; // empty cells last
+    if (b === null) return -1;
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return String(a).localeCompare(String(b), 'pt-BR', { numeric: true, sensitivity: 'base' });
+  }
+
+  function setupSortable(table) {
+    var tbody = table.tBodies[0];
+    if (!tbody || !table.tHead) return;
+    var ths = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(ths, function (th, col) {
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'rpt-sort';
+      while (th.firstChild) btn.appendChild(th.firstChild);
+      th.appendChild(btn);
+      btn.addEventListener('click', function () {
+        var dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+        Array.prototype.forEach.call(ths, function (o) { o.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', dir);
+        var rows = Array.prototype.slice.call(tbody.rows);
+        var keyed = rows.map(function (r, i) {
+          return { r: r, i: i, k: sortKey(r.cells[col] ? r.cells[col].textContent : '') };
+        });
+        keyed.sort(function (a, b) {
+          var c = compare(a.k, b.k);
+          if (a.k !== null && b.k !== null && dir === 'descending') c = -c;
+          return c || a.i - b.i;
+        });
+        keyed.forEach(function (x) { tbody.appendChild(x.r); });
+      });
+    });
+  }
+
+  $$('select[data-source][data-parent]').forEach(setupCascade);
+  $$('table[data-sortable]').forEach(setupSortable);
 
   // ---- login throttle: count the wait down -------------------------------------------
   var le = $('#login-error[data-wait]');

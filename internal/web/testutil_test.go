@@ -30,6 +30,7 @@ import (
 
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
 	"github.com/rastro/rastro/internal/store"
@@ -457,10 +458,30 @@ func parseXLSX(t testing.TB, what string, body []byte) grid {
 		t.Fatalf("%s: empty XLSX", what)
 	}
 	g := grid{Columns: rows[0]}
-	for _, r := range rows[1:] {
+	for i, r := range rows[1:] {
 		// GetRows drops trailing empty cells: pad to the header.
 		for len(r) < len(g.Columns) {
 			r = append(r, "")
+		}
+		// excelize renders [hh] without its padding ("0:08:21"); a
+		// spreadsheet shows "00:08:21", the CSV's text: read durations from
+		// their values.
+		for j := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
+			styleID, err := x.GetCellStyle(sheets[0], cell)
+			if err != nil || styleID == 0 {
+				continue
+			}
+			st, err := x.GetStyle(styleID)
+			if err != nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "[hh]:mm:ss" {
+				continue
+			}
+			raw, _ := x.GetCellValue(sheets[0], cell, excelize.Options{RawCellValue: true})
+			days, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				t.Fatalf("%s: duration cell %s holds %q", what, cell, raw)
+			}
+			r[j] = metrics.FormatDuration(days * 86400)
 		}
 		g.Rows = append(g.Rows, r)
 	}

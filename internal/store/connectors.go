@@ -270,3 +270,12 @@ func (db *DB) Deliveries(ctx context.Context, tenant, state string, limit int) (
 	}
 	return scanDeliveries(rows)
 }
+
+// SetDeliveryThread records what a newer translator read from a delivery
+// that an older one could not read (replay).
+func (db *DB) SetDeliveryThread(ctx context.Context, id int64, event, thread string, at time.Time) error {
+	if _, err := db.exec(ctx, db.w, `UPDATE connector_deliveries SET event = ?, thread = ?, event_at = ? WHERE id = ?`, event, thread, ms(at), id); err != nil {
+		return fmt.Errorf("delivery %d: %w", id, err)
+	}
+	return nil
+}

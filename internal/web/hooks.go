@@ -41,8 +41,14 @@ func (s *Server) hookConnector(w http.ResponseWriter, r *http.Request, kind stri
 	return c, true
 }
 
-// auditHook records a refused webhook (the key is never written).
+// auditHook records a refused webhook (the key is never written). The
+// caller may be anyone on the network: one entry per address, tenant and
+// action per 10 minutes (the playback window), so refused requests cannot
+// fill the audit table.
 func (s *Server) auditHook(r *http.Request, tenant, kind, action, reason string) {
+	if !s.refusedHooks.start(clientIP(r) + "\x00" + tenant + "\x00" + kind + "\x00" + action) {
+		return
+	}
 	e := store.AuditEntry{Tenant: tenant, At: time.Now(), Actor: "webhook:" + kind, Action: action,
 		Detail: map[string]any{"ip": clientIP(r), "reason": reason}}
 	if err := s.db.Audit(context.WithoutCancel(r.Context()), e); err != nil {

@@ -205,6 +205,13 @@ func TestChatwootConversationPostedAsWebhooksFillsTheRastreio(t *testing.T) {
 				t.Errorf("%s: %d %s, want %d", r.name, code, body, r.code)
 			}
 		}
+		// A caller trying keys writes one audit entry per window, not one
+		// per request.
+		for i := 0; i < 3; i++ {
+			if code, _ := h.post(t, fmt.Sprintf("guess-%d", i), first, nil); code != http.StatusNotFound {
+				t.Errorf("guessed key: %d, want 404", code)
+			}
+		}
 		if n := h.deliveries(t); n != 0 {
 			t.Fatalf("refused webhooks stored %d deliveries", n)
 		}
@@ -267,6 +274,55 @@ func TestChatwootConversationPostedAsWebhooksFillsTheRastreio(t *testing.T) {
 		}
 		if _, after := h.legs(t); !bytes.Equal(before, after) {
 			t.Errorf("redeliveries changed the Rastreio:\n%s\nwas:\n%s", after, before)
+		}
+
+		// Revoked: the key is unknown from now on.
+		c, err := s.DB.ConnectorByKey(context.Background(), store.ConnectorChatwoot, h.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB.RevokeConnector(context.Background(), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		late := []byte(strings.Replace(string(bodies[len(bodies)-1]), `"conversation_status_changed"`, `"conversation_updated"`, 1))
+		if code, body := h.post(t, h.key, late, h.signed(late, "late")); code != http.StatusNotFound {
+			t.Errorf("revoked key: %d %s, want 404", code, body)
+		}
+		if n := h.deliveries(t); n != stored {
+			t.Errorf("a revoked key stored %d deliveries", n-stored)
+		}
+	})
+}
+
+func TestUnsignedChatwootConnectorTakesTheKeyAsOnlyCredential(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		h := newHookEnv(t, s)
+		_, key, err := s.DB.CreateConnector(context.Background(), "loja", store.ConnectorChatwoot, store.ConnectorSettings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies := conversationFixtures(t)
+		for i, b := range bodies[:3] {
+			if code, body := h.post(t, key, b, nil); code != 200 || !strings.Contains(body, `"stored":true`) {
+				t.Fatalf("unsigned delivery %d: %d %s", i, code, body)
+			}
+		}
+		// Unreadable, but stored and listed, never lost.
+		if code, body := h.post(t, key, []byte(`{"event":"conversation_created","status":"open"}`), nil); code != 200 || !strings.Contains(body, `"stored":true`) {
+			t.Fatalf("unreadable delivery: %d %s", code, body)
+		}
+		failed, err := s.DB.Deliveries(context.Background(), "loja", store.DeliveryFailed, 0)
+		if err != nil || len(failed) != 1 || !strings.Contains(failed[0].Error, "no conversation id") {
+			t.Errorf("failed deliveries: %+v, %v", failed, err)
+		}
+		translated, err := s.DB.Deliveries(context.Background(), "loja", store.DeliveryTranslated, 0)
+		if err != nil || len(translated) != 3 {
+			t.Errorf("%d translated deliveries (%v), want 3", len(translated), err)
+		}
+		var r rastreio
+		h.get(t, "/api/v1/reports/interactions?media=whatsapp&from=2026-03-02&to=2026-03-02", &r)
+		if len(r.Rows) != 0 {
+			t.Errorf("an open conversation has rows: %v", r.Rows)
 		}
 	})
 }

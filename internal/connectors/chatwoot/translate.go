@@ -107,7 +107,7 @@ func Translate(ins []Input, opt Options) (lines [][]byte, bad map[int]error) {
 	w := &walker{opt: opt, conv: items[0].d.conv.key(), seen: map[string]bool{}}
 	w.iid = "chatwoot-" + w.conv
 	for _, it := range items {
-		w.learn(it.d)
+		w.learn(it.d, it.at)
 	}
 	for _, it := range items {
 		w.step(it.d, it.at)
@@ -126,7 +126,8 @@ type walker struct {
 	// Learnt from every delivery before the walk (the conversation's
 	// constants: any delivery may be the first to arrive).
 	media      string
-	contact    *model.Contact
+	contact    *model.Contact // as the latest delivery shows it
+	contactAt  time.Time      // that delivery's time: the upsert's
 	inboxNames map[string]string
 
 	created   bool
@@ -143,7 +144,7 @@ type walker struct {
 }
 
 // learn reads a delivery's constants: media, contact, inbox names.
-func (w *walker) learn(d delivery) {
+func (w *walker) learn(d delivery, at time.Time) {
 	c := d.conv
 	if w.media == "" && c.Channel != "" {
 		w.media = w.mediaOf(c.Channel)
@@ -156,13 +157,15 @@ func (w *walker) learn(d delivery) {
 		if s.Email != "" {
 			ct.Emails = []string{textfit.Label(s.Email)}
 		}
-		w.contact = ct
+		if w.contact == nil || contactVersion(*w.contact) != contactVersion(*ct) {
+			w.contact, w.contactAt = ct, at
+		}
 	} else if w.contact == nil && d.msg != nil {
 		// Older payloads: only the message's sender (or its "contact",
 		// before 2021) names the contact, without phone or e-mail.
 		for _, p := range []*party{d.msg.Contact, d.msg.Sender} {
 			if p != nil && p.Type == "contact" && p.ID != "" {
-				w.contact = &model.Contact{ID: contactID(p.ID), Name: textfit.Label(p.Name)}
+				w.contact, w.contactAt = &model.Contact{ID: contactID(p.ID), Name: textfit.Label(p.Name)}, at
 				break
 			}
 		}
@@ -396,7 +399,9 @@ func (w *walker) create(c *conversation, at time.Time) {
 	ev := model.Event{ID: w.iid + "-created", Type: model.TypeInteractionCreated, At: created, Interaction: w.iid, Media: media, Origin: Origin}
 	if w.contact != nil {
 		ct := *w.contact
-		w.emit(model.Event{ID: "chatwoot-contact-" + short(ct.ID, ct.Name, strings.Join(ct.Phones, ","), strings.Join(ct.Emails, ","), ct.ExternalID), Type: model.TypeContactUpserted, At: created, Contact: &ct})
+		// A contact changed in Chatwoot is a new upsert, at the time of
+		// the first delivery that showed it so, so the latest one wins.
+		w.emit(model.Event{ID: "chatwoot-contact-" + contactVersion(ct), Type: model.TypeContactUpserted, At: w.contactAt, Contact: &ct})
 		ev.ContactID = ct.ID
 	}
 	w.emit(ev)
@@ -464,4 +469,9 @@ func (w *walker) contactID() string {
 		return ""
 	}
 	return w.contact.ID
+}
+
+// contactVersion identifies what the translation knows of a contact.
+func contactVersion(c model.Contact) string {
+	return short(c.ID, c.Name, strings.Join(c.Phones, ","), strings.Join(c.Emails, ","), c.ExternalID)
 }

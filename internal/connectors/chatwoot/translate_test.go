@@ -287,3 +287,21 @@ func TestLongTextIsShortenedNotRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestRenamedContactIsUpsertedAtTheFirstDeliveryShowingTheNewName(t *testing.T) {
+	ins := readInputs(t, conversationFiles(t)...)
+	for i := 5; i < len(ins); i++ { // from 06_message_created_incoming (12:02:00) on
+		ins[i].Payload = []byte(strings.ReplaceAll(string(ins[i].Payload), `"name": "Maria Souza", "phone_number"`, `"name": "Maria S. Oliveira", "phone_number"`))
+	}
+	lines, _ := Translate(ins, Options{})
+	var got []string
+	for _, s := range summary(decodeLines(t, lines)) {
+		if strings.Contains(s, "contact.upserted") {
+			got = append(got, s)
+		}
+	}
+	want := "12:02:00 contact.upserted chatwoot-contact-17 Maria S. Oliveira +5511987654321 maria.souza@example.com crm-881"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("contact upserts:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}

@@ -34,7 +34,7 @@ func cmdAnalytics(ctx context.Context, args []string) error {
 	if *url == "" {
 		return usageError("analytics sync: --analytics URL (or RASTRO_ANALYTICS) is required")
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := openExistingStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}

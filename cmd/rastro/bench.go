@@ -44,7 +44,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := openExistingStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}

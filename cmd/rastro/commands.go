@@ -32,8 +32,32 @@ func storeFlags(fs *flag.FlagSet) *string {
 	return fs.String("db", envOr("RASTRO_DB", "./rastro.db"), "store: file path (SQLite) or postgres:// URL (env RASTRO_DB)")
 }
 
+// openStore opens the store at dsn, creating it when missing: for the
+// commands that make a store (serve, demo, user add, token create, copy --to).
 func openStore(ctx context.Context, dsn string) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn)
+	return openStoreWith(ctx, dsn, store.Options{})
+}
+
+// openExistingStore opens a store that must exist: the commands that read
+// or maintain one refuse a --db that holds none, so a typo is an error
+// instead of a new empty store.
+func openExistingStore(ctx context.Context, dsn string) (*store.DB, error) {
+	return openStoreWith(ctx, dsn, store.Options{MustExist: true})
+}
+
+// firstLoginHelp tells whoever serves a store without any login how to
+// create the first one (nobody could log in otherwise).
+func firstLoginHelp(dsn string) string {
+	return "rastro: this store has no login yet. Create the first one with\n" +
+		"  rastro user add --db " + redact(dsn) + " --tenant TENANT --username admin --role admin\n" +
+		"(it prints a generated password unless --password is given), or serve the demo month with --demo-if-empty.\n"
+}
+
+func openStoreWith(ctx context.Context, dsn string, opt store.Options) (*store.DB, error) {
+	db, err := store.OpenWith(ctx, dsn, opt)
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, fmt.Errorf("no rastro store at %s (check --db or RASTRO_DB; `rastro serve`, `rastro demo` or `rastro user add` create one)", redact(dsn))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
 	}
@@ -114,6 +138,11 @@ func cmdServe(ctx context.Context, args []string) error {
 		if err := seedDemo(ctx, db, "demo", *legs, *recs, os.Stdout); err != nil {
 			return err
 		}
+	}
+	if has, err := db.HasLogins(ctx); err != nil {
+		return err
+	} else if !has {
+		fmt.Fprint(os.Stderr, firstLoginHelp(*dsn))
 	}
 	wcfg := web.Config{RecordingsDir: *recs, SecureCookies: *secure, Logger: log}
 	if *analyticsURL != "" {
@@ -341,9 +370,9 @@ func cmdRebuild(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := store.OpenWith(ctx, *dsn, store.Options{Bulk: *bulk})
+	db, err := openStoreWith(ctx, *dsn, store.Options{Bulk: *bulk, MustExist: true})
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", redact(*dsn), err)
+		return err
 	}
 	defer db.Close()
 	tenants := []string{*tenant}
@@ -448,7 +477,7 @@ func cmdToken(ctx context.Context, args []string) error {
 		if fs.NArg() != 1 {
 			return usageError("token revoke ID")
 		}
-		db, err := openStore(ctx, *dsn)
+		db, err := openExistingStore(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -463,7 +492,7 @@ func cmdToken(ctx context.Context, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := openStore(ctx, *dsn)
+		db, err := openExistingStore(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -540,7 +569,7 @@ func cmdContact(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 || *tenant == "" {
 		return usageError("contact anonymize ID --tenant T")
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := openExistingStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -565,7 +594,7 @@ func cmdBackup(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError("backup FILE")
 	}
-	db, err := openStore(ctx, *dsn)
+	db, err := openExistingStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func copyCommand(ctx context.Context, args []string, out io.Writer) error {
 	if *from == *to {
 		return usageError("--from and --to name the same store")
 	}
-	src, err := openStore(ctx, *from)
+	src, err := openExistingStore(ctx, *from)
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
 	}

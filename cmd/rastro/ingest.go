@@ -64,7 +64,13 @@ func cmdIngest(ctx context.Context, args []string) error {
 	if len(names) == 0 {
 		return usageError("name at least one NDJSON file (- for stdin)")
 	}
-	db, err := openStore(ctx, *dsn)
+	// Without --create-tenant the tenant must exist, so the store must too:
+	// a typo in --db is refused before it creates an empty store.
+	open := openExistingStore
+	if *create {
+		open = openStore
+	}
+	db, err := open(ctx, *dsn)
 	if err != nil {
 		return err
 	}

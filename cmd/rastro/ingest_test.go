@@ -66,6 +66,9 @@ func TestIngestStoresNothingWhenAnyFileHasABadLine(t *testing.T) {
 
 func TestIngestRefusesAnUnknownTenantUnlessAskedToCreateIt(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "rastro.db")
+	if _, stderr, code := runRastro(t, `{"id":"e0","type":"agent.login","at":"2026-10-01T10:00:00Z","agent_id":"a"}`, "ingest", "--db", dsn, "--tenant", "acme", "--create-tenant", "-"); code != 0 {
+		t.Fatalf("first tenant: exit %d: %s", code, stderr)
+	}
 	_, stderr, code := runRastro(t, `{"id":"e","type":"agent.login","at":"2026-10-01T10:00:00Z","agent_id":"a"}`, "ingest", "--db", dsn, "--tenant", "typo", "-")
 	if code != 1 || !strings.Contains(stderr, `tenant "typo" does not exist`) {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -65,7 +65,7 @@ func cmdReport(ctx context.Context, args []string) error {
 	if format == "" {
 		format = "csv"
 	}
-	db, err := openStore(ctx, dsn)
+	db, err := openExistingStore(ctx, dsn)
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func tenantSet(ctx context.Context, args []string, out io.Writer) error {
 		return usageError(strings.Join(problems, "; "))
 	}
 
-	db, err := openStore(ctx, *dsn)
+	db, err := openExistingStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -44,3 +44,15 @@ var FluxoColumns = []string{"Lote", "Nome", "CPF/CNPJ", "Telefone", "Email", "Fl
 
 // FluxoExportExtra is appended to the Fluxo Ágil export.
 var FluxoExportExtra = []string{"Última Etapa", "Desfecho"}
+
+// IdentifierColumns hold identifiers made of digits that are not numbers:
+// protocols, phones, documents, external ids, batch ids. Spreadsheet
+// exports write them as text so no digit is lost (an 18-digit PROTOCOLO as
+// a number becomes 2.02503171300001E+17) and no leading zero dropped.
+var IdentifierColumns = map[string]bool{
+	"PROTOCOLO": true, "PROTOCOLO EXTERNO": true, "ID EXTERNO": true, "DOCUMENTO": true,
+	"PARA": true, "A PARTIR DE": true, "NÚMERO DISCADO": true, "CONTATO": true,
+	"NOME DO CANAL EXTERNO": true, "NOME DO CANAL INTERNO": true, "SERVIDOR DE VOZ": true,
+	"Lote": true, "CPF/CNPJ": true, "Telefone": true, "Email": true, "Nome": true,
+	"AGENTE": true, "SERVIÇO": true, "PORTFOLIO": true, "Agente": true,
+}

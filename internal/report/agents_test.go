@@ -273,7 +273,7 @@ func TestAgentsExportHasTheScreenColumnsAndATotalsRow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(b.String(), "\uFEFF")), "\n")
 		if lines[0] != strings.Join(report.AgentsColumns, ",") || st.Rows != 5 || len(lines) != 6 {
 			t.Fatalf("export = %q (%d rows)", lines, st.Rows)
 		}

@@ -5,12 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"fmt"
 	"hash"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // RowSource streams rows to emit, in order, and stops on emit's error.
@@ -24,7 +21,7 @@ type Format struct {
 }
 
 // ParseFormat reads format and sep: CSV with ";" and a BOM by default (what
-// pt-BR spreadsheets open correctly), "," on request (then no BOM), or XLSX.
+// pt-BR spreadsheets open correctly), "," on request (BOM too), or XLSX.
 func ParseFormat(format, sep string) (Format, error) {
 	errs := &ParamError{}
 	f := Format{Kind: "csv", Sep: ';', BOM: true}
@@ -38,7 +35,10 @@ func ParseFormat(format, sep string) (Format, error) {
 	switch sep {
 	case "", ";", "semicolon":
 	case ",", "comma":
-		f.Sep, f.BOM = ',', false
+		// The BOM stays: without it Excel reads the UTF-8 as Windows-1252
+		// whatever the separator ("SERVIÃ‡O").
+		f.Sep = ','
+
 	default:
 		errs.add("sep", "must be ; or ,")
 	}
@@ -118,46 +118,6 @@ func writeCSV(w io.Writer, f Format, columns []string, src RowSource) (int64, er
 		return n, err
 	}
 	return n, bw.Flush()
-}
-
-func writeXLSX(w io.Writer, columns []string, src RowSource) (int64, error) {
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := "Relatório"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return 0, err
-	}
-	sw, err := x.NewStreamWriter(sheet)
-	if err != nil {
-		return 0, err
-	}
-	rowOf := func(vals []string) []any {
-		out := make([]any, len(vals))
-		for i, v := range vals {
-			out[i] = v
-		}
-		return out
-	}
-	if err := sw.SetRow("A1", rowOf(columns)); err != nil {
-		return 0, err
-	}
-	var n int64
-	err = src(func(row []string) error {
-		n++
-		cell, err := excelize.CoordinatesToCellName(1, int(n)+1)
-		if err != nil {
-			return err
-		}
-		return sw.SetRow(cell, rowOf(row))
-	})
-	if err != nil {
-		return n, err
-	}
-	if err := sw.Flush(); err != nil {
-		return n, fmt.Errorf("xlsx flush: %w", err)
-	}
-	_, err = x.WriteTo(w)
-	return n, err
 }
 
 // neutralizeFormulas keeps spreadsheet programs from running text that came

@@ -21,7 +21,7 @@ func TestCSVExportNeutralizesFormulasFromEvents(t *testing.T) {
 	}
 }
 
-func TestCSVExportDefaultsToSemicolonAndBOM(t *testing.T) {
+func TestCSVExportDefaultsToSemicolonAndKeepsTheBOMWithCommas(t *testing.T) {
 	var buf bytes.Buffer
 	f, err := ParseFormat("", "")
 	if err != nil {
@@ -38,7 +38,7 @@ func TestCSVExportDefaultsToSemicolonAndBOM(t *testing.T) {
 	if _, err := Write(&buf, f, []string{"DATA", "HORA"}, func(emit func([]string) error) error { return emit([]string{"2026-10-01", "10:00:00"}) }); err != nil {
 		t.Fatal(err)
 	}
-	if got := buf.String(); got != "DATA,HORA\n2026-10-01,10:00:00\n" {
+	if got := buf.String(); got != "\uFEFFDATA,HORA\n2026-10-01,10:00:00\n" {
 		t.Fatalf("csv with comma = %q", got)
 	}
 }

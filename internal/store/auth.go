@@ -311,3 +311,14 @@ func (db *DB) AccountTenant(ctx context.Context, username string) string {
 	}
 	return tenant
 }
+
+// HasLogins reports whether any account can log in (enabled) or any API
+// token is valid: an empty store served as is needs a first login.
+func (db *DB) HasLogins(ctx context.Context) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM accounts WHERE disabled = 0) + (SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL)`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("count logins: %w", err)
+	}
+	return n > 0, nil
+}

@@ -82,7 +82,15 @@ type Options struct {
 	// (`rastro demo --bulk`): fast, but not durable until it finishes.
 	// Servers never set it.
 	Bulk bool
+	// MustExist refuses to create a store: a missing SQLite file or a
+	// PostgreSQL database without rastro's tables is ErrNoStore. Commands
+	// that only read or maintain a store set it, so a typo in --db is an
+	// error instead of a new empty store.
+	MustExist bool
 }
+
+// ErrNoStore is returned by OpenWith with MustExist when dsn holds no store.
+var ErrNoStore = errors.New("no rastro store there")
 
 // pgConfig parses a PostgreSQL DSN. pgx prepares and caches every
 // statement; after five runs on a connection PostgreSQL may switch a
@@ -123,6 +131,11 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.w, db.r = p, p
 	} else {
 		db.dialect = SQLite
+		if opt.MustExist && !strings.HasPrefix(dsn, ":memory:") && !strings.HasPrefix(dsn, "file:") {
+			if st, err := os.Stat(dsn); err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+				return nil, fmt.Errorf("open sqlite %s: %w", dsn, ErrNoStore)
+			}
+		}
 		if err := createPrivate(dsn); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
@@ -162,6 +175,15 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect %s store: %w", db.dialect, err)
+	}
+	if opt.MustExist {
+		if ok, err := db.hasSchema(ctx); err != nil || !ok {
+			db.Close()
+			if err == nil {
+				err = ErrNoStore
+			}
+			return nil, fmt.Errorf("open %s store: %w", db.dialect, err)
+		}
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()

@@ -162,3 +162,17 @@ func (db *DB) media(ctx context.Context, q querier) ([]model.Media, error) {
 	}
 	return out, rows.Err()
 }
+
+// hasSchema reports whether the store was ever migrated by rastro (it has
+// its schema_migrations table).
+func (db *DB) hasSchema(ctx context.Context) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if db.dialect == Postgres {
+		q = `SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`
+	}
+	var n int
+	if err := db.w.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return false, fmt.Errorf("look for rastro's tables: %w", err)
+	}
+	return n > 0, nil
+}

@@ -100,13 +100,14 @@ func TestExportRowsHeader(t *testing.T) {
 	})
 }
 
-// parseCSVComma reads a sep=comma export (no BOM).
+// parseCSVComma reads a sep=comma export (with the UTF-8 BOM too, which
+// Excel needs to read UTF-8 whatever the separator).
 func parseCSVComma(t testing.TB, what string, body []byte) grid {
 	t.Helper()
-	if bytes.HasPrefix(body, []byte("\uFEFF")) {
-		t.Errorf("%s: comma CSV with a BOM", what)
+	if !bytes.HasPrefix(body, []byte("\uFEFF")) {
+		t.Errorf("%s: comma CSV without the UTF-8 BOM", what)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF")))).ReadAll()
 	if err != nil || len(recs) == 0 {
 		t.Fatalf("%s: parse CSV: %v (%d records)", what, err, len(recs))
 	}

@@ -29,7 +29,7 @@ func cmdConnector(ctx context.Context, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := openStore(ctx, *dsn)
+		db, err := openExistingStore(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func cmdConnector(ctx context.Context, args []string) error {
 		if fs.NArg() != 1 {
 			return usageError("connector revoke ID (ids: rastro connector list)")
 		}
-		db, err := openStore(ctx, *dsn)
+		db, err := openExistingStore(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func cmdConnector(ctx context.Context, args []string) error {
 		if *tenant == "" {
 			return usageError("connector errors: --tenant is required")
 		}
-		db, err := openStore(ctx, *dsn)
+		db, err := openExistingStore(ctx, *dsn)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func cmdConnector(ctx context.Context, args []string) error {
 		if *tenant == "" {
 			return usageError("connector replay: --tenant is required")
 		}
-		db, err := openStore(ctx, *dsn)
+		db, err := openExistingStore(ctx, *dsn)
 		if err != nil {
 			return err
 		}

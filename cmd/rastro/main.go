@@ -32,6 +32,8 @@ usage: rastro COMMAND [flags]
   backup FILE      online, consistent copy of the embedded store
   copy             copy a whole store into a new, empty one, e.g. SQLite into PostgreSQL (--from SRC --to DST)
   analytics sync   create the analytics engine's tables, backfill it (first time) or ship what is pending (--analytics URL)
+  connector add chatwoot   webhook connector: prints /hooks/chatwoot/KEY (--tenant T [--secret S] [--api-inbox-media MEDIA])
+  connector list|revoke ID|errors|replay   list, revoke; list untranslated deliveries, translate them again (--tenant)
   bench            measure report latencies and export throughput on the store (--tenant)
 
 Every command that touches the store takes --db (env RASTRO_DB; a file path
@@ -76,6 +78,8 @@ func main() {
 		err = cmdBench(ctx, args)
 	case "analytics":
 		err = cmdAnalytics(ctx, args)
+	case "connector":
+		err = cmdConnector(ctx, args)
 	case "help", "-h", "--help":
 		usage(os.Stdout)
 		return

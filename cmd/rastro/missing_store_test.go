@@ -31,6 +31,10 @@ var readCommands = [][]string{
 	{"analytics", "sync", "--analytics", "clickhouse://127.0.0.1:1/x"},
 	{"tenant", "set", "--tenant", "acme", "--sl-seconds", "30"},
 	{"ingest", "--tenant", "acme", "-"},
+	{"connector", "list"},
+	{"connector", "revoke", "cn_1"},
+	{"connector", "errors", "--tenant", "acme"},
+	{"connector", "replay", "--tenant", "acme"},
 }
 
 func TestReadingCommandsRefuseAStoreThatDoesNotExist(t *testing.T) {
@@ -98,7 +102,7 @@ func withDB(c []string, dsn, dir string) []string {
 	}
 	n := 1
 	switch c[0] {
-	case "report", "token", "contact", "analytics", "tenant":
+	case "report", "token", "contact", "analytics", "tenant", "connector":
 		n = 2 // a subcommand or report name comes before the flags
 	}
 	out := append([]string{}, args[:n]...)

@@ -134,6 +134,16 @@ var publicRoutes = map[string]func(t *testing.T, e *env){
 			t.Errorf("static handler escapes its directory: %s", r)
 		}
 	},
+	"POST /hooks/chatwoot/{key}": func(t *testing.T, e *env) {
+		// The key is the credential: without a valid one, 404, whatever
+		// bearer token comes along (hooks_test.go tests the valid ones).
+		if r := e.req(t, "POST", "/hooks/chatwoot/no-such-key", "", []byte(`{"event":"conversation_created","id":1}`)); r.Code != http.StatusNotFound {
+			t.Errorf("POST /hooks/chatwoot with an unknown key: want 404, got %s", r)
+		}
+		if r := e.req(t, "POST", "/hooks/chatwoot/no-such-key", e.tokens["admin"], []byte(`{"event":"conversation_created","id":1}`)); r.Code != http.StatusNotFound {
+			t.Errorf("POST /hooks/chatwoot with an unknown key and an admin token: want 404, got %s", r)
+		}
+	},
 	"GET /login": func(t *testing.T, e *env) {
 		if r := e.req(t, "GET", "/login", "", nil); r.Code != 200 {
 			t.Errorf("GET /login: %s", r)

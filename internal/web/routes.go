@@ -9,6 +9,10 @@ func (s *Server) routes() {
 
 	s.handle("POST", "/api/v1/events", "api", "ingest", s.postEvents)
 
+	// Webhooks of real platforms: the key in the path is the credential
+	// (hooks.go).
+	s.handle("POST", "/hooks/chatwoot/{key}", "none", "", s.postChatwoot)
+
 	s.handle("GET", "/api/v1/media", "api", "", s.apiMedia)
 	s.handle("GET", "/api/v1/directory/{kind}", "api", "", s.apiDirectory)
 	s.handle("GET", "/api/v1/contacts", "api", "", s.apiContacts)

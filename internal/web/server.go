@@ -49,6 +49,9 @@ type Server struct {
 	routeList []Route
 	templates map[string]*template.Template
 	plays     *playLog // recent recording playbacks (one audit entry each)
+	// refusedHooks remembers refused webhooks (address × reason) so that
+	// an unauthenticated caller writes at most one audit entry per window.
+	refusedHooks *playLog
 }
 
 // New builds the server and its routes.
@@ -63,7 +66,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		cfg.RecordingsDir = "recordings"
 	}
 	cfg.RecordingsDir, _ = filepath.Abs(cfg.RecordingsDir)
-	s := &Server{db: db, reports: report.New(db), ingest: ingest.New(db), cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), plays: newPlayLog()}
+	s := &Server{db: db, reports: report.New(db), ingest: ingest.New(db), cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), plays: newPlayLog(), refusedHooks: newPlayLog()}
 	s.reports.Analytics = cfg.Analytics
 	t, err := parseTemplates()
 	if err != nil {

@@ -1,0 +1,172 @@
+// Package inbox is the path of a webhook delivery once its credential and
+// signature were checked: stored raw first (durable, deduplicated), then
+// translated into events and ingested. A delivery that cannot be
+// translated stays stored, marked failed with the reason, listed by
+// `rastro connector errors` and translated again by `rastro connector
+// replay` (after an upgrade, say).
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/rastro/rastro/internal/connectors/chatwoot"
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/store"
+)
+
+// Inbox stores and translates deliveries.
+type Inbox struct {
+	DB     *store.DB
+	Ingest *ingest.Ingester
+}
+
+// New returns an Inbox over db.
+func New(db *store.DB, in *ingest.Ingester) *Inbox { return &Inbox{DB: db, Ingest: in} }
+
+// Accept stores one delivery of connector c. stored is false for a
+// redelivery (nothing stored). A payload the translator cannot read is
+// stored all the same, already marked failed. Only a store error is an
+// error: the platform must then retry.
+func (b *Inbox) Accept(ctx context.Context, c store.Connector, deliveryID string, payload []byte) (d store.Delivery, stored bool, err error) {
+	d = store.Delivery{ConnectorID: c.ID, Tenant: c.Tenant, DeliveryID: deliveryID, Payload: payload, ReceivedAt: time.Now().UTC()}
+	var peekErr error
+	switch c.Kind {
+	case store.ConnectorChatwoot:
+		d.Event, d.Thread, d.EventAt, peekErr = chatwoot.Peek(payload)
+	default:
+		peekErr = fmt.Errorf("connector kind %q has no translator", c.Kind)
+	}
+	if d.EventAt.IsZero() {
+		d.EventAt = d.ReceivedAt
+	}
+	stored, err = b.DB.InsertDelivery(ctx, &d)
+	if err != nil || !stored {
+		return d, stored, err
+	}
+	if peekErr != nil {
+		d.State, d.Error = store.DeliveryFailed, peekErr.Error()
+		if err := b.DB.MarkDelivery(ctx, d.ID, d.Error); err != nil {
+			return d, true, err
+		}
+	}
+	return d, true, nil
+}
+
+// Translate translates the thread of delivery d (every stored delivery of
+// the same conversation, so the result does not depend on arrival order)
+// and ingests the events; duplicates of events already stored are dropped
+// by the store. Each delivery of the thread is then marked translated, or
+// failed with its reason. The error is the ingestion's (the events were
+// refused or the store failed): d is then marked failed with it.
+func (b *Inbox) Translate(ctx context.Context, c store.Connector, d store.Delivery) error {
+	if d.State == store.DeliveryFailed && d.Thread == "" {
+		return nil // unreadable: nothing to translate
+	}
+	dels, err := b.DB.ThreadDeliveries(ctx, c.ID, d.Thread)
+	if err != nil {
+		return err
+	}
+	ins := make([]chatwoot.Input, len(dels))
+	for i, x := range dels {
+		ins[i] = chatwoot.Input{Payload: x.Payload, ReceivedAt: x.ReceivedAt}
+	}
+	lines, bad := chatwoot.Translate(ins, chatwoot.Options{APIInboxMedia: c.Settings.APIInboxMedia})
+	var ingestErr error
+	if len(lines) > 0 {
+		_, ingestErr = b.Ingest.IngestBody(ctx, c.Tenant, append(bytes.Join(lines, []byte("\n")), '\n'))
+	}
+	if ingestErr != nil {
+		reason := "events refused: " + ingestErr.Error()
+		if err := b.DB.MarkDelivery(ctx, d.ID, reason); err != nil {
+			return errors.Join(ingestErr, err)
+		}
+		return fmt.Errorf("translate %s delivery %d: %w", c.Kind, d.ID, ingestErr)
+	}
+	for i, x := range dels {
+		reason := ""
+		if e := bad[i]; e != nil {
+			reason = e.Error()
+		}
+		if x.State == store.DeliveryTranslated && reason == "" {
+			continue
+		}
+		if err := b.DB.MarkDelivery(ctx, x.ID, reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReplayResult counts a replay.
+type ReplayResult struct {
+	Threads, Translated, Failed int
+}
+
+// Replay translates again every pending or failed delivery of the tenant,
+// one translation per conversation.
+func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error) {
+	var res ReplayResult
+	all, err := b.DB.Deliveries(ctx, tenant, "", 0)
+	if err != nil {
+		return res, err
+	}
+	type threadKey struct{ connector, thread string }
+	first := map[threadKey]store.Delivery{}
+	var keys []threadKey
+	for _, d := range all {
+		if d.State == store.DeliveryTranslated {
+			continue
+		}
+		if d.State == store.DeliveryFailed {
+			// Read again: an upgraded translator may read it now.
+			ev, thread, at, perr := chatwoot.Peek(d.Payload)
+			if perr != nil {
+				if err := b.DB.MarkDelivery(ctx, d.ID, perr.Error()); err != nil {
+					return res, err
+				}
+				res.Failed++
+				continue
+			}
+			if at.IsZero() {
+				at = d.ReceivedAt
+			}
+			if thread != d.Thread {
+				if err := b.DB.SetDeliveryThread(ctx, d.ID, ev, thread, at); err != nil {
+					return res, err
+				}
+				d.Thread = thread
+			}
+		}
+		k := threadKey{d.ConnectorID, d.Thread}
+		if _, ok := first[k]; !ok {
+			first[k] = d
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return first[keys[i]].ID < first[keys[j]].ID })
+	connectors := map[string]store.Connector{}
+	for _, k := range keys {
+		c, ok := connectors[k.connector]
+		if !ok {
+			if c, err = b.DB.Connector(ctx, k.connector); err != nil {
+				return res, err
+			}
+			connectors[k.connector] = c
+		}
+		res.Threads++
+		if err := b.Translate(ctx, c, first[k]); err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			res.Failed++
+			continue
+		}
+		res.Translated++
+	}
+	return res, nil
+}

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrUnknownConnector is returned for a webhook key that is unknown or
+// revoked, and for a connector id that names no connector.
+var ErrUnknownConnector = errors.New("unknown or revoked connector")
+
+// Connector kinds.
+const (
+	ConnectorChatwoot = "chatwoot"
+	ConnectorWhatsApp = "whatsapp"
+)
+
+// ConnectorSettings are a connector's options; each kind reads its own.
+type ConnectorSettings struct {
+	// Secret is Chatwoot's webhook secret: when set, every delivery must
+	// carry a valid X-Chatwoot-Signature.
+	Secret string `json:"secret,omitempty"`
+	// APIInboxMedia is the media of conversations of Chatwoot API inboxes.
+	APIInboxMedia string `json:"api_inbox_media,omitempty"`
+	// ChatwootURL is the base of links back to a conversation.
+	ChatwootURL string `json:"chatwoot_url,omitempty"`
+	// VerifyToken and AppSecret are the WhatsApp Cloud API's.
+	VerifyToken string `json:"verify_token,omitempty"`
+	AppSecret   string `json:"app_secret,omitempty"`
+}
+
+// Connector is a webhook connector without its key.
+type Connector struct {
+	ID, Tenant, Kind string
+	Settings         ConnectorSettings
+	CreatedAt        time.Time
+	RevokedAt        *time.Time
+}
+
+// newConnectorKey is 32 random bytes in URL-safe base64 without padding
+// (43 characters): it is a path segment of the webhook URL.
+func newConnectorKey() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// CreateConnector stores a new connector of kind for the tenant (created
+// when needed) and returns it with its key, which is shown once: only its
+// hash is kept.
+func (db *DB) CreateConnector(ctx context.Context, tenant, kind string, s ConnectorSettings) (Connector, string, error) {
+	if kind != ConnectorChatwoot && kind != ConnectorWhatsApp {
+		return Connector{}, "", fmt.Errorf("unknown connector kind %q (chatwoot, whatsapp)", kind)
+	}
+	if err := db.EnsureTenant(ctx, tenant); err != nil {
+		return Connector{}, "", err
+	}
+	settings, err := json.Marshal(s)
+	if err != nil {
+		return Connector{}, "", fmt.Errorf("connector settings: %w", err)
+	}
+	c := Connector{ID: "cn_" + randomHex(6), Tenant: tenant, Kind: kind, Settings: s, CreatedAt: db.now()}
+	key := newConnectorKey()
+	_, err = db.exec(ctx, db.w, `INSERT INTO connectors (id, tenant, kind, key_hash, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, tenant, kind, hashSecret(key), string(settings), ms(c.CreatedAt))
+	if err != nil {
+		return Connector{}, "", fmt.Errorf("create connector: %w", err)
+	}
+	return c, key, nil
+}
+
+// RevokeConnector revokes a connector by id: its key answers 404 from now on.
+func (db *DB) RevokeConnector(ctx context.Context, id string) error {
+	res, err := db.exec(ctx, db.w, `UPDATE connectors SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(db.now()), id)
+	if err != nil {
+		return fmt.Errorf("revoke connector %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("connector %s: not found or already revoked", id)
+	}
+	return nil
+}
+
+const connectorCols = `id, tenant, kind, settings, created_at, revoked_at`
+
+func scanConnector(sc interface{ Scan(...any) error }) (Connector, error) {
+	var c Connector
+	var settings string
+	var created int64
+	var revoked *int64
+	if err := sc.Scan(&c.ID, &c.Tenant, &c.Kind, &settings, &created, &revoked); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
+		return c, fmt.Errorf("connector %s settings: %w", c.ID, err)
+	}
+	c.CreatedAt = fromMS(created)
+	if revoked != nil {
+		r := fromMS(*revoked)
+		c.RevokedAt = &r
+	}
+	return c, nil
+}
+
+// Connectors lists a tenant's connectors, oldest first ("" lists every
+// tenant's).
+func (db *DB) Connectors(ctx context.Context, tenant string) ([]Connector, error) {
+	rows, err := db.query(ctx, db.r, `SELECT `+connectorCols+` FROM connectors WHERE tenant = ? OR ? = '' ORDER BY created_at, id`, tenant, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("list connectors: %w", err)
+	}
+	defer rows.Close()
+	var out []Connector
+	for rows.Next() {
+		c, err := scanConnector(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Connector reads one connector by id (revoked ones too).
+func (db *DB) Connector(ctx context.Context, id string) (Connector, error) {
+	c, err := scanConnector(db.queryRow(ctx, db.r, `SELECT `+connectorCols+` FROM connectors WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("connector %s: %w", id, ErrUnknownConnector)
+	}
+	return c, err
+}
+
+// ConnectorByKey resolves a webhook key of the given kind. An unknown key,
+// a key of another kind and a revoked one are all ErrUnknownConnector.
+func (db *DB) ConnectorByKey(ctx context.Context, kind, key string) (Connector, error) {
+	c, err := scanConnector(db.queryRow(ctx, db.r, `SELECT `+connectorCols+` FROM connectors WHERE key_hash = ?`, hashSecret(key)))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (c.RevokedAt != nil || c.Kind != kind)) {
+		return Connector{}, ErrUnknownConnector
+	}
+	if err != nil {
+		return Connector{}, fmt.Errorf("read connector: %w", err)
+	}
+	return c, nil
+}
+
+// Delivery states.
+const (
+	DeliveryPending    = "pending"
+	DeliveryTranslated = "translated"
+	DeliveryFailed     = "failed"
+)
+
+// Delivery is one raw webhook delivery of the inbox.
+type Delivery struct {
+	ID          int64
+	ConnectorID string
+	Tenant      string
+	DeliveryID  string // the platform's delivery id, "" when it sends none
+	Event       string // the platform's event name, for listings
+	Thread      string // what is translated together (a conversation)
+	EventAt     time.Time
+	ReceivedAt  time.Time
+	Payload     []byte
+	State       string
+	Error       string
+}
+
+// PayloadSHA is the dedupe key of a body: its SHA-256 in hex.
+func PayloadSHA(payload []byte) string {
+	h := sha256.Sum256(payload)
+	return hex.EncodeToString(h[:])
+}
+
+// InsertDelivery stores a raw delivery durably (state pending). It returns
+// false, storing nothing, when the connector already has a delivery with the
+// same delivery id or the same body: a redelivery.
+func (db *DB) InsertDelivery(ctx context.Context, d *Delivery) (bool, error) {
+	var did any
+	if d.DeliveryID != "" {
+		did = d.DeliveryID
+	}
+	if d.ReceivedAt.IsZero() {
+		d.ReceivedAt = db.now()
+	}
+	d.State = DeliveryPending
+	var id int64
+	err := db.queryRow(ctx, db.w, `INSERT INTO connector_deliveries (connector_id, tenant, delivery_id, payload_sha, event, thread, event_at, received_at, payload, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		d.ConnectorID, d.Tenant, did, PayloadSHA(d.Payload), d.Event, d.Thread, ms(d.EventAt), ms(d.ReceivedAt), string(d.Payload), d.State).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, classifyFull(fmt.Errorf("store webhook delivery: %w", err))
+	}
+	d.ID = id
+	return true, nil
+}
+
+// MarkDelivery records the outcome of a translation: "" is translated,
+// anything else failed with that reason.
+func (db *DB) MarkDelivery(ctx context.Context, id int64, reason string) error {
+	state, errText := DeliveryTranslated, any(nil)
+	if reason != "" {
+		state, errText = DeliveryFailed, reason
+	}
+	if _, err := db.exec(ctx, db.w, `UPDATE connector_deliveries SET state = ?, error = ? WHERE id = ?`, state, errText, id); err != nil {
+		return fmt.Errorf("mark delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+const deliveryCols = `id, connector_id, tenant, delivery_id, event, thread, event_at, received_at, payload, state, error`
+
+func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		var did, errText *string
+		var at, recv int64
+		var payload string
+		if err := rows.Scan(&d.ID, &d.ConnectorID, &d.Tenant, &did, &d.Event, &d.Thread, &at, &recv, &payload, &d.State, &errText); err != nil {
+			return nil, err
+		}
+		if did != nil {
+			d.DeliveryID = *did
+		}
+		if errText != nil {
+			d.Error = *errText
+		}
+		d.EventAt, d.ReceivedAt, d.Payload = fromMS(at), fromMS(recv), []byte(payload)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ThreadDeliveries lists the deliveries of one thread of a connector in the
+// platform's order (event time, then arrival).
+func (db *DB) ThreadDeliveries(ctx context.Context, connectorID, thread string) ([]Delivery, error) {
+	rows, err := db.query(ctx, db.r, `SELECT `+deliveryCols+` FROM connector_deliveries WHERE connector_id = ? AND thread = ? ORDER BY event_at, id`, connectorID, thread)
+	if err != nil {
+		return nil, fmt.Errorf("read deliveries of %s: %w", thread, err)
+	}
+	return scanDeliveries(rows)
+}
+
+// Deliveries lists a tenant's deliveries in a state ("" is every state),
+// oldest first, at most limit (0: no limit).
+func (db *DB) Deliveries(ctx context.Context, tenant, state string, limit int) ([]Delivery, error) {
+	q := `SELECT ` + deliveryCols + ` FROM connector_deliveries WHERE tenant = ? AND (state = ? OR ? = '') ORDER BY id`
+	args := []any{tenant, state, state}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := db.query(ctx, db.r, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	return scanDeliveries(rows)
+}
+
+// SetDeliveryThread records what a newer translator read from a delivery
+// that an older one could not read (replay).
+func (db *DB) SetDeliveryThread(ctx context.Context, id int64, event, thread string, at time.Time) error {
+	if _, err := db.exec(ctx, db.w, `UPDATE connector_deliveries SET event = ?, thread = ?, event_at = ? WHERE id = ?`, event, thread, ms(at), id); err != nil {
+		return fmt.Errorf("delivery %d: %w", id, err)
+	}
+	return nil
+}

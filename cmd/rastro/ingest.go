@@ -32,6 +32,7 @@ func cmdIngest(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 5000, "events per stored transaction")
 	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log or asterisk-cdr")
 	cdrColumns := fs.String("cdr-columns", "", "asterisk-cdr: CDR variable of each column, comma-separated, - skips one (cdr_custom layouts); default: recognised by width (cdr_csv 18/21, cdr_custom sample 19)")
+	voice := addVoiceFlags(fs)
 	timezone := fs.String("timezone", "", "zone of textual dates (IANA name): asterisk-cdr defaults to the tenant's zone, asterisk-queue-log to UTC (its epochs are UTC anyway)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -88,6 +89,9 @@ func cmdIngest(ctx context.Context, args []string) error {
 		if tr.loc, err = time.LoadLocation(t.TZ); err != nil {
 			return fmt.Errorf("tenant %s time zone %q: %w (pass --timezone)", *tenant, t.TZ, err)
 		}
+	}
+	if err := voice.set(ctx, db, *tenant, &tr); err != nil {
+		return err
 	}
 	in := ingest.New(db)
 	opt, err := in.Options(ctx, *tenant)
@@ -296,14 +300,14 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // to w; every malformed line is reported with its line number and nothing
 // is stored.
 func translateQueueLog(name string, r io.Reader, w io.Writer, tr translation) error {
-	err := asterisk.Translate(r, asterisk.Options{Location: tr.loc}, ndjsonWriter(w))
+	err := asterisk.Translate(r, asterisk.Options{Location: tr.loc, VoiceServer: tr.call.VoiceServer}, ndjsonWriter(w))
 	return translated(name, "queue_log", err)
 }
 
 // translateCDR turns an Asterisk CDR CSV (cdr_csv or cdr_custom) into NDJSON
 // events written to w, like translateQueueLog.
 func translateCDR(name string, r io.Reader, w io.Writer, tr translation) error {
-	err := asterisk.TranslateCDR(r, asterisk.CDROptions{Location: tr.loc, Columns: tr.cdrColumns}, ndjsonWriter(w))
+	err := asterisk.TranslateCDR(r, asterisk.CDROptions{Location: tr.loc, Columns: tr.cdrColumns, Call: tr.call}, ndjsonWriter(w))
 	return translated(name, "CDR", err)
 }
 
@@ -312,6 +316,7 @@ type translation struct {
 	format     string
 	loc        *time.Location // textual dates; nil: UTC
 	cdrColumns []string       // asterisk-cdr: nil recognises the layout by width
+	call       asterisk.CallOptions
 }
 
 func ndjsonWriter(w io.Writer) func(int, model.Event) error {

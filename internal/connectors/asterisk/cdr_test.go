@@ -75,7 +75,7 @@ func fptr(v float64) *float64 { return &v }
 
 func TestCDRMasterCSV(t *testing.T) {
 	loc := saoPaulo(t) // UTC-3: 10:00 local is 13:00Z
-	gs, err := translateCDR(t, masterCSV, CDROptions{Location: loc})
+	gs, err := translateCDR(t, masterCSV, CDROptions{Location: loc, Call: CallOptions{QueueLegs: true}})
 	var problems Problems
 	if !errors.As(err, &problems) {
 		t.Fatalf("want Problems, got %v", err)
@@ -185,7 +185,7 @@ func TestCDRMasterCSV(t *testing.T) {
 	}
 
 	// Same input, same events (an idempotent re-import).
-	again, _ := translateCDR(t, masterCSV, CDROptions{Location: loc})
+	again, _ := translateCDR(t, masterCSV, CDROptions{Location: loc, Call: CallOptions{QueueLegs: true}})
 	if !reflect.DeepEqual(again, gs) {
 		t.Error("a second translation differs")
 	}
@@ -221,7 +221,7 @@ func jsAll(evs []model.Event) string {
 // Bytes that are not UTF-8 are read as Latin-1, and the row is kept.
 func TestCDRLatin1(t *testing.T) {
 	in := "\"\",\"\",\"551130001000\",\"from-external\",\"\"\"Jo\xe3o Concei\xe7\xe3o\"\" <1133334444>\",\"PJSIP/trunk-00000001\",\"PJSIP/1001-00000002\",\"Queue\",\"atendimento-s\xe3o,t\",\"2026-10-05 10:00:00\",\"2026-10-05 10:00:10\",\"2026-10-05 10:01:00\",60,50,\"ANSWERED\",\"DOCUMENTATION\",\"1759669200.7\",\"\"\n"
-	gs, err := translateCDR(t, in, CDROptions{}) // 18 columns, UTC
+	gs, err := translateCDR(t, in, CDROptions{Call: CallOptions{QueueLegs: true}}) // 18 columns, UTC
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// One call (uniqueid = linkedid 1791205200.7, 2026-10-05 10:00:00 in São
+// Paulo = 13:00:00Z = epoch 1791205200), told by both its queue_log and its
+// CDR: an IVR, the DID, queue suporte answered by PJSIP/1001 (PJSIP/1002
+// rang and did not answer), a blind transfer into queue vendas answered by
+// PJSIP/1003, the caller hangs up at +250 s.
+const oneCallQueueLog = `1791205205|1791205200.7|NONE|NONE|DID|551130001000
+1791205220|1791205200.7|suporte|NONE|ENTERQUEUE||11987654321|1
+1791205230|1791205200.7|suporte|PJSIP/1001|CONNECT|10|1791205220.9|8
+1791205320|1791205200.7|suporte|PJSIP/1001|BLINDTRANSFER|2000|from-queues|10|90|1
+1791205321|1791205200.7|vendas|NONE|ENTERQUEUE||11987654321|1
+1791205330|1791205200.7|vendas|PJSIP/1003|CONNECT|9|1791205321.12|7
+1791205450|1791205200.7|vendas|PJSIP/1003|COMPLETECALLER|9|120|1
+`
+
+// Its cdr_csv Master.csv (21 columns), local time: the IVR row, the
+// answered and the unanswered rows of queue suporte, the row of queue
+// vendas; RTPAUDIOQOS of each answered row in the userfield.
+const oneCallCDR = `"","11987654321","s","ivr-main","""Maria"" <11987654321>","PJSIP/trunk-00000001","","BackGround","menu","2026-10-05 10:00:00","2026-10-05 10:00:00","2026-10-05 10:00:20",20,20,"ANSWERED","DOCUMENTATION","1791205200.7","","","1791205200.7",1
+"","11987654321","551130001000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000001","PJSIP/1001-00000002","Queue","suporte,t","2026-10-05 10:00:20","2026-10-05 10:00:30","2026-10-05 10:02:00",100,90,"ANSWERED","DOCUMENTATION","1791205200.7","ssrc=1;themssrc=2;lp=12;rxjitter=0.002125;rxcount=1188;txjitter=0.084000;txcount=970;rlp=30;rtt=0.050000","","1791205200.7",2
+"","11987654321","551130001000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000001","PJSIP/1002-00000003","Queue","suporte,t","2026-10-05 10:00:20","","2026-10-05 10:00:30",10,0,"NO ANSWER","DOCUMENTATION","1791205200.7","","","1791205200.7",3
+"","11987654321","2000","from-queues","""Maria"" <11987654321>","PJSIP/trunk-00000001","PJSIP/1003-00000005","Queue","vendas,t","2026-10-05 10:02:01","2026-10-05 10:02:10","2026-10-05 10:04:10",129,120,"ANSWERED","DOCUMENTATION","1791205200.7","ssrc=3;themssrc=4;lp=0;rxjitter=0.001000;rxcount=6000;txjitter=0.002000;txcount=6000;rlp=0;rtt=0.020000","","1791205200.7",4
+`
+
+// voiceRows runs `rastro report interactions` for tenant on 2026-10-05 and
+// returns every row (all columns) by column name.
+func voiceRows(t *testing.T, dsn, tenant string) []map[string]string {
+	t.Helper()
+	stdout, stderr, code := runRastro(t, "", "report", "interactions", "--db", dsn, "--tenant", tenant, "--media", "voice", "--from", "2026-10-05", "--to", "2026-10-05")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(stdout, "\uFEFF")))
+	cr.Comma = ';'
+	recs, err := cr.ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("report csv: %v\n%s", err, stdout)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, c := range recs[0] {
+			m[c] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+type voiceInput struct{ format, path string }
+
+// ingestInOrder stores the inputs, one `rastro ingest` each, in tenant.
+func ingestInOrder(t *testing.T, dsn, tenant string, inputs []voiceInput, extra ...string) {
+	t.Helper()
+	for _, in := range inputs {
+		args := append([]string{"ingest", "--db", dsn, "--tenant", tenant, "--create-tenant", "--format", in.format}, extra...)
+		if _, stderr, code := runRastro(t, "", append(args, in.path)...); code != 0 {
+			t.Fatalf("ingest %s: exit %d: %s", in.path, code, stderr)
+		}
+	}
+}
+
+func permutations(n int) [][]int {
+	if n == 1 {
+		return [][]int{{0}}
+	}
+	var out [][]int
+	for _, p := range permutations(n - 1) {
+		for i := 0; i <= len(p); i++ {
+			q := append(append(append([]int(nil), p[:i]...), n-1), p[i:]...)
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func TestQueueCallToldByQueueLogAndCDRAppearsOnceInEveryReadOrder(t *testing.T) {
+	dir := t.TempDir()
+	ql, cdr := filepath.Join(dir, "queue_log"), filepath.Join(dir, "Master.csv")
+	for p, s := range map[string]string{ql: oneCallQueueLog, cdr: oneCallCDR} {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inputs := []voiceInput{{"asterisk-queue-log", ql}, {"asterisk-cdr", cdr}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		var first []map[string]string
+		for k, order := range permutations(len(inputs)) {
+			tenant := fmt.Sprintf("order%d", k)
+			var in []voiceInput
+			for _, i := range order {
+				in = append(in, inputs[i])
+			}
+			ingestInOrder(t, s.DSN, tenant, in, "--voice-server", "pbx-sp-01")
+			rows := voiceRows(t, s.DSN, tenant)
+			for _, r := range rows {
+				delete(r, "PROTOCOLO") // per tenant
+			}
+			if k == 0 {
+				first = rows
+				continue
+			}
+			if !reflect.DeepEqual(rows, first) {
+				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
+			}
+		}
+		if len(first) != 2 {
+			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
+		}
+		for i, want := range []map[string]string{{
+			"SERVIÇO": "suporte", "AGENTE": "PJSIP/1001", "STATUS": "service transferred", "TIPO": "inbound",
+			"NÚMERO DISCADO": "551130001000", "SERVIDOR DE VOZ": "pbx-sp-01",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000001", "NOME DO CANAL INTERNO": "PJSIP/1001-00000002",
+			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média",
+			"DATA ATENDIDA": "2026-10-05 10:00:30", "DATA HORA ENTREGUE EM FILA": "2026-10-05 10:00:20",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
+		}, {
+			"SERVIÇO": "vendas", "AGENTE": "PJSIP/1003", "STATUS": "service completed", "TIPO": "inbound",
+			"NÚMERO DISCADO": "551130001000", "SERVIDOR DE VOZ": "pbx-sp-01",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000001", "NOME DO CANAL INTERNO": "PJSIP/1003-00000005",
+			"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta",
+			"DATA ATENDIDA": "2026-10-05 10:02:10", "DATA HORA ENTREGUE EM FILA": "2026-10-05 10:02:01",
+			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 10:04:10", "DATA FINALIZAÇÃO AGENTE": "",
+		}} {
+			for col, v := range want {
+				if got := first[i][col]; got != v {
+					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
+				}
+			}
+		}
+	})
+}

@@ -30,15 +30,15 @@ func cmdIngest(ctx context.Context, args []string) error {
 	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
 	create := fs.Bool("create-tenant", false, "create the tenant if it does not exist (otherwise an unknown tenant is refused)")
 	batch := fs.Int("batch", 5000, "events per stored transaction")
-	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log or asterisk-cdr")
+	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log, asterisk-cdr or asterisk-cel")
 	cdrColumns := fs.String("cdr-columns", "", "asterisk-cdr: CDR variable of each column, comma-separated, - skips one (cdr_custom layouts); default: recognised by width (cdr_csv 18/21, cdr_custom sample 19)")
 	voice := addVoiceFlags(fs)
 	timezone := fs.String("timezone", "", "zone of textual dates (IANA name): asterisk-cdr defaults to the tenant's zone, asterisk-queue-log to UTC (its epochs are UTC anyway)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "ndjson" && *format != "asterisk-queue-log" && *format != "asterisk-cdr" {
-		return usageError("--format must be ndjson, asterisk-queue-log or asterisk-cdr")
+	if *format != "ndjson" && *format != "asterisk-queue-log" && *format != "asterisk-cdr" && *format != "asterisk-cel" {
+		return usageError("--format must be ndjson, asterisk-queue-log, asterisk-cdr or asterisk-cel")
 	}
 	tr := translation{format: *format}
 	if *cdrColumns != "" {
@@ -80,7 +80,7 @@ func cmdIngest(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	if tr.loc == nil && tr.format == "asterisk-cdr" {
+	if tr.loc == nil && (tr.format == "asterisk-cdr" || tr.format == "asterisk-cel") {
 		// cdr_csv writes the PBX's local time: by default the tenant's zone.
 		t, err := db.Tenant(ctx, *tenant)
 		if err != nil {
@@ -262,6 +262,8 @@ func openIngestInput(ctx context.Context, name string, tr translation) (ingestIn
 		err = translateQueueLog(name, r, w, tr)
 	case "asterisk-cdr":
 		err = translateCDR(name, r, w, tr)
+	case "asterisk-cel":
+		err = translateCEL(name, r, w, tr)
 	default:
 		_, err = io.Copy(w, r)
 		if err != nil {
@@ -309,6 +311,13 @@ func translateQueueLog(name string, r io.Reader, w io.Writer, tr translation) er
 func translateCDR(name string, r io.Reader, w io.Writer, tr translation) error {
 	err := asterisk.TranslateCDR(r, asterisk.CDROptions{Location: tr.loc, Columns: tr.cdrColumns, Call: tr.call}, ndjsonWriter(w))
 	return translated(name, "CDR", err)
+}
+
+// translateCEL turns an Asterisk cel_custom CSV into NDJSON events written
+// to w, like translateQueueLog.
+func translateCEL(name string, r io.Reader, w io.Writer, tr translation) error {
+	err := asterisk.TranslateCEL(r, asterisk.CELOptions{Location: tr.loc, Call: tr.call}, ndjsonWriter(w))
+	return translated(name, "CEL", err)
 }
 
 // translation is how a non-NDJSON input is read.

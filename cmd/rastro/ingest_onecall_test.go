@@ -35,6 +35,26 @@ const oneCallCDR = `"","11987654321","s","ivr-main","""Maria"" <11987654321>","P
 "","11987654321","2000","from-queues","""Maria"" <11987654321>","PJSIP/trunk-00000001","PJSIP/1003-00000005","Queue","vendas,t","2026-10-05 10:02:01","2026-10-05 10:02:10","2026-10-05 10:04:10",129,120,"ANSWERED","DOCUMENTATION","1791205200.7","ssrc=3;themssrc=4;lp=0;rxjitter=0.001000;rxcount=6000;txjitter=0.002000;txcount=6000;rlp=0;rtt=0.020000","","1791205200.7",4
 `
 
+// Its CEL (cel_custom.conf.sample's legacy Master.csv mapping, 21
+// columns), dumped newest first: the caller's channel, the three member
+// channels the queues rang, the blind transfer, the hang-ups with their
+// source (the caller hung up on PJSIP/1003), LINKEDID_END.
+const oneCallCEL = `"LINKEDID_END","My Literal","1791205450.002000","Maria","11987654321","11987654321","","551130001000","2000","from-queues","PJSIP/trunk-00000001","","","3","","1791205200.7","1791205200.7","","","",""
+"HANGUP","My Literal","1791205450.001000","Ramal 1003","1003","1003","","","1003","from-queue","PJSIP/1003-00000005","","","3","","1791205321.11","1791205200.7","","","","{""hangupcause"":16,""hangupsource"":""PJSIP/trunk-00000001"",""dialstatus"":""""}"
+"HANGUP","My Literal","1791205450.000000","Maria","11987654321","11987654321","","551130001000","2000","from-queues","PJSIP/trunk-00000001","","","3","","1791205200.7","1791205200.7","","","","{""hangupcause"":16,""hangupsource"":""PJSIP/trunk-00000001"",""dialstatus"":""""}"
+"ANSWER","My Literal","1791205330.000000","Ramal 1003","1003","1003","","","1003","from-queue","PJSIP/1003-00000005","AppQueue","(Outgoing Line)","3","","1791205321.11","1791205200.7","","","",""
+"CHAN_START","My Literal","1791205321.001000","Ramal 1003","1003","1003","","","1003","from-queue","PJSIP/1003-00000005","","","3","","1791205321.11","1791205200.7","","","",""
+"APP_START","My Literal","1791205321.000000","Maria","11987654321","11987654321","","551130001000","2000","from-queues","PJSIP/trunk-00000001","Queue","vendas,t","3","","1791205200.7","1791205200.7","","","",""
+"HANGUP","My Literal","1791205320.001000","Ramal 1001","1001","1001","","","1001","from-queue","PJSIP/1001-00000002","","","3","","1791205220.8","1791205200.7","","","","{""hangupcause"":16,""hangupsource"":""PJSIP/1001-00000002"",""dialstatus"":""""}"
+"BLINDTRANSFER","My Literal","1791205320.000000","Ramal 1001","1001","1001","","","1001","from-queue","PJSIP/1001-00000002","AppQueue","(Outgoing Line)","3","","1791205220.8","1791205200.7","","","","{""extension"":""2000"",""context"":""from-queues"",""bridge_id"":""5d1c1f5e-0c52-4b7e-a7a4-3c2a1f0e9b11"",""transferee_channel_name"":""PJSIP/trunk-00000001"",""transferee_channel_uniqueid"":""1791205200.7""}"
+"HANGUP","My Literal","1791205230.001000","Ramal 1002","1002","1002","","","1002","from-queue","PJSIP/1002-00000003","","","3","","1791205220.9","1791205200.7","","","","{""hangupcause"":19,""hangupsource"":"""",""dialstatus"":""""}"
+"ANSWER","My Literal","1791205230.000000","Ramal 1001","1001","1001","","","1001","from-queue","PJSIP/1001-00000002","AppQueue","(Outgoing Line)","3","","1791205220.8","1791205200.7","","","",""
+"CHAN_START","My Literal","1791205220.002000","Ramal 1002","1002","1002","","","1002","from-queue","PJSIP/1002-00000003","","","3","","1791205220.9","1791205200.7","","","",""
+"CHAN_START","My Literal","1791205220.001000","Ramal 1001","1001","1001","","","1001","from-queue","PJSIP/1001-00000002","","","3","","1791205220.8","1791205200.7","","","",""
+"APP_START","My Literal","1791205220.000000","Maria","11987654321","11987654321","","551130001000","551130001000","from-external","PJSIP/trunk-00000001","Queue","suporte,t","3","","1791205200.7","1791205200.7","","","",""
+"CHAN_START","My Literal","1791205200.000000","Maria","11987654321","11987654321","","551130001000","s","ivr-main","PJSIP/trunk-00000001","","","3","","1791205200.7","1791205200.7","","","",""
+`
+
 // voiceRows runs `rastro report interactions` for tenant on 2026-10-05 and
 // returns every row (all columns) by column name.
 func voiceRows(t *testing.T, dsn, tenant string) []map[string]string {
@@ -87,15 +107,19 @@ func permutations(n int) [][]int {
 	return out
 }
 
-func TestQueueCallToldByQueueLogAndCDRAppearsOnceInEveryReadOrder(t *testing.T) {
+// TestQueueCallToldByQueueLogCDRAndCELAppearsOnceInEveryReadOrder is the
+// hand-checked call of issue 16: its two Rastreio rows (the queue_log's
+// legs) are the same in all six read orders, and every voice column is
+// checked against the files by hand (see the comments).
+func TestQueueCallToldByQueueLogCDRAndCELAppearsOnceInEveryReadOrder(t *testing.T) {
 	dir := t.TempDir()
-	ql, cdr := filepath.Join(dir, "queue_log"), filepath.Join(dir, "Master.csv")
-	for p, s := range map[string]string{ql: oneCallQueueLog, cdr: oneCallCDR} {
+	ql, cdr, cel := filepath.Join(dir, "queue_log"), filepath.Join(dir, "Master.csv"), filepath.Join(dir, "cel.csv")
+	for p, s := range map[string]string{ql: oneCallQueueLog, cdr: oneCallCDR, cel: oneCallCEL} {
 		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	inputs := []voiceInput{{"asterisk-queue-log", ql}, {"asterisk-cdr", cdr}}
+	inputs := []voiceInput{{"asterisk-queue-log", ql}, {"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		var first []map[string]string
 		for k, order := range permutations(len(inputs)) {
@@ -120,19 +144,37 @@ func TestQueueCallToldByQueueLogAndCDRAppearsOnceInEveryReadOrder(t *testing.T) 
 		if len(first) != 2 {
 			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
 		}
+		// Checked by hand against the files (local time = UTC-3):
 		for i, want := range []map[string]string{{
-			"SERVIÇO": "suporte", "AGENTE": "PJSIP/1001", "STATUS": "service transferred", "TIPO": "inbound",
+			// Leg 1: ENTERQUEUE suporte 1791205220 = 10:00:20, CONNECT
+			// PJSIP/1001 1791205230 = 10:00:30 (the first "Alô"), ended by
+			// the BLINDTRANSFER 1791205320 = 10:02:00 (nobody hung up).
+			"DATA": "2026-10-05", "HORA": "10:00:20", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130001000",
+			"DATA HORA ENTREGUE EM FILA": "2026-10-05 10:00:20", "DATA ATENDIDA": "2026-10-05 10:00:30",
+			"DATA PRIMEIRA MENSAGEM": "2026-10-05 10:00:30", "DATA FINALIZADA": "2026-10-05 10:02:00",
+			"DURAÇÃO": "00:01:30",
+			// DID line; --voice-server; CDR row 2 / CEL channels.
 			"NÚMERO DISCADO": "551130001000", "SERVIDOR DE VOZ": "pbx-sp-01",
 			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000001", "NOME DO CANAL INTERNO": "PJSIP/1001-00000002",
-			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média",
-			"DATA ATENDIDA": "2026-10-05 10:00:30", "DATA HORA ENTREGUE EM FILA": "2026-10-05 10:00:20",
+			// RTPAUDIOQOS of CDR row 2: jitter max(2.125, 84) = 84 ms,
+			// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
+			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
 			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
 		}, {
-			"SERVIÇO": "vendas", "AGENTE": "PJSIP/1003", "STATUS": "service completed", "TIPO": "inbound",
+			// Leg 2: opened by the transfer at 10:02:00, ENTERQUEUE vendas
+			// 1791205321 = 10:02:01, CONNECT PJSIP/1003 1791205330 =
+			// 10:02:10, COMPLETECALLER 1791205450 = 10:04:10 (the CEL's
+			// hangupsource is the caller's channel too).
+			"DATA": "2026-10-05", "HORA": "10:02:00", "SERVIÇO": "vendas", "AGENTE": "PJSIP/1003",
+			"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130001000",
+			"DATA HORA ENTREGUE EM FILA": "2026-10-05 10:02:01", "DATA ATENDIDA": "2026-10-05 10:02:10",
+			"DATA PRIMEIRA MENSAGEM": "2026-10-05 10:02:10", "DATA FINALIZADA": "2026-10-05 10:04:10",
+			"DURAÇÃO":        "00:02:00",
 			"NÚMERO DISCADO": "551130001000", "SERVIDOR DE VOZ": "pbx-sp-01",
 			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000001", "NOME DO CANAL INTERNO": "PJSIP/1003-00000005",
-			"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta",
-			"DATA ATENDIDA": "2026-10-05 10:02:10", "DATA HORA ENTREGUE EM FILA": "2026-10-05 10:02:01",
+			// RTPAUDIOQOS of CDR row 4: jitter 2 ms, loss 0 %, rtt 20 ms.
+			"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
 			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 10:04:10", "DATA FINALIZAÇÃO AGENTE": "",
 		}} {
 			for col, v := range want {

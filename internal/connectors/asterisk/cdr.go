@@ -446,7 +446,16 @@ func isDestination(r *cdrRow) bool {
 // leg.delivered (answer, when an agent is known), call.updated and
 // leg.finished (end).
 func legEvents(ix string, r *cdrRow, outbound bool, opt CallOptions) []model.Event {
-	leg := "cdr:" + cut(r.get("uniqueid"), 48) + ":" + rowTag(r)
+	// The leg is named by the channel it reached (the caller's own when
+	// none), as the CEL names the same leg.
+	ch := r.get("dstchannel")
+	if ch == "" {
+		ch = r.get("channel")
+	}
+	leg := celLegID(ix, ch)
+	if ch == "" {
+		leg = "cdr:" + cut(r.get("uniqueid"), 48) + ":" + rowTag(r)
+	}
 	var out []model.Event
 	ev := rowEvent(r, model.TypeLegQueued, r.start)
 	ev.Interaction, ev.Leg, ev.ServiceID = ix, leg, serviceOf(r)

@@ -33,6 +33,7 @@ func cmdIngest(ctx context.Context, args []string) error {
 	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log, asterisk-cdr or asterisk-cel")
 	cdrColumns := fs.String("cdr-columns", "", "asterisk-cdr: CDR variable of each column, comma-separated, - skips one (cdr_custom layouts); default: recognised by width (cdr_csv 18/21, cdr_custom sample 19)")
 	voice := addVoiceFlags(fs)
+	follow := fs.Bool("follow", false, "tail the files as they grow: store new lines in batches (within a second), keep the position in the store, follow rename rotation; stops on SIGTERM/Ctrl-C")
 	timezone := fs.String("timezone", "", "zone of textual dates (IANA name): asterisk-cdr defaults to the tenant's zone, asterisk-queue-log to UTC (its epochs are UTC anyway)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -97,6 +98,9 @@ func cmdIngest(ctx context.Context, args []string) error {
 	opt, err := in.Options(ctx, *tenant)
 	if err != nil {
 		return err
+	}
+	if *follow {
+		return runFollow(ctx, db, in, opt, *tenant, tr, names)
 	}
 
 	// Inputs that cannot be read twice become temp files first.

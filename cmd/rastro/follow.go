@@ -120,7 +120,12 @@ func (f *follower) start(ctx context.Context) error {
 		return fmt.Errorf("follow %s: %w", f.path, err)
 	}
 	if !ok {
-		return f.open(f.path, 0, 0)
+		// A first run: record the file now, so that a restart after a
+		// rotation finds it (by inode) even if nothing was stored yet.
+		if err := f.open(f.path, 0, 0); err != nil {
+			return err
+		}
+		return f.savePosition(ctx)
 	}
 	if fileID(st) == pos.FileID && pos.FileID != "" {
 		if st.Size() < pos.Offset { // truncated in place (copytruncate)

@@ -94,7 +94,17 @@ func TestFollowerKilledAtRandomAcrossTwoRotationsStoresEveryLineOnce(t *testing.
 			return cmd, stderr.signal, stderr
 		}
 		for round := 0; round < rounds; round++ {
-			cmd, _, _ := follow()
+			cmd, started, stderr := follow()
+			if round == 0 {
+				// The first run must have begun (recorded the file it
+				// follows) before anything rotates; later runs are killed
+				// at any moment, starting up included.
+				select {
+				case <-started:
+				case <-time.After(90 * time.Second): // a hang guard
+					t.Fatalf("the first follower never started: %s", stderr)
+				}
+			}
 			// The writer goes on while the follower runs, and is killed
 			// (SIGKILL) at a random moment: while starting, re-reading,
 			// storing or idle.

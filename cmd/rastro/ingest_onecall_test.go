@@ -185,3 +185,64 @@ func TestQueueCallToldByQueueLogCDRAndCELAppearsOnceInEveryReadOrder(t *testing.
 		}
 	})
 }
+
+// The CDR of the CEL fixture's first call (direct dial to PJSIP/1001, blind
+// transfer to PJSIP/1003), cdr_csv 21 columns, local time.
+const directCallCDR = `"","11987654321","551130002000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000010","PJSIP/1001-00000011","Dial","PJSIP/1001,30","2026-10-05 11:00:00","2026-10-05 11:00:05","2026-10-05 11:01:00",60,55,"ANSWERED","DOCUMENTATION","1791208800.20","","","1791208800.20",1
+"","11987654321","1003","from-internal","""Maria"" <11987654321>","PJSIP/trunk-00000010","PJSIP/1003-00000013","Dial","PJSIP/1003,30","2026-10-05 11:01:01","2026-10-05 11:01:04","2026-10-05 11:03:00",119,116,"ANSWERED","DOCUMENTATION","1791208800.20","","","1791208800.20",2
+`
+
+// A call that never touches a queue, told by its CDR and its CEL: both name
+// each leg by the channel it reached, so the call has its two legs once, in
+// either read order; the CEL's transfer and hang-up source complete them.
+func TestDirectCallToldByCDRAndCELHasEachLegOnce(t *testing.T) {
+	dir := t.TempDir()
+	cdr := filepath.Join(dir, "Master.csv")
+	if err := os.WriteFile(cdr, []byte(directCallCDR), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cel, err := filepath.Abs("../../internal/connectors/asterisk/testdata/cel_custom_legacy.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{{"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		var first []map[string]string
+		for k, order := range permutations(len(inputs)) {
+			tenant := fmt.Sprintf("order%d", k)
+			var in []voiceInput
+			for _, i := range order {
+				in = append(in, inputs[i])
+			}
+			ingestInOrder(t, s.DSN, tenant, in)
+			rows := voiceRows(t, s.DSN, tenant)
+			for _, r := range rows {
+				delete(r, "PROTOCOLO")
+			}
+			if k == 0 {
+				first = rows
+			} else if !reflect.DeepEqual(rows, first) {
+				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
+			}
+		}
+		// Two legs of the direct call, one of the CEL's unanswered call.
+		if len(first) != 3 {
+			t.Fatalf("%d rows: %v", len(first), first)
+		}
+		byChannel := map[string]map[string]string{}
+		for _, r := range first {
+			byChannel[r["NOME DO CANAL INTERNO"]] = r
+		}
+		a, b := byChannel["PJSIP/1001-00000011"], byChannel["PJSIP/1003-00000013"]
+		if a == nil || b == nil {
+			t.Fatalf("rows by internal channel: %v", byChannel)
+		}
+		if a["STATUS"] != "service transferred" || a["AGENTE"] != "PJSIP/1001" || a["DATA ATENDIDA"] != "2026-10-05 11:00:05" {
+			t.Errorf("first leg %v", a)
+		}
+		if b["STATUS"] != "service completed" || b["AGENTE"] != "PJSIP/1003" || b["DATA FINALIZAÇÃO AGENTE"] != "" ||
+			b["DATA FINALIZAÇÃO CLIENTE"] == "" || b["JITTER"] != "Alta" {
+			t.Errorf("second leg %v", b)
+		}
+	})
+}

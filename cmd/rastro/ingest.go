@@ -30,14 +30,16 @@ func cmdIngest(ctx context.Context, args []string) error {
 	tenant := fs.String("tenant", envOr("RASTRO_TENANT", "demo"), "tenant the events belong to")
 	create := fs.Bool("create-tenant", false, "create the tenant if it does not exist (otherwise an unknown tenant is refused)")
 	batch := fs.Int("batch", 5000, "events per stored transaction")
-	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log or asterisk-cdr")
+	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log, asterisk-cdr or asterisk-cel")
 	cdrColumns := fs.String("cdr-columns", "", "asterisk-cdr: CDR variable of each column, comma-separated, - skips one (cdr_custom layouts); default: recognised by width (cdr_csv 18/21, cdr_custom sample 19)")
+	voice := addVoiceFlags(fs)
+	follow := fs.Bool("follow", false, "tail the files as they grow: store new lines in batches (within a second), keep the position in the store, follow rename rotation; stops on SIGTERM/Ctrl-C")
 	timezone := fs.String("timezone", "", "zone of textual dates (IANA name): asterisk-cdr defaults to the tenant's zone, asterisk-queue-log to UTC (its epochs are UTC anyway)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "ndjson" && *format != "asterisk-queue-log" && *format != "asterisk-cdr" {
-		return usageError("--format must be ndjson, asterisk-queue-log or asterisk-cdr")
+	if *format != "ndjson" && *format != "asterisk-queue-log" && *format != "asterisk-cdr" && *format != "asterisk-cel" {
+		return usageError("--format must be ndjson, asterisk-queue-log, asterisk-cdr or asterisk-cel")
 	}
 	tr := translation{format: *format}
 	if *cdrColumns != "" {
@@ -85,7 +87,7 @@ func cmdIngest(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	if tr.loc == nil && tr.format == "asterisk-cdr" {
+	if tr.loc == nil && (tr.format == "asterisk-cdr" || tr.format == "asterisk-cel") {
 		// cdr_csv writes the PBX's local time: by default the tenant's zone.
 		t, err := db.Tenant(ctx, *tenant)
 		if err != nil {
@@ -95,10 +97,16 @@ func cmdIngest(ctx context.Context, args []string) error {
 			return fmt.Errorf("tenant %s time zone %q: %w (pass --timezone)", *tenant, t.TZ, err)
 		}
 	}
+	if err := voice.set(ctx, db, *tenant, &tr); err != nil {
+		return err
+	}
 	in := ingest.New(db)
 	opt, err := in.Options(ctx, *tenant)
 	if err != nil {
 		return err
+	}
+	if *follow {
+		return runFollow(ctx, db, in, opt, *tenant, tr, names)
 	}
 
 	// Inputs that cannot be read twice become temp files first.
@@ -264,6 +272,8 @@ func openIngestInput(ctx context.Context, name string, tr translation) (ingestIn
 		err = translateQueueLog(name, r, w, tr)
 	case "asterisk-cdr":
 		err = translateCDR(name, r, w, tr)
+	case "asterisk-cel":
+		err = translateCEL(name, r, w, tr)
 	default:
 		_, err = io.Copy(w, r)
 		if err != nil {
@@ -302,15 +312,22 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // to w; every malformed line is reported with its line number and nothing
 // is stored.
 func translateQueueLog(name string, r io.Reader, w io.Writer, tr translation) error {
-	err := asterisk.Translate(r, asterisk.Options{Location: tr.loc}, ndjsonWriter(w))
+	err := asterisk.Translate(r, asterisk.Options{Location: tr.loc, VoiceServer: tr.call.VoiceServer}, ndjsonWriter(w))
 	return translated(name, "queue_log", err)
 }
 
 // translateCDR turns an Asterisk CDR CSV (cdr_csv or cdr_custom) into NDJSON
 // events written to w, like translateQueueLog.
 func translateCDR(name string, r io.Reader, w io.Writer, tr translation) error {
-	err := asterisk.TranslateCDR(r, asterisk.CDROptions{Location: tr.loc, Columns: tr.cdrColumns}, ndjsonWriter(w))
+	err := asterisk.TranslateCDR(r, asterisk.CDROptions{Location: tr.loc, Columns: tr.cdrColumns, Call: tr.call}, ndjsonWriter(w))
 	return translated(name, "CDR", err)
+}
+
+// translateCEL turns an Asterisk cel_custom CSV into NDJSON events written
+// to w, like translateQueueLog.
+func translateCEL(name string, r io.Reader, w io.Writer, tr translation) error {
+	err := asterisk.TranslateCEL(r, asterisk.CELOptions{Location: tr.loc, Call: tr.call}, ndjsonWriter(w))
+	return translated(name, "CEL", err)
 }
 
 // translation is how a non-NDJSON input is read.
@@ -318,6 +335,7 @@ type translation struct {
 	format     string
 	loc        *time.Location // textual dates; nil: UTC
 	cdrColumns []string       // asterisk-cdr: nil recognises the layout by width
+	call       asterisk.CallOptions
 }
 
 func ndjsonWriter(w io.Writer) func(int, model.Event) error {

@@ -49,11 +49,11 @@ func TestIngestAsteriskCDRIsIdempotentAndFillsTheVoiceColumns(t *testing.T) {
 	if err := os.WriteFile(csvPath, []byte(cdrFile), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := runRastro(t, "", "ingest", "--db", dsn, "--tenant", "acme", "--create-tenant", "--format", "asterisk-cdr", csvPath)
+	stdout, stderr, code := runRastro(t, "", "ingest", "--db", dsn, "--tenant", "acme", "--create-tenant", "--format", "asterisk-cdr", "--cdr-queue-legs", csvPath)
 	if code != 0 || !strings.Contains(stdout, `{"accepted":11,"duplicates":0}`) {
 		t.Fatalf("first import: exit %d: %s %s", code, stdout, stderr)
 	}
-	stdout, stderr, code = runRastro(t, "", "ingest", "--db", dsn, "--tenant", "acme", "--format", "asterisk-cdr", csvPath)
+	stdout, stderr, code = runRastro(t, "", "ingest", "--db", dsn, "--tenant", "acme", "--format", "asterisk-cdr", "--cdr-queue-legs", csvPath)
 	if code != 0 || !strings.Contains(stdout, `{"accepted":0,"duplicates":11}`) {
 		t.Fatalf("re-import: exit %d: %s %s", code, stdout, stderr)
 	}
@@ -81,8 +81,10 @@ func TestIngestAsteriskCDRIsIdempotentAndFillsTheVoiceColumns(t *testing.T) {
 			t.Errorf("%s = %q, want %q", col, r[col], want)
 		}
 	}
-	// SERVIÇO and AGENTE show directory names, blank until the queue and
-	// agent are named (issue 16, "Names").
+	// SERVIÇO and AGENTE show the ids until the directory names them.
+	if r["SERVIÇO"] != "suporte" || r["AGENTE"] != "PJSIP/1001" {
+		t.Errorf("SERVIÇO %q, AGENTE %q: want the ids of the unnamed queue and agent", r["SERVIÇO"], r["AGENTE"])
+	}
 	// Local dates in the tenant's zone come back as written.
 	if !strings.Contains(r["DATA ATENDIDA"], "10:00:12") || !strings.Contains(r["DATA FINALIZAÇÃO CLIENTE"], "10:03:12") {
 		t.Errorf("dates: atendida %q, finalização cliente %q", r["DATA ATENDIDA"], r["DATA FINALIZAÇÃO CLIENTE"])

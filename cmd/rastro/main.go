@@ -19,7 +19,7 @@ func usage(w io.Writer) {
 usage: rastro COMMAND [flags]
 
   serve            serve the web UI and the API (--addr, --db, --demo-if-empty, --metrics-addr, --analytics URL)
-  ingest FILE...   validate and store NDJSON events (- for stdin) (--tenant, --format ndjson|asterisk-queue-log|asterisk-cdr, --cdr-columns, --timezone)
+  ingest FILE...   validate and store NDJSON events (- for stdin) (--tenant, --format ndjson|asterisk-queue-log|asterisk-cdr|asterisk-cel, --cdr-columns, --timezone, --follow, --voice-server, --inbound-contexts)
   token create     create an API token (--tenant T --role R [--services a,b] [--clients x,y] [--personal=true|false])
   token revoke ID  revoke a token
   token list       list a tenant's tokens (--tenant)
@@ -27,6 +27,7 @@ usage: rastro COMMAND [flags]
   tenant set       change a tenant's settings (--tenant T [--timezone Z] [--sl-seconds N] [--window MEDIA=HOURS]… [--recording-hosts H,…])
   demo             write a deterministic demo month through ingestion (--tenant --legs --recordings)
   rebuild          recompute everything derived from the raw events (--tenant, default all)
+  directory        directory import FILE.csv: name queues, agents, IVRs and tags (kind,id,name)
   report NAME      print a report: interactions, fluxo-agil, ivr, agents (--tenant --format csv|xlsx|json [report params as --name value])
   contact anonymize ID   irreversibly remove a contact's personal data (--tenant)
   backup FILE      online, consistent copy of the embedded store
@@ -66,6 +67,8 @@ func main() {
 		err = cmdDemo(ctx, args)
 	case "rebuild":
 		err = cmdRebuild(ctx, args)
+	case "directory":
+		err = cmdDirectory(ctx, args)
 	case "report":
 		err = cmdReport(ctx, args)
 	case "contact":

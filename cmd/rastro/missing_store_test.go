@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,35 +113,17 @@ func TestServingAStoreWithoutLoginsSaysHowToCreateTheFirst(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "empty.db")
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", addr)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{seen: "rastro user add --db " + dsn, signal: make(chan struct{})}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) && !strings.Contains(stderr.String(), "rastro user add --db "+dsn) {
-		time.Sleep(50 * time.Millisecond)
+	select {
+	case <-stderr.signal:
+	case <-time.After(30 * time.Second):
 	}
 	if !strings.Contains(stderr.String(), "this store has no login yet") || !strings.Contains(stderr.String(), "rastro user add --db "+dsn+" --tenant TENANT --username admin --role admin") {
 		t.Fatalf("serve on a store without logins said: %q", stderr.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writer goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

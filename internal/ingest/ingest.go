@@ -328,7 +328,10 @@ func interactionHead(id string, evs []model.Event) store.InteractionHead {
 		if earliest.IsZero() || e.At.Before(earliest) {
 			earliest = e.At
 		}
-		if e.Type == model.TypeInteractionCreated {
+		// Several sources may each create the same interaction (the
+		// queue_log and the CDR of one call): the earliest start creates
+		// it, whatever the order they arrived in.
+		if e.Type == model.TypeInteractionCreated && (h.CreatedAt.IsZero() || e.At.Before(h.CreatedAt)) {
 			h.Media, h.ProtocolGiven, h.CreatedAt, h.ContactID = e.Media, e.Protocol, e.At, e.ContactID
 		}
 	}

@@ -190,11 +190,14 @@ func buildRow(tl *timeline, f *legFacts, protocol string, dir Directory, cfg Con
 	}
 
 	c := map[string]string{
-		"DATA":                       r.LocalDate,
-		"HORA":                       r.LocalTime,
-		"PROTOCOLO":                  protocol,
-		"SERVIÇO":                    dir.ServiceName(f.serviceID),
-		"AGENTE":                     dir.UserName(f.agentID),
+		"DATA":      r.LocalDate,
+		"HORA":      r.LocalTime,
+		"PROTOCOLO": protocol,
+		// A queue or agent the directory does not name shows its id, as
+		// the Agentes report does (issue 16): a PBX's queue "suporte" or
+		// member "PJSIP/1001" is better than a blank cell.
+		"SERVIÇO":                    orDefault(dir.ServiceName(f.serviceID), f.serviceID),
+		"AGENTE":                     orDefault(dir.UserName(f.agentID), f.agentID),
 		"ORIGEM":                     orDefault(tl.origin, "Portal"),
 		"CONTATO":                    contact.Name,
 		"A PARTIR DE":                tl.from,

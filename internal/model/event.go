@@ -232,8 +232,8 @@ func (e *Event) Aggregate() (kind, key string) {
 
 // lifecycleRank orders events of the same instant the way they must have
 // happened (a leg is queued before it is delivered, finished last), so that
-// ties do not depend on arrival; events of equal rank keep arrival order, as
-// EVENTS.md says for messages.
+// ties do not depend on arrival; messages of equal rank keep arrival order, as
+// EVENTS.md says, other events of equal rank go by id.
 var lifecycleRank = map[string]int{
 	TypeInteractionCreated: 0, TypeIVREntered: 1, TypeIVROption: 2, TypeIVRLeft: 3,
 	TypeEnteredOmni: 4, TypeLegQueued: 5, TypeLegDelivered: 6, TypeCallUpdated: 7,
@@ -250,6 +250,12 @@ func Before(a, b *Event) bool {
 	}
 	if ra, rb := lifecycleRank[a.Type], lifecycleRank[b.Type]; ra != rb {
 		return ra < rb
+	}
+	// Facts of the same instant from different sources (the queue_log, CDR
+	// and CEL of one call) merge by id, so the result does not depend on
+	// the order the files were read; messages keep arrival order.
+	if a.Type != TypeMessage && b.Type != TypeMessage && a.ID != b.ID && a.ID != "" && b.ID != "" {
+		return a.ID < b.ID
 	}
 	return a.Seq < b.Seq
 }

@@ -43,6 +43,9 @@ type CDROptions struct {
 	// cdr_custom layouts; nil recognises the layout by its width (18 or 21:
 	// cdr_csv; 19: the cdr_custom.conf sample).
 	Columns []string
+	// Call tunes what is shared with the CEL translator: who makes the
+	// legs of a queue call, direction, voice server, agents by extension.
+	Call CallOptions
 }
 
 // ParseCDRColumns reads a --cdr-columns list: CDR variable names separated
@@ -144,7 +147,7 @@ func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Even
 		}
 		sort.Slice(done, func(i, j int) bool { return done[i].first < done[j].first })
 		for _, g := range done {
-			if err := emitCall(g, emit); err != nil {
+			if err := emitCall(g, opt.Call, emit); err != nil {
 				return err
 			}
 		}
@@ -321,7 +324,7 @@ func parseCDRTime(s string, loc *time.Location) (time.Time, bool) {
 // ---- events ----
 
 // emitCall turns the rows of one call into events.
-func emitCall(g *cdrGroup, emit func(int, model.Event) error) error {
+func emitCall(g *cdrGroup, opt CallOptions, emit func(int, model.Event) error) error {
 	rows := g.rows
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
@@ -335,11 +338,15 @@ func emitCall(g *cdrGroup, emit func(int, model.Event) error) error {
 	})
 	first := rows[0]
 	ix := g.key
-	outbound := isOutbound(first.get("src"), first.get("dst"))
+	outbound := opt.outbound(first.get("dcontext"), first.get("src"), first.get("dst"))
 	started := first.start
+	covered := false // a queue call: the queue_log makes its legs
 	for _, r := range rows {
 		if r.start.Before(started) {
 			started = r.start
+		}
+		if !opt.QueueLegs && strings.EqualFold(r.get("lastapp"), "queue") {
+			covered = true
 		}
 	}
 	ev := rowEvent(first, model.TypeInteractionCreated, started)
@@ -351,6 +358,9 @@ func emitCall(g *cdrGroup, emit func(int, model.Event) error) error {
 	if err := emit(first.line, ev); err != nil {
 		return err
 	}
+	if covered {
+		return queueCallFacts(ix, rows, opt, emit)
+	}
 	ev = rowEvent(first, model.TypeEnteredOmni, started)
 	ev.Interaction = ix
 	if err := emit(first.line, ev); err != nil {
@@ -360,10 +370,46 @@ func emitCall(g *cdrGroup, emit func(int, model.Event) error) error {
 		if len(rows) > 1 && !isDestination(r) {
 			continue
 		}
-		for _, e := range legEvents(ix, r, outbound) {
+		for _, e := range legEvents(ix, r, outbound, opt) {
 			if err := emit(r.line, e); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// queueCallFacts are what the CDR adds to a call the queue_log describes
+// (one call, one truth): no legs, only call.updated without leg at the end
+// of each row that bridged the caller to an agent (or of the caller's own
+// row while it waited), so that rastro gives it to the leg current then —
+// the one the queue_log delivered to that agent. It carries the channels,
+// the voice server and the call quality; the queue_log keeps what it says
+// better (answer and hang-up times, who hung up, Status de voz, the DID).
+// Rows that rang a member who did not answer add nothing.
+func queueCallFacts(ix string, rows []*cdrRow, opt CallOptions, emit func(int, model.Event) error) error {
+	for _, r := range rows {
+		if r.get("dstchannel") != "" && r.answer == nil {
+			continue
+		}
+		if r.get("dstchannel") == "" && !strings.EqualFold(r.get("lastapp"), "queue") {
+			continue // IVR and announcement rows before the queue
+		}
+		at := r.start
+		if r.end != nil {
+			at = *r.end
+		}
+		ev := rowEvent(r, model.TypeCallUpdated, at)
+		ev.Interaction = ix
+		ev.ExternalChannel, ev.InternalChannel = r.get("channel"), r.get("dstchannel")
+		ev.VoiceServer = opt.voiceServer(r.get("voice_server"))
+		q := qualityOf(r)
+		ev.JitterMs, ev.PacketLossPct, ev.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
+		if !hasCallFact(&ev) {
+			continue
+		}
+		if err := emit(r.line, ev); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -399,8 +445,17 @@ func isDestination(r *cdrRow) bool {
 // legEvents are the events of one destination row: leg.queued (start),
 // leg.delivered (answer, when an agent is known), call.updated and
 // leg.finished (end).
-func legEvents(ix string, r *cdrRow, outbound bool) []model.Event {
-	leg := "cdr:" + cut(r.get("uniqueid"), 48) + ":" + rowTag(r)
+func legEvents(ix string, r *cdrRow, outbound bool, opt CallOptions) []model.Event {
+	// The leg is named by the channel it reached (the caller's own when
+	// none), as the CEL names the same leg.
+	ch := r.get("dstchannel")
+	if ch == "" {
+		ch = r.get("channel")
+	}
+	leg := celLegID(ix, ch)
+	if ch == "" {
+		leg = "cdr:" + cut(r.get("uniqueid"), 48) + ":" + rowTag(r)
+	}
 	var out []model.Event
 	ev := rowEvent(r, model.TypeLegQueued, r.start)
 	ev.Interaction, ev.Leg, ev.ServiceID = ix, leg, serviceOf(r)
@@ -411,7 +466,7 @@ func legEvents(ix string, r *cdrRow, outbound bool) []model.Event {
 		ext, inner = inner, ext
 	}
 	if r.answer != nil {
-		if agent := device(inner); agent != "" {
+		if agent := opt.agent(device(inner)); agent != "" {
 			ev = rowEvent(r, model.TypeLegDelivered, *r.answer)
 			ev.Interaction, ev.Leg, ev.AgentID = ix, leg, agent
 			out = append(out, ev)
@@ -424,7 +479,7 @@ func legEvents(ix string, r *cdrRow, outbound bool) []model.Event {
 	ev = rowEvent(r, model.TypeCallUpdated, endAt)
 	ev.Interaction, ev.Leg = ix, leg
 	ev.DialedNumber = r.get("dst")
-	ev.VoiceServer = r.get("voice_server")
+	ev.VoiceServer = opt.voiceServer(r.get("voice_server"))
 	ev.ExternalChannel, ev.InternalChannel = ext, inner
 	ev.AnsweredAt = r.answer
 	ev.ClientHangupAt = r.end

@@ -75,7 +75,7 @@ func fptr(v float64) *float64 { return &v }
 
 func TestCDRMasterCSV(t *testing.T) {
 	loc := saoPaulo(t) // UTC-3: 10:00 local is 13:00Z
-	gs, err := translateCDR(t, masterCSV, CDROptions{Location: loc})
+	gs, err := translateCDR(t, masterCSV, CDROptions{Location: loc, Call: CallOptions{QueueLegs: true}})
 	var problems Problems
 	if !errors.As(err, &problems) {
 		t.Fatalf("want Problems, got %v", err)
@@ -98,7 +98,7 @@ func TestCDRMasterCSV(t *testing.T) {
 	tp := func(s string) *time.Time { tm := utc(s); return &tm }
 
 	// A: one answered leg.
-	leg := "cdr:1759669200.1:1"
+	leg := "ast:1759669200.1:PJSIP/1001-00000002"
 	want := []model.Event{
 		{ID: "cdr:1759669200.1:1:interaction.created", Type: model.TypeInteractionCreated, At: utc("2026-10-05T13:00:00Z"),
 			Interaction: "1759669200.1", Media: model.MediaVoice, Direction: "inbound", From: "11987654321", To: "551130001000"},
@@ -148,10 +148,10 @@ func TestCDRMasterCSV(t *testing.T) {
 			agents[e.Leg] = e.AgentID
 		}
 	}
-	if !reflect.DeepEqual(legs, []string{"cdr:1759672800.5:8@suporte", "cdr:1759672800.5:9@from-external"}) {
+	if !reflect.DeepEqual(legs, []string{"ast:1759672800.5:PJSIP/1001-00000006@suporte", "ast:1759672800.5:PJSIP/1003-00000008@from-external"}) {
 		t.Errorf("C legs %v", legs)
 	}
-	if agents["cdr:1759672800.5:8"] != "PJSIP/1001" || agents["cdr:1759672800.5:9"] != "PJSIP/1003" {
+	if agents["ast:1759672800.5:PJSIP/1001-00000006"] != "PJSIP/1001" || agents["ast:1759672800.5:PJSIP/1003-00000008"] != "PJSIP/1003" {
 		t.Errorf("C agents %v", agents)
 	}
 
@@ -185,7 +185,7 @@ func TestCDRMasterCSV(t *testing.T) {
 	}
 
 	// Same input, same events (an idempotent re-import).
-	again, _ := translateCDR(t, masterCSV, CDROptions{Location: loc})
+	again, _ := translateCDR(t, masterCSV, CDROptions{Location: loc, Call: CallOptions{QueueLegs: true}})
 	if !reflect.DeepEqual(again, gs) {
 		t.Error("a second translation differs")
 	}
@@ -193,11 +193,11 @@ func TestCDRMasterCSV(t *testing.T) {
 	// The rows rastro derives.
 	type row struct{ leg, service, agent, status, voice string }
 	for ix, wantRows := range map[string][]row{
-		"1759669200.1": {{"cdr:1759669200.1:1", "suporte", "PJSIP/1001", "service completed", "answered"}},
-		"1759669500.3": {{"cdr:1759669500.3:4", "vendas", "", "dequeued", "no_answer"}},
+		"1759669200.1": {{"ast:1759669200.1:PJSIP/1001-00000002", "suporte", "PJSIP/1001", "service completed", "answered"}},
+		"1759669500.3": {{"ast:1759669500.3:PJSIP/trunk-00000003", "vendas", "", "dequeued", "no_answer"}},
 		"1759672800.5": {
-			{"cdr:1759672800.5:8", "suporte", "PJSIP/1001", "service completed", "answered"},
-			{"cdr:1759672800.5:9", "from-external", "PJSIP/1003", "service completed", "answered"},
+			{"ast:1759672800.5:PJSIP/1001-00000006", "suporte", "PJSIP/1001", "service completed", "answered"},
+			{"ast:1759672800.5:PJSIP/1003-00000008", "from-external", "PJSIP/1003", "service completed", "answered"},
 		},
 	} {
 		var got []row
@@ -221,7 +221,7 @@ func jsAll(evs []model.Event) string {
 // Bytes that are not UTF-8 are read as Latin-1, and the row is kept.
 func TestCDRLatin1(t *testing.T) {
 	in := "\"\",\"\",\"551130001000\",\"from-external\",\"\"\"Jo\xe3o Concei\xe7\xe3o\"\" <1133334444>\",\"PJSIP/trunk-00000001\",\"PJSIP/1001-00000002\",\"Queue\",\"atendimento-s\xe3o,t\",\"2026-10-05 10:00:00\",\"2026-10-05 10:00:10\",\"2026-10-05 10:01:00\",60,50,\"ANSWERED\",\"DOCUMENTATION\",\"1759669200.7\",\"\"\n"
-	gs, err := translateCDR(t, in, CDROptions{}) // 18 columns, UTC
+	gs, err := translateCDR(t, in, CDROptions{Call: CallOptions{QueueLegs: true}}) // 18 columns, UTC
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestCDRCustomSampleLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gs) != 6 || gs[2].ev.Leg != "cdr:1759669200.30:2" || gs[3].ev.AgentID != "PJSIP/1001" {
+	if len(gs) != 6 || gs[2].ev.Leg != "ast:1759669200.30:PJSIP/1001-00000002" || gs[3].ev.AgentID != "PJSIP/1001" {
 		t.Errorf("%s", jsAll(func() (o []model.Event) {
 			for _, g := range gs {
 				o = append(o, g.ev)

@@ -7,8 +7,14 @@
 // Master.csv and cdr_custom layouts): one voice interaction per call
 // (linkedid), one leg per destination row, call.updated with the channels,
 // dialled number, answer and hang-up times, Status de voz and the call
-// quality of an RTPAUDIOQOS string. The README's "Asterisk CDR import"
-// documents the mapping; what follows is the queue_log's.
+// quality of an RTPAUDIOQOS string. TranslateCEL (cel.go) reads cel_custom
+// CSV files: channels, answers, hang-up sources and transfers. A call
+// through Queue() is the queue_log's: the CDR and CEL only add call.updated
+// to it (CallOptions, call.go), so the call appears once whatever the read
+// order. Stream (stream.go) translates one line at a time for `rastro
+// ingest --follow`. The README's "Asterisk CDR import", "Asterisk CEL
+// import" and "One call, one truth" document the mappings; what follows is
+// the queue_log's.
 //
 // # Input
 //

@@ -17,7 +17,7 @@ func TestConnectorShortensLongTextInsteadOfRefusingIt(t *testing.T) {
 	long := strings.Repeat("ç", 400)
 	row := `"","11987654321","` + long + `","from-external","""Maria"" <11987654321>","PJSIP/` + long + `","PJSIP/1001-00000002","Queue","suporte,t,,,300","2026-10-05 10:00:00","2026-10-05 10:00:12","2026-10-05 10:03:12",192,180,"ANSWERED","DOCUMENTATION","1759669200.1","","","1759669200.1",1` + "\n"
 	var body strings.Builder
-	err := TranslateCDR(strings.NewReader(row), CDROptions{}, func(_ int, ev model.Event) error {
+	err := TranslateCDR(strings.NewReader(row), CDROptions{Call: CallOptions{QueueLegs: true}}, func(_ int, ev model.Event) error {
 		for _, s := range []string{ev.DialedNumber, ev.ExternalChannel, ev.From, ev.To} {
 			if utf8.RuneCountInString(s) > maxLabelRunes {
 				t.Errorf("%s: %d characters", ev.Type, utf8.RuneCountInString(s))

@@ -33,6 +33,9 @@ type Options struct {
 	// dialplan target). Either result may be empty. nil: both are empty
 	// and the new leg learns its service from the ENTERQUEUE that follows.
 	TransferTarget func(exten, context string) (serviceID, agentID string)
+	// VoiceServer fills SERVIDOR DE VOZ on the answer of every call (the
+	// queue_log does not name its PBX); "" leaves it to the CDR and CEL.
+	VoiceServer string
 }
 
 // ParseError is a line of the queue_log that could not be translated.
@@ -504,7 +507,9 @@ func (t *translator) connect() error {
 		return err
 	}
 	at := r.at
-	return t.callUpdated(c, func(ev *model.Event) { ev.AnsweredAt, ev.VoiceStatus = &at, "answered" })
+	return t.callUpdated(c, func(ev *model.Event) {
+		ev.AnsweredAt, ev.VoiceStatus, ev.VoiceServer = &at, "answered", t.opt.VoiceServer
+	})
 }
 
 // COMPLETECALLER / COMPLETEAGENT|holdtime|calltime|position.

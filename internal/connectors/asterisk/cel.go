@@ -1,0 +1,534 @@
+package asterisk
+
+import (
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rastro/rastro/internal/model"
+)
+
+// Column layouts of cel_custom CSV files, as CEL field names in order ("-"
+// is a column rastro does not read, such as the sample's literal).
+var (
+	// CELColumnsLegacy is the Master.csv legacy mapping of the
+	// cel_custom.conf.sample Asterisk ships (21 columns).
+	CELColumnsLegacy = []string{"eventtype", "-", "eventtime", "cidname", "cidnum", "cidani", "cidrdnis",
+		"ciddnid", "exten", "context", "channame", "appname", "appdata", "amaflags", "accountcode",
+		"uniqueid", "linkedid", "peer", "userfield", "userdeftype", "extra"}
+	// CELColumnsAdvanced is the sample's advanced mapping (fields =
+	// EventType,EventEnum,"My Literal",EventTime,…,Extra,TenantID: 24
+	// columns; 23 before TenantID existed).
+	CELColumnsAdvanced = []string{"eventtype", "eventenum", "-", "eventtime", "usereventname", "cidname",
+		"cidnum", "exten", "context", "channame", "appname", "appdata", "amaflags", "accountcode",
+		"uniqueid", "userfield", "cidani", "cidrdnis", "ciddnid", "peer", "linkedid", "peeracct", "extra", "tenantid"}
+)
+
+// CELOptions tune the CEL translation. The zero value is ready to use.
+type CELOptions struct {
+	// Location is the zone of textual event times (cel.conf dateformat);
+	// epoch times ("1791205200.123456", the default) are UTC. nil is UTC.
+	Location *time.Location
+	// Call holds the choices shared with the CDR translator.
+	Call CallOptions
+}
+
+// celRow is one CEL line, decoded.
+type celRow struct {
+	line  int
+	f     map[string]string
+	at    time.Time
+	event string
+	extra map[string]any
+	hash  string
+}
+
+func (r *celRow) get(n string) string { return r.f[n] }
+
+func (r *celRow) extraString(k string) string {
+	if v, ok := r.extra[k].(string); ok && v != "N/A" {
+		return v
+	}
+	return ""
+}
+
+// celRank orders the events of one instant the way they happen.
+var celRank = map[string]int{
+	"CHAN_START": 0, "ANSWER": 1, "APP_START": 2, "BRIDGE_ENTER": 3, "BLINDTRANSFER": 4, "ATTENDEDTRANSFER": 4,
+	"BRIDGE_EXIT": 5, "APP_END": 6, "HANGUP": 7, "CHAN_END": 8, "LINKEDID_END": 9,
+}
+
+// TranslateCEL reads a cel_custom CSV file and calls emit with each rastro
+// event it implies. Rows are grouped into calls by linkedid and read in
+// time order (Asterisk orders them only per channel, and dumps may come
+// newest first). Per call: one voice interaction (id = linkedid, the
+// queue_log's call id); per channel other than the caller's one leg
+// ("ast:<linkedid>:<channel>", the CDR's leg of the same dstchannel), with
+// its answer, the hang-up times split by the hang-up source (DATA
+// FINALIZAÇÃO CLIENTE / AGENTE) and the dial status; a BLINDTRANSFER or
+// ATTENDEDTRANSFER ends the transferer's leg as transferred into the next
+// channel the call reaches. A call through Queue() is the queue_log's
+// (CallOptions.QueueLegs): the CEL adds only call.updated facts.
+// Malformed lines are returned as Problems once the input is read.
+func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Event) error) error {
+	emit = fitting(emit)
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	var problems Problems
+	problem := func(line int, reason string) {
+		problems = append(problems, ParseError{Line: line, Reason: reason})
+	}
+	type group struct {
+		rows        []*celRow
+		first, last int
+	}
+	groups := map[string]*group{}
+	count := 0
+	flush := func(all bool) error {
+		var done []string
+		for k, g := range groups {
+			if all || count-g.last >= cdrFlushAfter {
+				done = append(done, k)
+			}
+		}
+		sort.Slice(done, func(i, j int) bool { return groups[done[i]].first < groups[done[j]].first })
+		for _, k := range done {
+			g := groups[k]
+			delete(groups, k)
+			if err := emitCELCall(k, g.rows, opt.Call, emit); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			problem(pe.StartLine, "bad CSV: "+pe.Err.Error())
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("asterisk cel: read: %w", err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if line == 1 && len(rec) > 0 {
+			rec[0] = strings.TrimPrefix(rec[0], "\uFEFF")
+		}
+		row, reason := parseCELRow(line, rec, opt.Location)
+		if reason != "" {
+			problem(line, reason)
+			continue
+		}
+		count++
+		key := row.get("linkedid")
+		g := groups[key]
+		if g == nil {
+			g = &group{first: line}
+			groups[key] = g
+		}
+		g.rows, g.last = append(g.rows, row), count
+		if count%4096 == 0 {
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(true); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	return nil
+}
+
+func parseCELRow(line int, rec []string, loc *time.Location) (*celRow, string) {
+	var cols []string
+	switch len(rec) {
+	case len(CELColumnsLegacy):
+		cols = CELColumnsLegacy
+	case len(CELColumnsAdvanced), len(CELColumnsAdvanced) - 1:
+		cols = CELColumnsAdvanced[:len(rec)]
+	default:
+		return nil, fmt.Sprintf("expected 21 columns (cel_custom sample Master.csv) or 23/24 (its advanced mapping), got %d", len(rec))
+	}
+	sum := sha256.New()
+	row := &celRow{line: line, f: make(map[string]string, len(cols))}
+	for i, c := range cols {
+		sum.Write([]byte(rec[i]))
+		sum.Write([]byte{0})
+		if c != "-" {
+			row.f[c] = strings.TrimSpace(decodeBytes(rec[i]))
+		}
+	}
+	row.hash = hex.EncodeToString(sum.Sum(nil)[:6])
+	row.event = strings.ToUpper(row.get("eventtype"))
+	if row.event == "" {
+		return nil, "empty eventtype"
+	}
+	if row.get("uniqueid") == "" || row.get("linkedid") == "" {
+		return nil, "empty uniqueid or linkedid"
+	}
+	if len(row.get("uniqueid")) > maxCDRKey || len(row.get("linkedid")) > maxCDRKey {
+		return nil, fmt.Sprintf("uniqueid or linkedid longer than %d bytes", maxCDRKey)
+	}
+	tm, ok := parseCDRTime(row.get("eventtime"), loc)
+	if !ok || tm.IsZero() {
+		return nil, fmt.Sprintf("bad eventtime %q", row.get("eventtime"))
+	}
+	row.at = tm
+	if x := row.get("extra"); strings.HasPrefix(x, "{") {
+		if err := json.Unmarshal([]byte(x), &row.extra); err != nil {
+			return nil, fmt.Sprintf("extra is not JSON: %v", err)
+		}
+	}
+	return row, ""
+}
+
+// celChannel is one channel of a call as its CEL rows tell it.
+type celChannel struct {
+	uniqueid, name, context, exten, dnid, cidnum string
+	start, answer, hangup                        *time.Time
+	hangupSource, dialStatus, userfield          string
+	queue                                        bool
+	first                                        *celRow
+}
+
+// celTransfer is a transfer made by a channel at a time.
+type celTransfer struct {
+	at   time.Time
+	by   string // transferer channel uniqueid
+	row  *celRow
+	kind string
+}
+
+func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, model.Event) error) error {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if !a.at.Equal(b.at) {
+			return a.at.Before(b.at)
+		}
+		return celRank[a.event] < celRank[b.event]
+	})
+	chans := map[string]*celChannel{}
+	var order []*celChannel
+	var transfers []celTransfer
+	queue := false
+	for _, r := range rows {
+		c := chans[r.get("uniqueid")]
+		if c == nil {
+			c = &celChannel{uniqueid: r.get("uniqueid"), first: r}
+			chans[c.uniqueid] = c
+			order = append(order, c)
+		}
+		setStr(&c.name, r.get("channame"))
+		if c.context == "" {
+			c.context, c.exten, c.cidnum = r.get("context"), r.get("exten"), r.get("cidnum")
+		}
+		setStr(&c.dnid, r.get("ciddnid"))
+		setStr(&c.userfield, r.get("userfield"))
+		at := r.at
+		switch r.event {
+		case "CHAN_START":
+			if c.start == nil {
+				c.start = &at
+			}
+		case "ANSWER":
+			if c.answer == nil {
+				c.answer = &at
+			}
+		case "HANGUP":
+			if c.hangup == nil {
+				c.hangup = &at
+			}
+			setStr(&c.hangupSource, r.extraString("hangupsource"))
+			setStr(&c.dialStatus, r.extraString("dialstatus"))
+		case "APP_START":
+			if strings.EqualFold(r.get("appname"), "queue") {
+				c.queue, queue = true, true
+			}
+		case "BLINDTRANSFER", "ATTENDEDTRANSFER":
+			transfers = append(transfers, celTransfer{at: at, by: c.uniqueid, row: r, kind: r.event})
+		}
+	}
+	caller := chans[ix]
+	if caller == nil {
+		caller = order[0]
+	}
+	start := rows[0].at
+	outbound := opt.outbound(caller.context, caller.cidnum, dialed(caller))
+	ev := celEvent(ix, caller.first, model.TypeInteractionCreated, start)
+	ev.Interaction, ev.Media, ev.Direction = ix, model.MediaVoice, "inbound"
+	if outbound {
+		ev.Direction = "outbound"
+	}
+	ev.From, ev.To = caller.cidnum, dialed(caller)
+	if err := emit(caller.first.line, ev); err != nil {
+		return err
+	}
+	var dests []*celChannel
+	for _, c := range order {
+		if c != caller {
+			dests = append(dests, c)
+		}
+	}
+	if queue && !opt.QueueLegs {
+		// The queue_log's call: channels, voice server and quality at the
+		// answer of each member channel, so rastro gives them to the leg
+		// the queue_log delivered to that member (its CONNECT is logged at
+		// the same moment; a hang-up would fall after a transfer already
+		// opened the next leg).
+		for _, d := range dests {
+			if d.answer == nil {
+				continue
+			}
+			ev := celEvent(ix, d.first, model.TypeCallUpdated, *d.answer)
+			ev.Interaction = ix
+			ev.ExternalChannel, ev.InternalChannel = caller.name, d.name
+			ev.VoiceServer = opt.VoiceServer
+			if q, ok := ParseRTPQoS(d.userfield); ok {
+				ev.JitterMs, ev.PacketLossPct, ev.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
+			}
+			if err := emit(d.first.line, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ev = celEvent(ix, caller.first, model.TypeEnteredOmni, start)
+	ev.Interaction = ix
+	if err := emit(caller.first.line, ev); err != nil {
+		return err
+	}
+	if len(dests) == 0 {
+		// Nobody was dialled (an IVR, a voicemail): one leg, the caller's.
+		return emitCELLeg(ix, caller, nil, caller, outbound, nil, nil, opt, emit)
+	}
+	for i, d := range dests {
+		// A transfer made by either side while this leg was up, into the
+		// next channel the call reaches.
+		var xfer *celTransfer
+		var next *celChannel
+		for k := range transfers {
+			t := &transfers[k]
+			if (d.start == nil || !t.at.Before(*d.start)) && (d.hangup == nil || !t.at.After(*d.hangup)) {
+				xfer = t
+				break
+			}
+		}
+		if xfer != nil {
+			// An attended transfer names its target; a blind one reaches
+			// the next channel dialled after it.
+			if name := xfer.row.extraString("transfer_target_channel_name"); name != "" {
+				for _, n := range dests {
+					if n.name == name && n != d {
+						next = n
+					}
+				}
+			}
+			for _, n := range dests[i+1:] {
+				if next != nil {
+					break
+				}
+				if n.start != nil && !n.start.Before(xfer.at) {
+					next = n
+					break
+				}
+			}
+		}
+		if err := emitCELLeg(ix, caller, d, d, outbound, xfer, next, opt, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dialed is the number the caller dialled: the DNID, else the first
+// extension that is not "s".
+func dialed(c *celChannel) string {
+	if c.dnid != "" {
+		return c.dnid
+	}
+	if c.exten != "s" {
+		return c.exten
+	}
+	return ""
+}
+
+// celLegID is the leg of destination channel name: the same id the CDR
+// gives the row of that dstchannel, so both describe one leg.
+func celLegID(ix, channel string) string {
+	return "ast:" + cut(ix, 48) + ":" + cut(channel, 64)
+}
+
+func celEvent(ix string, r *celRow, typ string, at time.Time) model.Event {
+	return model.Event{ID: "cel:" + cut(ix, 48) + ":" + cut(r.get("uniqueid"), 48) + ":" + r.hash + ":" + typ, Type: typ, At: at}
+}
+
+// emitCELLeg emits the leg of destination d (the caller's own leg when d
+// is nil): queued at its start, delivered at its answer, call facts, and
+// finished at the first hang-up of the pair, or transferred.
+func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celTransfer, next *celChannel, opt CallOptions, emit func(int, model.Event) error) error {
+	leg := celLegID(ix, key.name)
+	ext, inner := caller, d
+	if outbound {
+		ext, inner = d, caller
+	}
+	startAt := *firstTime(key.start, caller.start, &key.first.at)
+	var out []model.Event
+	ev := celEvent(ix, key.first, model.TypeLegQueued, startAt)
+	ev.Interaction, ev.Leg, ev.ServiceID = ix, leg, orDefaultStr(caller.context, "asterisk")
+	out = append(out, ev)
+	answered := d != nil && d.answer != nil
+	if d == nil {
+		answered = caller.answer != nil
+	}
+	var answerAt *time.Time
+	if answered {
+		answerAt = key.answer
+		if d == nil {
+			answerAt = caller.answer
+		}
+		if inner != nil {
+			if agent := opt.agent(device(inner.name)); agent != "" {
+				ev = celEvent(ix, key.first, model.TypeLegDelivered, *answerAt)
+				ev.Interaction, ev.Leg, ev.AgentID = ix, leg, agent
+				out = append(out, ev)
+			}
+		}
+	}
+	// The first hang-up of the pair ends the leg; its source says who.
+	end := firstTime(caller.hangup, hangupOf(d))
+	source := caller.hangupSource
+	if d != nil && d.hangup != nil && (caller.hangup == nil || d.hangup.Before(*caller.hangup)) {
+		source = d.hangupSource
+	}
+	cu := celEvent(ix, key.first, model.TypeCallUpdated, *firstTime(end, &startAt))
+	cu.Interaction, cu.Leg = ix, leg
+	cu.DialedNumber = dialed(caller)
+	cu.VoiceServer = opt.VoiceServer
+	if ext != nil {
+		cu.ExternalChannel = ext.name
+	}
+	if inner != nil {
+		cu.InternalChannel = inner.name
+	}
+	cu.AnsweredAt = answerAt
+	if end != nil && xfer == nil {
+		e := *end
+		switch {
+		case inner != nil && source == inner.name:
+			cu.AgentHangupAt = &e
+		default:
+			cu.ClientHangupAt = &e
+		}
+	}
+	cu.VoiceStatus = celVoiceStatus(answered, caller.dialStatus, outbound)
+	for _, c := range []*celChannel{d, caller} {
+		if c == nil {
+			continue
+		}
+		if q, ok := ParseRTPQoS(c.userfield); ok {
+			cu.JitterMs, cu.PacketLossPct, cu.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
+			break
+		}
+	}
+	out = append(out, cu)
+	switch {
+	case xfer != nil:
+		ev = celEvent(ix, xfer.row, model.TypeLegTransferred, xfer.at)
+		ev.Interaction, ev.Leg = ix, leg
+		if next != nil {
+			ev.NewLeg = celLegID(ix, next.name)
+		} else {
+			ev.NewLeg = leg + ":transfer"
+		}
+		out = append(out, ev)
+	case end != nil:
+		ev = celEvent(ix, key.first, model.TypeLegFinished, *end)
+		ev.Interaction, ev.Leg, ev.Status = ix, leg, "dequeued"
+		if answered {
+			ev.Status = "service completed"
+		} else if cu.VoiceStatus == "abandoned" {
+			ev.Status = "abandoned"
+		}
+		out = append(out, ev)
+	}
+	for _, e := range out {
+		if err := emit(key.first.line, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// celVoiceStatus maps an answer and the caller's dial status (HANGUP extra)
+// to voice_status: answered; NOANSWER → no_answer; BUSY, CONGESTION,
+// CHANUNAVAIL → not_connected; CANCEL (the caller gave up while it rang) →
+// abandoned inbound, no_answer outbound.
+func celVoiceStatus(answered bool, dialStatus string, outbound bool) string {
+	if answered {
+		return "answered"
+	}
+	switch strings.ToUpper(dialStatus) {
+	case "NOANSWER":
+		return "no_answer"
+	case "BUSY", "CONGESTION", "CHANUNAVAIL":
+		return "not_connected"
+	case "CANCEL":
+		if outbound {
+			return "no_answer"
+		}
+		return "abandoned"
+	}
+	return ""
+}
+
+func hangupOf(c *celChannel) *time.Time {
+	if c == nil {
+		return nil
+	}
+	return c.hangup
+}
+
+// firstTime is the earliest non-nil time.
+func firstTime(ts ...*time.Time) *time.Time {
+	var m *time.Time
+	for _, t := range ts {
+		if t != nil && (m == nil || t.Before(*m)) {
+			m = t
+		}
+	}
+	return m
+}
+
+func orDefaultStr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func setStr(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}

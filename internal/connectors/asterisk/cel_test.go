@@ -1,0 +1,162 @@
+package asterisk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/metrics"
+	"github.com/rastro/rastro/internal/model"
+)
+
+func translateCELFile(t *testing.T, data []byte, opt CELOptions) []model.Event {
+	t.Helper()
+	var out []model.Event
+	err := TranslateCEL(bytes.NewReader(data), opt, func(_ int, ev model.Event) error {
+		out = append(out, ev)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func celFixture(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/cel_custom_legacy.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The CEL of a blind transfer: two legs named by the channels they reached,
+// the first transferred into the second; the caller hung up (hangupsource)
+// so DATA FINALIZAÇÃO CLIENTE is set and AGENTE is not; an unanswered call
+// the caller gave up on (dialstatus CANCEL) is abandoned.
+func TestCELBlindTransferMakesTwoLegsAndTheHangupSourceTellsWhoEnded(t *testing.T) {
+	evs := translateCELFile(t, celFixture(t), CELOptions{Call: CallOptions{VoiceServer: "pbx-sp-01"}})
+	calls := map[string][]model.Event{}
+	for _, e := range evs {
+		calls[e.Interaction] = append(calls[e.Interaction], e)
+	}
+	if len(calls) != 2 {
+		t.Fatalf("%d calls", len(calls))
+	}
+	type row struct{ leg, service, agent, status, voice string }
+	x := metrics.DeriveInteraction(calls["1791208800.20"], "", nil, metrics.Config{})
+	var got []row
+	for _, r := range x.Legs {
+		got = append(got, row{r.LegID, r.ServiceID, r.AgentID, r.Status, r.VoiceStatus})
+	}
+	want := []row{
+		{"ast:1791208800.20:PJSIP/1001-00000011", "from-external", "PJSIP/1001", "service transferred", "answered"},
+		{"ast:1791208800.20:PJSIP/1003-00000013", "from-external", "PJSIP/1003", "service completed", "answered"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("legs:\n got %+v\nwant %+v", got, want)
+	}
+	var created model.Event
+	var last model.Event
+	for _, e := range calls["1791208800.20"] {
+		if e.Type == model.TypeInteractionCreated {
+			created = e
+		}
+		if e.Type == model.TypeCallUpdated && e.Leg == want[1].leg {
+			last = e
+		}
+	}
+	if created.Direction != "inbound" || created.From != "11987654321" || created.To != "551130002000" || created.At.Unix() != 1791208800 {
+		t.Errorf("created %s", js(created))
+	}
+	if last.ClientHangupAt == nil || last.ClientHangupAt.Unix() != 1791208980 || last.AgentHangupAt != nil ||
+		last.AnsweredAt == nil || last.AnsweredAt.Unix() != 1791208864 || last.ExternalChannel != "PJSIP/trunk-00000010" ||
+		last.InternalChannel != "PJSIP/1003-00000013" || last.VoiceServer != "pbx-sp-01" || last.DialedNumber != "551130002000" ||
+		last.JitterMs == nil || *last.JitterMs != 2 || last.RttMs == nil || *last.RttMs != 20 {
+		t.Errorf("second leg's call facts %s", js(last))
+	}
+
+	y := metrics.DeriveInteraction(calls["1791209400.30"], "", nil, metrics.Config{})
+	if len(y.Legs) != 1 || y.Legs[0].Status != "abandoned" || y.Legs[0].VoiceStatus != "abandoned" || y.Legs[0].AgentID != "" {
+		t.Fatalf("unanswered call: %+v", y.Legs)
+	}
+	for _, e := range calls["1791209400.30"] {
+		if e.Type == model.TypeInteractionCreated && e.From != "1133334444" {
+			t.Errorf("created %s", js(e))
+		}
+	}
+
+	// Every event passes rastro's validation; ids are unique.
+	var body bytes.Buffer
+	seen := map[string]bool{}
+	for _, e := range evs {
+		if seen[e.ID] {
+			t.Errorf("duplicate id %s", e.ID)
+		}
+		seen[e.ID] = true
+		b, _ := json.Marshal(e)
+		body.Write(append(b, '\n'))
+	}
+	if decoded, _, err := ingest.Decode(body.Bytes(), ingest.Options{}); err != nil || len(decoded) != len(evs) {
+		t.Fatalf("ingest.Decode: %d of %d, %v", len(decoded), len(evs), err)
+	}
+}
+
+// Asterisk orders CEL rows only per channel, and a dump may come newest
+// first: the same rows in any order give the same events.
+func TestCELDumpNewestFirstGivesTheSameEvents(t *testing.T) {
+	data := celFixture(t)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i, j := 0, len(lines)-1; i < j; i, j = i+1, j-1 {
+		lines[i], lines[j] = lines[j], lines[i]
+	}
+	reversed := strings.Join(lines, "\n") + "\n"
+	ids := func(evs []model.Event) []string {
+		var out []string
+		for _, e := range evs {
+			b, _ := json.Marshal(e)
+			out = append(out, string(b))
+		}
+		sort.Strings(out)
+		return out
+	}
+	a := ids(translateCELFile(t, data, CELOptions{}))
+	b := ids(translateCELFile(t, []byte(reversed), CELOptions{}))
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("newest first differs:\n%v\n%v", a, b)
+	}
+}
+
+// The advanced mapping of cel_custom.conf.sample (24 columns) is
+// recognised by width; a line of another width, a bad time and bad extra
+// JSON are problems with their line numbers.
+func TestCELAdvancedLayoutAndBadLines(t *testing.T) {
+	// EventType,EventEnum,"My Literal",EventTime,UserEventName,CIDName,CIDNum,Exten,Context,ChanName,AppName,AppData,AMAFlags,AcctCode,UniqueID,UserField,CIDani,CIDrdnis,CIDdnid,Peer,LinkedID,PeerAcct,Extra,TenantID
+	in := `"CHAN_START","CHAN_START","My Literal","1791210000.000000","","Ana","21955556666","551130003000","from-external","PJSIP/trunk-00000020","","","3","","1791210000.40","","21955556666","","551130003000","","1791210000.40","","",""
+"HANGUP","HANGUP","My Literal","1791210030.000000","","Ana","21955556666","551130003000","from-external","PJSIP/trunk-00000020","","","3","","1791210000.40","","21955556666","","551130003000","","1791210000.40","","{""hangupcause"":16,""hangupsource"":""PJSIP/trunk-00000020"",""dialstatus"":""""}",""
+"HANGUP","HANGUP","My Literal","yesterday","","Ana","2","5","ctx","PJSIP/x-1","","","3","","1.1","","","","","","1.1","","",""
+"HANGUP","HANGUP","My Literal","1791210030.000000","","Ana","2","5","ctx","PJSIP/x-1","","","3","","1.1","","","","","","1.1","","{broken",""
+"CHAN_START","x"
+`
+	var evs []model.Event
+	err := TranslateCEL(strings.NewReader(in), CELOptions{}, func(_ int, ev model.Event) error {
+		evs = append(evs, ev)
+		return nil
+	})
+	var problems Problems
+	if !errors.As(err, &problems) || len(problems) != 3 || problems[0].Line != 3 || problems[1].Line != 4 || problems[2].Line != 5 ||
+		!strings.Contains(problems[0].Reason, "bad eventtime") || !strings.Contains(problems[1].Reason, "extra is not JSON") {
+		t.Fatalf("problems %v", err)
+	}
+	d := metrics.DeriveInteraction(evs, "", nil, metrics.Config{})
+	if len(d.Legs) != 1 || d.Legs[0].LegID != "ast:1791210000.40:PJSIP/trunk-00000020" {
+		t.Fatalf("a call nobody was dialled to is one leg, the caller's: %+v", d.Legs)
+	}
+}

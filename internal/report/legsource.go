@@ -36,11 +36,22 @@ type AgentReader interface {
 	AgentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error)
 }
 
+// FluxoReader is what the Fluxo Ágil reads its rows and drop-off from: the
+// store (*store.DB) or the analytics engine (*analytics.Rastreio, from its
+// bot conversations). Both return the same structs; the report package
+// formats them. The history (Ação) always reads the store's events.
+type FluxoReader interface {
+	BotRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error)
+	EachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, pageSize int, fn func(store.BotRow) error) error
+	BotDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error)
+}
+
 // AnalyticsReader is what the analytics engine answers.
 type AnalyticsReader interface {
 	LegReader
 	IVRReader
 	AgentReader
+	FluxoReader
 }
 
 // fallback reports whether a read of the analytics engine failed because
@@ -139,4 +150,39 @@ func (r *Reports) agentLegCounts(ctx context.Context, p model.Principal, f store
 		}
 	}
 	return r.DB.AgentLegCounts(ctx, p, f, by)
+}
+
+func (r *Reports) botRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error) {
+	if r.Analytics != nil {
+		page, err := r.Analytics.BotRows(ctx, p, f, byName, after, limit)
+		if err == nil || !r.fallback(err, "fluxo page") {
+			return page, err
+		}
+	}
+	return r.DB.BotRows(ctx, p, f, byName, after, limit)
+}
+
+func (r *Reports) eachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, pageSize int, fn func(store.BotRow) error) error {
+	if r.Analytics != nil {
+		sent := false
+		err := r.Analytics.EachBotRow(ctx, p, f, byName, pageSize, func(row store.BotRow) error {
+			sent = true
+			return fn(row)
+		})
+		// Once a row went out the export cannot restart elsewhere.
+		if err == nil || sent || !r.fallback(err, "fluxo export") {
+			return err
+		}
+	}
+	return r.DB.EachBotRow(ctx, p, f, byName, pageSize, fn)
+}
+
+func (r *Reports) botDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error) {
+	if r.Analytics != nil {
+		list, err := r.Analytics.BotDropoff(ctx, p, f)
+		if err == nil || !r.fallback(err, "fluxo drop-off") {
+			return list, err
+		}
+	}
+	return r.DB.BotDropoff(ctx, p, f)
 }

@@ -31,6 +31,8 @@ type Page struct {
 	// Query is the current request's query, for links that keep filters.
 	Query url.Values
 	Data  any
+	// DataNote says where a report page's numbers come from (dataNote).
+	DataNote string
 }
 
 // T translates a pt-BR label for the page's language.
@@ -106,6 +108,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		page.Principal = sess.Principal
 		page.Role = string(sess.Principal.Role)
 	}
+	page.DataNote = s.dataNote(r, page)
 	t, ok := s.templates[name]
 	if !ok {
 		s.log.Error("unknown template", "name", name)

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// dataNote is a report page's line about where its numbers come from
+// (Page.DataNote, shown by layout.html): with the analytics engine, its lag
+// when the engine answered while the tenant has updates not shipped yet
+// ("dados até HH:MM"), or that the store answered because the engine is
+// unreachable; "" otherwise (no engine, no report read, nothing pending).
+func (s *Server) dataNote(r *http.Request, page Page) string {
+	if s.cfg.Analytics == nil || page.Principal.Tenant == "" {
+		return ""
+	}
+	ds, err := s.reports.DataSource(r.Context(), page.Principal)
+	if err != nil {
+		s.log.Warn("analytics lag for the page", "err", err)
+		return ""
+	}
+	en := page.Lang == "en"
+	switch {
+	case ds.Fallback && en:
+		return "The analytics engine (ClickHouse) is not answering: these figures come from the main database (slower)."
+	case ds.Fallback:
+		return "O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento)."
+	case ds.Pending == 0:
+		return ""
+	}
+	until := ds.Until.Format("15:04")
+	if y, m, d := ds.Until.Date(); time.Now().In(ds.Until.Location()).Format("2006-01-02") != fmt.Sprintf("%04d-%02d-%02d", y, m, d) {
+		until = ds.Until.Format("02/01/2006 15:04")
+		if en {
+			until = ds.Until.Format("2006-01-02 15:04")
+		}
+	}
+	if en {
+		if ds.Pending == 1 {
+			return fmt.Sprintf("Data up to %s: 1 update still on its way to the analytics engine.", until)
+		}
+		return fmt.Sprintf("Data up to %s: %d updates still on their way to the analytics engine.", until, ds.Pending)
+	}
+	if ds.Pending == 1 {
+		return fmt.Sprintf("Dados até %s: 1 atualização ainda a caminho do motor de análise.", until)
+	}
+	return fmt.Sprintf("Dados até %s: %d atualizações ainda a caminho do motor de análise.", until, ds.Pending)
+}

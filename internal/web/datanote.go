@@ -30,7 +30,8 @@ func (s *Server) dataNote(r *http.Request, page Page) string {
 		return ""
 	}
 	until := ds.Until.Format("15:04")
-	if y, m, d := ds.Until.Date(); time.Now().In(ds.Until.Location()).Format("2006-01-02") != fmt.Sprintf("%04d-%02d-%02d", y, m, d) {
+	if ds.Until.Format("2006-01-02") != time.Now().In(ds.Until.Location()).Format("2006-01-02") {
+		// An older day: the date too.
 		until = ds.Until.Format("02/01/2006 15:04")
 		if en {
 			until = ds.Until.Format("2006-01-02 15:04")

@@ -22,10 +22,12 @@ import (
 // finished in time) keeps the entry and the shipper retries; a retry is
 // harmless: hosts with nothing left to delete get no new mutation.
 
-// purge erases the versions of some interactions' rows below a version.
+// purge erases the versions of some interactions' rows (table legs) or
+// bot conversations' rows (table bot_conversations) below a version.
 type purge struct {
-	tenant         string
-	interactionIDs []string
+	tenant string
+	table  string   // one of purgeTables
+	ids    []string // interaction or conversation ids (the table's idColumn)
 	// below is the anonymize entry's id: the anonymisation wrote it after
 	// its re-derivation, so every version shipped before it is lower and
 	// every version shipped for these interactions from this entry on is
@@ -38,13 +40,28 @@ func anonymizePurge(e store.OutboxEntry) (purge, error) {
 	if err != nil {
 		return purge{}, fmt.Errorf("analytics outbox entry %d: %w", e.ID, err)
 	}
-	return purge{tenant: e.Tenant, interactionIDs: ids, below: uint64(e.ID)}, nil
+	return purge{tenant: e.Tenant, table: "legs", ids: ids, below: uint64(e.ID)}, nil
 }
 
-// purgeTables are the tables whose rows hold personal data: the legs (the
-// stored cells with name, phones, document, and the reversed phone digits).
-// ivr_visits and agent_spans hold ids, times and outcomes only.
-var purgeTables = []string{"legs"}
+// anonymizeBotPurge reads an 'anonymize_bot' entry (a JSON array of
+// conversation ids, as the 'anonymize' entry's of interactions).
+func anonymizeBotPurge(e store.OutboxEntry) (purge, error) {
+	ids, err := store.AnonymizedInteractions(e.Key)
+	if err != nil {
+		return purge{}, fmt.Errorf("analytics outbox entry %d: %w", e.ID, err)
+	}
+	return purge{tenant: e.Tenant, table: "bot_conversations", ids: ids, below: uint64(e.ID)}, nil
+}
+
+// purgeTables are the tables whose rows hold personal data, in the order
+// they are purged: the legs (the stored cells with name, phones, document,
+// and the reversed phone digits) and the bot conversations (the contact's
+// name, document, first phone and e-mail). ivr_visits and agent_spans hold
+// ids, times and outcomes only.
+var purgeTables = []string{"legs", "bot_conversations"}
+
+// idColumn is the column a purge's ids name, per table.
+var idColumn = map[string]string{"legs": "interaction_id", "bot_conversations": "conversation"}
 
 // purgeGroupIDs bounds the interaction ids of one DELETE (the statement
 // stays far below max_query_size, 256 KiB).
@@ -60,9 +77,9 @@ type cond struct {
 	args  []any
 }
 
-// purgeConds renders the purges as WHERE clauses of at most purgeGroupIDs
-// interaction ids each (several anonymisations share one mutation).
-func purgeConds(ps []purge) []cond {
+// purgeConds renders the purges of one table as WHERE clauses of at most
+// purgeGroupIDs ids each (several anonymisations share one mutation).
+func purgeConds(ps []purge, table string) []cond {
 	var out []cond
 	var cur cond
 	n := 0
@@ -73,13 +90,16 @@ func purgeConds(ps []purge) []cond {
 		cur, n = cond{}, 0
 	}
 	for _, p := range ps {
-		ids := p.interactionIDs
+		if p.table != table {
+			continue
+		}
+		ids := p.ids
 		for len(ids) > 0 {
 			m := min(len(ids), purgeGroupIDs-n)
 			if cur.where != "" {
 				cur.where += " OR "
 			}
-			cur.where += "(tenant = ? AND interaction_id IN (" + qs(m) + ") AND version < ?)"
+			cur.where += "(tenant = ? AND " + idColumn[table] + " IN (" + qs(m) + ") AND version < ?)"
 			cur.args = append(cur.args, p.tenant)
 			for _, id := range ids[:m] {
 				cur.args = append(cur.args, id)
@@ -106,10 +126,18 @@ func (e *Engine) localTable(name string) string {
 }
 
 // purge deletes, on every host of the URL, the older versions of the
-// anonymised interactions, and returns once no host holds one.
+// anonymised interactions and bot conversations, and returns once no host
+// holds one.
 func (e *Engine) purge(ctx context.Context, ps []purge) error {
-	conds := purgeConds(ps)
-	if len(conds) == 0 {
+	condsOf := map[string][]cond{}
+	var tables []string
+	for _, name := range purgeTables {
+		if c := purgeConds(ps, name); len(c) > 0 {
+			condsOf[name] = c
+			tables = append(tables, name)
+		}
+	}
+	if len(tables) == 0 {
 		return nil
 	}
 	type pending struct {
@@ -131,9 +159,9 @@ func (e *Engine) purge(ctx context.Context, ps []purge) error {
 		}
 		p := pending{host: h, conn: conn, mutations: map[string][]string{}}
 		started = append(started, p)
-		for _, name := range purgeTables {
+		for _, name := range tables {
 			table := e.localTable(name)
-			ids, err := e.startDeletes(ctx, conn, table, conds)
+			ids, err := e.startDeletes(ctx, conn, table, condsOf[name])
 			if err != nil {
 				return fmt.Errorf("analytics: anonymise %s on %s: %w", table, h, err)
 			}
@@ -141,12 +169,12 @@ func (e *Engine) purge(ctx context.Context, ps []purge) error {
 		}
 	}
 	for _, p := range started {
-		for _, name := range purgeTables {
+		for _, name := range tables {
 			table := e.localTable(name)
 			if err := e.waitMutations(ctx, p.conn, table, p.mutations[table]); err != nil {
 				return fmt.Errorf("analytics: anonymise %s on %s: %w", table, p.host, err)
 			}
-			for _, c := range conds {
+			for _, c := range condsOf[name] {
 				n, err := countWhere(ctx, p.conn, e.cfg.Database+"."+table, c)
 				if err != nil {
 					return fmt.Errorf("analytics: anonymise %s on %s: %w", table, p.host, err)

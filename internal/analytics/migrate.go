@@ -111,7 +111,32 @@ var migrations = []migration{
 			`ALTER TABLE {{db}}.legs ADD COLUMN call_quality String DEFAULT '' AFTER voice_status`,
 		},
 	},
+	// bot_conversations: one row per version of a bot conversation (the
+	// Fluxo Ágil), identified by (tenant, conversation) and sharded by it
+	// (a conversation's contact or batch may change when it is re-derived;
+	// its id does not, so every version of it lands on one shard and FINAL
+	// per shard is enough). The report's rows (batch, contact, flow) span
+	// shards: the Distributed GROUP BY merges them. The rows carry the
+	// batch's and contact's names as the store's report joins them.
+	{
+		version: 5, name: "bot_conversations", addsTable: true,
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.bot_conversations{{_local}} (` + botColumns + `)
+			 ENGINE = ReplacingMergeTree(version) ORDER BY (tenant, conversation)`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.bot_conversations AS {{db}}.bot_conversations_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, bot_conversations_local, cityHash64(tenant, conversation))`,
+		},
+	},
 }
+
+// botColumns is the column list of the bot_conversations tables.
+const botColumns = `tenant String, conversation String, version UInt64, deleted UInt8,
+    client_id String, campaign_id String, batch_id String, batch_name String,
+    contact_id String, name String, name_key String, document String, phone String, email String,
+    flow String, started_at Int64, local_date String, outcome String, interaction_id String,
+    messages Int64, last_step String, steps Array(String)`
 
 // agentSpansColumns is the column list of the agent_spans tables.
 const agentSpansColumns = `tenant String, agent_id String, day String, n Int64, version UInt64, deleted UInt8,

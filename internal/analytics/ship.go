@@ -202,12 +202,13 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 	type tenantWork struct {
 		version map[string]uint64 // interaction → highest entry id
 		days    map[string]uint64 // store.AgentDayKey → highest entry id
+		bots    map[string]uint64 // bot conversation → highest entry id
 	}
 	work := map[string]*tenantWork{}
 	tenantOf := func(tenant string) *tenantWork {
 		w := work[tenant]
 		if w == nil {
-			w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}}
+			w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}, bots: map[string]uint64{}}
 			work[tenant] = w
 		}
 		return w
@@ -235,8 +236,32 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 				return 0, err
 			}
 			w := tenantOf(e.Tenant)
-			for _, id := range p.interactionIDs {
+			for _, id := range p.ids {
 				w.version[id] = max(w.version[id], p.below)
+			}
+			purges = append(purges, p)
+		case store.OutboxBotConversation:
+			m := tenantOf(e.Tenant).bots
+			m[e.Key] = max(m[e.Key], uint64(e.ID))
+		case store.OutboxBotContact, store.OutboxBotBatch:
+			// A directory change: every conversation of the contact or
+			// batch, as the store holds it now, at a version >= the entry.
+			bots, err := s.DB.AnalyticsBotsOf(ctx, e.Tenant, e.Kind, e.Key)
+			if err != nil {
+				return 0, err
+			}
+			m := tenantOf(e.Tenant).bots
+			for _, b := range bots {
+				m[b.Conversation] = max(m[b.Conversation], uint64(e.ID))
+			}
+		case store.OutboxAnonymizeBot:
+			p, err := anonymizeBotPurge(e)
+			if err != nil {
+				return 0, err
+			}
+			m := tenantOf(e.Tenant).bots
+			for _, id := range p.ids {
+				m[id] = max(m[id], p.below)
 			}
 			purges = append(purges, p)
 		default:
@@ -261,6 +286,11 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		}
 		if len(work[t].days) > 0 {
 			if err := s.shipAgentDays(ctx, t, work[t].days); err != nil {
+				return 0, err
+			}
+		}
+		if len(work[t].bots) > 0 {
+			if err := s.shipBots(ctx, t, work[t].bots); err != nil {
 				return 0, err
 			}
 		}
@@ -460,7 +490,29 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []spanRow) error { return s.CH.insertSpans(ctx, rows) }); err != nil {
 		return err
 	}
-	s.logf("analytics: tenant %s: %d legs, %d IVR visits and %d agent spans sent in %s", tenant, n, nv, ns, time.Since(start).Round(time.Millisecond))
+	nb := 0
+	err = s.DB.EachAnalyticsBot(ctx, tenant, chunk, func(bots []store.AnalyticsBot) error {
+		rows := make([]botRow, len(bots))
+		for i := range bots {
+			rows[i] = botRow{tenant: tenant, version: version, bot: &bots[i]}
+		}
+		nb += len(rows)
+		return s.CH.insertBots(ctx, rows)
+	})
+	if err != nil {
+		return err
+	}
+	staleBots, err := s.CH.staleBots(ctx, tenant, version)
+	if err != nil {
+		return err
+	}
+	if err := inChunks(staleBots, chunk, func(id string) botRow {
+		return botRow{tenant: tenant, conversation: id, version: version}
+	}, func(rows []botRow) error { return s.CH.insertBots(ctx, rows) }); err != nil {
+		return err
+	}
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d agent spans and %d bot conversations sent in %s",
+		tenant, n, nv, ns, nb, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -15,9 +15,9 @@ import (
 )
 
 // TestNewTablesAreBackfilled: an engine synced when it held only the legs
-// (migration 1) gains the IVR visits and agent spans tables and the legs'
-// call_quality column when it is migrated again; the shipper then queues a
-// re-backfill of every tenant by itself, and the IVR and Agentes reports
+// (migration 1) gains the IVR visits, agent spans and bot conversations
+// tables and the legs' call_quality column when it is migrated again; the shipper then queues a
+// re-backfill of every tenant by itself, and the IVR, Agentes and Fluxo Ágil reports
 // and the Rastreio's call_quality filter answer the store's bytes.
 func TestNewTablesAreBackfilled(t *testing.T) {
 	evs := demoEvents(t, 150)
@@ -36,7 +36,8 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, q := range []string{"ivr_visits", "ivr_visits_local", "agent_spans", "agent_spans_local", "rastro_migrations"} {
+			for _, q := range []string{"ivr_visits", "ivr_visits_local", "agent_spans", "agent_spans_local",
+				"bot_conversations", "bot_conversations_local", "rastro_migrations"} {
 				if err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+cfg.Database+`.`+q); err != nil {
 					t.Fatal(err)
 				}
@@ -71,6 +72,9 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 		if a, b := countFilter(t, f, "acme", alta); a == 0 || b != 0 {
 			t.Fatalf("before the re-backfill: store %d call_quality=alta legs, ClickHouse %d (want some, none)", a, b)
 		}
+		if got, err := f.rastreo.BotRows(ctx, admin("acme"), store.BotFilter{}, false, nil, 10); err != nil || len(got.Rows) != 0 {
+			t.Fatalf("before the re-backfill: ClickHouse answers %d Fluxo rows, %v (want none)", len(got.Rows), err)
+		}
 		n, err := f.ship.Drain(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -80,6 +84,7 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 		}
 		compareIVR(t, f, "acme")
 		compareAgents(t, f, "acme")
+		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 		if a, b := countFilter(t, f, "acme", alta); a == 0 || a != b {
 			t.Fatalf("after the re-backfill: store %d call_quality=alta legs, ClickHouse %d", a, b)
 		}
@@ -108,8 +113,8 @@ func countFilter(t *testing.T, f *fixture, tenant string, fl store.LegFilter) (i
 }
 
 // TestReportsFallBackToTheStore: with the engine unreachable (never
-// migrated: it was down when rastro started), the IVR and Agentes reports
-// answer the store's bytes.
+// migrated: it was down when rastro started), the IVR, Agentes and Fluxo
+// Ágil reports answer the store's bytes.
 func TestReportsFallBackToTheStore(t *testing.T) {
 	evs := demoEvents(t, 100)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
@@ -137,6 +142,14 @@ func TestReportsFallBackToTheStore(t *testing.T) {
 		for _, v := range []url.Values{{}, {"media": {"voice"}, "hour_from": {"09:00"}}} {
 			if a, b := renderAgents(t, plain, p, v), renderAgents(t, fromCH, p, v); !bytes.Equal(a, b) {
 				t.Fatalf("Agentes %s with the engine down: %s", v.Encode(), firstDiff(a, b))
+			}
+		}
+		if _, err := r.BotRows(context.Background(), p, store.BotFilter{}, false, nil, 10); !analytics.Unreachable(err) {
+			t.Fatalf("Fluxo Ágil from an engine that is down: %v (want an unreachable error)", err)
+		}
+		for _, v := range []url.Values{{}, {"reached_human": {"true"}, "sort": {"name"}}} {
+			if a, b := renderFluxo(t, plain, p, v), renderFluxo(t, fromCH, p, v); !bytes.Equal(a, b) {
+				t.Fatalf("Fluxo %s with the engine down: %s", v.Encode(), firstDiff(a, b))
 			}
 		}
 	})

@@ -88,7 +88,10 @@ func (in *Ingester) AnonymizeContact(ctx context.Context, tenant, contactID stri
 		}
 		// After the re-derivation's own entries: the analytics engine
 		// ships the new rows, then erases the old ones on every shard.
-		return tx.AnnounceAnonymized(ctx, interactions)
+		if err := tx.AnnounceAnonymized(ctx, interactions); err != nil {
+			return err
+		}
+		return tx.AnnounceAnonymizedConversations(ctx, conversations)
 	})
 	return rewritten, err
 }

@@ -198,7 +198,7 @@ func fluxoCells(row store.BotRow) []string {
 // contact, flow) of the selected conversations. Keys[i] is
 // "<batch_id>/<contact_id>", the Ação (history) link.
 func (r *Reports) Fluxo(ctx context.Context, p model.Principal, q FluxoQuery) (Table, error) {
-	page, err := r.DB.BotRows(ctx, p, q.Filter, q.ByName, q.After, q.Limit)
+	page, err := r.botRows(ctx, p, q.Filter, q.ByName, q.After, q.Limit)
 	if err != nil {
 		return Table{}, err
 	}
@@ -221,7 +221,7 @@ func (r *Reports) Fluxo(ctx context.Context, p model.Principal, q FluxoQuery) (T
 func (r *Reports) FluxoRows(ctx context.Context, p model.Principal, q FluxoQuery) RowSource {
 	mask := masker(p, r.FluxoColumns())
 	return func(emit func([]string) error) error {
-		return r.DB.EachBotRow(ctx, p, q.Filter, q.ByName, 5000, func(row store.BotRow) error {
+		return r.eachBotRow(ctx, p, q.Filter, q.ByName, 5000, func(row store.BotRow) error {
 			cells := fluxoCells(row)
 			if mask != nil {
 				mask(cells)
@@ -245,7 +245,7 @@ type StepCount struct {
 // LastHere of a step is the number of distinct contacts the same query with
 // step=<that step> lists.
 func (r *Reports) FluxoDropoff(ctx context.Context, p model.Principal, q FluxoQuery) ([]StepCount, error) {
-	list, err := r.DB.BotDropoff(ctx, p, q.Filter)
+	list, err := r.botDropoff(ctx, p, q.Filter)
 	if err != nil {
 		return nil, err
 	}

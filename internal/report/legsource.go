@@ -36,28 +36,46 @@ type AgentReader interface {
 	AgentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error)
 }
 
+// FluxoReader is what the Fluxo Ágil reads its rows and drop-off from: the
+// store (*store.DB) or the analytics engine (*analytics.Rastreio, from its
+// bot conversations). Both return the same structs; the report package
+// formats them. The history (Ação) always reads the store's events.
+type FluxoReader interface {
+	BotRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error)
+	EachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, pageSize int, fn func(store.BotRow) error) error
+	BotDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error)
+}
+
 // AnalyticsReader is what the analytics engine answers.
 type AnalyticsReader interface {
 	LegReader
 	IVRReader
 	AgentReader
+	FluxoReader
 }
 
-// fallback reports whether a read of the analytics engine failed because
-// the engine is unreachable: the store answers instead (slower), and the
-// fallback is logged.
-func (r *Reports) fallback(err error, what string) bool {
+// engineAnswers reports whether a read of the analytics engine stands (it
+// answered, or failed for another reason than being unreachable). If not,
+// the store answers instead (slower): the fallback is logged and recorded
+// for the page's note (see Source).
+func (r *Reports) engineAnswers(ctx context.Context, err error, what string) bool {
+	src := SourceOf(ctx)
+	if err == nil {
+		src.mark(true)
+		return true
+	}
 	if !analytics.Unreachable(err) {
-		return false
+		return true
 	}
 	slog.Warn("analytics engine unreachable; the store answers", "read", what, "err", err)
-	return true
+	src.mark(false)
+	return false
 }
 
 func (r *Reports) legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error) {
 	if r.Analytics != nil {
 		page, err := r.Analytics.Legs(ctx, p, f, desc, after, limit)
-		if err == nil || !r.fallback(err, "rastreio page") {
+		if r.engineAnswers(ctx, err, "rastreio page") {
 			return page, err
 		}
 	}
@@ -72,7 +90,7 @@ func (r *Reports) eachLeg(ctx context.Context, p model.Principal, f store.LegFil
 			return fn(cells)
 		})
 		// Once a row went out the export cannot restart elsewhere.
-		if err == nil || sent || !r.fallback(err, "rastreio export") {
+		if sent || r.engineAnswers(ctx, err, "rastreio export") {
 			return err
 		}
 	}
@@ -84,7 +102,7 @@ func (r *Reports) eachLeg(ctx context.Context, p model.Principal, f store.LegFil
 func (r *Reports) CountLegs(ctx context.Context, p model.Principal, f store.LegFilter) (int64, error) {
 	if r.Analytics != nil {
 		n, err := r.Analytics.CountLegs(ctx, p, f)
-		if err == nil || !r.fallback(err, "rastreio count") {
+		if r.engineAnswers(ctx, err, "rastreio count") {
 			return n, err
 		}
 	}
@@ -94,7 +112,7 @@ func (r *Reports) CountLegs(ctx context.Context, p model.Principal, f store.LegF
 func (r *Reports) ivrGroups(ctx context.Context, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error) {
 	if r.Analytics != nil {
 		g, err := r.Analytics.IVRGroups(ctx, p, f, by)
-		if err == nil || !r.fallback(err, "ivr groups") {
+		if r.engineAnswers(ctx, err, "ivr groups") {
 			return g, err
 		}
 	}
@@ -104,7 +122,7 @@ func (r *Reports) ivrGroups(ctx context.Context, p model.Principal, f store.IVRF
 func (r *Reports) ivrTopPaths(ctx context.Context, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error) {
 	if r.Analytics != nil {
 		c, err := r.Analytics.IVRTopPaths(ctx, p, f, by, top)
-		if err == nil || !r.fallback(err, "ivr paths") {
+		if r.engineAnswers(ctx, err, "ivr paths") {
 			return c, err
 		}
 	}
@@ -114,7 +132,7 @@ func (r *Reports) ivrTopPaths(ctx context.Context, p model.Principal, f store.IV
 func (r *Reports) ivrsIn(ctx context.Context, p model.Principal, f store.IVRFilter) ([]string, error) {
 	if r.Analytics != nil {
 		ids, err := r.Analytics.IVRsIn(ctx, p, f)
-		if err == nil || !r.fallback(err, "ivrs of report") {
+		if r.engineAnswers(ctx, err, "ivrs of report") {
 			return ids, err
 		}
 	}
@@ -124,7 +142,7 @@ func (r *Reports) ivrsIn(ctx context.Context, p model.Principal, f store.IVRFilt
 func (r *Reports) agentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error) {
 	if r.Analytics != nil {
 		figs, err := r.Analytics.AgentFigures(ctx, p, f)
-		if err == nil || !r.fallback(err, "agents") {
+		if r.engineAnswers(ctx, err, "agents") {
 			return figs, err
 		}
 	}
@@ -134,9 +152,44 @@ func (r *Reports) agentFigures(ctx context.Context, p model.Principal, f store.A
 func (r *Reports) agentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error) {
 	if r.Analytics != nil {
 		g, err := r.Analytics.AgentLegCounts(ctx, p, f, by)
-		if err == nil || !r.fallback(err, "agents chart") {
+		if r.engineAnswers(ctx, err, "agents chart") {
 			return g, err
 		}
 	}
 	return r.DB.AgentLegCounts(ctx, p, f, by)
+}
+
+func (r *Reports) botRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error) {
+	if r.Analytics != nil {
+		page, err := r.Analytics.BotRows(ctx, p, f, byName, after, limit)
+		if r.engineAnswers(ctx, err, "fluxo page") {
+			return page, err
+		}
+	}
+	return r.DB.BotRows(ctx, p, f, byName, after, limit)
+}
+
+func (r *Reports) eachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, pageSize int, fn func(store.BotRow) error) error {
+	if r.Analytics != nil {
+		sent := false
+		err := r.Analytics.EachBotRow(ctx, p, f, byName, pageSize, func(row store.BotRow) error {
+			sent = true
+			return fn(row)
+		})
+		// Once a row went out the export cannot restart elsewhere.
+		if sent || r.engineAnswers(ctx, err, "fluxo export") {
+			return err
+		}
+	}
+	return r.DB.EachBotRow(ctx, p, f, byName, pageSize, fn)
+}
+
+func (r *Reports) botDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error) {
+	if r.Analytics != nil {
+		list, err := r.Analytics.BotDropoff(ctx, p, f)
+		if r.engineAnswers(ctx, err, "fluxo drop-off") {
+			return list, err
+		}
+	}
+	return r.DB.BotDropoff(ctx, p, f)
 }

@@ -22,7 +22,8 @@ import (
 type Reports struct {
 	DB *store.DB
 	// Analytics, when set, answers the Rastreio (count, pages, exports),
-	// the Relatório IVR and the Relatório de Agentes instead of the store;
+	// the Relatório IVR, the Relatório de Agentes and the Fluxo Ágil (rows,
+	// export, drop-off) instead of the store;
 	// the store answers when it is unreachable.
 	Analytics AnalyticsReader
 }

@@ -13,6 +13,9 @@ func (t *Tx) ReplaceBotConversation(ctx context.Context, c model.BotConversation
 	if _, err := t.exec(ctx, `DELETE FROM bot_conversations WHERE tenant = ? AND conversation = ?`, t.tenant, c.Conversation); err != nil {
 		return fmt.Errorf("clear conversation %s: %w", c.Conversation, err)
 	}
+	if err := t.announceBot(ctx, OutboxBotConversation, c.Conversation); err != nil {
+		return err
+	}
 	if c.StartedAt.IsZero() {
 		// Not started yet (its start event has not arrived): nothing to show.
 		return nil

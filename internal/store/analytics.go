@@ -18,7 +18,7 @@ import (
 // Outbox entry kinds.
 const (
 	OutboxInteraction = "interaction" // key = interaction id: ship its current legs and IVR visits
-	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit and agent span of the tenant
+	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit, agent span and bot conversation of the tenant
 	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans of that local day
 	OutboxAnonymize   = "anonymize"   // key = JSON array of interaction ids (see AnnounceAnonymized): ship them, then erase their older versions
 )
@@ -181,7 +181,7 @@ func (t *Tx) MarkAnalyticsRebackfill(ctx context.Context) error {
 	}
 	// Anonymisations stay: the re-backfill sends the new versions, but only
 	// their entries erase the old ones (with the personal data) from disk.
-	if _, err := t.exec(ctx, `DELETE FROM analytics_outbox WHERE tenant = ? AND kind <> ?`, t.tenant, OutboxAnonymize); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM analytics_outbox WHERE tenant = ? AND kind <> ? AND kind <> ?`, t.tenant, OutboxAnonymize, OutboxAnonymizeBot); err != nil {
 		return fmt.Errorf("clear the analytics outbox: %w", err)
 	}
 	t.analytics = -1 // the legs rebuild inserts are covered by the tenant entry

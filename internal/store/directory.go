@@ -119,6 +119,17 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 		return nil, fmt.Errorf("upsert %s %s: %w", table, id, err)
 	}
 	t.dir.forget(table, id)
+	// The engine's Fluxo Ágil rows carry the batch's and the contact's
+	// names and data: their conversations are shipped again.
+	switch table {
+	case "contacts":
+		err = t.announceBot(ctx, OutboxBotContact, id)
+	case "batches":
+		err = t.announceBot(ctx, OutboxBotBatch, id)
+	}
+	if err != nil {
+		return nil, err
+	}
 	return &DirectoryChange{Kind: table, ID: id}, nil
 }
 

@@ -315,4 +315,7 @@ var dictionaryEN = map[string]string{
 	"Finalizados":              "Completed",
 	"Atendimentos por hora":    "Services per hour",
 	"Atendimentos por dia":     "Services per day",
+	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "The analytics engine (ClickHouse) is not answering: these figures come from the main database (slower).",
+	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Data up to %s: 1 update still on its way to the analytics engine.",
+	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Data up to %s: %d updates still on their way to the analytics engine.",
 }

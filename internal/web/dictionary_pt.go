@@ -319,4 +319,7 @@ var dictionaryPT = map[string]string{
 	"Finalizados":              "Finalizados",
 	"Atendimentos por hora":    "Atendimentos por hora",
 	"Atendimentos por dia":     "Atendimentos por dia",
+	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).",
+	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Dados até %s: 1 atualização ainda a caminho do motor de análise.",
+	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Dados até %s: %d atualizações ainda a caminho do motor de análise.",
 }

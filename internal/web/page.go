@@ -41,6 +41,8 @@ type Page struct {
 	// Query is the current request's query, for links that keep filters.
 	Query url.Values
 	Data  any
+	// DataNote says where a report page's numbers come from (dataNote).
+	DataNote string
 }
 
 // newPage starts the page of request r in its language; render fills in
@@ -118,6 +120,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		page.Principal = sess.Principal
 		page.Role = string(sess.Principal.Role)
 	}
+	page.DataNote = s.dataNote(r, page)
 	body, err := s.execute(name, page)
 	if err != nil {
 		s.pageError(w, r, err)

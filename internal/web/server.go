@@ -30,8 +30,8 @@ type Config struct {
 	// SecureCookies sets the Secure flag (behind TLS).
 	SecureCookies bool
 	Logger        *slog.Logger
-	// Analytics, when set, answers the Rastreio, the Relatório IVR and the
-	// Relatório de Agentes from the analytics engine
+	// Analytics, when set, answers the Rastreio, the Relatório IVR, the
+	// Relatório de Agentes and the Fluxo Ágil from the analytics engine
 	// (the store answers when it is unreachable); /api/v1/status then says
 	// "engine":"clickhouse".
 	Analytics report.AnalyticsReader
@@ -84,6 +84,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	if s.cfg.Analytics != nil {
+		r = r.WithContext(report.WithSource(r.Context())) // for the pages' dataNote
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -119,6 +119,10 @@ type env struct {
 	// refs caches admin answers; lastPath is the request being checked.
 	refs     map[string]jsonTable
 	lastPath string
+
+	// engine is what /api/v1/status names: "none", or "clickhouse" when
+	// the server reads the analytics engine (newEnvWith).
+	engine string
 }
 
 // newEnv seeds acme and globex into s (about 250 legs each: acme in
@@ -126,9 +130,18 @@ type env struct {
 // protocol is shared), creates the principals and serves.
 func newEnv(t *testing.T, s storetest.Store) *env {
 	t.Helper()
+	return newEnvWith(t, s, nil)
+}
+
+// newEnvWith is newEnv whose server reads the reports from the analytics
+// reader engineOf returns once the tenants are seeded (nil: the store
+// only); e.Rep, the tests' reference, still reads the store.
+func newEnvWith(t *testing.T, s storetest.Store, engineOf func(t *testing.T, db *store.DB) report.AnalyticsReader) *env {
+	t.Helper()
 	start := time.Now()
 	e := &env{
-		Store: s.Name, DB: s.DB, Rep: report.New(s.DB), RecDir: t.TempDir(),
+		engine: "none",
+		Store:  s.Name, DB: s.DB, Rep: report.New(s.DB), RecDir: t.TempDir(),
 		tokens: map[string]string{}, tokenIDs: map[string]string{}, princ: map[string]model.Principal{},
 		cookies: map[string]string{}, csrf: map[string]string{}, raw: map[string][][]byte{},
 		protocols: map[string]map[string]bool{},
@@ -144,7 +157,11 @@ func newEnv(t *testing.T, s storetest.Store) *env {
 		e.raw[tenant] = seedTenant(t, s.DB, tenant, seed[tenant])
 		t.Logf("%s: seeded %s (%d events) in %s", s.Name, tenant, len(e.raw[tenant]), time.Since(t0).Round(time.Millisecond))
 	}
-	srv, err := web.New(s.DB, web.Config{RecordingsDir: e.RecDir, Logger: testLogger(t)})
+	var engine report.AnalyticsReader
+	if engineOf != nil {
+		engine, e.engine = engineOf(t, s.DB), "clickhouse"
+	}
+	srv, err := web.New(s.DB, web.Config{RecordingsDir: e.RecDir, Logger: testLogger(t), Analytics: engine})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

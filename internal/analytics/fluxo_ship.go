@@ -1,0 +1,133 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/rastro/rastro/internal/store"
+)
+
+const insertBots = `INSERT INTO %s (tenant, conversation, version, deleted, client_id, campaign_id, batch_id, batch_name,
+	contact_id, name, name_key, document, phone, email, flow, started_at, local_date, outcome, interaction_id,
+	messages, last_step, steps)`
+
+// botRow is one version of a bot conversation to insert (bot nil: a
+// tombstone).
+type botRow struct {
+	tenant, conversation string
+	version              uint64
+	bot                  *store.AnalyticsBot
+}
+
+// insertBots sends bot conversation rows in one synchronous batch.
+func (e *Engine) insertBots(ctx context.Context, rows []botRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertBots, e.table("bot_conversations")))
+	if err != nil {
+		return fmt.Errorf("analytics: prepare insert: %w", err)
+	}
+	defer b.Abort()
+	for _, r := range rows {
+		c := r.bot
+		if c == nil {
+			err = b.Append(r.tenant, r.conversation, r.version, uint8(1), "", "", "", "",
+				"", "", "", "", "", "", "", int64(0), "", "", "",
+				int64(0), "", []string{})
+		} else {
+			err = b.Append(r.tenant, c.Conversation, r.version, uint8(0), c.ClientID, c.CampaignID, c.BatchID, c.BatchName,
+				c.ContactID, c.Name, c.NameKey, c.Document, c.Phone, c.Email, c.Flow, c.StartedAt, c.LocalDate, c.Outcome, c.Interaction,
+				c.Messages, c.LastStep, nonNil(c.Steps))
+		}
+		if err != nil {
+			return fmt.Errorf("analytics: append bot conversation: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("analytics: insert %d bot conversations: %w", len(rows), err)
+	}
+	return nil
+}
+
+// shipBots sends the current rows of some bot conversations of a tenant
+// (each at its highest entry id), and tombstones for those the engine
+// holds that the store no longer has, in one synchronous insert.
+func (s *Shipper) shipBots(ctx context.Context, tenant string, versions map[string]uint64) error {
+	ids := make([]string, 0, len(versions))
+	for id := range versions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	bots, err := s.DB.AnalyticsBotsByID(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	rows := make([]botRow, 0, len(bots))
+	have := map[string]bool{}
+	for i := range bots {
+		b := &bots[i]
+		have[b.Conversation] = true
+		rows = append(rows, botRow{tenant: tenant, version: versions[b.Conversation], bot: b})
+	}
+	var gone []string
+	for _, id := range ids {
+		if !have[id] {
+			gone = append(gone, id)
+		}
+	}
+	live, err := s.CH.liveBots(ctx, tenant, gone)
+	if err != nil {
+		return err
+	}
+	for _, id := range live {
+		rows = append(rows, botRow{tenant: tenant, conversation: id, version: versions[id]})
+	}
+	return s.CH.insertBots(ctx, rows)
+}
+
+// liveBots lists which of some conversations of a tenant the engine holds
+// (latest version, not deleted).
+func (e *Engine) liveBots(ctx context.Context, tenant string, ids []string) ([]string, error) {
+	var out []string
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		args := []any{tenant}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		found, err := e.ids(ctx, `SELECT conversation FROM `+e.table("bot_conversations")+` FINAL
+			WHERE tenant = ? AND conversation IN (`+qs(n)+`) AND deleted = 0`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// staleBots lists the live conversations of a tenant whose latest version
+// is older than version (gone from the store after a re-backfill).
+func (e *Engine) staleBots(ctx context.Context, tenant string, version uint64) ([]string, error) {
+	return e.ids(ctx, `SELECT conversation FROM `+e.table("bot_conversations")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+}
+
+func (e *Engine) ids(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

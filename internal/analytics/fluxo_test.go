@@ -1,0 +1,374 @@
+package analytics_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/rastro/rastro/internal/analytics"
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// renderFluxo writes everything a Fluxo Ágil query answers: every page
+// walked with its cursor (JSON, as the API sends it, small pages so the
+// keyset is exercised), the CSV and XLSX exports and the drop-off.
+func renderFluxo(t *testing.T, r *report.Reports, p model.Principal, v url.Values) []byte {
+	t.Helper()
+	ctx := context.Background()
+	var buf bytes.Buffer
+	pv := url.Values{}
+	for k, vs := range v {
+		pv[k] = vs
+	}
+	pv.Set("limit", "7")
+	if _, err := r.ParseFluxo(ctx, p, pv); err != nil {
+		// A client, campaign or batch outside p's clients: the refusal
+		// (validated against the store on both paths) is the answer.
+		var pe *report.ParamError
+		if !errors.As(err, &pe) {
+			t.Fatalf("%s: %v", pv.Encode(), err)
+		}
+		return []byte("refused: " + err.Error())
+	}
+	for pages := 0; ; pages++ {
+		q, err := r.ParseFluxo(ctx, p, pv)
+		if err != nil {
+			t.Fatalf("%s: %v", pv.Encode(), err)
+		}
+		tab, err := r.Fluxo(ctx, p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(b)
+		buf.WriteString("\n" + strings.Join(tab.Keys, ",") + "\n")
+		if tab.NextCursor == "" {
+			break
+		}
+		if pages > 1000 {
+			t.Fatal("paging does not end")
+		}
+		pv.Set("cursor", tab.NextCursor)
+	}
+	q, err := r.ParseFluxo(ctx, p, v)
+	if err != nil {
+		t.Fatalf("%s: %v", v.Encode(), err)
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		fm, _ := report.ParseFormat(format, "")
+		var out bytes.Buffer
+		st, err := report.Write(&out, fm, r.FluxoColumns(), r.FluxoRows(ctx, p, q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if format == "csv" {
+			buf.Write(out.Bytes())
+		} else {
+			fmt.Fprintf(&buf, "xlsx rows %d sha256 %s\n", st.Rows, st.SHA256)
+		}
+	}
+	drop, err := r.FluxoDropoff(ctx, p, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(drop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Write(b)
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
+
+// fluxoIDs are the clients, campaigns, batches and last steps of a
+// tenant's conversations (from the store), sorted.
+type fluxoIDs struct{ clients, campaigns, batches, steps []string }
+
+func fluxoData(t *testing.T, db *store.DB, tenant string) fluxoIDs {
+	t.Helper()
+	sets := [4]map[string]bool{{}, {}, {}, {}}
+	if err := db.EachAnalyticsBot(context.Background(), tenant, 1000, func(bs []store.AnalyticsBot) error {
+		for _, b := range bs {
+			for i, v := range []string{b.ClientID, b.CampaignID, b.BatchID, b.LastStep} {
+				sets[i][v] = true
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var out [4][]string
+	for i, s := range sets {
+		for v := range s {
+			out[i] = append(out[i], v)
+		}
+		sort.Strings(out[i])
+	}
+	if len(out[2]) == 0 {
+		t.Fatalf("tenant %s has no bot conversation: the comparison would compare nothing", tenant)
+	}
+	return fluxoIDs{out[0], out[1], out[2], out[3]}
+}
+
+// fluxoQueries are the Fluxo Ágil searches compared: everything, both
+// sorts, a period, each client, a campaign, a batch (the drop-off's usual
+// scope), a step, reached_human both ways, and combinations.
+func fluxoQueries(d fluxoIDs, from, to string) []url.Values {
+	qs := []url.Values{
+		{},
+		{"sort": {"name"}},
+		{"from": {from}, "to": {to}},
+		{"reached_human": {"true"}},
+		{"reached_human": {"false"}, "sort": {"name"}},
+		{"campaign": {d.campaigns[0]}},
+		{"batch": {d.batches[0]}},
+		{"batch": {d.batches[len(d.batches)-1]}, "step": {d.steps[0]}},
+		{"step": {d.steps[len(d.steps)-1]}, "reached_human": {"false"}},
+		{"from": {from}, "to": {to}, "client": {d.clients[0]}, "reached_human": {"true"}, "sort": {"name"}},
+	}
+	for _, c := range d.clients {
+		qs = append(qs, url.Values{"client": {c}})
+	}
+	return qs
+}
+
+// fluxoPrincipals: admin, a masked viewer, a supervisor limited to one
+// client, one limited to none, and an admin of another tenant.
+func fluxoPrincipals(tenant string, d fluxoIDs) []model.Principal {
+	return []model.Principal{
+		admin(tenant),
+		{Tenant: tenant, Role: model.RoleViewer},
+		{Tenant: tenant, Role: model.RoleSupervisor, PersonalData: true, Clients: []string{d.clients[0]}},
+		{Tenant: tenant, Role: model.RoleSupervisor, Clients: []string{}},
+		{Tenant: "other", Role: model.RoleAdmin},
+	}
+}
+
+// compareFluxo checks every Fluxo Ágil query for every principal, store
+// against engine, after checking that the engine itself answers (a
+// fallback to the store would make the comparison empty).
+func compareFluxo(t *testing.T, f *fixture, tenant, from, to string) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := f.db.BotRows(ctx, admin(tenant), store.BotFilter{}, false, nil, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.rastreo.BotRows(ctx, admin(tenant), store.BotFilter{}, false, nil, 100000)
+	if err != nil || len(got.Rows) != len(want.Rows) || len(got.Rows) == 0 {
+		t.Fatalf("ClickHouse answers the Fluxo Ágil with %d rows (the store: %d), %v", len(got.Rows), len(want.Rows), err)
+	}
+	d := fluxoData(t, f.db, tenant)
+	for i, p := range fluxoPrincipals(tenant, d) {
+		for j, v := range fluxoQueries(d, from, to) {
+			if i > 0 && j%2 != 0 {
+				continue // the other principals: half of the queries (the machine is shared)
+			}
+			a := renderFluxo(t, f.plain, p, v)
+			b := renderFluxo(t, f.fromCH, p, v)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("Fluxo %s as %+v: store and ClickHouse differ:\n%s", v.Encode(), p, firstDiff(a, b))
+			}
+		}
+	}
+}
+
+// botHostCounts returns, per host of the URL, how many bot conversation
+// rows (every version) of a tenant its local table holds, and how many of
+// them contain needle in a personal column (queried on the host, without
+// FINAL).
+func botHostCounts(t *testing.T, ch *analytics.Engine, tenant, needle string) (rows, with []uint64) {
+	t.Helper()
+	cfg := ch.Config()
+	table := cfg.Database + ".bot_conversations"
+	if cfg.Cluster != "" {
+		table += "_local"
+	}
+	for _, h := range cfg.Hosts {
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{h}, DialTimeout: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n, m uint64
+		err = conn.QueryRow(context.Background(), `SELECT count(), countIf(position(concat(name, '\t', name_key, '\t', document, '\t', phone, '\t', email), ?) > 0)
+			FROM `+table+` WHERE tenant = ?`, needle, tenant).Scan(&n, &m)
+		conn.Close()
+		if err != nil {
+			t.Fatalf("bot rows on %s: %v", h, err)
+		}
+		rows, with = append(rows, n), append(with, m)
+	}
+	return rows, with
+}
+
+func ingestBody(t *testing.T, db *store.DB, tenant, body string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.EnsureTenant(ctx, tenant); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.New(db).IngestBody(ctx, tenant, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) drain(t *testing.T) {
+	t.Helper()
+	if _, err := f.ship.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := f.db.OutboxTotals(context.Background()); n != 0 {
+		t.Fatalf("%d outbox entries left after draining", n)
+	}
+}
+
+// TestFluxoFromClickHouseIsByteIdentical: the demo month (its first 70%
+// backfilled by the first sync, the rest shipped as late events
+// re-deriving conversations already shipped) and the hand-built Fluxo
+// fixture of internal/report (testdata/fluxo_month.jsonl); then a contact
+// and a batch renamed in the directory; then a rebuild. After each, every
+// Fluxo Ágil query (pages, exports, drop-off) answers the same bytes from
+// the two-shard cluster as from the store for every principal, and the
+// tenant's conversations sit on both shards.
+func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
+	evs := demoEvents(t, 600)
+	cut := len(evs) * 7 / 10
+	hand, err := os.ReadFile("testdata/fluxo_month.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := f.db.EnsureTenant(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		ingestAll(t, f.db, "acme", evs[:cut])
+		ingestBody(t, f.db, "hand", string(hand))
+		f.sync(t)
+		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
+		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
+
+		ingestAll(t, f.db, "acme", evs[cut:])
+		entries, err := f.db.OutboxBatch(ctx, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := 0
+		for _, e := range entries {
+			if e.Kind == store.OutboxBotConversation {
+				late++
+			}
+		}
+		if late == 0 {
+			t.Fatal("the late events re-derived no bot conversation: the test does not test re-derivation")
+		}
+		f.drain(t)
+		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
+
+		// The directory renames a contact and a batch already shipped: the
+		// engine's rows carry the new names.
+		ingestBody(t, f.db, "hand", `{"id":"r1","type":"contact.upserted","at":"2025-07-01T08:00:00-03:00","contact":{"id":"ct-ana","name":"Ana Beatriz Souza"}}
+{"id":"r2","type":"batch.upserted","at":"2025-07-01T08:00:00-03:00","batch":{"id":"lote-b","name":"A Lote Beta Renomeado","campaign_id":"camp-b1"}}
+`)
+		f.drain(t)
+		tab, err := f.fromCH.Fluxo(ctx, admin("hand"), report.FluxoQuery{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tab.Rows) == 0 || tab.Rows[0][0] != "A Lote Beta Renomeado" || !strings.Contains(fmt.Sprint(tab.Rows), "Ana Beatriz Souza") {
+			t.Fatalf("after renaming, ClickHouse answers %v", tab.Rows)
+		}
+		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
+
+		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
+			t.Fatal(err)
+		}
+		f.drain(t)
+		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
+
+		rows, _ := botHostCounts(t, f.ch, "acme", "\x00")
+		t.Logf("bot conversation rows (all versions) per host: %v", rows)
+		if len(rows) != 2 || rows[0] == 0 || rows[1] == 0 {
+			t.Fatalf("bot conversation rows per host %v: the tenant is not spread over both shards", rows)
+		}
+	})
+}
+
+// TestFluxoAnonymizedContactLeavesNoOldVersionOnAnyShard: a contact of the
+// hand-built fixture is anonymised after its conversations were shipped;
+// once the outbox drains, the Fluxo Ágil from ClickHouse shows
+// "Anonimizado" as the store does, and no row version on any host's local
+// table (without FINAL) holds its name, document, phone or e-mail.
+func TestFluxoAnonymizedContactLeavesNoOldVersionOnAnyShard(t *testing.T) {
+	hand, err := os.ReadFile("testdata/fluxo_month.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := f.db.EnsureTenant(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		ingestBody(t, f.db, "hand", string(hand))
+		f.sync(t)
+		needles := []string{"Ana Souza", "52998224725", "98765-4321", "ana@example.org"}
+		for _, n := range needles[:2] {
+			if _, with := botHostCounts(t, f.ch, "hand", n); with[0]+with[1] == 0 {
+				t.Fatalf("%q is on no shard before the anonymisation: the test would test nothing", n)
+			}
+		}
+		if _, err := ingest.New(f.db).AnonymizeContact(ctx, "hand", "ct-ana"); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := f.db.OutboxBatch(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		anon := 0
+		for _, e := range entries {
+			if e.Kind == store.OutboxAnonymizeBot {
+				anon++
+				for _, n := range needles {
+					if strings.Contains(e.Key, n) {
+						t.Fatalf("the outbox entry holds personal data %q: %s", n, e.Key)
+					}
+				}
+			}
+		}
+		if anon != 1 {
+			t.Fatalf("anonymisation queued %d anonymize_bot entries, want 1: %+v", anon, entries)
+		}
+		f.drain(t)
+		for _, n := range needles {
+			if rows, with := botHostCounts(t, f.ch, "hand", n); with[0]+with[1] != 0 {
+				t.Fatalf("%q still on the shards after the anonymisation (rows %v, holding it %v)", n, rows, with)
+			}
+		}
+		tab, err := f.fromCH.Fluxo(ctx, admin("hand"), report.FluxoQuery{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(fmt.Sprint(tab.Rows), "Anonimizado") {
+			t.Fatalf("ClickHouse rows after the anonymisation: %v", tab.Rows)
+		}
+		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
+	})
+}

@@ -14,6 +14,7 @@ import (
 type Tx struct {
 	db     *DB
 	tx     *sql.Tx
+	conn   *sql.Conn // PostgreSQL: the connection tx runs on (for COPY)
 	tenant string
 	dir    *txDirectory
 	ctx    context.Context // for directory look-ups made through metrics.Directory
@@ -51,7 +52,20 @@ func (db *DB) WithTenantTx(ctx context.Context, tenant string, fn func(*Tx) erro
 }
 
 func (db *DB) tenantTxOnce(ctx context.Context, tenant string, fn func(*Tx) error) error {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var sqlTx *sql.Tx
+	var err error
+	if db.dialect == Postgres {
+		// The transaction runs on a connection of its own so that bulk
+		// paths can reach pgx's COPY on it (Tx.AppendEvents).
+		if conn, err = db.w.Conn(ctx); err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		defer conn.Close()
+		sqlTx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -64,7 +78,7 @@ func (db *DB) tenantTxOnce(ctx context.Context, tenant string, fn func(*Tx) erro
 			return fmt.Errorf("lock tenant %s: %w", tenant, err)
 		}
 	}
-	t := &Tx{db: db, tx: sqlTx, tenant: tenant, ctx: ctx}
+	t := &Tx{db: db, tx: sqlTx, conn: conn, tenant: tenant, ctx: ctx}
 	t.dir = newTxDirectory(t)
 	if err := fn(t); err != nil {
 		return err

@@ -20,8 +20,9 @@ const maxGroupEvents = 20_000
 // Every caller is answered when the transaction that holds its batch has
 // committed, so an acknowledged batch is durable as before.
 //
-// Writers of a tenant were serialised anyway (WithTenantTx), so the waiting
-// costs nothing; what it saves is measured in BENCHMARKS.md (Ingestion).
+// Used on SQLite only (see Ingester.store). Writers of a tenant were
+// serialised anyway (WithTenantTx), so the waiting costs nothing; its
+// effect is measured in BENCHMARKS.md ("Ingest side of issue 17").
 type group struct {
 	mu      sync.Mutex
 	waiting map[string][]*pending // per tenant, in arrival order

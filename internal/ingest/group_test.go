@@ -89,7 +89,7 @@ func TestBatchesSharingATransactionStayAtomicOneByOne(t *testing.T) {
 
 // TestConcurrentBatchesOfOneIngesterAreEachAnsweredOnce: eight clients
 // send a demo month in 300-event batches at once through one Ingester
-// (whose group commit joins whatever arrives together); every event is
+// (on SQLite its group commit joins whatever arrives together); every event is
 // counted once, as accepted or as the duplicate of a batch sent twice, and
 // the reports equal those of the same events stored one batch at a time.
 func TestConcurrentBatchesOfOneIngesterAreEachAnsweredOnce(t *testing.T) {

@@ -30,6 +30,9 @@ func cmdBench(ctx context.Context, args []string) error {
 	to := fs.String("to", "2026-10-30", "last local date of the month measured")
 	only := fs.String("only", "", "comma-separated subset: page,export,fluxo,ivr,agents,copy")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	ib := ingestBench{clients: 4, batch: 1000} // only=size,ingest,bulk: see bench_ingest.go
+	fs.IntVar(&ib.legs, "ingest-legs", 20000, "demo legs of the bulk load measure (--only bulk; a scratch store)")
+	fs.IntVar(&ib.events, "ingest-events", 100000, "events sent as concurrent API batches (--only ingest; a scratch store)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -143,7 +146,8 @@ func cmdBench(ctx context.Context, args []string) error {
 			fmt.Printf("COPY (legs cells) TO STDOUT %-9s rows %8d  %7.2fs  %9.0f rows/s (ceiling)\n", media, n, el.Seconds(), float64(n)/el.Seconds())
 		}
 	}
-	return nil
+	ib.dsn = *dsn
+	return ib.run(ctx, db, want)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -161,16 +161,12 @@ func (in *Ingester) Append(ctx context.Context, tenant string, events []model.Ev
 		}
 		for i := range events {
 			events[i].Seq = seq + int64(i)
-			ok, err := tx.InsertEvent(ctx, &events[i], raw[i])
-			if err != nil {
-				return err
-			}
-			if ok {
-				res.Accepted++
-			} else {
-				res.Duplicates++
-			}
 		}
+		n, err := tx.AppendEvents(ctx, events, raw)
+		if err != nil {
+			return err
+		}
+		res.Accepted, res.Duplicates = n, len(events)-n
 		return nil
 	})
 	return res, err

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/rastro/rastro/internal/model"
 )
 
@@ -38,6 +41,75 @@ func (t *Tx) InsertEvent(ctx context.Context, ev *model.Event, raw []byte) (bool
 		return false, err
 	}
 	return n == 1, nil
+}
+
+// AppendEvents appends raw events (their Seq already set) and reports how
+// many were new; the others are duplicates of an event id the tenant
+// already has, or of an earlier event of the same call, and are ignored
+// exactly as InsertEvent ignores them. Nothing is derived.
+//
+// On PostgreSQL the events go through pgx's binary COPY into a temporary
+// table and one INSERT … SELECT … ON CONFLICT DO NOTHING moves them into
+// events: one round trip per batch instead of one per event, which is what
+// bounded the bulk append (≈ 5.2k events/s at 5,000-event batches, the
+// server mostly waiting for the next statement). SQLite has no round trips
+// to save and keeps the prepared single-row insert.
+func (t *Tx) AppendEvents(ctx context.Context, events []model.Event, raw [][]byte) (int, error) {
+	if t.conn == nil || len(events) == 0 {
+		accepted := 0
+		for i := range events {
+			ok, err := t.InsertEvent(ctx, &events[i], raw[i])
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				accepted++
+			}
+		}
+		return accepted, nil
+	}
+	// The temporary table lives until the transaction ends (ON COMMIT
+	// DROP), so a retried or failed batch leaves nothing behind on the
+	// pooled connection.
+	if _, err := t.tx.ExecContext(ctx, `CREATE TEMPORARY TABLE events_in (LIKE events) ON COMMIT DROP`); err != nil {
+		return 0, fmt.Errorf("append events: temporary table: %w", err)
+	}
+	cols := []string{"tenant", "id", "seq", "type", "at", "agg_kind", "agg_key", "body", "received_at"}
+	received := time.Now().UnixMilli()
+	i := 0
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		if i == len(events) {
+			return nil, nil
+		}
+		ev := &events[i]
+		kind, key := ev.Aggregate()
+		row := []any{t.tenant, ev.ID, ev.Seq, ev.Type, ms(ev.At), kind, key, string(raw[i]), received}
+		i++
+		return row, nil
+	})
+	err := t.conn.Raw(func(dc any) error {
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"events_in"}, cols, src)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append events: copy: %w", err)
+	}
+	// In seq order, so that of two events with one id in the batch the
+	// first is kept, as the row-by-row insert kept it.
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (tenant, id, seq, type, at, agg_kind, agg_key, body, received_at)
+		SELECT tenant, id, seq, type, at, agg_kind, agg_key, body, received_at FROM events_in ORDER BY seq
+		ON CONFLICT (tenant, id) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("append events: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("append events: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `DROP TABLE events_in`); err != nil {
+		return 0, fmt.Errorf("append events: drop temporary table: %w", err)
+	}
+	return int(n), nil
 }
 
 // AggregateEvents loads every stored event of one aggregate, in arrival order.

@@ -14,6 +14,7 @@ import (
 type Tx struct {
 	db     *DB
 	tx     *sql.Tx
+	conn   *sql.Conn // PostgreSQL: the connection tx runs on (for COPY)
 	tenant string
 	dir    *txDirectory
 	ctx    context.Context // for directory look-ups made through metrics.Directory
@@ -51,7 +52,20 @@ func (db *DB) WithTenantTx(ctx context.Context, tenant string, fn func(*Tx) erro
 }
 
 func (db *DB) tenantTxOnce(ctx context.Context, tenant string, fn func(*Tx) error) error {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var sqlTx *sql.Tx
+	var err error
+	if db.dialect == Postgres {
+		// The transaction runs on a connection of its own so that bulk
+		// paths can reach pgx's COPY on it (Tx.AppendEvents).
+		if conn, err = db.w.Conn(ctx); err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		defer conn.Close()
+		sqlTx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -64,7 +78,7 @@ func (db *DB) tenantTxOnce(ctx context.Context, tenant string, fn func(*Tx) erro
 			return fmt.Errorf("lock tenant %s: %w", tenant, err)
 		}
 	}
-	t := &Tx{db: db, tx: sqlTx, tenant: tenant, ctx: ctx}
+	t := &Tx{db: db, tx: sqlTx, conn: conn, tenant: tenant, ctx: ctx}
 	t.dir = newTxDirectory(t)
 	if err := fn(t); err != nil {
 		return err
@@ -127,3 +141,35 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // ErrUnknownTenant is returned when a tenant does not exist.
 var ErrUnknownTenant = errors.New("unknown tenant")
+
+// Savepoint runs fn inside a savepoint of the transaction, so that several
+// batches can share one transaction (group commit) and still be atomic one
+// by one. When fn fails with an error of its own writes, what fn wrote is
+// rolled back, the transaction goes on as if fn had never run, and the
+// error is returned as local. A conflict WithTenantTx retries, a full disk
+// or an ended context ends the whole transaction instead: returned as
+// fatal, as is a savepoint that cannot be rolled back.
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) (local, fatal error) {
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT batch`); err != nil {
+		return nil, fmt.Errorf("savepoint: %w", err)
+	}
+	err := classifyFull(fn())
+	if err == nil {
+		if _, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT batch`); err != nil {
+			return nil, fmt.Errorf("release savepoint: %w", err)
+		}
+		return nil, nil
+	}
+	if retryable(err) || errors.Is(err, ErrStorageFull) || ctx.Err() != nil {
+		return nil, err
+	}
+	if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT batch`); rerr != nil {
+		return nil, errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+	}
+	if _, rerr := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT batch`); rerr != nil {
+		return nil, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+	}
+	// The name cache may hold what fn wrote to the directory.
+	t.dir = newTxDirectory(t)
+	return err, nil
+}

@@ -68,30 +68,21 @@ func (r *Reports) ParseAgents(ctx context.Context, p model.Principal, v url.Valu
 	ps := newParams(v, errs)
 	ps.known(extra...)
 	q := AgentsQuery{Raw: v}
-	if _, err := r.DB.Tenant(ctx, p.Tenant); err != nil {
-		return q, err
-	}
-	all, err := r.DB.Media(ctx)
+	tc, err := r.tenant(ctx, p)
 	if err != nil {
 		return q, err
 	}
 	f := &q.Filter
 	if ms := ps.list("media"); ms != nil {
-		ids := make([]string, len(all))
-		for i, m := range all {
-			ids[i] = m.ID
-		}
-		ps.enum("media", ms, ids...)
+		ps.enum("media", ms, tc.MediaIDs()...)
 		for _, id := range uniqueStrings(ms) {
-			for _, m := range all {
-				if m.ID == id {
-					q.Media = append(q.Media, m)
-					f.Media = append(f.Media, id)
-				}
+			if m, ok := tc.MediaByID(id); ok {
+				q.Media = append(q.Media, m)
+				f.Media = append(f.Media, id)
 			}
 		}
 	}
-	f.FromDate, f.ToDate = ps.localDates()
+	f.FromDate, f.ToDate = ps.period().dates()
 	// The rollups' grain is the local hour: hour_from covers from the start
 	// of its hour, hour_to to the end of its hour.
 	hf, ht := ps.hour("hour_from", false), ps.hour("hour_to", true)
@@ -112,6 +103,9 @@ func (r *Reports) ParseAgents(ctx context.Context, p model.Principal, v url.Valu
 	ps.unknown()
 	return q, errs.err()
 }
+
+// Columns is the header of the report (AgentsColumns).
+func (q AgentsQuery) Columns() []string { return AgentsColumns }
 
 // agentRow is one agent's figures before formatting.
 type agentRow struct {
@@ -367,23 +361,15 @@ func (r *Reports) AgentsChart(ctx context.Context, p model.Principal, q AgentsQu
 	if err != nil {
 		return Chart{}, err
 	}
-	keys := make([]string, 0, len(groups))
-	vals := make(map[string][3]float64, len(groups))
-	for _, g := range groups {
-		keys = append(keys, g.Key)
-		vals[g.Key] = [3]float64{float64(g.Completed), float64(g.Transferred), float64(g.Other)}
-	}
-	return seriesChart(by, map[string]string{store.ByHour: "Atendimentos por hora", store.ByDay: "Atendimentos por dia"}, [3]string{"Finalizados", "Transferidos", "Outros"}, keys, vals), nil
+	return countsChart(by, map[string]string{store.ByHour: "Atendimentos por hora", store.ByDay: "Atendimentos por dia"}, [3]string{"Finalizados", "Transferidos", "Outros"},
+		groups, func(g store.AgentLegs) string { return g.Key },
+		func(g store.AgentLegs) [3]int64 { return [3]int64{g.Completed, g.Transferred, g.Other} }), nil
 }
 
-// AgentsRows returns the export of the report: the table's rows, then the
-// totals row (first cell "Total").
-func (r *Reports) AgentsRows(ctx context.Context, p model.Principal, q AgentsQuery) ([]string, RowSource, error) {
-	t, err := r.Agents(ctx, p, q)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t.Columns, tableRowSource(t), nil
+// AgentsRows streams the export of the report in q.Columns() order: the
+// table's rows, then the totals row (first cell "Total").
+func (r *Reports) AgentsRows(ctx context.Context, p model.Principal, q AgentsQuery) RowSource {
+	return tableRows(func() (Table, error) { return r.Agents(ctx, p, q) })
 }
 
 func uniqueStrings(s []string) []string {

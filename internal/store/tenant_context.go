@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/rastro/rastro/internal/metrics"
@@ -70,8 +71,32 @@ func (c TenantContext) MediaIDs() []string {
 	return ids
 }
 
-// TenantContext reads a tenant's context through the reader pool.
+type tenantMemoKey struct{}
+
+// tenantMemo holds the tenant contexts a request read.
+type tenantMemo struct {
+	mu   sync.Mutex
+	byID map[string]TenantContext
+}
+
+// WithTenantMemo returns ctx carrying a memo of tenant contexts: under it
+// DB.TenantContext reads each tenant once, so a request's parse, report,
+// history and page share one read (the web server wraps every request).
+func WithTenantMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, tenantMemoKey{}, &tenantMemo{byID: map[string]TenantContext{}})
+}
+
+// TenantContext reads a tenant's context through the reader pool (once per
+// request under WithTenantMemo).
 func (db *DB) TenantContext(ctx context.Context, id string) (TenantContext, error) {
+	m, _ := ctx.Value(tenantMemoKey{}).(*tenantMemo)
+	if m != nil {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if tc, ok := m.byID[id]; ok {
+			return tc, nil
+		}
+	}
 	t, err := db.Tenant(ctx, id)
 	if err != nil {
 		return TenantContext{}, err
@@ -80,7 +105,11 @@ func (db *DB) TenantContext(ctx context.Context, id string) (TenantContext, erro
 	if err != nil {
 		return TenantContext{}, err
 	}
-	return NewTenantContext(t, media), nil
+	tc := NewTenantContext(t, media)
+	if m != nil {
+		m.byID[id] = tc
+	}
+	return tc, nil
 }
 
 // TenantContext reads the transaction's tenant context.

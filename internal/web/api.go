@@ -282,7 +282,11 @@ func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	loc := s.tenantLocation(r.Context(), p.Tenant)
+	loc, err := s.tenantLocation(r.Context(), p.Tenant)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	src := func(emit func([]string) error) error {
 		var before int64
 		for {

@@ -578,12 +578,12 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "history.view", map[string]any{"protocol": protocol}, nil, nil)
 
-	loc := time.UTC
-	if t, err := s.db.Tenant(ctx, p.Tenant); err == nil {
-		if l, err := time.LoadLocation(t.TZ); err == nil {
-			loc = l
-		}
+	tc, err := s.db.TenantContext(ctx, p.Tenant)
+	if err != nil {
+		s.uiFail(w, r, err)
+		return
 	}
+	loc := tc.Zone
 	when := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -592,14 +592,10 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Media = h.Media
 	data.MediaLabel = h.Media
-	if all, err := s.db.Media(ctx); err == nil {
-		for _, m := range all {
-			if m.ID == h.Media {
-				data.MediaLabel = m.Label
-				if lg == "en" && m.LabelEN != "" {
-					data.MediaLabel = m.LabelEN
-				}
-			}
+	if m, ok := tc.MediaByID(h.Media); ok {
+		data.MediaLabel = m.Label
+		if lg == "en" && m.LabelEN != "" {
+			data.MediaLabel = m.LabelEN
 		}
 	}
 	if data.BackHref == "" {

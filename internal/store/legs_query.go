@@ -131,17 +131,6 @@ func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
 	return q
 }
 
-func inList(values []string) (string, []any) {
-	if len(values) == 0 {
-		return "NULL", nil
-	}
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	return placeholders(len(values)), args
-}
-
 // legPage builds the query of one keyset page: the matching legs after the
 // cursor, in (entered_at, k) order. The cursor's row value replaces the date
 // bound on its side: SQLite starts an index range at only one lower (or

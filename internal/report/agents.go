@@ -64,14 +64,12 @@ type AgentsQuery struct {
 // hour_from, hour_to, services, user_tags, agents, user_status), collecting
 // every problem. extra names parameters the caller reads itself.
 func (r *Reports) ParseAgents(ctx context.Context, p model.Principal, v url.Values, extra ...string) (AgentsQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, tc, err := r.parse(ctx, p, v, extra)
 	q := AgentsQuery{Raw: v}
-	tc, err := r.tenant(ctx, p)
 	if err != nil {
 		return q, err
 	}
+	errs := ps.errs
 	f := &q.Filter
 	if ms := ps.list("media"); ms != nil {
 		ps.enum("media", ms, tc.MediaIDs()...)
@@ -219,12 +217,7 @@ func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuer
 			a.tags = append(a.tags, c)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if a, b := strings.ToLower(out[i].name), strings.ToLower(out[j].name); a != b {
-			return a < b
-		}
-		return out[i].id < out[j].id
-	})
+	sortByName(out, func(a *agentRow) (string, string) { return a.name, a.id })
 	return out, tagNames, nil
 }
 
@@ -322,18 +315,10 @@ func agentLinks(q AgentsQuery, g store.AgentLegs, agents []string) []string {
 	}
 	m := q.Media[0]
 	base := url.Values{"media": {m.ID}}
-	if q.Filter.FromDate != "" {
-		base.Set("from", q.Filter.FromDate)
-	}
-	if q.Filter.ToDate != "" {
-		base.Set("to", q.Filter.ToDate)
-	}
-	if q.HourFrom != "" {
-		base.Set("hour_from", q.HourFrom)
-	}
-	if q.HourTo != "" {
-		base.Set("hour_to", q.HourTo)
-	}
+	setParam(base, "from", q.Filter.FromDate)
+	setParam(base, "to", q.Filter.ToDate)
+	setParam(base, "hour_from", q.HourFrom)
+	setParam(base, "hour_to", q.HourTo)
 	setListParam(base, "services", q.Filter.Services)
 	setListParam(base, "agents", agents)
 	hasStatus := m.HasFilter("service_status")

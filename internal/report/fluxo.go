@@ -53,13 +53,12 @@ func OutcomeLabel(outcome string) string {
 // campaign (or client), and an id p may not see are errors naming the
 // parameter.
 func (r *Reports) ParseFluxo(ctx context.Context, p model.Principal, v url.Values, extra ...string) (FluxoQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, _, err := r.parse(ctx, p, v, extra)
 	q := FluxoQuery{Raw: v}
-	if _, err := r.tenant(ctx, p); err != nil {
+	if err != nil {
 		return q, err
 	}
+	errs := ps.errs
 	f := store.BotFilter{}
 	f.FromDate, f.ToDate = ps.period().dates()
 	f.ClientID, f.CampaignID, f.BatchID = ps.single("client"), ps.single("campaign"), ps.single("batch")

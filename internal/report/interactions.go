@@ -35,14 +35,12 @@ var mediaFilters = map[string]string{
 // ParseInteractions validates Rastreio parameters, collecting every problem.
 // extra names parameters the caller reads itself (format, sep, …).
 func (r *Reports) ParseInteractions(ctx context.Context, p model.Principal, v url.Values, extra ...string) (InteractionQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, tc, err := r.parse(ctx, p, v, extra)
 	q := InteractionQuery{Raw: v}
-	tc, err := r.tenant(ctx, p)
 	if err != nil {
 		return q, err
 	}
+	errs := ps.errs
 	mediaID := ps.str("media")
 	var found bool
 	q.Media, found = tc.MediaByID(mediaID)

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/rastro/rastro/internal/model"
@@ -78,13 +77,12 @@ func (q IVRQuery) Columns() []string {
 // services, ivrs, user_tags), collecting every problem. extra names
 // parameters the caller reads itself (format, sep, …).
 func (r *Reports) ParseIVR(ctx context.Context, p model.Principal, v url.Values, extra ...string) (IVRQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, _, err := r.parse(ctx, p, v, extra)
 	q := IVRQuery{Raw: v, GroupBy: store.ByIVR}
-	if _, err := r.tenant(ctx, p); err != nil {
+	if err != nil {
 		return q, err
 	}
+	errs := ps.errs
 	q.Filter.FromDate, q.Filter.ToDate = ps.period().dates()
 	switch g := ps.str("group_by"); g {
 	case "":
@@ -142,16 +140,7 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 	}
 	if q.GroupBy == store.ByIVR || q.GroupBy == store.ByService || q.GroupBy == store.ByAgent {
 		// By name; the groups without a service/agent last.
-		sort.SliceStable(rows, func(i, j int) bool {
-			a, b := rows[i], rows[j]
-			if (a.g.Key == "") != (b.g.Key == "") {
-				return b.g.Key == ""
-			}
-			if la, lb := strings.ToLower(a.label), strings.ToLower(b.label); la != lb {
-				return la < lb
-			}
-			return a.g.Key < b.g.Key
-		})
+		sortByName(rows, func(r row) (string, string) { return r.label, r.g.Key })
 	}
 	t := Table{Columns: q.Columns(), Rows: make([][]string, len(rows)), Links: make([][]string, len(rows))}
 	for i, rw := range rows {
@@ -249,12 +238,8 @@ func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) 
 	setListParam(base, "services", q.Filter.Services)
 	setListParam(base, "agents", q.Filter.Agents)
 	setListParam(base, "user_tags", q.Filter.UserTags)
-	if q.Filter.FromDate != "" {
-		base.Set("from", q.Filter.FromDate)
-	}
-	if q.Filter.ToDate != "" {
-		base.Set("to", q.Filter.ToDate)
-	}
+	setParam(base, "from", q.Filter.FromDate)
+	setParam(base, "to", q.Filter.ToDate)
 	if key != "" {
 		switch q.GroupBy {
 		case store.ByIVR:

@@ -9,6 +9,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/rastro/rastro/internal/model"
@@ -62,4 +63,13 @@ func (e *ParamError) err() error {
 // functions keep it in the query they return.
 func (r *Reports) tenant(ctx context.Context, p model.Principal) (store.TenantContext, error) {
 	return r.DB.TenantContext(ctx, p.Tenant)
+}
+
+// parse starts a report's parse: the parameters (extra names those the
+// caller reads itself: format, sep, …) and the tenant's context.
+func (r *Reports) parse(ctx context.Context, p model.Principal, v url.Values, extra []string) (*params, store.TenantContext, error) {
+	ps := newParams(v, &ParamError{})
+	ps.known(extra...)
+	tc, err := r.tenant(ctx, p)
+	return ps, tc, err
 }

@@ -1,6 +1,10 @@
 package report
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+)
 
 // Table is a report page: the header and the rows in column order.
 type Table struct {
@@ -73,4 +77,20 @@ func tableRows(compute func() (Table, error)) RowSource {
 		}
 		return nil
 	}
+}
+
+// sortByName orders the rows of a report by name (case-insensitive), then
+// id; rows with an empty id (calls without a service or an agent) last.
+func sortByName[T any](rows []T, nameID func(T) (name, id string)) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		na, ia := nameID(rows[i])
+		nb, ib := nameID(rows[j])
+		if (ia == "") != (ib == "") {
+			return ib == ""
+		}
+		if la, lb := strings.ToLower(na), strings.ToLower(nb); la != lb {
+			return la < lb
+		}
+		return ia < ib
+	})
 }

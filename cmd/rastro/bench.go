@@ -61,20 +61,26 @@ func cmdBench(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("store: %s   tenant: %s   voice legs: %d   GOMAXPROCS: %d\n", db.Dialect(), *tenant, total, runtime.GOMAXPROCS(0))
 
+	reports := map[string]report.Report{}
+	for _, rep := range r.All() {
+		reports[rep.Name()] = rep
+	}
 	if want("page") {
-		if err := benchFirstPage(ctx, db, r, p, *mixes, *from, *to); err != nil {
+		if err := benchFirstPage(ctx, db, reports["interactions"], p, *mixes, *from, *to); err != nil {
 			return err
 		}
 	}
 	if want("export") {
+		rep := reports["interactions"]
 		for _, media := range []string{"whatsapp", "voice"} {
-			q, err := r.ParseInteractions(ctx, p, url.Values{"media": {media}, "from": {*from}, "to": {*to}})
+			q, err := rep.Parse(ctx, p, url.Values{"media": {media}, "from": {*from}, "to": {*to}})
 			if err != nil {
 				return err
 			}
 			f, _ := report.ParseFormat("csv", "")
 			start := time.Now()
-			st, err := report.Write(io.Discard, f, q.Columns, r.InteractionRows(ctx, p, q))
+			e := rep.Export(ctx, p, q)
+			st, err := report.Write(io.Discard, f, e.Columns, e.Rows)
 			if err != nil {
 				return err
 			}
@@ -95,50 +101,51 @@ func cmdBench(ctx context.Context, args []string) error {
 		fmt.Printf("%-40s n=%d  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms\n", name, n, ms(d[n/2]), ms(d[n*95/100]), ms(d[n-1]))
 		return nil
 	}
-	month := url.Values{"from": {*from}, "to": {*to}}
-	if want("fluxo") {
-		q, err := r.ParseFluxo(ctx, p, month)
+	// timeTable times the page of a report for parameters v.
+	timeTable := func(rep report.Report, name string, v url.Values) error {
+		q, err := rep.Parse(ctx, p, v)
 		if err != nil {
 			return err
 		}
-		if err := timeIt("fluxo-agil month, first page", 20, func() error { _, err := r.Fluxo(ctx, p, q); return err }); err != nil {
+		return timeIt(name, 20, func() error { _, err := rep.Table(ctx, p, q); return err })
+	}
+	month := url.Values{"from": {*from}, "to": {*to}}
+	if want("fluxo") {
+		rep := reports["fluxo-agil"]
+		q, err := rep.Parse(ctx, p, month)
+		if err != nil {
 			return err
 		}
-		if err := timeIt("fluxo-agil month, drop-off", 20, func() error { _, err := r.FluxoDropoff(ctx, p, q); return err }); err != nil {
+		if err := timeIt("fluxo-agil month, first page", 20, func() error { _, err := rep.Table(ctx, p, q); return err }); err != nil {
+			return err
+		}
+		if err := timeIt("fluxo-agil month, drop-off", 20, func() error { _, err := r.FluxoDropoff(ctx, p, q.(report.FluxoQuery)); return err }); err != nil {
 			return err
 		}
 	}
 	if want("ivr") {
 		for _, g := range []string{"ivr", "service", "agent", "hour", "day"} {
 			v := url.Values{"from": {*from}, "to": {*to}, "group_by": {g}}
-			q, err := r.ParseIVR(ctx, p, v)
-			if err != nil {
-				return err
-			}
-			if err := timeIt("ivr month group_by="+g, 20, func() error { _, err := r.IVR(ctx, p, q); return err }); err != nil {
+			if err := timeTable(reports["ivr"], "ivr month group_by="+g, v); err != nil {
 				return err
 			}
 		}
 	}
 	if want("agents") {
 		for _, v := range []url.Values{month, {"from": {*from}, "to": {*to}, "media": {"whatsapp"}}, {"from": {*from}, "to": {*to}, "hour_from": {"08:00"}, "hour_to": {"12:00"}}} {
-			q, err := r.ParseAgents(ctx, p, v)
-			if err != nil {
-				return err
-			}
-			if err := timeIt("agents "+v.Encode(), 20, func() error { _, err := r.Agents(ctx, p, q); return err }); err != nil {
+			if err := timeTable(reports["agents"], "agents "+v.Encode(), v); err != nil {
 				return err
 			}
 		}
 	}
 	if want("copy") && db.Dialect() == store.Postgres {
 		for _, media := range []string{"whatsapp", "voice"} {
-			q, err := r.ParseInteractions(ctx, p, url.Values{"media": {media}, "from": {*from}, "to": {*to}})
+			q, err := reports["interactions"].Parse(ctx, p, url.Values{"media": {media}, "from": {*from}, "to": {*to}})
 			if err != nil {
 				return err
 			}
 			start := time.Now()
-			n, err := db.CopyLegCells(ctx, p, q.Filter, io.Discard)
+			n, err := db.CopyLegCells(ctx, p, q.(report.InteractionQuery).Filter, io.Discard)
 			if err != nil {
 				return err
 			}
@@ -153,7 +160,7 @@ func cmdBench(ctx context.Context, args []string) error {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // benchFirstPage times the first Rastreio page over random filter mixes.
-func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p model.Principal, n int, from, to string) error {
+func benchFirstPage(ctx context.Context, db *store.DB, rep report.Report, p model.Principal, n int, from, to string) error {
 	rng := rand.New(rand.NewSource(42))
 	agents, err := db.Agents(ctx, p)
 	if err != nil {
@@ -209,12 +216,12 @@ func benchFirstPage(ctx context.Context, db *store.DB, r *report.Reports, p mode
 		if rng.Intn(5) == 0 {
 			v.Set("portfolio", []string{"true", "false"}[rng.Intn(2)])
 		}
-		q, err := r.ParseInteractions(ctx, p, v)
+		q, err := rep.Parse(ctx, p, v)
 		if err != nil {
 			return fmt.Errorf("mix %v: %w", v, err)
 		}
 		start := time.Now()
-		if _, err := r.Interactions(ctx, p, q); err != nil {
+		if _, err := rep.Table(ctx, p, q); err != nil {
 			return err
 		}
 		runs = append(runs, timed{time.Since(start), v.Encode()})

@@ -205,33 +205,27 @@ func exports(t *testing.T, db *store.DB) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		write("rastreio "+m.ID, q.Columns, r.InteractionRows(ctx, p, q))
+		write("rastreio "+m.ID, q.Columns(), r.InteractionRows(ctx, p, q))
 	}
 	for _, g := range []string{store.ByIVR, store.ByService, store.ByAgent, store.ByHour, store.ByDay} {
 		q, err := r.ParseIVR(ctx, p, url.Values{"group_by": {g}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, src, err := r.IVRRows(ctx, p, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cols, src := q.Columns(), r.IVRRows(ctx, p, q)
 		write("ivr "+g, cols, src)
 	}
 	aq, err := r.ParseAgents(ctx, p, url.Values{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols, src, err := r.AgentsRows(ctx, p, aq)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cols, src := aq.Columns(), r.AgentsRows(ctx, p, aq)
 	write("agentes", cols, src)
 	fq, err := r.ParseFluxo(ctx, p, url.Values{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	write("fluxo-agil", r.FluxoColumns(), r.FluxoRows(ctx, p, fq))
+	write("fluxo-agil", fq.Columns(), r.FluxoRows(ctx, p, fq))
 	return buf.Bytes()
 }
 

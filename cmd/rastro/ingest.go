@@ -89,13 +89,11 @@ func cmdIngest(ctx context.Context, args []string) error {
 	}
 	if tr.loc == nil && (tr.format == "asterisk-cdr" || tr.format == "asterisk-cel") {
 		// cdr_csv writes the PBX's local time: by default the tenant's zone.
-		t, err := db.Tenant(ctx, *tenant)
+		tc, err := db.TenantContext(ctx, *tenant)
 		if err != nil {
 			return err
 		}
-		if tr.loc, err = time.LoadLocation(t.TZ); err != nil {
-			return fmt.Errorf("tenant %s time zone %q: %w (pass --timezone)", *tenant, t.TZ, err)
-		}
+		tr.loc = tc.Zone
 	}
 	if err := voice.set(ctx, db, *tenant, &tr); err != nil {
 		return err

@@ -46,7 +46,7 @@ func reportArgs(args []string) (own map[string]string, params url.Values, err er
 
 func cmdReport(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError("report interactions|fluxo-agil|ivr|agents [--tenant T] [--format csv|xlsx|json] [--sep ,] [--out FILE] [--param value …]")
+		return usageError("report " + strings.Join(report.Names(), "|") + " [--tenant T] [--format csv|xlsx|json] [--sep ,] [--out FILE] [--param value …]")
 	}
 	name := args[0]
 	own, params, err := reportArgs(args[1:])
@@ -88,47 +88,16 @@ func cmdReport(ctx context.Context, args []string) error {
 	bw := bufio.NewWriterSize(out, 1<<20)
 	defer bw.Flush()
 
-	var columns []string
-	var src report.RowSource
-	var table func() (report.Table, error)
-	switch name {
-	case "interactions":
-		q, err := r.ParseInteractions(ctx, p, params)
-		if err != nil {
-			return err
-		}
-		columns, src = q.Columns, r.InteractionRows(ctx, p, q)
-		table = func() (report.Table, error) { return r.Interactions(ctx, p, q) }
-	case "fluxo-agil":
-		q, err := r.ParseFluxo(ctx, p, params)
-		if err != nil {
-			return err
-		}
-		columns, src = r.FluxoColumns(), r.FluxoRows(ctx, p, q)
-		table = func() (report.Table, error) { return r.Fluxo(ctx, p, q) }
-	case "ivr":
-		q, err := r.ParseIVR(ctx, p, params)
-		if err != nil {
-			return err
-		}
-		if columns, src, err = r.IVRRows(ctx, p, q); err != nil {
-			return err
-		}
-		table = func() (report.Table, error) { return r.IVR(ctx, p, q) }
-	case "agents":
-		q, err := r.ParseAgents(ctx, p, params)
-		if err != nil {
-			return err
-		}
-		if columns, src, err = r.AgentsRows(ctx, p, q); err != nil {
-			return err
-		}
-		table = func() (report.Table, error) { return r.Agents(ctx, p, q) }
-	default:
-		return usageError(fmt.Sprintf("unknown report %q: interactions, fluxo-agil, ivr, agents", name))
+	rep, err := r.Report(name)
+	if err != nil {
+		return usageError(err.Error())
+	}
+	q, err := rep.Parse(ctx, p, params)
+	if err != nil {
+		return err
 	}
 	if format == "json" {
-		t, err := table()
+		t, err := rep.Table(ctx, p, q)
 		if err != nil {
 			return err
 		}
@@ -141,7 +110,8 @@ func cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := report.Write(bw, f, columns, src)
+	e := rep.Export(ctx, p, q)
+	st, err := report.Write(bw, f, e.Columns, e.Rows)
 	audit := store.AuditEntry{Tenant: tenant, Actor: "cli", Action: "export", Detail: map[string]any{"report": name, "format": f.Kind, "filters": params}, Rows: &st.Rows, Bytes: &st.Bytes, SHA256: st.SHA256}
 	if err != nil {
 		audit.Error = err.Error()

@@ -117,13 +117,14 @@ func tenantSet(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	// The settings as the reports and the derivation read them.
+	tc, err := db.TenantContext(ctx, *tenant)
+	if err != nil {
+		return err
+	}
 	if len(wins) > 0 {
-		media, err := db.Media(ctx)
-		if err != nil {
-			return err
-		}
 		known := map[string]int{}
-		for _, m := range media {
+		for _, m := range tc.Media {
 			known[m.ID] = m.ExpirationWindowHours
 		}
 		for _, w := range wins {
@@ -140,10 +141,7 @@ func tenantSet(ctx context.Context, args []string, out io.Writer) error {
 		return usageError(strings.Join(problems, "; "))
 	}
 
-	t, err := db.Tenant(ctx, *tenant)
-	if err != nil {
-		return err
-	}
+	t := tc.Tenant
 	before := t
 	var changes []string
 	rebuild := false

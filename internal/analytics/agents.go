@@ -193,9 +193,8 @@ func (r *Rastreio) agentTimes(ctx context.Context, p model.Principal, f store.Ag
 	span := func(kind string) (string, []any, error) {
 		// Spans have no service: the scope is the tenant and the agents,
 		// taken from the scoped leg query when p or f is limited to
-		// services.
-		q := &store.Query{}
-		q.And("s.tenant = ?", p.Tenant).And("s.deleted = 0").And("s.agent_id != ''").And("s.kind = ?", kind)
+		// services (store.NewSpanQuery).
+		q := store.NewSpanQuery(p, "s", kind).And("s.deleted = 0").And("s.agent_id != ''")
 		if agents != nil {
 			q.In("s.agent_id", agents)
 		}

@@ -174,7 +174,7 @@ func render(t *testing.T, r *report.Reports, p model.Principal, v url.Values) []
 	for _, format := range []string{"csv", "xlsx"} {
 		fm, _ := report.ParseFormat(format, "")
 		var out bytes.Buffer
-		st, err := report.Write(&out, fm, q.Columns, r.InteractionRows(ctx, p, q))
+		st, err := report.Write(&out, fm, q.Columns(), r.InteractionRows(ctx, p, q))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,7 @@ func renderFluxo(t *testing.T, r *report.Reports, p model.Principal, v url.Value
 	for _, format := range []string{"csv", "xlsx"} {
 		fm, _ := report.ParseFormat(format, "")
 		var out bytes.Buffer
-		st, err := report.Write(&out, fm, r.FluxoColumns(), r.FluxoRows(ctx, p, q))
+		st, err := report.Write(&out, fm, q.Columns(), r.FluxoRows(ctx, p, q))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,87 +27,60 @@ type Rastreio struct {
 	DB *store.DB // directory look-ups: user tags → agents, e-mail → contacts
 }
 
-// where renders the scoped filter (without WHERE) and its arguments.
+// where renders the scoped filter (without WHERE) and its arguments: the
+// store's LegWhere in the engine's dialect (chLegs). The user-tag and
+// e-mail filters are resolved through the store's directory first.
 func (r *Rastreio) where(ctx context.Context, p model.Principal, f store.LegFilter) (string, []any, error) {
 	if !r.CH.Ready() {
 		return "", nil, ErrNotReady
 	}
-	q := store.NewLegQuery(p, "l")
-	q.And("l.deleted = 0")
-	q.And("l.media = ?", f.Media)
-	if f.FromMS != 0 {
-		q.And("l.entered_at >= ?", f.FromMS)
-	}
-	if f.ToMS != 0 {
-		q.And("l.entered_at < ?", f.ToMS)
-	}
-	if f.HourFrom != "" {
-		q.And("l.local_time >= ?", f.HourFrom)
-	}
-	if f.HourTo != "" {
-		q.And("l.local_time <= ?", f.HourTo)
-	}
-	if f.Portfolio != nil {
-		q.And("l.portfolio = ?", b2u(*f.Portfolio))
-	}
-	if f.Expired != nil {
-		q.And("l.expired = ?", b2u(*f.Expired))
-	}
-	if f.VoiceStatus != nil {
-		q.In("l.voice_status", f.VoiceStatus)
-	}
-	if f.CallQuality != nil {
-		q.In("l.call_quality", f.CallQuality)
-	}
-	if f.Statuses != nil {
-		q.In("l.status", f.Statuses)
-	}
-	if f.Agents != nil {
-		q.In("l.agent_id", f.Agents)
-	}
-	if f.Services != nil {
-		q.In("l.service_id", f.Services)
-	}
-	if f.Contacts != nil {
-		q.In("l.contact_id", f.Contacts)
-	}
-	if f.Tags != nil {
-		arrayAny(q, "l.tags", f.Tags)
-	}
+	var d chLegs
 	if f.UserTags != nil {
 		agents, err := r.DB.UserTagAgents(ctx, p.Tenant, f.UserTags)
 		if err != nil {
 			return "", nil, err
 		}
-		q.In("l.agent_id", agents)
+		d.userTagAgents = agents
 	}
 	if f.Email != "" {
 		contacts, err := r.DB.EmailContacts(ctx, p.Tenant, f.Email)
 		if err != nil {
 			return "", nil, err
 		}
-		q.In("l.contact_id", contacts)
+		d.emailContacts = contacts
 	}
-	if f.Phone != "" {
-		// Suffix match on digits = prefix range on reversed digits.
-		rd := store.Reverse(f.Phone)
-		q.And("arrayExists(x -> x >= ? AND x < ?, l.rphones)", rd, rd+":")
-	}
-	if f.IVRs != nil {
-		arrayAny(q, "l.ivrs", f.IVRs)
-	}
-	if f.Protocol != "" {
-		q.And("l.protocol = ?", f.Protocol)
-	}
-	if f.ExternalID != "" {
-		q.And("l.external_id = ?", f.ExternalID)
-	}
-	if f.ExternalProtocol != "" {
-		q.And("l.ext_protocol = ?", f.ExternalProtocol)
-	}
-	w, args := q.Where()
+	w, args := store.LegWhere(p, f, d).Where()
 	return w, args, nil
 }
+
+// chLegs is the store.LegDialect of the engine: soft-deleted rows, UInt8
+// booleans, array columns for tags, phones and IVRs; user tags and e-mail
+// resolved beforehand into agents and contacts.
+type chLegs struct {
+	userTagAgents, emailContacts []string
+}
+
+func (chLegs) Current(q *store.Query) { q.And("l.deleted = 0") }
+
+func (chLegs) Bool(b bool) any { return b2u(b) }
+
+func (chLegs) ServiceColumn(store.LegFilter) string { return "l.service_id" }
+
+func (chLegs) Tags(q *store.Query, _ model.Principal, tags []string) { arrayAny(q, "l.tags", tags) }
+
+func (d chLegs) UserTags(q *store.Query, _ model.Principal, _ []string) {
+	q.In("l.agent_id", d.userTagAgents)
+}
+
+func (d chLegs) Email(q *store.Query, _ model.Principal, _ string) {
+	q.In("l.contact_id", d.emailContacts)
+}
+
+func (chLegs) Phone(q *store.Query, _ model.Principal, reversed string) {
+	q.And("arrayExists(x -> x >= ? AND x < ?, l.rphones)", reversed, reversed+":")
+}
+
+func (chLegs) IVRs(q *store.Query, _ model.Principal, ivrs []string) { arrayAny(q, "l.ivrs", ivrs) }
 
 // arrayAny: the array column holds any of values (none: matches nothing).
 func arrayAny(q *store.Query, col string, values []string) {

@@ -284,28 +284,23 @@ func (t *touched) add(ctx context.Context, tx *store.Tx, ev *model.Event) error 
 	return nil
 }
 
+// tenantConfig is the metric settings of the transaction's tenant
+// (store.TenantContext).
 func tenantConfig(ctx context.Context, tx *store.Tx) (metrics.Config, error) {
-	tenant, err := tx.TenantSettings(ctx)
+	tc, err := tx.TenantContext(ctx)
 	if err != nil {
 		return metrics.Config{}, err
 	}
-	media, err := tx.Media(ctx)
-	if err != nil {
-		return metrics.Config{}, err
-	}
-	return Config(tenant, media), nil
+	return tc.Config, nil
 }
 
 // derive recomputes every touched aggregate from all its stored events.
 func derive(ctx context.Context, tx *store.Tx, t *touched) error {
-	tenant, err := tx.TenantSettings(ctx)
+	tenant, err := tx.TenantContext(ctx)
 	if err != nil {
 		return err
 	}
-	cfg, err := tenantConfig(ctx, tx)
-	if err != nil {
-		return err
-	}
+	cfg := tenant.Config
 
 	// Interactions: heads first, then protocol collisions, then rows.
 	ids := sortedKeys(t.interactions)
@@ -430,23 +425,6 @@ func interactionHead(id string, evs []model.Event) store.InteractionHead {
 		h.ProtocolBase = metrics.ProtocolBase(h.Media, h.CreatedAt)
 	}
 	return h
-}
-
-// Config builds the metric settings of a tenant.
-func Config(t store.Tenant, media []model.Media) metrics.Config {
-	loc, err := time.LoadLocation(t.TZ)
-	if err != nil {
-		loc, _ = time.LoadLocation("America/Sao_Paulo")
-	}
-	win := map[string]time.Duration{}
-	for _, m := range media {
-		h := m.ExpirationWindowHours
-		if v, ok := t.ExpirationHours[m.ID]; ok {
-			h = v
-		}
-		win[m.ID] = time.Duration(h) * time.Hour
-	}
-	return metrics.Config{TZ: loc, ExpirationWindow: win}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

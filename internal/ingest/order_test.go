@@ -73,7 +73,7 @@ func snapshot(t testing.TB, db *store.DB, tenant string) []byte {
 			t.Fatal(err)
 		}
 		f, _ := report.ParseFormat("csv", "")
-		if _, err := report.Write(&buf, f, q.Columns, r.InteractionRows(ctx, p, q)); err != nil {
+		if _, err := report.Write(&buf, f, q.Columns(), r.InteractionRows(ctx, p, q)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -33,14 +33,11 @@ func (in *Ingester) rebuild(ctx context.Context, tenant string) error {
 		if err := tx.MarkAnalyticsRebackfill(ctx); err != nil {
 			return err
 		}
-		cfg, err := tenantConfig(ctx, tx)
+		ts, err := tx.TenantContext(ctx)
 		if err != nil {
 			return err
 		}
-		ts, err := tx.TenantSettings(ctx)
-		if err != nil {
-			return err
-		}
+		cfg := ts.Config
 		// Directory first: rows print its names.
 		if err := eachAggregate(ctx, tx, model.AggDirectory, func(_ string, evs []model.Event) error {
 			for i := range evs {

@@ -2,6 +2,11 @@ package metrics
 
 import (
 	"time"
+	// The zone database travels in the binary (about 450 KB): every
+	// tenant's zone, and the default, loads the same on a host without
+	// /usr/share/zoneinfo (a scratch container), so no zone ever falls
+	// back to a fixed offset.
+	_ "time/tzdata"
 
 	"github.com/rastro/rastro/internal/model"
 )
@@ -20,15 +25,16 @@ type Directory interface {
 	Contact(id string) (model.Contact, bool)
 }
 
-// DefaultTZ is America/Sao_Paulo. Decision: when the zone database is not
-// available it is the fixed offset -03:00 (Brazil has had no DST since 2019).
-var DefaultTZ = loadDefaultTZ()
+// DefaultTZ is America/Sao_Paulo, the zone of a tenant that set none (or
+// whose zone name is unknown: store.Zone).
+var DefaultTZ = mustLoadLocation("America/Sao_Paulo")
 
-func loadDefaultTZ() *time.Location {
-	if loc, err := time.LoadLocation("America/Sao_Paulo"); err == nil {
-		return loc
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("metrics: embedded zone database lacks " + name + ": " + err.Error())
 	}
-	return time.FixedZone("-03", -3*60*60)
+	return loc
 }
 
 func orDefaultTZ(loc *time.Location) *time.Location {

@@ -64,34 +64,23 @@ type AgentsQuery struct {
 // hour_from, hour_to, services, user_tags, agents, user_status), collecting
 // every problem. extra names parameters the caller reads itself.
 func (r *Reports) ParseAgents(ctx context.Context, p model.Principal, v url.Values, extra ...string) (AgentsQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, tc, err := r.parse(ctx, p, v, extra)
 	q := AgentsQuery{Raw: v}
-	if _, err := r.DB.Tenant(ctx, p.Tenant); err != nil {
-		return q, err
-	}
-	all, err := r.DB.Media(ctx)
 	if err != nil {
 		return q, err
 	}
+	errs := ps.errs
 	f := &q.Filter
 	if ms := ps.list("media"); ms != nil {
-		ids := make([]string, len(all))
-		for i, m := range all {
-			ids[i] = m.ID
-		}
-		ps.enum("media", ms, ids...)
+		ps.enum("media", ms, tc.MediaIDs()...)
 		for _, id := range uniqueStrings(ms) {
-			for _, m := range all {
-				if m.ID == id {
-					q.Media = append(q.Media, m)
-					f.Media = append(f.Media, id)
-				}
+			if m, ok := tc.MediaByID(id); ok {
+				q.Media = append(q.Media, m)
+				f.Media = append(f.Media, id)
 			}
 		}
 	}
-	f.FromDate, f.ToDate = ps.localDates()
+	f.FromDate, f.ToDate = ps.period().dates()
 	// The rollups' grain is the local hour: hour_from covers from the start
 	// of its hour, hour_to to the end of its hour.
 	hf, ht := ps.hour("hour_from", false), ps.hour("hour_to", true)
@@ -112,6 +101,9 @@ func (r *Reports) ParseAgents(ctx context.Context, p model.Principal, v url.Valu
 	ps.unknown()
 	return q, errs.err()
 }
+
+// Columns is the header of the report (AgentsColumns).
+func (q AgentsQuery) Columns() []string { return AgentsColumns }
 
 // agentRow is one agent's figures before formatting.
 type agentRow struct {
@@ -225,12 +217,7 @@ func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuer
 			a.tags = append(a.tags, c)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if a, b := strings.ToLower(out[i].name), strings.ToLower(out[j].name); a != b {
-			return a < b
-		}
-		return out[i].id < out[j].id
-	})
+	sortByName(out, func(a *agentRow) (string, string) { return a.name, a.id })
 	return out, tagNames, nil
 }
 
@@ -328,18 +315,10 @@ func agentLinks(q AgentsQuery, g store.AgentLegs, agents []string) []string {
 	}
 	m := q.Media[0]
 	base := url.Values{"media": {m.ID}}
-	if q.Filter.FromDate != "" {
-		base.Set("from", q.Filter.FromDate)
-	}
-	if q.Filter.ToDate != "" {
-		base.Set("to", q.Filter.ToDate)
-	}
-	if q.HourFrom != "" {
-		base.Set("hour_from", q.HourFrom)
-	}
-	if q.HourTo != "" {
-		base.Set("hour_to", q.HourTo)
-	}
+	setParam(base, "from", q.Filter.FromDate)
+	setParam(base, "to", q.Filter.ToDate)
+	setParam(base, "hour_from", q.HourFrom)
+	setParam(base, "hour_to", q.HourTo)
 	setListParam(base, "services", q.Filter.Services)
 	setListParam(base, "agents", agents)
 	hasStatus := m.HasFilter("service_status")
@@ -367,23 +346,15 @@ func (r *Reports) AgentsChart(ctx context.Context, p model.Principal, q AgentsQu
 	if err != nil {
 		return Chart{}, err
 	}
-	keys := make([]string, 0, len(groups))
-	vals := make(map[string][3]float64, len(groups))
-	for _, g := range groups {
-		keys = append(keys, g.Key)
-		vals[g.Key] = [3]float64{float64(g.Completed), float64(g.Transferred), float64(g.Other)}
-	}
-	return seriesChart(by, map[string]string{store.ByHour: "Atendimentos por hora", store.ByDay: "Atendimentos por dia"}, [3]string{"Finalizados", "Transferidos", "Outros"}, keys, vals), nil
+	return countsChart(by, map[string]string{store.ByHour: "Atendimentos por hora", store.ByDay: "Atendimentos por dia"}, [3]string{"Finalizados", "Transferidos", "Outros"},
+		groups, func(g store.AgentLegs) string { return g.Key },
+		func(g store.AgentLegs) [3]int64 { return [3]int64{g.Completed, g.Transferred, g.Other} }), nil
 }
 
-// AgentsRows returns the export of the report: the table's rows, then the
-// totals row (first cell "Total").
-func (r *Reports) AgentsRows(ctx context.Context, p model.Principal, q AgentsQuery) ([]string, RowSource, error) {
-	t, err := r.Agents(ctx, p, q)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t.Columns, tableRowSource(t), nil
+// AgentsRows streams the export of the report in q.Columns() order: the
+// table's rows, then the totals row (first cell "Total").
+func (r *Reports) AgentsRows(ctx context.Context, p model.Principal, q AgentsQuery) RowSource {
+	return tableRows(func() (Table, error) { return r.Agents(ctx, p, q) })
 }
 
 func uniqueStrings(s []string) []string {

@@ -53,26 +53,14 @@ func OutcomeLabel(outcome string) string {
 // campaign (or client), and an id p may not see are errors naming the
 // parameter.
 func (r *Reports) ParseFluxo(ctx context.Context, p model.Principal, v url.Values, extra ...string) (FluxoQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, _, err := r.parse(ctx, p, v, extra)
 	q := FluxoQuery{Raw: v}
-	loc, _, err := r.tenantZone(ctx, p.Tenant)
 	if err != nil {
 		return q, err
 	}
+	errs := ps.errs
 	f := store.BotFilter{}
-	from, okF := ps.date("from", loc)
-	to, okT := ps.date("to", loc)
-	if okF {
-		f.FromDate = from.Format("2006-01-02")
-	}
-	if okT {
-		f.ToDate = to.Format("2006-01-02")
-	}
-	if okF && okT && to.Before(from) {
-		errs.add("to", "must not be before from")
-	}
+	f.FromDate, f.ToDate = ps.period().dates()
 	f.ClientID, f.CampaignID, f.BatchID = ps.single("client"), ps.single("campaign"), ps.single("batch")
 	if err := r.checkFluxoCascade(ctx, p, f, errs); err != nil {
 		return q, err
@@ -98,14 +86,6 @@ func (r *Reports) ParseFluxo(ctx context.Context, p model.Principal, v url.Value
 	ps.unknown()
 	q.Filter = f
 	return q, errs.err()
-}
-
-// single reads a one-value parameter; a repeated one is a problem.
-func (p *params) single(name string) string {
-	if len(p.v[name]) > 1 {
-		p.errs.add(name, "takes one value")
-	}
-	return p.str(name)
 }
 
 // checkFluxoCascade validates Cliente → Campanha → Lote against the
@@ -170,15 +150,15 @@ func decodeFluxoCursor(s string) (*store.BotCursor, error) {
 	return &store.BotCursor{BatchName: v[0], NameKey: v[1], BatchID: v[2], ContactID: v[3], Flow: v[4]}, nil
 }
 
-// FluxoColumns are the Fluxo Ágil columns of the screen, the JSON API and
-// the export: model.FluxoColumns then model.FluxoExportExtra (Ação is the
-// row key, not a column).
-func (r *Reports) FluxoColumns() []string {
+// Columns are the Fluxo Ágil columns of the screen, the JSON API and the
+// export: model.FluxoColumns then model.FluxoExportExtra (Ação is the row
+// key, not a column).
+func (q FluxoQuery) Columns() []string {
 	cols := append([]string(nil), model.FluxoColumns...)
 	return append(cols, model.FluxoExportExtra...)
 }
 
-// fluxoCells formats a row in FluxoColumns order.
+// fluxoCells formats a row in FluxoQuery.Columns order.
 func fluxoCells(row store.BotRow) []string {
 	return []string{
 		row.BatchName,
@@ -202,7 +182,7 @@ func (r *Reports) Fluxo(ctx context.Context, p model.Principal, q FluxoQuery) (T
 	if err != nil {
 		return Table{}, err
 	}
-	cols := r.FluxoColumns()
+	cols := q.Columns()
 	mask := masker(p, cols)
 	t := Table{Columns: cols, Rows: make([][]string, len(page.Rows)), Keys: make([]string, len(page.Rows)), NextCursor: encodeFluxoCursor(page.Next)}
 	for i, row := range page.Rows {
@@ -216,10 +196,10 @@ func (r *Reports) Fluxo(ctx context.Context, p model.Principal, q FluxoQuery) (T
 	return t, nil
 }
 
-// FluxoRows streams every row of a Fluxo Ágil query in FluxoColumns order,
+// FluxoRows streams every row of a Fluxo Ágil query in q.Columns() order,
 // for exports (keyset pages of 5000).
 func (r *Reports) FluxoRows(ctx context.Context, p model.Principal, q FluxoQuery) RowSource {
-	mask := masker(p, r.FluxoColumns())
+	mask := masker(p, q.Columns())
 	return func(emit func([]string) error) error {
 		return r.eachBotRow(ctx, p, q.Filter, q.ByName, 5000, func(row store.BotRow) error {
 			cells := fluxoCells(row)
@@ -307,11 +287,11 @@ func (r *Reports) FluxoHistory(ctx context.Context, p model.Principal, batchID, 
 	if len(ids) == 0 {
 		return FluxoHistory{}, ErrNotFound
 	}
-	cfg, err := r.config(ctx, p.Tenant)
+	tc, err := r.tenant(ctx, p)
 	if err != nil {
 		return FluxoHistory{}, err
 	}
-	loc := cfg.Location()
+	cfg, loc := tc.Config, tc.Zone
 	h := FluxoHistory{BatchID: batchID, ContactID: contactID}
 	if h.Batch, err = r.DB.BatchName(ctx, p.Tenant, batchID); err != nil {
 		return FluxoHistory{}, err

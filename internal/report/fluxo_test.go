@@ -362,7 +362,7 @@ func TestFluxoPrincipalOfAnotherClientSeesNothingOfIt(t *testing.T) {
 		}
 		// The export obeys the same scope.
 		var buf bytes.Buffer
-		st, err := report.Write(&buf, report.Format{Kind: "csv", Sep: ';'}, r.FluxoColumns(), r.FluxoRows(ctx, fluxoBeta, parseFluxo(t, ctx, r, fluxoBeta, june)))
+		st, err := report.Write(&buf, report.Format{Kind: "csv", Sep: ';'}, report.FluxoQuery{}.Columns(), r.FluxoRows(ctx, fluxoBeta, parseFluxo(t, ctx, r, fluxoBeta, june)))
 		if err != nil || st.Rows != 1 || strings.Contains(buf.String(), "Ana") {
 			t.Errorf("export of client B = %d rows, %v:\n%s", st.Rows, err, buf.String())
 		}
@@ -378,7 +378,7 @@ func TestFluxoMasksPersonalDataForViewer(t *testing.T) {
 			[]string{"Lote Junho", "Carla Dias", "***.533.447-**", "*********0000", "c***@example.org", "fluxo-7", "1", "1", "saudacao", "Expirado"},
 		)
 		var buf bytes.Buffer
-		if _, err := report.Write(&buf, report.Format{Kind: "csv", Sep: ';'}, r.FluxoColumns(), r.FluxoRows(ctx, fluxoViewer, parseFluxo(t, ctx, r, fluxoViewer, june+"&batch=lote-1"))); err != nil {
+		if _, err := report.Write(&buf, report.Format{Kind: "csv", Sep: ';'}, report.FluxoQuery{}.Columns(), r.FluxoRows(ctx, fluxoViewer, parseFluxo(t, ctx, r, fluxoViewer, june+"&batch=lote-1"))); err != nil {
 			t.Fatal(err)
 		}
 		if s := buf.String(); strings.Contains(s, "529.982") || strings.Contains(s, "98765") || strings.Contains(s, "ana@") {
@@ -403,15 +403,15 @@ func TestFluxoMasksPersonalDataForViewer(t *testing.T) {
 
 func TestFluxoExportCSVHasHeaderAndEveryRow(t *testing.T) {
 	eachFluxo(t, func(t *testing.T, ctx context.Context, db *store.DB, r *report.Reports) {
-		if want := []string{"Lote", "Nome", "CPF/CNPJ", "Telefone", "Email", "Fluxo", "Conversas", "Mensagens", "Última Etapa", "Desfecho"}; !reflect.DeepEqual(r.FluxoColumns(), want) {
-			t.Errorf("export columns = %q", r.FluxoColumns())
+		if want := []string{"Lote", "Nome", "CPF/CNPJ", "Telefone", "Email", "Fluxo", "Conversas", "Mensagens", "Última Etapa", "Desfecho"}; !reflect.DeepEqual(report.FluxoQuery{}.Columns(), want) {
+			t.Errorf("export columns = %q", report.FluxoQuery{}.Columns())
 		}
 		f, err := report.ParseFormat("csv", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		st, err := report.Write(&buf, f, r.FluxoColumns(), r.FluxoRows(ctx, fluxoAdmin, parseFluxo(t, ctx, r, fluxoAdmin, june)))
+		st, err := report.Write(&buf, f, report.FluxoQuery{}.Columns(), r.FluxoRows(ctx, fluxoAdmin, parseFluxo(t, ctx, r, fluxoAdmin, june)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -426,7 +426,7 @@ func TestFluxoExportCSVHasHeaderAndEveryRow(t *testing.T) {
 		}
 		// XLSX streams the same rows.
 		buf.Reset()
-		if st, err := report.Write(&buf, report.Format{Kind: "xlsx"}, r.FluxoColumns(), r.FluxoRows(ctx, fluxoAdmin, parseFluxo(t, ctx, r, fluxoAdmin, june))); err != nil || st.Rows != 4 {
+		if st, err := report.Write(&buf, report.Format{Kind: "xlsx"}, report.FluxoQuery{}.Columns(), r.FluxoRows(ctx, fluxoAdmin, parseFluxo(t, ctx, r, fluxoAdmin, june))); err != nil || st.Rows != 4 {
 			t.Errorf("xlsx = %d rows, %v", st.Rows, err)
 		}
 		// Keyset pages: a page size of 1 streams the same rows, in order.

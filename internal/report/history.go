@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 )
@@ -28,11 +27,11 @@ func (r *Reports) History(ctx context.Context, p model.Principal, protocol strin
 	if err != nil {
 		return metrics.History{}, err
 	}
-	cfg, err := r.config(ctx, p.Tenant)
+	tc, err := r.tenant(ctx, p)
 	if err != nil {
 		return metrics.History{}, err
 	}
-	h := metrics.BuildHistory(events, protocol, r.DB.Directory(ctx, p.Tenant), cfg, desc)
+	h := metrics.BuildHistory(events, protocol, r.DB.Directory(ctx, p.Tenant), tc.Config, desc)
 	if p.Services != nil {
 		allowed := map[string]bool{}
 		for _, s := range p.Services {
@@ -82,16 +81,4 @@ func (r *Reports) Recording(ctx context.Context, p model.Principal, protocol str
 		return "", ErrNotFound
 	}
 	return url, nil
-}
-
-func (r *Reports) config(ctx context.Context, tenant string) (metrics.Config, error) {
-	t, err := r.DB.Tenant(ctx, tenant)
-	if err != nil {
-		return metrics.Config{}, err
-	}
-	media, err := r.DB.Media(ctx)
-	if err != nil {
-		return metrics.Config{}, err
-	}
-	return ingest.Config(t, media), nil
 }

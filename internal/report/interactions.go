@@ -20,7 +20,7 @@ type InteractionQuery struct {
 	Desc    bool
 	Limit   int
 	After   *store.Cursor
-	Columns []string
+	columns []string
 	// Raw keeps the accepted parameters, for the audit log and drill-downs.
 	Raw url.Values
 }
@@ -35,34 +35,20 @@ var mediaFilters = map[string]string{
 // ParseInteractions validates Rastreio parameters, collecting every problem.
 // extra names parameters the caller reads itself (format, sep, …).
 func (r *Reports) ParseInteractions(ctx context.Context, p model.Principal, v url.Values, extra ...string) (InteractionQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, tc, err := r.parse(ctx, p, v, extra)
 	q := InteractionQuery{Raw: v}
-	loc, _, err := r.tenantZone(ctx, p.Tenant)
 	if err != nil {
 		return q, err
 	}
-	all, err := r.DB.Media(ctx)
-	if err != nil {
-		return q, err
-	}
+	errs := ps.errs
 	mediaID := ps.str("media")
-	found := false
-	for _, m := range all {
-		if m.ID == mediaID {
-			q.Media, found = m, true
-		}
-	}
+	var found bool
+	q.Media, found = tc.MediaByID(mediaID)
 	switch {
 	case mediaID == "":
 		errs.add("media", "required")
 	case !found:
-		ids := make([]string, len(all))
-		for i, m := range all {
-			ids[i] = m.ID
-		}
-		errs.add("media", "%q is not one of: %s", mediaID, strings.Join(ids, ", "))
+		errs.add("media", "%q is not one of: %s", mediaID, strings.Join(tc.MediaIDs(), ", "))
 	}
 	if found {
 		for name := range mediaFilters {
@@ -72,7 +58,7 @@ func (r *Reports) ParseInteractions(ctx context.Context, p model.Principal, v ur
 		}
 	}
 	f := store.LegFilter{Media: mediaID}
-	f.FromMS, f.ToMS, _, _ = ps.dateRange(loc)
+	f.FromMS, f.ToMS = ps.period().instants(tc.Zone)
 	f.HourFrom, f.HourTo = ps.hour("hour_from", false), ps.hour("hour_to", true)
 	f.Portfolio = ps.boolean("portfolio")
 	if s := ps.str("expiration_status"); s != "" {
@@ -126,9 +112,12 @@ func (r *Reports) ParseInteractions(ctx context.Context, p model.Principal, v ur
 	}
 	ps.unknown()
 	q.Filter = f
-	q.Columns = model.ColumnsFor(mediaID)
+	q.columns = model.ColumnsFor(mediaID)
 	return q, errs.err()
 }
+
+// Columns is the header of the media's Rastreio (model.ColumnsFor).
+func (q InteractionQuery) Columns() []string { return q.columns }
 
 func encodeCursor(c *store.Cursor) string {
 	if c == nil {
@@ -160,11 +149,11 @@ func (r *Reports) Interactions(ctx context.Context, p model.Principal, q Interac
 	if err != nil {
 		return Table{}, err
 	}
-	mask := masker(p, q.Columns)
-	t := Table{Columns: q.Columns, Rows: make([][]string, len(page.Rows)), Keys: make([]string, len(page.Rows)), NextCursor: encodeCursor(page.Next)}
+	mask := masker(p, q.columns)
+	t := Table{Columns: q.columns, Rows: make([][]string, len(page.Rows)), Keys: make([]string, len(page.Rows)), NextCursor: encodeCursor(page.Next)}
 	for i, row := range page.Rows {
 		t.Keys[i] = row.Protocol
-		cells := fit(row.Cells, len(q.Columns))
+		cells := fit(row.Cells, len(q.columns))
 		if mask != nil {
 			mask(cells)
 		}
@@ -188,8 +177,8 @@ func fit(cells []string, n int) []string {
 // Exports run chronologically unless order=desc was asked for.
 func (r *Reports) InteractionRows(ctx context.Context, p model.Principal, q InteractionQuery) RowSource {
 	desc := q.Raw.Get("order") == "desc"
-	mask := masker(p, q.Columns)
-	n := len(q.Columns)
+	mask := masker(p, q.columns)
+	n := len(q.columns)
 	return func(emit func([]string) error) error {
 		row := make([]string, 0, n)
 		return prefetch(ctx, 1024, func(ctx context.Context, send func(string) error) error {

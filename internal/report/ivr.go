@@ -2,16 +2,9 @@ package report
 
 import (
 	"context"
-	"errors"
-	"math"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 )
@@ -84,14 +77,13 @@ func (q IVRQuery) Columns() []string {
 // services, ivrs, user_tags), collecting every problem. extra names
 // parameters the caller reads itself (format, sep, …).
 func (r *Reports) ParseIVR(ctx context.Context, p model.Principal, v url.Values, extra ...string) (IVRQuery, error) {
-	errs := &ParamError{}
-	ps := newParams(v, errs)
-	ps.known(extra...)
+	ps, _, err := r.parse(ctx, p, v, extra)
 	q := IVRQuery{Raw: v, GroupBy: store.ByIVR}
-	if _, err := r.DB.Tenant(ctx, p.Tenant); err != nil {
+	if err != nil {
 		return q, err
 	}
-	q.Filter.FromDate, q.Filter.ToDate = ps.localDates()
+	errs := ps.errs
+	q.Filter.FromDate, q.Filter.ToDate = ps.period().dates()
 	switch g := ps.str("group_by"); g {
 	case "":
 	case store.ByIVR, store.ByService, store.ByAgent, store.ByHour, store.ByDay:
@@ -103,23 +95,6 @@ func (r *Reports) ParseIVR(ctx context.Context, p model.Principal, v url.Values,
 	q.Filter.IVRs, q.Filter.UserTags = ps.list("ivrs"), ps.list("user_tags")
 	ps.unknown()
 	return q, errs.err()
-}
-
-// localDates reads from/to as local dates (AAAA-MM-DD, inclusive) for the
-// rollup reports, which compare them with the bucket text.
-func (p *params) localDates() (from, to string) {
-	f, okF := p.date("from", time.UTC)
-	t, okT := p.date("to", time.UTC)
-	if okF {
-		from = f.Format("2006-01-02")
-	}
-	if okT {
-		to = t.Format("2006-01-02")
-	}
-	if okF && okT && t.Before(f) {
-		p.errs.add("to", "must not be before from")
-	}
-	return from, to
 }
 
 // IVR answers the Relatório IVR: one row per group, the totals row, and the
@@ -165,16 +140,7 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 	}
 	if q.GroupBy == store.ByIVR || q.GroupBy == store.ByService || q.GroupBy == store.ByAgent {
 		// By name; the groups without a service/agent last.
-		sort.SliceStable(rows, func(i, j int) bool {
-			a, b := rows[i], rows[j]
-			if (a.g.Key == "") != (b.g.Key == "") {
-				return b.g.Key == ""
-			}
-			if la, lb := strings.ToLower(a.label), strings.ToLower(b.label); la != lb {
-				return la < lb
-			}
-			return a.g.Key < b.g.Key
-		})
+		sortByName(rows, func(r row) (string, string) { return r.label, r.g.Key })
 	}
 	t := Table{Columns: q.Columns(), Rows: make([][]string, len(rows)), Links: make([][]string, len(rows))}
 	for i, rw := range rows {
@@ -272,12 +238,8 @@ func ivrLinks(q IVRQuery, key string, ivrIDs []string, cells []string, ok bool) 
 	setListParam(base, "services", q.Filter.Services)
 	setListParam(base, "agents", q.Filter.Agents)
 	setListParam(base, "user_tags", q.Filter.UserTags)
-	if q.Filter.FromDate != "" {
-		base.Set("from", q.Filter.FromDate)
-	}
-	if q.Filter.ToDate != "" {
-		base.Set("to", q.Filter.ToDate)
-	}
+	setParam(base, "from", q.Filter.FromDate)
+	setParam(base, "to", q.Filter.ToDate)
 	if key != "" {
 		switch q.GroupBy {
 		case store.ByIVR:
@@ -316,167 +278,13 @@ func (r *Reports) IVRChart(ctx context.Context, p model.Principal, q IVRQuery) (
 	if err != nil {
 		return Chart{}, err
 	}
-	keys := make([]string, 0, len(groups))
-	vals := make(map[string][3]float64, len(groups))
-	for _, g := range groups {
-		keys = append(keys, g.Key)
-		vals[g.Key] = [3]float64{float64(g.Received), float64(g.Answered), float64(g.Abandoned + g.AbandonedQ)}
-	}
-	return seriesChart(by, map[string]string{store.ByHour: "Chamadas por hora", store.ByDay: "Chamadas por dia"}, [3]string{"Recebidas", "Atendidas", "Abandonadas"}, keys, vals), nil
+	return countsChart(by, map[string]string{store.ByHour: "Chamadas por hora", store.ByDay: "Chamadas por dia"}, [3]string{"Recebidas", "Atendidas", "Abandonadas"},
+		groups, func(g store.IVRGroup) string { return g.Key },
+		func(g store.IVRGroup) [3]int64 { return [3]int64{g.Received, g.Answered, g.Abandoned + g.AbandonedQ} }), nil
 }
 
-// IVRRows returns the export of the report: the table's rows, then the
-// totals row (first cell "Total").
-func (r *Reports) IVRRows(ctx context.Context, p model.Principal, q IVRQuery) ([]string, RowSource, error) {
-	t, err := r.IVR(ctx, p, q)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t.Columns, tableRowSource(t), nil
-}
-
-// --- shared by the rollup reports (IVR, Agentes) ---
-
-// seriesChart builds the by-hour or by-day chart of three counts per key,
-// with every hour or day of chartLabels present (missing keys are zero).
-func seriesChart(by string, titles map[string]string, names [3]string, keys []string, vals map[string][3]float64) Chart {
-	c := Chart{Title: titles[by], Labels: chartLabels(by, keys)}
-	for _, n := range names {
-		c.Series = append(c.Series, Series{Name: n})
-	}
-	for _, l := range c.Labels {
-		v := vals[l]
-		for i := range c.Series {
-			c.Series[i].Values = append(c.Series[i].Values, v[i])
-		}
-	}
-	return c
-}
-
-// parallel runs the independent queries of a report at once (the read pool
-// has several connections) and returns the first error.
-func runConcurrently(tasks ...func() error) error {
-	errs := make([]error, len(tasks))
-	var wg sync.WaitGroup
-	for i, task := range tasks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = task()
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// tableSource streams a computed table and its totals row.
-func tableRowSource(t Table) RowSource {
-	return func(emit func([]string) error) error {
-		for _, row := range t.Rows {
-			if err := emit(row); err != nil {
-				return err
-			}
-		}
-		if t.Totals != nil {
-			return emit(t.Totals)
-		}
-		return nil
-	}
-}
-
-// chartGrain picks the chart's x axis: hours for group_by=hour or a
-// one-day period, days otherwise.
-func chartGrain(groupBy, from, to string) string {
-	if groupBy == store.ByHour || (from != "" && from == to) {
-		return store.ByHour
-	}
-	return store.ByDay
-}
-
-// chartLabels lists every hour 00..23, or every day from the first to the
-// last key (keys sorted ascending, AAAA-MM-DD).
-func chartLabels(by string, keys []string) []string {
-	var out []string
-	if by == store.ByHour {
-		for h := 0; h < 24; h++ {
-			out = append(out, hourLabel(h))
-		}
-		return out
-	}
-	if len(keys) == 0 {
-		return out
-	}
-	first, err1 := time.Parse("2006-01-02", keys[0])
-	last, err2 := time.Parse("2006-01-02", keys[len(keys)-1])
-	if err1 != nil || err2 != nil {
-		return keys
-	}
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		out = append(out, d.Format("2006-01-02"))
-	}
-	return out
-}
-
-func hourLabel(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
-
-// count prints a count as a plain integer (no thousands separator).
-func fmtCount(n int64) string { return strconv.FormatInt(n, 10) }
-
-// avgDuration prints sum/n seconds as HH:MM:SS; "" when n is 0.
-func fmtAvgDuration(sum float64, n int64) string {
-	if n <= 0 {
-		return ""
-	}
-	return fmtSeconds(sum / float64(n))
-}
-
-// fmtSeconds prints seconds added up over many rows (a sum, or an average
-// of one) as HH:MM:SS. The same values added up in another order — the
-// store's rollup rows, SQLite or PostgreSQL, the shards of the analytics
-// engine — differ in their last bits, and a sum that is a whole half
-// second (averages of millisecond durations often are) would round either
-// way; a tiny epsilon (1 µs) absorbs that noise, as FormatPercent's does,
-// so every path prints the same.
-func fmtSeconds(s float64) string { return metrics.FormatDuration(s + 1e-6) }
-
-// ratio prints num/den as a percentage (FormatPercent); "" when den is 0.
-func fmtRatio(num, den float64) string {
-	if den <= 0 {
-		return ""
-	}
-	return FormatPercent(100 * num / den)
-}
-
-// FormatPercent prints a percentage the pt-BR way: one decimal, rounded half
-// up (away from zero), decimal comma, no thousands separator, "%" glued:
-// 85 → "85,0%", 72.45 → "72,5%", 1234.5 → "1234,5%". A tiny epsilon absorbs
-// binary noise (100×1449/2000 is 72.44999… in floating point).
-func FormatPercent(pct float64) string {
-	if math.IsNaN(pct) || math.IsInf(pct, 0) {
-		return ""
-	}
-	tenths := math.Floor(math.Abs(pct)*10 + 0.5 + 1e-6)
-	if pct < 0 && tenths > 0 {
-		tenths = -tenths
-	}
-	return strings.Replace(strconv.FormatFloat(tenths/10, 'f', 1, 64), ".", ",", 1) + "%"
-}
-
-func setListParam(v url.Values, name string, list []string) {
-	if list != nil {
-		v.Set(name, strings.Join(list, ","))
-	}
-}
-
-func copyValues(v url.Values) url.Values {
-	out := make(url.Values, len(v)+1)
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
+// IVRRows streams the export of the report in q.Columns() order: the
+// table's rows, then the totals row (first cell "Total").
+func (r *Reports) IVRRows(ctx context.Context, p model.Principal, q IVRQuery) RowSource {
+	return tableRows(func() (Table, error) { return r.IVR(ctx, p, q) })
 }

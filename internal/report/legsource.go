@@ -72,14 +72,24 @@ func (r *Reports) engineAnswers(ctx context.Context, err error, what string) boo
 	return false
 }
 
-func (r *Reports) legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error) {
+// read answers one read from the analytics engine when it is configured
+// and answering, else from the store: the one place where the engine
+// plugs into the reports (the source is chosen per read, so a report
+// whose engine went away mid-request still answers).
+func read[T any](ctx context.Context, r *Reports, what string, engine func(AnalyticsReader) (T, error), db func(*store.DB) (T, error)) (T, error) {
 	if r.Analytics != nil {
-		page, err := r.Analytics.Legs(ctx, p, f, desc, after, limit)
-		if r.engineAnswers(ctx, err, "rastreio page") {
-			return page, err
+		v, err := engine(r.Analytics)
+		if r.engineAnswers(ctx, err, what) {
+			return v, err
 		}
 	}
-	return r.DB.Legs(ctx, p, f, desc, after, limit)
+	return db(r.DB)
+}
+
+func (r *Reports) legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error) {
+	return read(ctx, r, "rastreio page",
+		func(a AnalyticsReader) (store.LegPage, error) { return a.Legs(ctx, p, f, desc, after, limit) },
+		func(db *store.DB) (store.LegPage, error) { return db.Legs(ctx, p, f, desc, after, limit) })
 }
 
 func (r *Reports) eachLeg(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, pageSize int, fn func(cells string) error) error {
@@ -89,7 +99,8 @@ func (r *Reports) eachLeg(ctx context.Context, p model.Principal, f store.LegFil
 			sent = true
 			return fn(cells)
 		})
-		// Once a row went out the export cannot restart elsewhere.
+		// Once a row went out the export cannot restart elsewhere, so this
+		// read does not go through read.
 		if sent || r.engineAnswers(ctx, err, "rastreio export") {
 			return err
 		}
@@ -100,73 +111,45 @@ func (r *Reports) eachLeg(ctx context.Context, p model.Principal, f store.LegFil
 // CountLegs counts the Rastreio rows of a query (page totals, export row
 // counts), from the analytics engine when configured and answering.
 func (r *Reports) CountLegs(ctx context.Context, p model.Principal, f store.LegFilter) (int64, error) {
-	if r.Analytics != nil {
-		n, err := r.Analytics.CountLegs(ctx, p, f)
-		if r.engineAnswers(ctx, err, "rastreio count") {
-			return n, err
-		}
-	}
-	return r.DB.CountLegs(ctx, p, f)
+	return read(ctx, r, "rastreio count",
+		func(a AnalyticsReader) (int64, error) { return a.CountLegs(ctx, p, f) },
+		func(db *store.DB) (int64, error) { return db.CountLegs(ctx, p, f) })
 }
 
 func (r *Reports) ivrGroups(ctx context.Context, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error) {
-	if r.Analytics != nil {
-		g, err := r.Analytics.IVRGroups(ctx, p, f, by)
-		if r.engineAnswers(ctx, err, "ivr groups") {
-			return g, err
-		}
-	}
-	return r.DB.IVRGroups(ctx, p, f, by)
+	return read(ctx, r, "ivr groups",
+		func(a AnalyticsReader) ([]store.IVRGroup, error) { return a.IVRGroups(ctx, p, f, by) },
+		func(db *store.DB) ([]store.IVRGroup, error) { return db.IVRGroups(ctx, p, f, by) })
 }
 
 func (r *Reports) ivrTopPaths(ctx context.Context, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error) {
-	if r.Analytics != nil {
-		c, err := r.Analytics.IVRTopPaths(ctx, p, f, by, top)
-		if r.engineAnswers(ctx, err, "ivr paths") {
-			return c, err
-		}
-	}
-	return r.DB.IVRTopPaths(ctx, p, f, by, top)
+	return read(ctx, r, "ivr paths",
+		func(a AnalyticsReader) ([]store.PathCount, error) { return a.IVRTopPaths(ctx, p, f, by, top) },
+		func(db *store.DB) ([]store.PathCount, error) { return db.IVRTopPaths(ctx, p, f, by, top) })
 }
 
 func (r *Reports) ivrsIn(ctx context.Context, p model.Principal, f store.IVRFilter) ([]string, error) {
-	if r.Analytics != nil {
-		ids, err := r.Analytics.IVRsIn(ctx, p, f)
-		if r.engineAnswers(ctx, err, "ivrs of report") {
-			return ids, err
-		}
-	}
-	return r.DB.IVRsIn(ctx, p, f)
+	return read(ctx, r, "ivrs of report",
+		func(a AnalyticsReader) ([]string, error) { return a.IVRsIn(ctx, p, f) },
+		func(db *store.DB) ([]string, error) { return db.IVRsIn(ctx, p, f) })
 }
 
 func (r *Reports) agentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error) {
-	if r.Analytics != nil {
-		figs, err := r.Analytics.AgentFigures(ctx, p, f)
-		if r.engineAnswers(ctx, err, "agents") {
-			return figs, err
-		}
-	}
-	return r.DB.AgentFigures(ctx, p, f)
+	return read(ctx, r, "agents",
+		func(a AnalyticsReader) (store.AgentFigures, error) { return a.AgentFigures(ctx, p, f) },
+		func(db *store.DB) (store.AgentFigures, error) { return db.AgentFigures(ctx, p, f) })
 }
 
 func (r *Reports) agentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error) {
-	if r.Analytics != nil {
-		g, err := r.Analytics.AgentLegCounts(ctx, p, f, by)
-		if r.engineAnswers(ctx, err, "agents chart") {
-			return g, err
-		}
-	}
-	return r.DB.AgentLegCounts(ctx, p, f, by)
+	return read(ctx, r, "agents chart",
+		func(a AnalyticsReader) ([]store.AgentLegs, error) { return a.AgentLegCounts(ctx, p, f, by) },
+		func(db *store.DB) ([]store.AgentLegs, error) { return db.AgentLegCounts(ctx, p, f, by) })
 }
 
 func (r *Reports) botRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error) {
-	if r.Analytics != nil {
-		page, err := r.Analytics.BotRows(ctx, p, f, byName, after, limit)
-		if r.engineAnswers(ctx, err, "fluxo page") {
-			return page, err
-		}
-	}
-	return r.DB.BotRows(ctx, p, f, byName, after, limit)
+	return read(ctx, r, "fluxo page",
+		func(a AnalyticsReader) (store.BotPage, error) { return a.BotRows(ctx, p, f, byName, after, limit) },
+		func(db *store.DB) (store.BotPage, error) { return db.BotRows(ctx, p, f, byName, after, limit) })
 }
 
 func (r *Reports) eachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, pageSize int, fn func(store.BotRow) error) error {
@@ -176,7 +159,8 @@ func (r *Reports) eachBotRow(ctx context.Context, p model.Principal, f store.Bot
 			sent = true
 			return fn(row)
 		})
-		// Once a row went out the export cannot restart elsewhere.
+		// Once a row went out the export cannot restart elsewhere, so this
+		// read does not go through read.
 		if sent || r.engineAnswers(ctx, err, "fluxo export") {
 			return err
 		}
@@ -185,11 +169,7 @@ func (r *Reports) eachBotRow(ctx context.Context, p model.Principal, f store.Bot
 }
 
 func (r *Reports) botDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error) {
-	if r.Analytics != nil {
-		list, err := r.Analytics.BotDropoff(ctx, p, f)
-		if r.engineAnswers(ctx, err, "fluxo drop-off") {
-			return list, err
-		}
-	}
-	return r.DB.BotDropoff(ctx, p, f)
+	return read(ctx, r, "fluxo drop-off",
+		func(a AnalyticsReader) ([]store.BotStepCount, error) { return a.BotDropoff(ctx, p, f) },
+		func(db *store.DB) ([]store.BotStepCount, error) { return db.BotDropoff(ctx, p, f) })
 }

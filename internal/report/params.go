@@ -96,13 +96,14 @@ func (p *params) unknown() {
 
 var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
-// date parses AAAA-MM-DD in loc; ok false when absent or bad (bad is reported).
-func (p *params) date(name string, loc *time.Location) (time.Time, bool) {
+// date parses AAAA-MM-DD (as midnight UTC); ok false when absent or bad
+// (bad is reported).
+func (p *params) date(name string) (time.Time, bool) {
 	s := p.str(name)
 	if s == "" {
 		return time.Time{}, false
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, loc)
+	t, err := time.Parse("2006-01-02", s)
 	if err != nil || !dateRe.MatchString(s) {
 		p.errs.add(name, "must be a date AAAA-MM-DD, got %q", s)
 		return time.Time{}, false
@@ -160,20 +161,53 @@ func (p *params) enum(name string, values []string, allowed ...string) {
 	}
 }
 
-// dateRange turns from/to local dates into an instant range [from, to+1d).
-func (p *params) dateRange(loc *time.Location) (fromMS, toMS int64, from, to time.Time) {
-	from, okF := p.date("from", loc)
-	to, okT := p.date("to", loc)
-	if okF {
-		fromMS = from.UnixMilli()
-	}
-	if okT {
-		toMS = to.AddDate(0, 0, 1).UnixMilli()
-	}
-	if okF && okT && to.Before(from) {
+// period is the from/to of a request: local dates (AAAA-MM-DD), both
+// inclusive, read once for every report (period).
+type period struct {
+	from, to   time.Time // the dates, at midnight UTC
+	hasF, hasT bool
+}
+
+// period reads from and to; to before from is a problem of to.
+func (p *params) period() period {
+	var d period
+	d.from, d.hasF = p.date("from")
+	d.to, d.hasT = p.date("to")
+	if d.hasF && d.hasT && d.to.Before(d.from) {
 		p.errs.add("to", "must not be before from")
 	}
-	return
+	return d
+}
+
+// dates prints the period as the rollups' bucket text ("" when open).
+func (d period) dates() (from, to string) {
+	if d.hasF {
+		from = d.from.Format("2006-01-02")
+	}
+	if d.hasT {
+		to = d.to.Format("2006-01-02")
+	}
+	return from, to
+}
+
+// instants turns the period into the instant range [from 00:00, to+1d
+// 00:00) in loc, in epoch milliseconds (0 = open).
+func (d period) instants(loc *time.Location) (fromMS, toMS int64) {
+	if d.hasF {
+		fromMS = time.Date(d.from.Year(), d.from.Month(), d.from.Day(), 0, 0, 0, 0, loc).UnixMilli()
+	}
+	if d.hasT {
+		toMS = time.Date(d.to.Year(), d.to.Month(), d.to.Day()+1, 0, 0, 0, 0, loc).UnixMilli()
+	}
+	return fromMS, toMS
+}
+
+// single reads a one-value parameter; a repeated one is a problem.
+func (p *params) single(name string) string {
+	if len(p.v[name]) > 1 {
+		p.errs.add(name, "takes one value")
+	}
+	return p.str(name)
 }
 
 // Paging reads limit and cursor.

@@ -8,12 +8,10 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
-	"time"
 
-	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 )
@@ -30,66 +28,6 @@ type Reports struct {
 
 // New returns Reports over db.
 func New(db *store.DB) *Reports { return &Reports{DB: db} }
-
-// Table is a report page: the header and the rows in column order.
-type Table struct {
-	Columns    []string
-	Rows       [][]string
-	NextCursor string
-	// Totals is the totals row of aggregate reports (nil elsewhere).
-	Totals []string
-	// Keys holds, per row, the key of its Ação/history link (Rastreio: the
-	// protocol; Fluxo Ágil: "batch/contact"); not part of the JSON rows.
-	Keys []string
-	// Links holds, per row and column, the Rastreio query string (url-encoded
-	// parameters, media included) behind a count: the drill-down. "" = none.
-	// TotalsLinks is the same for the totals row.
-	Links       [][]string
-	TotalsLinks []string
-}
-
-// Chart is a series chart a page draws (server-side SVG, no CDN).
-type Chart struct {
-	Title  string   `json:"title"`
-	Labels []string `json:"labels"` // x axis (hours, days)
-	Series []Series `json:"series"`
-}
-
-// Series is one line/bar set of a Chart.
-type Series struct {
-	Name   string    `json:"name"`
-	Values []float64 `json:"values"`
-}
-
-// MarshalJSON writes the contract form: rows keyed by header name, values
-// formatted exactly as in the CSV.
-func (t Table) MarshalJSON() ([]byte, error) {
-	rows := make([]map[string]string, len(t.Rows))
-	for i, r := range t.Rows {
-		m := make(map[string]string, len(t.Columns))
-		for j, c := range t.Columns {
-			if j < len(r) {
-				m[c] = r[j]
-			}
-		}
-		rows[i] = m
-	}
-	var next any
-	if t.NextCursor != "" {
-		next = t.NextCursor
-	}
-	out := map[string]any{"columns": t.Columns, "rows": rows, "next_cursor": next}
-	if t.Totals != nil {
-		m := make(map[string]string, len(t.Columns))
-		for j, c := range t.Columns {
-			if j < len(t.Totals) {
-				m[c] = t.Totals[j]
-			}
-		}
-		out["totals"] = m
-	}
-	return json.Marshal(out)
-}
 
 // Problem is one bad parameter.
 type Problem struct {
@@ -121,48 +59,18 @@ func (e *ParamError) err() error {
 	return e
 }
 
-// tenantZone loads the principal's tenant time zone.
-func (r *Reports) tenantZone(ctx context.Context, tenant string) (*time.Location, store.Tenant, error) {
-	t, err := r.DB.Tenant(ctx, tenant)
-	if err != nil {
-		return nil, t, err
-	}
-	loc, err := time.LoadLocation(t.TZ)
-	if err != nil {
-		return nil, t, fmt.Errorf("tenant %s time zone %q: %w", tenant, t.TZ, err)
-	}
-	return loc, t, nil
+// tenant reads the principal's tenant context (zone, service-level
+// threshold, expiration windows, media), once per request: the Parse
+// functions keep it in the query they return.
+func (r *Reports) tenant(ctx context.Context, p model.Principal) (store.TenantContext, error) {
+	return r.DB.TenantContext(ctx, p.Tenant)
 }
 
-// masker returns the function that masks a column's cell for p, or nil when
-// p may see personal data.
-func masker(p model.Principal, columns []string) func(row []string) {
-	if p.PersonalData {
-		return nil
-	}
-	type col struct {
-		i    int
-		kind string
-	}
-	var cols []col
-	for i, c := range columns {
-		if k, ok := model.PersonalColumns[c]; ok {
-			cols = append(cols, col{i, k})
-		}
-	}
-	return func(row []string) {
-		for _, c := range cols {
-			if c.i >= len(row) || row[c.i] == "" {
-				continue
-			}
-			switch c.kind {
-			case "document":
-				row[c.i] = metrics.MaskDocument(row[c.i])
-			case "phone":
-				row[c.i] = metrics.MaskPhone(row[c.i])
-			case "email":
-				row[c.i] = metrics.MaskEmail(row[c.i])
-			}
-		}
-	}
+// parse starts a report's parse: the parameters (extra names those the
+// caller reads itself: format, sep, …) and the tenant's context.
+func (r *Reports) parse(ctx context.Context, p model.Principal, v url.Values, extra []string) (*params, store.TenantContext, error) {
+	ps := newParams(v, &ParamError{})
+	ps.known(extra...)
+	tc, err := r.tenant(ctx, p)
+	return ps, tc, err
 }

@@ -71,11 +71,11 @@ func (r *Reports) DataSource(ctx context.Context, p model.Principal) (DataSource
 	if err != nil || n == 0 {
 		return ds, err
 	}
-	loc, _, err := r.tenantZone(ctx, p.Tenant)
+	tc, err := r.tenant(ctx, p)
 	if err != nil {
 		return ds, err
 	}
-	until := oldest.In(loc)
+	until := oldest.In(tc.Zone)
 	ds.Pending, ds.Until = n, &until
 	return ds, nil
 }

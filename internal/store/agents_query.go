@@ -355,11 +355,9 @@ func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, 
 		table = "agent_day_times"
 	}
 	span := func(kind string) *Query {
-		// Spans have no service: the scope is the tenant and the agents,
-		// which the caller took from a NewLegQuery-scoped query when p or f
-		// is limited to services.
-		q := &Query{}
-		q.And("s.tenant = ?", p.Tenant).And("s.kind = ?", kind).In("s.agent_id", agents)
+		// Spans have no service: agents come from a NewLegQuery-scoped
+		// query when p or f is limited to services (NewSpanQuery).
+		q := NewSpanQuery(p, "s", kind).In("s.agent_id", agents)
 		agentFilters(q, p, f, "s", day)
 		return q
 	}

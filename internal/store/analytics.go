@@ -421,20 +421,6 @@ func appendUnique(list []string, v string) []string {
 	return append(list, v)
 }
 
-func nullInt(v sql.NullInt64) *int64 {
-	if !v.Valid {
-		return nil
-	}
-	return &v.Int64
-}
-
-func nullFloat(v sql.NullFloat64) *float64 {
-	if !v.Valid {
-		return nil
-	}
-	return &v.Float64
-}
-
 // UserTagAgents lists the agents (users) carrying any of the user tags: the
 // analytics engine resolves the Rastreio's user_tags filter with it, as the
 // store's query does with a subquery.

@@ -50,14 +50,3 @@ func (db *DB) CopyLegCells(ctx context.Context, p model.Principal, f LegFilter, 
 	})
 	return n, err
 }
-
-func quoteLiteral(s string) string {
-	out := []byte{'\''}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' {
-			out = append(out, '\'')
-		}
-		out = append(out, s[i])
-	}
-	return string(append(out, '\''))
-}

@@ -107,8 +107,6 @@ type tablePair struct {
 	srcCols  []string // source column names, in destination column order
 }
 
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 // copyTables lists the store's tables (the current schema on PostgreSQL) and
 // their columns, in column order, keyed by lower-cased name.
 func (db *DB) copyTables(ctx context.Context, q querier) (map[string]*copyTable, error) {

@@ -276,32 +276,3 @@ func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (
 func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
 	return q.QueryRowContext(ctx, db.rebind(query), args...)
 }
-
-// ms converts a time to the stored form: Unix milliseconds, UTC.
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-// msp is ms for an optional time (NULL when nil).
-func msp(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// fromMS is the inverse of ms.
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// placeholders returns "?,?,?" for n values.
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?,", n-1) + "?"
-}

@@ -232,13 +232,6 @@ func (t *Tx) InsertLegs(ctx context.Context, interactionID string, legs []model.
 	return nil
 }
 
-func fp(v *float64) any {
-	if v == nil {
-		return nil
-	}
-	return *v
-}
-
 // cellSep separates the formatted cells of a leg inside legs.cells; the unit
 // separator never appears in report text.
 const cellSep = "\x1f"

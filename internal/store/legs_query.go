@@ -53,7 +53,35 @@ type LegCells struct {
 }
 
 func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
+	return LegWhere(p, f, sqlLegs{dialect: db.dialect})
+}
+
+// LegDialect is what differs, in the Rastreio's filter, between the engines
+// that hold finished legs: SQLite and PostgreSQL (the legs table and its
+// side tables: sqlLegs) and the ClickHouse analytics engine (array columns,
+// soft deletes). LegWhere writes the rest once, in one order, so the page,
+// the count, the summary and the export of every engine filter alike.
+type LegDialect interface {
+	// Current narrows to rows still current, right after the scope.
+	Current(q *Query)
+	// Bool is the stored form of a boolean.
+	Bool(b bool) any
+	// ServiceColumn is the column (expression) the services filter tests.
+	ServiceColumn(f LegFilter) string
+	// Tags, UserTags, Email, Phone (reversed digits: a suffix match is a
+	// prefix range) and IVRs add those filters.
+	Tags(q *Query, p model.Principal, tags []string)
+	UserTags(q *Query, p model.Principal, tags []string)
+	Email(q *Query, p model.Principal, email string)
+	Phone(q *Query, p model.Principal, reversed string)
+	IVRs(q *Query, p model.Principal, ivrs []string)
+}
+
+// LegWhere is the Rastreio's filter of f over legs aliased l, scoped to p
+// (NewLegQuery), in dialect d.
+func LegWhere(p model.Principal, f LegFilter, d LegDialect) *Query {
 	q := NewLegQuery(p, "l")
+	d.Current(q)
 	q.And("l.media = ?", f.Media)
 	if f.FromMS != 0 {
 		q.And("l.entered_at >= ?", f.FromMS)
@@ -68,10 +96,10 @@ func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
 		q.And("l.local_time <= ?", f.HourTo)
 	}
 	if f.Portfolio != nil {
-		q.And("l.portfolio = ?", b2i(*f.Portfolio))
+		q.And("l.portfolio = ?", d.Bool(*f.Portfolio))
 	}
 	if f.Expired != nil {
-		q.And("l.expired = ?", b2i(*f.Expired))
+		q.And("l.expired = ?", d.Bool(*f.Expired))
 	}
 	if f.VoiceStatus != nil {
 		q.In("l.voice_status", f.VoiceStatus)
@@ -86,38 +114,25 @@ func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
 		q.In("l.agent_id", f.Agents)
 	}
 	if f.Services != nil {
-		col := "l.service_id"
-		if f.Agents != nil && db.dialect == SQLite {
-			// One agent's legs are far fewer than one service's: the unary
-			// plus keeps SQLite (which has no statistics) from walking
-			// legs_media_service_time instead of legs_media_agent_time
-			// (2.9 s instead of milliseconds for a rare mix at 1M legs).
-			col = "+" + col
-		}
-		q.In(col, f.Services)
+		q.In(d.ServiceColumn(f), f.Services)
 	}
 	if f.Contacts != nil {
 		q.In("l.contact_id", f.Contacts)
 	}
 	if f.Tags != nil {
-		sub, args := inList(f.Tags)
-		q.And("l.k IN (SELECT lt.leg_k FROM leg_tags lt WHERE lt.tenant = ? AND lt.tag_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+		d.Tags(q, p, f.Tags)
 	}
 	if f.UserTags != nil {
-		sub, args := inList(f.UserTags)
-		q.And("l.agent_id IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tenant = ? AND ut.tag IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+		d.UserTags(q, p, f.UserTags)
 	}
 	if f.Email != "" {
-		q.And("l.contact_id IN (SELECT ce.contact_id FROM contact_emails ce WHERE ce.tenant = ? AND ce.email = ?)", p.Tenant, f.Email)
+		d.Email(q, p, f.Email)
 	}
 	if f.Phone != "" {
-		// Suffix match on digits = prefix range on reversed digits.
-		r := Reverse(f.Phone)
-		q.And("l.k IN (SELECT lp.leg_k FROM leg_phones lp WHERE lp.tenant = ? AND lp.rdigits >= ? AND lp.rdigits < ?)", p.Tenant, r, r+":")
+		d.Phone(q, p, Reverse(f.Phone))
 	}
 	if f.IVRs != nil {
-		sub, args := inList(f.IVRs)
-		q.And("l.interaction_id IN (SELECT iv.interaction_id FROM ivr_visits iv WHERE iv.tenant = ? AND iv.ivr_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+		d.IVRs(q, p, f.IVRs)
 	}
 	if f.Protocol != "" {
 		q.And("l.protocol = ?", f.Protocol)
@@ -131,15 +146,46 @@ func (db *DB) legWhere(p model.Principal, f LegFilter) *Query {
 	return q
 }
 
-func inList(values []string) (string, []any) {
-	if len(values) == 0 {
-		return "NULL", nil
+// sqlLegs is the LegDialect of the store (SQLite, PostgreSQL): the
+// multi-valued filters go through the side tables.
+type sqlLegs struct{ dialect string }
+
+func (sqlLegs) Current(*Query) {}
+
+func (sqlLegs) Bool(b bool) any { return b2i(b) }
+
+func (d sqlLegs) ServiceColumn(f LegFilter) string {
+	if f.Agents != nil && d.dialect == SQLite {
+		// One agent's legs are far fewer than one service's: the unary
+		// plus keeps SQLite (which has no statistics) from walking
+		// legs_media_service_time instead of legs_media_agent_time
+		// (2.9 s instead of milliseconds for a rare mix at 1M legs).
+		return "+l.service_id"
 	}
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	return placeholders(len(values)), args
+	return "l.service_id"
+}
+
+func (sqlLegs) Tags(q *Query, p model.Principal, tags []string) {
+	sub, args := inList(tags)
+	q.And("l.k IN (SELECT lt.leg_k FROM leg_tags lt WHERE lt.tenant = ? AND lt.tag_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+}
+
+func (sqlLegs) UserTags(q *Query, p model.Principal, tags []string) {
+	sub, args := inList(tags)
+	q.And("l.agent_id IN (SELECT ut.user_id FROM user_tags ut WHERE ut.tenant = ? AND ut.tag IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+}
+
+func (sqlLegs) Email(q *Query, p model.Principal, email string) {
+	q.And("l.contact_id IN (SELECT ce.contact_id FROM contact_emails ce WHERE ce.tenant = ? AND ce.email = ?)", p.Tenant, email)
+}
+
+func (sqlLegs) Phone(q *Query, p model.Principal, r string) {
+	q.And("l.k IN (SELECT lp.leg_k FROM leg_phones lp WHERE lp.tenant = ? AND lp.rdigits >= ? AND lp.rdigits < ?)", p.Tenant, r, r+":")
+}
+
+func (sqlLegs) IVRs(q *Query, p model.Principal, ivrs []string) {
+	sub, args := inList(ivrs)
+	q.And("l.interaction_id IN (SELECT iv.interaction_id FROM ivr_visits iv WHERE iv.tenant = ? AND iv.ivr_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
 }
 
 // legPage builds the query of one keyset page: the matching legs after the

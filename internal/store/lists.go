@@ -67,13 +67,7 @@ func (db *DB) UserTags(ctx context.Context, p model.Principal) ([]Option, error)
 // only the agents of legs in those services (as the Agentes report lists
 // them), scoped in the same WHERE as the tenant.
 func (db *DB) Agents(ctx context.Context, p model.Principal) ([]Agent, error) {
-	q := &Query{}
-	q.And("u.tenant = ?", p.Tenant)
-	if p.Services != nil {
-		sub, args := inList(p.Services)
-		q.And("u.id IN (SELECT l.agent_id FROM legs l WHERE l.tenant = ? AND l.service_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
-	}
-	where, args := q.Where()
+	where, args := NewUserQuery(p, "u").Where()
 	rows, err := db.query(ctx, db.r, `SELECT u.id, u.name, u.status, u.tags FROM users u WHERE `+where+` ORDER BY u.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
@@ -127,27 +121,6 @@ func (db *DB) SearchContacts(ctx context.Context, p model.Principal, text string
 	if key == "" {
 		return nil, nil
 	}
-	q := &Query{}
-	q.And("c.tenant = ?", p.Tenant).And("c.name_key LIKE ?", "%"+escapeLike(key)+"%")
-	if p.Services != nil {
-		sub, args := inList(p.Services)
-		q.And("c.id IN (SELECT l.contact_id FROM legs l WHERE l.tenant = ? AND l.service_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
-	}
-	if p.Clients != nil {
-		sub, args := inList(p.Clients)
-		q.And("c.id IN (SELECT b.contact_id FROM bot_conversations b WHERE b.tenant = ? AND b.client_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
-	}
-	where, args := q.Where()
+	where, args := NewContactQuery(p, "c", "c.name_key LIKE ?", "%"+escapeLike(key)+"%").Where()
 	return db.options(ctx, `SELECT c.id, c.name, '' FROM contacts c WHERE `+where+` ORDER BY c.name_key, c.id LIMIT ?`, append(args, limit)...)
-}
-
-func escapeLike(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '%' || r == '_' {
-			continue
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

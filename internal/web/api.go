@@ -92,19 +92,46 @@ func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
-func (s *Server) apiInteractions(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	q, err := s.reports.ParseInteractions(r.Context(), p, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
+// apiReport answers a page of a report (report.Reports.All) as JSON.
+func (s *Server) apiReport(rep report.Report) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		q, err := rep.Parse(r.Context(), p, r.URL.Query())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t, err := rep.Table(r.Context(), p, q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, t)
 	}
-	t, err := s.reports.Interactions(r.Context(), p, q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+}
+
+// apiReportExport streams a report's CSV/XLSX export.
+func (s *Server) apiReportExport(rep report.Report) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := principal(r)
+		v := r.URL.Query()
+		f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
+		q, err := rep.Parse(r.Context(), p, v, exportParams...)
+		if err = joinParamErrors(ferr, err); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		e := rep.Export(r.Context(), p, q)
+		rows, err := e.Count()
+		if err != nil {
+			if r.Context().Err() != nil {
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		s.export(w, r, rep.Name(), f, e.File, e.Columns, rows, e.Rows)
 	}
-	writeJSON(w, http.StatusOK, t)
 }
 
 // apiInteractionsSummary answers the totals of a Rastreio search (the
@@ -126,28 +153,6 @@ func (s *Server) apiInteractionsSummary(w http.ResponseWriter, r *http.Request) 
 
 // exportParams are read by the export handlers themselves.
 var exportParams = []string{"format", "sep", "lang"}
-
-func (s *Server) apiInteractionsExport(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	v := r.URL.Query()
-	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
-	q, err := s.reports.ParseInteractions(r.Context(), p, v, exportParams...)
-	if err = joinParamErrors(ferr, err); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// The indexed count the Rastreio page shows anyway: it lets the UI
-	// show a percentage while the rows stream.
-	rows, err := s.reports.CountLegs(r.Context(), p, q.Filter)
-	if err != nil {
-		if r.Context().Err() != nil {
-			return
-		}
-		s.log.Warn("export row count failed; streaming without it", "report", "interactions", "err", err)
-		rows = -1
-	}
-	s.export(w, r, "interactions", f, "rastreio-"+q.Filter.Media, q.Columns, rows, s.reports.InteractionRows(r.Context(), p, q))
-}
 
 // joinParamErrors merges two validation results so one answer names every
 // bad parameter.
@@ -223,33 +228,6 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h)
 }
 
-func (s *Server) apiFluxo(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	q, err := s.reports.ParseFluxo(r.Context(), p, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.reports.Fluxo(r.Context(), p, q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
-}
-
-func (s *Server) apiFluxoExport(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	v := r.URL.Query()
-	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
-	q, err := s.reports.ParseFluxo(r.Context(), p, v, exportParams...)
-	if err = joinParamErrors(ferr, err); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.export(w, r, "fluxo-agil", f, "fluxo-agil", s.reports.FluxoColumns(), -1, s.reports.FluxoRows(r.Context(), p, q))
-}
-
 func (s *Server) apiFluxoDropoff(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	q, err := s.reports.ParseFluxo(r.Context(), p, r.URL.Query())
@@ -274,79 +252,6 @@ func (s *Server) apiFluxoHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "history.view", map[string]any{"batch": batch, "contact": contact}, nil, nil)
 	writeJSON(w, http.StatusOK, h)
-}
-
-func (s *Server) apiIVR(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	q, err := s.reports.ParseIVR(r.Context(), p, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.reports.IVR(r.Context(), p, q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
-}
-
-func (s *Server) apiIVRExport(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	v := r.URL.Query()
-	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
-	q, err := s.reports.ParseIVR(r.Context(), p, v, exportParams...)
-	if err = joinParamErrors(ferr, err); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cols, src, err := s.reports.IVRRows(r.Context(), p, q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.export(w, r, "ivr", f, "relatorio-ivr", cols, tableRows(src), src)
-}
-
-// tableRows counts the rows of an IVR or Agentes export source. Those
-// reports compute their whole table (rows, then totals) before the export
-// starts and the source only replays it, so the dry run costs no query.
-func tableRows(src report.RowSource) int64 {
-	var n int64
-	_ = src(func([]string) error { n++; return nil })
-	return n
-}
-
-func (s *Server) apiAgents(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	q, err := s.reports.ParseAgents(r.Context(), p, r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.reports.Agents(r.Context(), p, q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
-}
-
-func (s *Server) apiAgentsExport(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	v := r.URL.Query()
-	f, ferr := report.ParseFormat(v.Get("format"), v.Get("sep"))
-	q, err := s.reports.ParseAgents(r.Context(), p, v, exportParams...)
-	if err = joinParamErrors(ferr, err); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cols, src, err := s.reports.AgentsRows(r.Context(), p, q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.export(w, r, "agents", f, "relatorio-agentes", cols, tableRows(src), src)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
@@ -377,7 +282,11 @@ func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	loc := s.tenantLocation(r.Context(), p.Tenant)
+	loc, err := s.tenantLocation(r.Context(), p.Tenant)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	src := func(emit func([]string) error) error {
 		var before int64
 		for {

@@ -22,15 +22,11 @@ func auditRow(e store.AuditEntry, loc *time.Location) []string {
 	return []string{strconv.FormatInt(e.K, 10), e.At.In(loc).Format("2006-01-02 15:04:05"), e.Actor, e.Action, string(detail), num(e.Rows), num(e.Bytes), e.SHA256, e.Error}
 }
 
-// tenantLocation is the tenant's time zone (UTC when it cannot be read).
-func (s *Server) tenantLocation(ctx context.Context, tenant string) *time.Location {
-	t, err := s.db.Tenant(ctx, tenant)
+// tenantLocation is the tenant's time zone (store.TenantContext).
+func (s *Server) tenantLocation(ctx context.Context, tenant string) (*time.Location, error) {
+	tc, err := s.db.TenantContext(ctx, tenant)
 	if err != nil {
-		return time.UTC
+		return nil, err
 	}
-	loc, err := time.LoadLocation(t.TZ)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	return tc.Zone, nil
 }

@@ -17,21 +17,18 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/v1/directory/{kind}", "api", "", s.apiDirectory)
 	s.handle("GET", "/api/v1/contacts", "api", "", s.apiContacts)
 
-	s.handle("GET", "/api/v1/reports/interactions", "api", "", s.apiInteractions)
-	s.handle("GET", "/api/v1/reports/interactions/export", "api", "", s.apiInteractionsExport)
 	s.handle("GET", "/api/v1/reports/interactions/summary", "api", "", s.apiInteractionsSummary)
 	s.handle("GET", "/api/v1/interactions/{protocol}/history", "api", "", s.apiHistory)
 	s.handle("GET", "/api/v1/interactions/{protocol}/recording", "api", "", s.apiRecording)
 
-	s.handle("GET", "/api/v1/reports/fluxo-agil", "api", "", s.apiFluxo)
-	s.handle("GET", "/api/v1/reports/fluxo-agil/export", "api", "", s.apiFluxoExport)
 	s.handle("GET", "/api/v1/reports/fluxo-agil/dropoff", "api", "", s.apiFluxoDropoff)
 	s.handle("GET", "/api/v1/fluxo-agil/{batch}/{contact}/history", "api", "", s.apiFluxoHistory)
 
-	s.handle("GET", "/api/v1/reports/ivr", "api", "", s.apiIVR)
-	s.handle("GET", "/api/v1/reports/ivr/export", "api", "", s.apiIVRExport)
-	s.handle("GET", "/api/v1/reports/agents", "api", "", s.apiAgents)
-	s.handle("GET", "/api/v1/reports/agents/export", "api", "", s.apiAgentsExport)
+	// The four reports, from their one table.
+	for _, rep := range s.reports.All() {
+		s.handle("GET", "/api/v1/reports/"+rep.Name(), "api", "", s.apiReport(rep))
+		s.handle("GET", "/api/v1/reports/"+rep.Name()+"/export", "api", "", s.apiReportExport(rep))
+	}
 
 	s.handle("GET", "/api/v1/audit", "api", "admin", s.apiAudit)
 	s.handle("GET", "/api/v1/audit/export", "api", "admin", s.apiAuditExport)

@@ -127,7 +127,9 @@ func principal(r *http.Request) model.Principal {
 
 func withPrincipal(r *http.Request, p model.Principal) *http.Request {
 	notePrincipal(r, p)
-	return r.WithContext(context.WithValue(r.Context(), principalKey, p))
+	// The tenant's context (zone, threshold, windows, media) is read once
+	// per request, whoever asks for it.
+	return r.WithContext(context.WithValue(store.WithTenantMemo(r.Context()), principalKey, p))
 }
 
 func allowed(p model.Principal, role string) bool {

@@ -37,7 +37,10 @@ func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request) error {
 		list = list[:auditPageSize]
 		data.OlderHref = "/auditoria?before=" + strconv.FormatInt(list[len(list)-1].K, 10)
 	}
-	loc := s.tenantLocation(r.Context(), p.Tenant)
+	loc, err := s.tenantLocation(r.Context(), p.Tenant)
+	if err != nil {
+		return err
+	}
 	for _, e := range list {
 		data.Rows = append(data.Rows, auditRow(e, loc))
 	}

@@ -330,7 +330,11 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.audit(r, "history.view", map[string]any{"protocol": protocol}, nil, nil)
 
-	loc := s.tenantLocation(ctx, p.Tenant)
+	tc, err := s.db.TenantContext(ctx, p.Tenant)
+	if err != nil {
+		return err
+	}
+	loc := tc.Zone
 	when := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -339,11 +343,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	data.Media = h.Media
 	data.MediaLabel = h.Media
-	if all, err := s.db.Media(ctx); err == nil {
-		for _, m := range all {
-			if m.ID == h.Media {
-				data.MediaLabel = mediaLabel(page.Lang, m)
-			}
+	if m, ok := tc.MediaByID(h.Media); ok {
+		if label := mediaLabel(page.Lang, m); label != "" {
+			data.MediaLabel = label
 		}
 	}
 	if data.BackHref == "" {

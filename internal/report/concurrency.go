@@ -1,6 +1,10 @@
 package report
 
-import "context"
+import (
+	"context"
+	"errors"
+	"sync"
+)
 
 // prefetch runs produce in a goroutine of its own and hands what it sends to
 // consume in batches over a two-batch channel, so reading the store and
@@ -52,4 +56,20 @@ func prefetch[T any](ctx context.Context, batch int, produce func(ctx context.Co
 		}
 	}
 	return <-errc
+}
+
+// runConcurrently runs the independent queries of a report at once (the read pool
+// has several connections) and returns the first error.
+func runConcurrently(tasks ...func() error) error {
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for i, task := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = task()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -128,6 +128,10 @@ var migrations = []migration{
 	//   month, so the shipper computes it exactly as the server does
 	//   whatever the server's time zone.
 	//   ivr_visits: the local month of bucket (the Relatório IVR's filter).
+	//   agent_spans: the month of day, part of its sorting key, so every
+	//   version of a span stays in one partition (no tombstone moves); the
+	//   Agentes filters day beside bucket (Agentes at ten months of 100k
+	//   legs: 4.4 s p50, the spans of every month read).
 	// Tables are rebuilt in place: new table, swap, copy (see repartition).
 	{
 		version: 6, name: "partition_by_month",
@@ -135,7 +139,10 @@ var migrations = []migration{
 			if err := repartition(ctx, conn, db, "legs"+local, legsPartition); err != nil {
 				return err
 			}
-			return repartition(ctx, conn, db, "ivr_visits"+local, visitsPartition)
+			if err := repartition(ctx, conn, db, "ivr_visits"+local, visitsPartition); err != nil {
+				return err
+			}
+			return repartition(ctx, conn, db, "agent_spans"+local, spansPartition)
 		},
 	},
 }
@@ -145,6 +152,7 @@ var migrations = []migration{
 const (
 	legsPartition   = `(intDiv(entered_at, 2592000000), substring(bucket, 1, 7))`
 	visitsPartition = `substring(bucket, 1, 7)`
+	spansPartition  = `substring(day, 1, 7)`
 	// partitionPeriodMS is the legs' period: 30 days.
 	partitionPeriodMS = 2592000000
 )

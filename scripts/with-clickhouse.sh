@@ -6,7 +6,8 @@
 # CMD with
 #   RASTRO_TEST_CLICKHOUSE=clickhouse://127.0.0.1:P1,127.0.0.1:P2/rastro_test?cluster=rastro_test
 # exported, then stops both servers and deletes their files, whatever
-# happens. Exits with CMD's exit code.
+# happens. Exits with CMD's exit code. RASTRO_CH_TMPDIR: where the temp
+# dir goes (default /tmp; benchmarks keep their data beside the stores).
 #
 # Each server's config names both in a `remote_servers` cluster called
 # rastro_test (one shard per server, one replica each), so Distributed tables
@@ -34,7 +35,7 @@ else
 	RUN_AS=()
 fi
 
-CHTMP=$(mktemp -d /tmp/rastro-ch.XXXXXX)
+CHTMP=$(mktemp -d "${RASTRO_CH_TMPDIR:-/tmp}/rastro-ch.XXXXXX")
 chmod 755 "$CHTMP"
 pids=()
 

@@ -22,13 +22,18 @@ import (
 // cmdBench measures the reports on whatever the store holds (load it first
 // with `rastro demo --legs N`). Timings are printed, never asserted.
 func cmdBench(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "load-analytics" {
+		return cmdBenchLoad(ctx, args[1:])
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	dsn := storeFlags(fs)
 	tenant := fs.String("tenant", "demo", "tenant")
 	mixes := fs.Int("mixes", 200, "random filter mixes for the first-page latency")
 	from := fs.String("from", "2026-10-01", "first local date of the month measured")
 	to := fs.String("to", "2026-10-30", "last local date of the month measured")
-	only := fs.String("only", "", "comma-separated subset: page,export,fluxo,ivr,agents,copy")
+	only := fs.String("only", "", "comma-separated subset: page,export,fluxo,ivr,agents,copy,chtext,size,ingest,bulk")
+	analyticsURL := analyticsFlag(fs)
+	chClient := fs.String("clickhouse-client", "clickhouse-client", "with --analytics: the client that writes the export's rows as text (chtext)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	ib := ingestBench{clients: 4, batch: 1000} // only=size,ingest,bulk: see bench_ingest.go
 	fs.IntVar(&ib.legs, "ingest-legs", 20000, "demo legs of the bulk load measure (--only bulk; a scratch store)")
@@ -54,6 +59,11 @@ func cmdBench(ctx context.Context, args []string) error {
 	defer db.Close()
 	p := model.Principal{Tenant: *tenant, Actor: "bench", Role: model.RoleAdmin, PersonalData: true}
 	r := report.New(db)
+	ch, closeCH, err := benchAnalytics(ctx, r, *analyticsURL)
+	if err != nil {
+		return err
+	}
+	defer closeCH()
 	want := func(name string) bool { return *only == "" || strings.Contains(","+*only+",", ","+name+",") }
 	total, err := db.CountLegs(ctx, p, store.LegFilter{Media: "voice"})
 	if err != nil {
@@ -151,6 +161,11 @@ func cmdBench(ctx context.Context, args []string) error {
 			}
 			el := time.Since(start)
 			fmt.Printf("COPY (legs cells) TO STDOUT %-9s rows %8d  %7.2fs  %9.0f rows/s (ceiling)\n", media, n, el.Seconds(), float64(n)/el.Seconds())
+		}
+	}
+	if want("chtext") && ch != nil {
+		if err := benchEngineText(ctx, r, ch, p, *from, *to, *chClient); err != nil {
+			return err
 		}
 	}
 	ib.dsn = *dsn

@@ -201,6 +201,14 @@ func (r *Rastreio) agentTimes(ctx context.Context, p model.Principal, f store.Ag
 		if err := r.agentFilters(ctx, q, p, f, "s"); err != nil {
 			return "", nil, err
 		}
+		// day is the date of bucket: the same rows, and it prunes the
+		// partitions (migration 6).
+		if f.FromDate != "" {
+			q.And("s.day >= ?", f.FromDate)
+		}
+		if f.ToDate != "" {
+			q.And("s.day <= ?", f.ToDate)
+		}
 		if kind == "login" && f.Media != nil && len(f.Media) == 0 {
 			q.And("s.media = ''")
 		} else if kind == "login" && f.Media != nil {

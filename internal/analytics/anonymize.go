@@ -31,7 +31,8 @@ type purge struct {
 	// below is the anonymize entry's id: the anonymisation wrote it after
 	// its re-derivation, so every version shipped before it is lower and
 	// every version shipped for these interactions from this entry on is
-	// not (the shipper sends them at a version >= below).
+	// not (the shipper sends them at a version >= below; the rows carry
+	// FirstVersion(below) or more, see rowVersion).
 	below uint64
 }
 
@@ -104,7 +105,7 @@ func purgeConds(ps []purge, table string) []cond {
 			for _, id := range ids[:m] {
 				cur.args = append(cur.args, id)
 			}
-			cur.args = append(cur.args, p.below)
+			cur.args = append(cur.args, FirstVersion(p.below))
 			n += m
 			ids = ids[m:]
 			if n >= purgeGroupIDs {

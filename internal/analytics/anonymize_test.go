@@ -324,7 +324,7 @@ func TestAnonymizeErasesPersonalDataOnEveryShard(t *testing.T) {
 }
 
 // versionsBelow counts, per host, the row versions of some interactions
-// below a version on its local legs table (no FINAL).
+// shipped before outbox entry below on its local legs table (no FINAL).
 func versionsBelow(t *testing.T, ch *analytics.Engine, tenant string, interactionIDs map[string]bool, below int64) []uint64 {
 	t.Helper()
 	cfg := ch.Config()
@@ -332,7 +332,7 @@ func versionsBelow(t *testing.T, ch *analytics.Engine, tenant string, interactio
 	if cfg.Cluster != "" {
 		table += "_local"
 	}
-	args := []any{tenant, uint64(below)}
+	args := []any{tenant, analytics.FirstVersion(uint64(below))}
 	marks := make([]string, 0, len(interactionIDs))
 	for id := range interactionIDs {
 		args = append(args, id)

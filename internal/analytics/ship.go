@@ -63,11 +63,12 @@ func (e *Engine) insertSpans(ctx context.Context, rows []spanRow) error {
 }
 
 // visitRow is one version of an IVR visit to insert (visit nil: a
-// tombstone).
+// tombstone, in the partition of bucket: the version it deletes).
 type visitRow struct {
 	tenant, interactionID string
 	pos                   int64
 	version               uint64
+	bucket                string
 	visit                 *store.AnalyticsIVRVisit
 }
 
@@ -84,10 +85,10 @@ func (e *Engine) insertVisits(ctx context.Context, rows []visitRow) error {
 	for _, r := range rows {
 		v := r.visit
 		if v == nil {
-			err = b.Append(r.tenant, r.interactionID, r.pos, r.version, uint8(1), "", int64(0), "", "",
+			err = b.Append(r.tenant, r.interactionID, r.pos, tombVersion(r.version), uint8(1), "", int64(0), r.bucket, "",
 				"", "", "", uint8(0), uint8(0), float64(0), (*float64)(nil), (*float64)(nil), uint8(0))
 		} else {
-			err = b.Append(r.tenant, v.InteractionID, v.Pos, r.version, uint8(0), v.IVRID, v.EnteredAt, v.Bucket, v.Outcome,
+			err = b.Append(r.tenant, v.InteractionID, v.Pos, rowVersion(r.version), uint8(0), v.IVRID, v.EnteredAt, v.Bucket, v.Outcome,
 				v.ServiceID, v.AgentID, v.Path, v.Answered, v.AbandonedQ, v.IVRSeconds, v.WaitSeconds, v.TalkSecs, v.SL)
 		}
 		if err != nil {
@@ -100,16 +101,34 @@ func (e *Engine) insertVisits(ctx context.Context, rows []visitRow) error {
 	return nil
 }
 
+// Versions of legs and IVR visits in the engine: a row shipped for outbox
+// entry id carries 2·id+1, a tombstone 2·id. FINAL deduplicates across
+// partitions, merges only inside one: a leg moved to another month's
+// partition is shipped with a tombstone in the old one (see
+// shipInteractions), and that tombstone must beat the old version there
+// (shipped for an older entry: at most 2·id−1) yet lose to the new version
+// where a read sees both. Agent spans (unpartitioned) carry the id itself.
+// An engine synced by an older rastro holds ids as versions: all lower.
+func rowVersion(id uint64) uint64  { return 2*id + 1 }
+func tombVersion(id uint64) uint64 { return 2 * id }
+
+// FirstVersion is the lowest version of a leg or IVR visit row shipped for
+// outbox entry id or a later one: every older row is below it.
+func FirstVersion(id uint64) uint64 { return 2 * id }
+
 // syncInsert makes an insert into a Distributed table return only once
 // every shard wrote its part (the acknowledgement the outbox waits for).
 func syncInsert(ctx context.Context) context.Context {
 	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_distributed_sync": 1}))
 }
 
-// row is one version of a leg to insert: the leg (nil for a tombstone).
+// row is one version of a leg to insert: the leg (nil for a tombstone,
+// placed in the partition of enteredAt and bucket: the version it deletes).
 type row struct {
 	tenant, interactionID, legID string
 	version                      uint64
+	enteredAt                    int64
+	bucket                       string
 	leg                          *store.AnalyticsLeg
 }
 
@@ -126,12 +145,12 @@ func (e *Engine) insert(ctx context.Context, rows []row) error {
 	for _, r := range rows {
 		l := r.leg
 		if l == nil {
-			err = b.Append(r.tenant, r.interactionID, r.legID, r.version, uint8(1), int64(0), int64(0), "", "", int64(0),
-				"", "", "", "", "", "", "", "", "", (*uint8)(nil), uint8(0),
+			err = b.Append(r.tenant, r.interactionID, r.legID, tombVersion(r.version), uint8(1), int64(0), int64(0), "", "", r.enteredAt,
+				"", "", r.bucket, "", "", "", "", "", "", (*uint8)(nil), uint8(0),
 				"", "", "", (*int64)(nil), (*int64)(nil), (*int64)(nil), int64(0),
 				(*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), "", []string{}, []string{}, []string{}, "")
 		} else {
-			err = b.Append(r.tenant, l.InteractionID, l.LegID, r.version, uint8(0), l.K, l.Seq, l.Protocol, l.Media, l.EnteredAt,
+			err = b.Append(r.tenant, l.InteractionID, l.LegID, rowVersion(r.version), uint8(0), l.K, l.Seq, l.Protocol, l.Media, l.EnteredAt,
 				l.LocalDate, l.LocalTime, l.Bucket, l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.CallQuality, l.Expired, l.Portfolio,
 				l.ExternalID, l.ExtProtocol, l.Direction, l.QueuedAt, l.DeliveredAt, l.AnsweredAt, l.FinishedAt,
 				l.Duration, l.TMP, l.TMI, l.TM1R, l.TMR, l.RecordingURL, nonNil(l.Tags), nonNil(l.RPhones), nonNil(l.IVRs), l.Cells)
@@ -175,7 +194,8 @@ func (s *Shipper) logf(format string, args ...any) {
 // engine acknowledged. It returns how many entries it shipped (0: the
 // outbox is empty).
 //
-// Version of what is sent = the entry's id: ids grow with every
+// Version of what is sent = the entry's id (encoded in the rows: see
+// rowVersion): ids grow with every
 // transaction of a tenant (its writers are serialised), the rows are read
 // from the store after the entry, so they are at least as new as it; the
 // highest entry of an interaction is shipped last-or-not-at-all-before, so
@@ -321,16 +341,18 @@ func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions 
 	if err != nil {
 		return err
 	}
+	// A live version is deleted when the leg vanished or its new version
+	// goes to another partition (the engine deduplicates inside one only).
 	rows := make([]row, 0, len(legs))
-	have := map[[2]string]bool{}
+	have := map[[2]string][2]any{}
 	for i := range legs {
 		l := &legs[i]
-		have[[2]string{l.InteractionID, l.LegID}] = true
+		have[[2]string{l.InteractionID, l.LegID}] = legPartition(l.EnteredAt, l.Bucket)
 		rows = append(rows, row{tenant: tenant, version: versions[l.InteractionID], leg: l})
 	}
 	for _, k := range live {
-		if !have[k] {
-			rows = append(rows, row{tenant: tenant, interactionID: k[0], legID: k[1], version: versions[k[0]]})
+		if part, ok := have[k.key]; !ok || part != legPartition(k.enteredAt, k.bucket) {
+			rows = append(rows, k.tombstone(tenant, versions[k.key[0]]))
 		}
 	}
 	// The IVR visits first: the legs' insert is the last, so a failure
@@ -344,15 +366,15 @@ func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions 
 		return err
 	}
 	vrows := make([]visitRow, 0, len(visits))
-	haveVisit := map[visitKey]bool{}
+	haveVisit := map[visitKey]string{}
 	for i := range visits {
 		v := &visits[i]
-		haveVisit[visitKey{v.InteractionID, v.Pos}] = true
+		haveVisit[visitKey{v.InteractionID, v.Pos}] = month(v.Bucket)
 		vrows = append(vrows, visitRow{tenant: tenant, version: versions[v.InteractionID], visit: v})
 	}
 	for _, k := range liveVisits {
-		if !haveVisit[k] {
-			vrows = append(vrows, visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: versions[k.interactionID]})
+		if part, ok := haveVisit[k.key]; !ok || part != month(k.bucket) {
+			vrows = append(vrows, visitRow{tenant: tenant, interactionID: k.key.interactionID, pos: k.key.pos, bucket: k.bucket, version: versions[k.key.interactionID]})
 		}
 	}
 	if err := s.CH.insertVisits(ctx, vrows); err != nil {
@@ -432,8 +454,8 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	if err != nil {
 		return err
 	}
-	if err := inChunks(stale, chunk, func(k [2]string) row {
-		return row{tenant: tenant, interactionID: k[0], legID: k[1], version: version}
+	if err := inChunks(stale, chunk, func(k liveLeg) row {
+		return k.tombstone(tenant, version)
 	}, func(rows []row) error { return s.CH.insert(ctx, rows) }); err != nil {
 		return err
 	}
@@ -453,8 +475,8 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	if err != nil {
 		return err
 	}
-	if err := inChunks(staleVisits, chunk, func(k visitKey) visitRow {
-		return visitRow{tenant: tenant, interactionID: k.interactionID, pos: k.pos, version: version}
+	if err := inChunks(staleVisits, chunk, func(k liveVisit) visitRow {
+		return visitRow{tenant: tenant, interactionID: k.key.interactionID, pos: k.key.pos, bucket: k.bucket, version: version}
 	}, func(rows []visitRow) error { return s.CH.insertVisits(ctx, rows) }); err != nil {
 		return err
 	}
@@ -564,17 +586,30 @@ func (s *Shipper) Run(ctx context.Context, idle time.Duration) {
 	}
 }
 
-// liveLegs lists the (interaction, leg) keys the engine holds (latest
-// version, not deleted) for some interactions of a tenant.
-func (e *Engine) liveLegs(ctx context.Context, tenant string, interactionIDs []string) ([][2]string, error) {
-	var out [][2]string
+// liveLeg is a leg the engine holds: its (interaction, leg) key and the
+// columns of its partition.
+type liveLeg struct {
+	key       [2]string
+	enteredAt int64
+	bucket    string
+}
+
+// tombstone deletes the live version, in its partition.
+func (k liveLeg) tombstone(tenant string, version uint64) row {
+	return row{tenant: tenant, interactionID: k.key[0], legID: k.key[1], version: version, enteredAt: k.enteredAt, bucket: k.bucket}
+}
+
+// liveLegs lists the legs the engine holds (latest version, not deleted)
+// for some interactions of a tenant.
+func (e *Engine) liveLegs(ctx context.Context, tenant string, interactionIDs []string) ([]liveLeg, error) {
+	var out []liveLeg
 	for len(interactionIDs) > 0 {
 		n := min(len(interactionIDs), 1000)
 		args := []any{tenant}
 		for _, id := range interactionIDs[:n] {
 			args = append(args, id)
 		}
-		keys, err := e.keys(ctx, `SELECT interaction_id, leg_id FROM `+e.table("legs")+` FINAL
+		keys, err := e.keys(ctx, `SELECT interaction_id, leg_id, entered_at, bucket FROM `+e.table("legs")+` FINAL
 			WHERE tenant = ? AND interaction_id IN (`+qs(n)+`) AND deleted = 0`, args...)
 		if err != nil {
 			return nil, err
@@ -587,22 +622,22 @@ func (e *Engine) liveLegs(ctx context.Context, tenant string, interactionIDs []s
 
 // staleLegs lists the live legs of a tenant whose latest version is older
 // than version.
-func (e *Engine) staleLegs(ctx context.Context, tenant string, version uint64) ([][2]string, error) {
-	return e.keys(ctx, `SELECT interaction_id, leg_id FROM `+e.table("legs")+` FINAL
-		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+func (e *Engine) staleLegs(ctx context.Context, tenant string, version uint64) ([]liveLeg, error) {
+	return e.keys(ctx, `SELECT interaction_id, leg_id, entered_at, bucket FROM `+e.table("legs")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, FirstVersion(version))
 }
 
 // liveVisits lists the IVR visits the engine holds (latest version, not
 // deleted) for some interactions of a tenant.
-func (e *Engine) liveVisits(ctx context.Context, tenant string, interactionIDs []string) ([]visitKey, error) {
-	var out []visitKey
+func (e *Engine) liveVisits(ctx context.Context, tenant string, interactionIDs []string) ([]liveVisit, error) {
+	var out []liveVisit
 	for len(interactionIDs) > 0 {
 		n := min(len(interactionIDs), 1000)
 		args := []any{tenant}
 		for _, id := range interactionIDs[:n] {
 			args = append(args, id)
 		}
-		keys, err := e.visitKeys(ctx, `SELECT interaction_id, pos FROM `+e.table("ivr_visits")+` FINAL
+		keys, err := e.visitKeys(ctx, `SELECT interaction_id, pos, bucket FROM `+e.table("ivr_visits")+` FINAL
 			WHERE tenant = ? AND interaction_id IN (`+qs(n)+`) AND deleted = 0`, args...)
 		if err != nil {
 			return nil, err
@@ -615,21 +650,28 @@ func (e *Engine) liveVisits(ctx context.Context, tenant string, interactionIDs [
 
 // staleVisits lists the live IVR visits of a tenant whose latest version is
 // older than version.
-func (e *Engine) staleVisits(ctx context.Context, tenant string, version uint64) ([]visitKey, error) {
-	return e.visitKeys(ctx, `SELECT interaction_id, pos FROM `+e.table("ivr_visits")+` FINAL
-		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, version)
+func (e *Engine) staleVisits(ctx context.Context, tenant string, version uint64) ([]liveVisit, error) {
+	return e.visitKeys(ctx, `SELECT interaction_id, pos, bucket FROM `+e.table("ivr_visits")+` FINAL
+		WHERE tenant = ? AND deleted = 0 AND version < ?`, tenant, FirstVersion(version))
 }
 
-func (e *Engine) visitKeys(ctx context.Context, q string, args ...any) ([]visitKey, error) {
+// liveVisit is an IVR visit the engine holds: its key and the bucket of
+// its partition.
+type liveVisit struct {
+	key    visitKey
+	bucket string
+}
+
+func (e *Engine) visitKeys(ctx context.Context, q string, args ...any) ([]liveVisit, error) {
 	rows, err := e.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
 	}
 	defer rows.Close()
-	var out []visitKey
+	var out []liveVisit
 	for rows.Next() {
-		var k visitKey
-		if err := rows.Scan(&k.interactionID, &k.pos); err != nil {
+		var k liveVisit
+		if err := rows.Scan(&k.key.interactionID, &k.key.pos, &k.bucket); err != nil {
 			return nil, err
 		}
 		out = append(out, k)
@@ -694,16 +736,16 @@ func tuples(n int) string {
 	return string(b)
 }
 
-func (e *Engine) keys(ctx context.Context, q string, args ...any) ([][2]string, error) {
+func (e *Engine) keys(ctx context.Context, q string, args ...any) ([]liveLeg, error) {
 	rows, err := e.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: %w", err)
 	}
 	defer rows.Close()
-	var out [][2]string
+	var out []liveLeg
 	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
+		var k liveLeg
+		if err := rows.Scan(&k.key[0], &k.key[1], &k.enteredAt, &k.bucket); err != nil {
 			return nil, err
 		}
 		out = append(out, k)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
 	"github.com/rastro/rastro/internal/store"
@@ -77,6 +79,9 @@ func cmdReport(ctx context.Context, args []string) error {
 	p := model.Principal{Tenant: tenant, Actor: "cli", Role: model.RoleAdmin, PersonalData: true}
 	r := report.New(db)
 	var out io.Writer = os.Stdout
+	if format == "xlsx" && (own["out"] == "" || own["out"] == "-") && isTerminal(os.Stdout) {
+		return usageError("an XLSX file is binary and is not written to a terminal: pass --out FILE.xlsx or redirect the output")
+	}
 	if path := own["out"]; path != "" && path != "-" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -121,3 +126,7 @@ func cmdReport(ctx context.Context, args []string) error {
 	}
 	return err
 }
+
+// isTerminal reports whether f is a terminal (not merely a character
+// device: /dev/null is one and may take an XLSX).
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

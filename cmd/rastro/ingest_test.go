@@ -137,6 +137,7 @@ func TestEveryCommandHelpGoesToStdoutWithExitZero(t *testing.T) {
 		{"--help"}, {"help"}, {"ingest", "--help"}, {"serve", "-h"}, {"demo", "--help"},
 		{"rebuild", "--help"}, {"backup", "--help"}, {"copy", "--help"}, {"bench", "--help"},
 		{"token", "create", "--help"}, {"user", "add", "--help"}, {"contact", "anonymize", "--help"},
+		{"report", "ivr", "--help"}, {"report", "interactions", "-h"},
 	} {
 		stdout, stderr, code := runRastro(t, "", args...)
 		if code != 0 || stdout == "" {

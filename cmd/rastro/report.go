@@ -51,6 +51,9 @@ func cmdReport(ctx context.Context, args []string) error {
 		return usageError("report " + strings.Join(report.Names(), "|") + " [--tenant T] [--format csv|xlsx|json] [--sep ,] [--out FILE] [--param value …]")
 	}
 	name := args[0]
+	if len(args) > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help") {
+		return reportHelp(os.Stdout, name)
+	}
 	own, params, err := reportArgs(args[1:])
 	if err != nil {
 		return err
@@ -130,3 +133,22 @@ func cmdReport(ctx context.Context, args []string) error {
 // isTerminal reports whether f is a terminal (not merely a character
 // device: /dev/null is one and may take an XLSX).
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// reportHelp prints a report's parameters: the API's names, as --name
+// value (dashes for underscores).
+func reportHelp(w io.Writer, name string) error {
+	var r *report.Reports
+	rep, err := r.Report(name)
+	if err != nil {
+		return usageError(err.Error())
+	}
+	fmt.Fprintf(w, "usage: rastro report %s [--db D] [--tenant T] [--format csv|xlsx|json] [--sep ,] [--out FILE] [parameters]\n\nparameters (the API's, GET /api/v1/reports/%s; lists are comma-separated):\n", name, name)
+	for _, p := range rep.Params() {
+		if p == "cursor" || p == "limit" {
+			continue // paging of the JSON page, not of the CLI's whole export
+		}
+		fmt.Fprintf(w, "  --%s\n", strings.ReplaceAll(p, "_", "-"))
+	}
+	fmt.Fprintln(w, "\nMeaning and values of each: README.md and api/openapi.yaml.")
+	return nil
+}

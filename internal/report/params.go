@@ -22,6 +22,21 @@ func newParams(v url.Values, errs *ParamError) *params {
 	return &params{v: v, used: map[string]bool{}, errs: errs}
 }
 
+// paramsSeenKey keys, in a context, a list that collects the params of
+// every parse under it: TestEveryReportListsTheParametersItReads compares
+// what a parse reads with the report's declared Params.
+type paramsSeenKey struct{}
+
+// names lists the parameters read so far, sorted.
+func (p *params) names() []string {
+	out := make([]string, 0, len(p.used))
+	for n := range p.used {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // known marks names that are accepted but read elsewhere (paging, format).
 func (p *params) known(names ...string) {
 	for _, n := range names {

@@ -25,6 +25,9 @@ type Report interface {
 	Table(ctx context.Context, p model.Principal, q Query) (Table, error)
 	// Export is what a CSV/XLSX export of q streams.
 	Export(ctx context.Context, p model.Principal, q Query) Export
+	// Params lists the parameters Parse reads, sorted (`rastro report NAME
+	// --help`; a test keeps it equal to what Parse reads).
+	Params() []string
 }
 
 // Query is a validated request of a report (InteractionQuery, FluxoQuery,
@@ -48,16 +51,19 @@ type Export struct {
 
 // kind is a Report made of one report's typed functions.
 type kind[Q Query] struct {
-	name  string
-	file  func(Q) string
-	parse func(context.Context, model.Principal, url.Values, ...string) (Q, error)
-	table func(context.Context, model.Principal, Q) (Table, error)
-	rows  func(context.Context, model.Principal, Q) RowSource
+	name   string
+	params []string
+	file   func(Q) string
+	parse  func(context.Context, model.Principal, url.Values, ...string) (Q, error)
+	table  func(context.Context, model.Principal, Q) (Table, error)
+	rows   func(context.Context, model.Principal, Q) RowSource
 	// count is the row count of an export before it streams; nil: unknown.
 	count func(context.Context, model.Principal, Q, RowSource) (int64, error)
 }
 
 func (k kind[Q]) Name() string { return k.name }
+
+func (k kind[Q]) Params() []string { return append([]string(nil), k.params...) }
 
 func (k kind[Q]) Parse(ctx context.Context, p model.Principal, v url.Values, extra ...string) (Query, error) {
 	return k.parse(ctx, p, v, extra...)
@@ -96,21 +102,25 @@ func (k kind[Q]) Export(ctx context.Context, p model.Principal, q Query) Export 
 func (r *Reports) All() []Report {
 	return []Report{
 		kind[InteractionQuery]{
-			name: "interactions", parse: r.ParseInteractions, table: r.Interactions, rows: r.InteractionRows,
+			name: "interactions", params: []string{"agents", "call_quality", "contacts", "cursor", "email", "expiration_status", "external_id", "external_protocol", "from", "hour_from", "hour_to", "ivrs", "limit", "media", "order", "phone", "portfolio", "protocol", "service_status", "services", "tags", "to", "user_tags", "voice_status"},
+			parse: r.ParseInteractions, table: r.Interactions, rows: r.InteractionRows,
 			file:  func(q InteractionQuery) string { return "rastreio-" + q.Filter.Media },
 			count: r.exportCount,
 		},
 		kind[FluxoQuery]{
-			name: "fluxo-agil", parse: r.ParseFluxo, table: r.Fluxo, rows: r.FluxoRows,
+			name: "fluxo-agil", params: []string{"batch", "campaign", "client", "cursor", "from", "limit", "reached_human", "sort", "step", "to"},
+			parse: r.ParseFluxo, table: r.Fluxo, rows: r.FluxoRows,
 			file: func(FluxoQuery) string { return "fluxo-agil" },
 			// Counting would cost a second pass over the conversations.
 		},
 		kind[IVRQuery]{
-			name: "ivr", parse: r.ParseIVR, table: r.IVR, rows: r.IVRRows,
+			name: "ivr", params: []string{"agents", "from", "group_by", "ivrs", "services", "to", "user_tags"},
+			parse: r.ParseIVR, table: r.IVR, rows: r.IVRRows,
 			file: func(IVRQuery) string { return "relatorio-ivr" }, count: replayCount[IVRQuery],
 		},
 		kind[AgentsQuery]{
-			name: "agents", parse: r.ParseAgents, table: r.Agents, rows: r.AgentsRows,
+			name: "agents", params: []string{"agents", "from", "hour_from", "hour_to", "media", "services", "to", "user_status", "user_tags"},
+			parse: r.ParseAgents, table: r.Agents, rows: r.AgentsRows,
 			file: func(AgentsQuery) string { return "relatorio-agentes" }, count: replayCount[AgentsQuery],
 		},
 	}

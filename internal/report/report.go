@@ -71,6 +71,9 @@ func (r *Reports) tenant(ctx context.Context, p model.Principal) (store.TenantCo
 func (r *Reports) parse(ctx context.Context, p model.Principal, v url.Values, extra []string) (*params, store.TenantContext, error) {
 	ps := newParams(v, &ParamError{})
 	ps.known(extra...)
+	if c, ok := ctx.Value(paramsSeenKey{}).(*[]*params); ok {
+		*c = append(*c, ps)
+	}
 	tc, err := r.tenant(ctx, p)
 	return ps, tc, err
 }

@@ -135,7 +135,7 @@ func (r *Reports) Agents(ctx context.Context, p model.Principal, q AgentsQuery) 
 		t.Rows[i] = agentCells(*a, tagNames)
 		t.Links[i] = agentLinks(q, a.legs, []string{a.id})
 		ids = append(ids, a.id)
-		addLegs(&sum.legs, a.legs)
+		sum.legs.Add(a.legs)
 		sum.logged += a.logged
 		sum.paused += a.paused
 		if a.logged > 0 {
@@ -219,22 +219,6 @@ func (r *Reports) agentRows(ctx context.Context, p model.Principal, q AgentsQuer
 	}
 	sortByName(out, func(a *agentRow) (string, string) { return a.name, a.id })
 	return out, tagNames, nil
-}
-
-func addLegs(s *store.AgentLegs, g store.AgentLegs) {
-	s.Completed += g.Completed
-	s.Transferred += g.Transferred
-	s.Other += g.Other
-	s.DurSum += g.DurSum
-	s.DurN += g.DurN
-	s.TM1RSum += g.TM1RSum
-	s.TM1RN += g.TM1RN
-	s.TMRSum += g.TMRSum
-	s.TMRN += g.TMRN
-	s.TMPSum += g.TMPSum
-	s.TMPN += g.TMPN
-	s.TMISum += g.TMISum
-	s.TMIN += g.TMIN
 }
 
 // agentCells formats one agent (or the totals).

@@ -136,7 +136,7 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 	var sum store.IVRGroup
 	for i, g := range groups {
 		rows[i] = row{labels(g.Key), g}
-		addIVR(&sum, g)
+		sum.Add(g)
 	}
 	if q.GroupBy == store.ByIVR || q.GroupBy == store.ByService || q.GroupBy == store.ByAgent {
 		// By name; the groups without a service/agent last.
@@ -172,21 +172,6 @@ func (r *Reports) ivrLabels(ctx context.Context, p model.Principal, by string) (
 		}
 		return k // not in the directory (yet): the id
 	}, nil
-}
-
-func addIVR(s *store.IVRGroup, g store.IVRGroup) {
-	s.Received += g.Received
-	s.Finished += g.Finished
-	s.Transferred += g.Transferred
-	s.Abandoned += g.Abandoned
-	s.Answered += g.Answered
-	s.AbandonedQ += g.AbandonedQ
-	s.IVRSum += g.IVRSum
-	s.WaitSum += g.WaitSum
-	s.WaitN += g.WaitN
-	s.TalkSum += g.TalkSum
-	s.TalkN += g.TalkN
-	s.SLN += g.SLN
 }
 
 // ivrCells formats one group (every column but the label).

@@ -44,6 +44,23 @@ type AgentLegs struct {
 	TMIN                          int64
 }
 
+// Add adds g's counts and sums to s (the totals row).
+func (s *AgentLegs) Add(g AgentLegs) {
+	s.Completed += g.Completed
+	s.Transferred += g.Transferred
+	s.Other += g.Other
+	s.DurSum += g.DurSum
+	s.DurN += g.DurN
+	s.TM1RSum += g.TM1RSum
+	s.TM1RN += g.TM1RN
+	s.TMRSum += g.TMRSum
+	s.TMRN += g.TMRN
+	s.TMPSum += g.TMPSum
+	s.TMPN += g.TMPN
+	s.TMISum += g.TMISum
+	s.TMIN += g.TMIN
+}
+
 // AgentTagCount is how many of an agent's legs were finalized with a tag.
 type AgentTagCount struct {
 	AgentID, TagID string

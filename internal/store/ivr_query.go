@@ -81,6 +81,22 @@ type IVRGroup struct {
 	SLN         int64 // answered with wait ≤ the tenant's sl_seconds (at derivation)
 }
 
+// Add adds g's counts and sums to s (the totals row).
+func (s *IVRGroup) Add(g IVRGroup) {
+	s.Received += g.Received
+	s.Finished += g.Finished
+	s.Transferred += g.Transferred
+	s.Abandoned += g.Abandoned
+	s.Answered += g.Answered
+	s.AbandonedQ += g.AbandonedQ
+	s.IVRSum += g.IVRSum
+	s.WaitSum += g.WaitSum
+	s.WaitN += g.WaitN
+	s.TalkSum += g.TalkSum
+	s.TalkN += g.TalkN
+	s.SLN += g.SLN
+}
+
 // ivrWhere scopes a query over an IVR rollup aliased alias.
 func ivrWhere(p model.Principal, f IVRFilter, alias string) *Query {
 	q := NewLegQuery(p, alias)

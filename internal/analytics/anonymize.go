@@ -32,7 +32,7 @@ type purge struct {
 	// its re-derivation, so every version shipped before it is lower and
 	// every version shipped for these interactions from this entry on is
 	// not (the shipper sends them at a version >= below; the rows carry
-	// FirstVersion(below) or more, see rowVersion).
+	// purgeBound[table](below) or more).
 	below uint64
 }
 
@@ -60,6 +60,15 @@ func anonymizeBotPurge(e store.OutboxEntry) (purge, error) {
 // name, document, first phone and e-mail). ivr_visits and agent_spans hold
 // ids, times and outcomes only.
 var purgeTables = []string{"legs", "bot_conversations"}
+
+// purgeBound is the lowest version a table's rows carry for a shipment of
+// outbox entry `below` or later: legs are versioned 2·entry(+1) so their
+// moved-partition markers sort below them (FirstVersion); bot
+// conversations by the entry id itself.
+var purgeBound = map[string]func(below uint64) uint64{
+	"legs":              FirstVersion,
+	"bot_conversations": func(below uint64) uint64 { return below },
+}
 
 // idColumn is the column a purge's ids name, per table.
 var idColumn = map[string]string{"legs": "interaction_id", "bot_conversations": "conversation"}
@@ -105,7 +114,7 @@ func purgeConds(ps []purge, table string) []cond {
 			for _, id := range ids[:m] {
 				cur.args = append(cur.args, id)
 			}
-			cur.args = append(cur.args, FirstVersion(p.below))
+			cur.args = append(cur.args, purgeBound[table](p.below))
 			n += m
 			ids = ids[m:]
 			if n >= purgeGroupIDs {

@@ -286,7 +286,7 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 	}
 	var dests []*celChannel
 	for _, c := range order {
-		if c != caller {
+		if c != caller && !isLocalChannel(c.name) {
 			dests = append(dests, c)
 		}
 	}
@@ -320,42 +320,72 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 	}
 	if len(dests) == 0 {
 		// Nobody was dialled (an IVR, a voicemail): one leg, the caller's.
-		return emitCELLeg(ix, caller, nil, caller, outbound, nil, nil, opt, emit)
+		return emitCELLeg(ix, caller, nil, caller, outbound, nil, nil, nil, opt, emit)
 	}
-	for i, d := range dests {
+	targets := make([]*celChannel, len(transfers))
+	for k := range transfers {
+		targets[k] = transferTarget(&transfers[k], dests)
+	}
+	for _, d := range dests {
 		// A transfer made by either side while this leg was up, into the
-		// next channel the call reaches.
-		var xfer *celTransfer
+		// channel it names (attended) or the next one the call reaches
+		// (blind); a transfer into d opens d's leg instead of ending it.
+		var xfer, opened *celTransfer
 		var next *celChannel
 		for k := range transfers {
 			t := &transfers[k]
-			if (d.start == nil || !t.at.Before(*d.start)) && (d.hangup == nil || !t.at.After(*d.hangup)) {
-				xfer = t
-				break
+			if targets[k] == d {
+				if opened == nil {
+					opened = t
+				}
+				continue
+			}
+			if xfer == nil && (d.start == nil || !t.at.Before(*d.start)) && (d.hangup == nil || !t.at.After(*d.hangup)) {
+				xfer, next = t, targets[k]
 			}
 		}
-		if xfer != nil {
-			// An attended transfer names its target; a blind one reaches
-			// the next channel dialled after it.
-			if name := xfer.row.extraString("transfer_target_channel_name"); name != "" {
-				for _, n := range dests {
-					if n.name == name && n != d {
-						next = n
-					}
-				}
-			}
-			for _, n := range dests[i+1:] {
-				if next != nil {
-					break
-				}
-				if n.start != nil && !n.start.Before(xfer.at) {
-					next = n
-					break
-				}
-			}
-		}
-		if err := emitCELLeg(ix, caller, d, d, outbound, xfer, next, opt, emit); err != nil {
+		if err := emitCELLeg(ix, caller, d, d, outbound, xfer, next, opened, opt, emit); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// isLocalChannel tells a Local channel pair half ("Local/1003@ctx-00000001;1"):
+// dialplan plumbing (an attended transfer's consultation call, a queue
+// member behind Local) that no agent or client holds, so never a leg.
+func isLocalChannel(name string) bool {
+	return strings.HasPrefix(strings.ToLower(name), "local/")
+}
+
+// transferTarget is the channel a transfer hands the call to: the one an
+// ATTENDEDTRANSFER names (transfer_target_channel_uniqueid / _name, the
+// party the transferer consulted); when that is a Local half not yet
+// optimised away, the most recently started channel up at the transfer
+// other than the transferer (the consulted party); for a BLINDTRANSFER,
+// the first channel started at or after it (dialled from the extension).
+func transferTarget(t *celTransfer, dests []*celChannel) *celChannel {
+	if t.kind == "ATTENDEDTRANSFER" {
+		uid, name := t.row.extraString("transfer_target_channel_uniqueid"), t.row.extraString("transfer_target_channel_name")
+		for _, d := range dests {
+			if (uid != "" && d.uniqueid == uid) || (name != "" && d.name == name) {
+				return d
+			}
+		}
+		var best *celChannel
+		for _, d := range dests {
+			up := d.start != nil && !d.start.After(t.at) && (d.hangup == nil || d.hangup.After(t.at))
+			if up && d.uniqueid != t.by && (best == nil || d.start.After(*best.start)) {
+				best = d
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	for _, d := range dests {
+		if d.start != nil && !d.start.Before(t.at) {
+			return d
 		}
 	}
 	return nil
@@ -385,14 +415,20 @@ func celEvent(ix string, r *celRow, typ string, at time.Time) model.Event {
 
 // emitCELLeg emits the leg of destination d (the caller's own leg when d
 // is nil): queued at its start, delivered at its answer, call facts, and
-// finished at the first hang-up of the pair, or transferred.
-func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celTransfer, next *celChannel, opt CallOptions, emit func(int, model.Event) error) error {
+// finished at the first hang-up of the pair, or transferred. A leg opened
+// by a transfer (opened) starts no earlier than it: an attended transfer's
+// target was ringing and talking to the transferer before the caller
+// reached it.
+func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celTransfer, next *celChannel, opened *celTransfer, opt CallOptions, emit func(int, model.Event) error) error {
 	leg := celLegID(ix, key.name)
 	ext, inner := caller, d
 	if outbound {
 		ext, inner = d, caller
 	}
 	startAt := *firstTime(key.start, caller.start, &key.first.at)
+	if opened != nil && startAt.Before(opened.at) {
+		startAt = opened.at
+	}
 	var out []model.Event
 	ev := celEvent(ix, key.first, model.TypeLegQueued, startAt)
 	ev.Interaction, ev.Leg, ev.ServiceID = ix, leg, orDefaultStr(caller.context, "asterisk")
@@ -406,6 +442,9 @@ func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celT
 		answerAt = key.answer
 		if d == nil {
 			answerAt = caller.answer
+		}
+		if answerAt != nil && answerAt.Before(startAt) {
+			answerAt = &startAt
 		}
 		if inner != nil {
 			if agent := opt.agent(device(inner.name)); agent != "" {

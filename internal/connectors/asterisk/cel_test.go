@@ -160,3 +160,82 @@ func TestCELAdvancedLayoutAndBadLines(t *testing.T) {
 		t.Fatalf("a call nobody was dialled to is one leg, the caller's: %+v", d.Legs)
 	}
 }
+
+// legShape is what a transfer must give a call's legs whatever its kind:
+// who held each leg, how it ended, and which leg the transfer opened.
+type legShape struct{ agent, status, voice, transferredTo string }
+
+func celLegShapes(t *testing.T, evs []model.Event, ix string) ([]legShape, metrics.Interaction) {
+	t.Helper()
+	var call []model.Event
+	to := map[string]string{}
+	for _, e := range evs {
+		if e.Interaction != ix {
+			continue
+		}
+		call = append(call, e)
+		if e.Type == model.TypeLegTransferred {
+			to[e.Leg] = e.NewLeg
+		}
+	}
+	x := metrics.DeriveInteraction(call, "", nil, metrics.Config{})
+	index := map[string]string{}
+	for i, l := range x.Legs {
+		index[l.LegID] = "leg " + string(rune('1'+i))
+	}
+	var out []legShape
+	for _, l := range x.Legs {
+		out = append(out, legShape{l.AgentID, l.Status, l.VoiceStatus, index[to[l.LegID]]})
+	}
+	return out, x
+}
+
+// An attended transfer (features.conf atxfer: PJSIP/1001 consults 1003
+// through a Local pair that optimises itself out, then completes) gives the
+// legs a blind transfer gives: the transferer's leg transferred into the
+// consulted agent's, which the caller ends. The Local halves are no legs;
+// the consulted leg starts and is answered for the caller at the transfer,
+// not when 1003 picked up the consultation call.
+func TestCELAttendedTransferMakesTheLegsOfABlindTransfer(t *testing.T) {
+	data, err := os.ReadFile("testdata/cel_attended_transfer.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := translateCELFile(t, data, CELOptions{})
+	got, x := celLegShapes(t, evs, "1791212400.50")
+	blind, _ := celLegShapes(t, translateCELFile(t, celFixture(t), CELOptions{}), "1791208800.20")
+	want := []legShape{
+		{"PJSIP/1001", "service transferred", "answered", "leg 2"},
+		{"PJSIP/1003", "service completed", "answered", ""},
+	}
+	if !reflect.DeepEqual(blind, want) {
+		t.Fatalf("blind transfer legs %+v, want %+v", blind, want)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("attended transfer legs:\n got %+v\nwant %+v (the blind transfer's)", got, want)
+	}
+	first, second := x.Legs[0], x.Legs[1]
+	if first.LegID != "ast:1791212400.50:PJSIP/1001-00000031" || second.LegID != "ast:1791212400.50:PJSIP/1003-00000032" {
+		t.Errorf("leg ids %s, %s", first.LegID, second.LegID)
+	}
+	// ATTENDEDTRANSFER at +70 s ends leg 1 and opens leg 2; the caller
+	// hangs up at +200 s (hangupsource = the trunk).
+	const at = 1791212400
+	if first.AnsweredAt == nil || first.AnsweredAt.Unix() != at+5 || first.FinishedAt.Unix() != at+70 {
+		t.Errorf("leg 1 answered %v finished %v", first.AnsweredAt, first.FinishedAt)
+	}
+	if second.EnteredAt.Unix() != at+70 || second.AnsweredAt == nil || second.AnsweredAt.Unix() != at+70 || second.FinishedAt.Unix() != at+200 {
+		t.Errorf("leg 2 entered %v answered %v finished %v", second.EnteredAt, second.AnsweredAt, second.FinishedAt)
+	}
+	for _, e := range evs {
+		if e.Type == model.TypeCallUpdated && e.Leg == second.LegID {
+			if e.ClientHangupAt == nil || e.ClientHangupAt.Unix() != at+200 || e.AgentHangupAt != nil ||
+				e.ExternalChannel != "PJSIP/trunk-00000030" || e.InternalChannel != "PJSIP/1003-00000032" {
+				t.Errorf("leg 2 call facts %s", js(e))
+			}
+		}
+		if strings.Contains(e.Leg, "Local/") {
+			t.Errorf("a Local half became a leg: %s", js(e))
+		}
+	}
+}

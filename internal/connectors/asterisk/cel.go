@@ -304,6 +304,14 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 			ev.Interaction = ix
 			ev.ExternalChannel, ev.InternalChannel = caller.name, d.name
 			ev.VoiceServer = opt.VoiceServer
+			for k := range transfers {
+				// The queue_log ends this member's leg by the transfer
+				// and tells no hang-up: the CEL knows when the agent left.
+				if h := transfererHangup(d, &transfers[k]); h != nil {
+					ev.AgentHangupAt = h
+					break
+				}
+			}
 			if q, ok := ParseRTPQoS(d.userfield); ok {
 				ev.JitterMs, ev.PacketLossPct, ev.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
 			}
@@ -349,6 +357,18 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 		}
 	}
 	return nil
+}
+
+// transfererHangup is DATA FINALIZAÇÃO AGENTE of a leg its agent ended by
+// transfer t: the hang-up of the agent's channel c, when c made the
+// transfer and hung up itself at or after it (hangupsource = c; the caller
+// stays on the call, so there is no client hang-up). nil otherwise.
+func transfererHangup(c *celChannel, t *celTransfer) *time.Time {
+	if c == nil || t.by != c.uniqueid || c.hangup == nil || c.hangup.Before(t.at) || c.hangupSource != c.name {
+		return nil
+	}
+	h := *c.hangup
+	return &h
 }
 
 // isLocalChannel tells a Local channel pair half ("Local/1003@ctx-00000001;1"):
@@ -479,6 +499,9 @@ func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celT
 		default:
 			cu.ClientHangupAt = &e
 		}
+	}
+	if xfer != nil {
+		cu.AgentHangupAt = transfererHangup(inner, xfer)
 	}
 	cu.VoiceStatus = celVoiceStatus(answered, caller.dialStatus, outbound)
 	for _, c := range []*celChannel{d, caller} {

@@ -69,6 +69,12 @@ func TestCELBlindTransferMakesTwoLegsAndTheHangupSourceTellsWhoEnded(t *testing.
 		if e.Type == model.TypeInteractionCreated {
 			created = e
 		}
+		// PJSIP/1001 transferred and hung itself up (1791208860.002):
+		// the agent left its leg; the caller stayed on the call.
+		if e.Type == model.TypeCallUpdated && e.Leg == want[0].leg &&
+			(e.AgentHangupAt == nil || e.AgentHangupAt.UnixMilli() != 1791208860002 || e.ClientHangupAt != nil) {
+			t.Errorf("transferred leg's hang-ups %s", js(e))
+		}
 		if e.Type == model.TypeCallUpdated && e.Leg == want[1].leg {
 			last = e
 		}
@@ -233,6 +239,10 @@ func TestCELAttendedTransferMakesTheLegsOfABlindTransfer(t *testing.T) {
 				e.ExternalChannel != "PJSIP/trunk-00000030" || e.InternalChannel != "PJSIP/1003-00000032" {
 				t.Errorf("leg 2 call facts %s", js(e))
 			}
+		}
+		if e.Type == model.TypeCallUpdated && e.Leg == first.LegID &&
+			(e.AgentHangupAt == nil || e.AgentHangupAt.UnixMilli() != (at+70)*1000+3 || e.ClientHangupAt != nil) {
+			t.Errorf("leg 1 (the transferer's) hang-ups %s", js(e))
 		}
 		if strings.Contains(e.Leg, "Local/") {
 			t.Errorf("a Local half became a leg: %s", js(e))

@@ -36,6 +36,10 @@ type CELOptions struct {
 	// Location is the zone of textual event times (cel.conf dateformat);
 	// epoch times ("1791205200.123456", the default) are UTC. nil is UTC.
 	Location *time.Location
+	// Columns names the CEL field of each column ("-" skips one), for
+	// custom cel_custom.conf mappings; nil recognises the layout by its
+	// width (21: the sample's legacy mapping; 23/24: its advanced one).
+	Columns []string
 	// Call holds the choices shared with the CDR translator.
 	Call CallOptions
 }
@@ -132,7 +136,7 @@ func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Even
 		if line == 1 && len(rec) > 0 {
 			rec[0] = strings.TrimPrefix(rec[0], "\uFEFF")
 		}
-		row, reason := parseCELRow(line, rec, opt.Location)
+		row, reason := parseCELRow(line, rec, opt)
 		if reason != "" {
 			problem(line, reason)
 			continue
@@ -160,15 +164,56 @@ func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Even
 	return nil
 }
 
-func parseCELRow(line int, rec []string, loc *time.Location) (*celRow, string) {
-	var cols []string
-	switch len(rec) {
-	case len(CELColumnsLegacy):
+// ParseCELColumns reads a --cel-columns list: CEL field names (those of
+// CELColumnsLegacy and CELColumnsAdvanced, as cel_custom.conf's
+// ${eventtype}, ${CHANNEL(channame)}, … name them) separated by commas, "-"
+// for a column rastro does not read (a literal, an unknown variable).
+func ParseCELColumns(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	known := map[string]bool{"-": true}
+	for _, c := range append(append([]string(nil), CELColumnsLegacy...), CELColumnsAdvanced...) {
+		known[c] = true
+	}
+	cols := strings.Split(s, ",")
+	seen := map[string]bool{}
+	for i, c := range cols {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c == "" {
+			return nil, fmt.Errorf("column %d has no name (use - to skip a column)", i+1)
+		}
+		if !known[c] {
+			return nil, fmt.Errorf("column %d: unknown CEL field %q (use - for a column rastro does not read)", i+1, c)
+		}
+		if c != "-" && seen[c] {
+			return nil, fmt.Errorf("column %q named twice", c)
+		}
+		seen[c] = true
+		cols[i] = c
+	}
+	// A row without these is refused anyway: say so once, up front.
+	for _, need := range []string{"eventtype", "eventtime", "uniqueid", "linkedid", "channame"} {
+		if !seen[need] {
+			return nil, fmt.Errorf("the columns must include %s", need)
+		}
+	}
+	return cols, nil
+}
+
+func parseCELRow(line int, rec []string, opt CELOptions) (*celRow, string) {
+	cols := opt.Columns
+	switch {
+	case cols != nil:
+		if len(rec) != len(cols) {
+			return nil, fmt.Sprintf("expected %d columns (--cel-columns), got %d", len(cols), len(rec))
+		}
+	case len(rec) == len(CELColumnsLegacy):
 		cols = CELColumnsLegacy
-	case len(CELColumnsAdvanced), len(CELColumnsAdvanced) - 1:
+	case len(rec) == len(CELColumnsAdvanced), len(rec) == len(CELColumnsAdvanced)-1:
 		cols = CELColumnsAdvanced[:len(rec)]
 	default:
-		return nil, fmt.Sprintf("expected 21 columns (cel_custom sample Master.csv) or 23/24 (its advanced mapping), got %d", len(rec))
+		return nil, fmt.Sprintf("expected 21 columns (cel_custom sample Master.csv) or 23/24 (its advanced mapping), got %d; name a custom layout with --cel-columns", len(rec))
 	}
 	sum := sha256.New()
 	row := &celRow{line: line, f: make(map[string]string, len(cols))}
@@ -190,7 +235,7 @@ func parseCELRow(line int, rec []string, loc *time.Location) (*celRow, string) {
 	if len(row.get("uniqueid")) > maxCDRKey || len(row.get("linkedid")) > maxCDRKey {
 		return nil, fmt.Sprintf("uniqueid or linkedid longer than %d bytes", maxCDRKey)
 	}
-	tm, ok := parseCDRTime(row.get("eventtime"), loc)
+	tm, ok := parseCDRTime(row.get("eventtime"), opt.Location)
 	if !ok || tm.IsZero() {
 		return nil, fmt.Sprintf("bad eventtime %q", row.get("eventtime"))
 	}

@@ -2,6 +2,7 @@ package asterisk
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -247,5 +248,98 @@ func TestCELAttendedTransferMakesTheLegsOfABlindTransfer(t *testing.T) {
 		if strings.Contains(e.Leg, "Local/") {
 			t.Errorf("a Local half became a leg: %s", js(e))
 		}
+	}
+}
+
+// celCustomLayout is a cel_custom.conf mapping of an installation's own:
+// fields in another order, a literal rastro does not read ("-"), and
+// neither CALLERID(ANI) nor the AMA flags.
+const celCustomLayout = "eventtime,eventtype,-,linkedid,uniqueid,channame,cidnum,cidname,ciddnid,exten,context,appname,appdata,peer,userfield,extra"
+
+// reproject rewrites the legacy fixture's rows in the columns of layout
+// ("-" writes the literal "pbx-sp").
+func reproject(t *testing.T, legacy []byte, layout string) []byte {
+	t.Helper()
+	cr := csv.NewReader(bytes.NewReader(legacy))
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cw := csv.NewWriter(&out)
+	for _, rec := range recs {
+		byName := map[string]string{}
+		for i, c := range CELColumnsLegacy {
+			byName[c] = rec[i]
+		}
+		var row []string
+		for _, c := range strings.Split(layout, ",") {
+			if c == "-" {
+				row = append(row, "pbx-sp")
+				continue
+			}
+			row = append(row, byName[c])
+		}
+		if err := cw.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cw.Flush()
+	return out.Bytes()
+}
+
+// --cel-columns: the fixture's calls written in a custom mapping give the
+// same Rastreio legs as the sample's legacy mapping (event ids differ: they
+// hash the row as written).
+func TestCELCustomColumnsGiveTheLegsOfTheSampleLayout(t *testing.T) {
+	cols, err := ParseCELColumns(celCustomLayout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := celFixture(t)
+	custom := reproject(t, legacy, celCustomLayout)
+	a := translateCELFile(t, legacy, CELOptions{})
+	b := translateCELFile(t, custom, CELOptions{Columns: cols})
+	if len(a) != len(b) {
+		t.Fatalf("%d events from the sample layout, %d from the custom one", len(a), len(b))
+	}
+	for _, ix := range []string{"1791208800.20", "1791209400.30"} {
+		pick := func(evs []model.Event) []model.Event {
+			var out []model.Event
+			for _, e := range evs {
+				if e.Interaction == ix {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		x := metrics.DeriveInteraction(pick(a), "P", nil, metrics.Config{})
+		y := metrics.DeriveInteraction(pick(b), "P", nil, metrics.Config{})
+		if len(x.Legs) == 0 || !reflect.DeepEqual(x.Legs, y.Legs) {
+			t.Errorf("call %s:\nsample %+v\ncustom %+v", ix, x.Legs, y.Legs)
+		}
+	}
+	// Without the map the custom width is refused, naming the flag.
+	err = TranslateCEL(bytes.NewReader(custom), CELOptions{}, func(int, model.Event) error { return nil })
+	var problems Problems
+	if !errors.As(err, &problems) || problems[0].Line != 1 || !strings.Contains(problems[0].Reason, "--cel-columns") {
+		t.Fatalf("custom layout without --cel-columns: %v", err)
+	}
+}
+
+func TestCELColumnsListIsCheckedBeforeReading(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"eventtype,eventtime,uniqueid,linkedid,channame,,extra", "column 6 has no name"},
+		{"eventtype,eventtime,uniqueid,linkedid,channame,hangupcause", `column 6: unknown CEL field "hangupcause"`},
+		{"eventtype,eventtime,uniqueid,linkedid,channame,eventtime", `column "eventtime" named twice`},
+		{"eventtype,eventtime,uniqueid,channame,extra", "must include linkedid"},
+	} {
+		if _, err := ParseCELColumns(c.in); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.in, err, c.want)
+		}
+	}
+	if cols, err := ParseCELColumns(" EventType , EventTime,-,UniqueID,LinkedID,ChanName"); err != nil ||
+		!reflect.DeepEqual(cols, []string{"eventtype", "eventtime", "-", "uniqueid", "linkedid", "channame"}) {
+		t.Errorf("names are case-insensitive and trimmed: %v %v", cols, err)
 	}
 }

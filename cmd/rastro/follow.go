@@ -212,7 +212,7 @@ func (f *follower) newStream() asterisk.Stream {
 	case "asterisk-cdr":
 		return asterisk.NewCDRStream(asterisk.CDROptions{Location: f.tr.loc, Columns: f.tr.cdrColumns, Call: f.tr.call}, emit)
 	case "asterisk-cel":
-		return asterisk.NewCELStream(asterisk.CELOptions{Location: f.tr.loc, Call: f.tr.call}, emit)
+		return asterisk.NewCELStream(asterisk.CELOptions{Location: f.tr.loc, Columns: f.tr.celColumns, Call: f.tr.call}, emit)
 	}
 	return &ndjsonStream{emit: emit}
 }

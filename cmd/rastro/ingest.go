@@ -32,6 +32,7 @@ func cmdIngest(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 5000, "events per stored transaction")
 	format := fs.String("format", "ndjson", "input format: ndjson (EVENTS.md), asterisk-queue-log, asterisk-cdr or asterisk-cel")
 	cdrColumns := fs.String("cdr-columns", "", "asterisk-cdr: CDR variable of each column, comma-separated, - skips one (cdr_custom layouts); default: recognised by width (cdr_csv 18/21, cdr_custom sample 19)")
+	celColumns := fs.String("cel-columns", "", "asterisk-cel: CEL field of each column, comma-separated, - skips one (custom cel_custom.conf mappings); default: recognised by width (the sample's legacy 21, advanced 23/24)")
 	voice := addVoiceFlags(fs)
 	follow := fs.Bool("follow", false, "tail the files as they grow: store new lines in batches (within a second), keep the position in the store, follow rename rotation; stops on SIGTERM/Ctrl-C")
 	timezone := fs.String("timezone", "", "zone of textual dates (IANA name): asterisk-cdr defaults to the tenant's zone, asterisk-queue-log to UTC (its epochs are UTC anyway)")
@@ -51,6 +52,16 @@ func cmdIngest(ctx context.Context, args []string) error {
 			return usageError("--cdr-columns: " + err.Error())
 		}
 		tr.cdrColumns = cols
+	}
+	if *celColumns != "" {
+		if *format != "asterisk-cel" {
+			return usageError("--cel-columns applies to --format asterisk-cel only")
+		}
+		cols, err := asterisk.ParseCELColumns(*celColumns)
+		if err != nil {
+			return usageError("--cel-columns: " + err.Error())
+		}
+		tr.celColumns = cols
 	}
 	if *timezone != "" {
 		loc, err := time.LoadLocation(*timezone)
@@ -324,7 +335,7 @@ func translateCDR(name string, r io.Reader, w io.Writer, tr translation) error {
 // translateCEL turns an Asterisk cel_custom CSV into NDJSON events written
 // to w, like translateQueueLog.
 func translateCEL(name string, r io.Reader, w io.Writer, tr translation) error {
-	err := asterisk.TranslateCEL(r, asterisk.CELOptions{Location: tr.loc, Call: tr.call}, ndjsonWriter(w))
+	err := asterisk.TranslateCEL(r, asterisk.CELOptions{Location: tr.loc, Columns: tr.celColumns, Call: tr.call}, ndjsonWriter(w))
 	return translated(name, "CEL", err)
 }
 
@@ -333,6 +344,7 @@ type translation struct {
 	format     string
 	loc        *time.Location // textual dates; nil: UTC
 	cdrColumns []string       // asterisk-cdr: nil recognises the layout by width
+	celColumns []string       // asterisk-cel: nil recognises the layout by width
 	call       asterisk.CallOptions
 }
 

@@ -148,7 +148,9 @@ func TestQueueCallToldByQueueLogCDRAndCELAppearsOnceInEveryReadOrder(t *testing.
 		for i, want := range []map[string]string{{
 			// Leg 1: ENTERQUEUE suporte 1791205220 = 10:00:20, CONNECT
 			// PJSIP/1001 1791205230 = 10:00:30 (the first "Alô"), ended by
-			// the BLINDTRANSFER 1791205320 = 10:02:00 (nobody hung up).
+			// the BLINDTRANSFER 1791205320 = 10:02:00; the CEL's HANGUP of
+			// PJSIP/1001-00000002 (1791205320.001, hangupsource itself) is
+			// the agent leaving: DATA FINALIZAÇÃO AGENTE; the caller stays.
 			"DATA": "2026-10-05", "HORA": "10:00:20", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
 			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130001000",
 			"DATA HORA ENTREGUE EM FILA": "2026-10-05 10:00:20", "DATA ATENDIDA": "2026-10-05 10:00:30",
@@ -160,7 +162,7 @@ func TestQueueCallToldByQueueLogCDRAndCELAppearsOnceInEveryReadOrder(t *testing.
 			// RTPAUDIOQOS of CDR row 2: jitter max(2.125, 84) = 84 ms,
 			// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
 			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
-			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 10:02:00",
 		}, {
 			// Leg 2: opened by the transfer at 10:02:00, ENTERQUEUE vendas
 			// 1791205321 = 10:02:01, CONNECT PJSIP/1003 1791205330 =
@@ -237,7 +239,11 @@ func TestDirectCallToldByCDRAndCELHasEachLegOnce(t *testing.T) {
 		if a == nil || b == nil {
 			t.Fatalf("rows by internal channel: %v", byChannel)
 		}
-		if a["STATUS"] != "service transferred" || a["AGENTE"] != "PJSIP/1001" || a["DATA ATENDIDA"] != "2026-10-05 11:00:05" {
+		// PJSIP/1001 blind-transferred at 11:01:00 and its channel hung
+		// itself up then (CEL): the agent left. (The CDR row's end also
+		// fills DATA FINALIZAÇÃO CLIENTE: a CDR does not say who hung up.)
+		if a["STATUS"] != "service transferred" || a["AGENTE"] != "PJSIP/1001" || a["DATA ATENDIDA"] != "2026-10-05 11:00:05" ||
+			a["DATA FINALIZADA"] != "2026-10-05 11:01:00" || a["DATA FINALIZAÇÃO AGENTE"] != "05-10-2026 11:01:00" {
 			t.Errorf("first leg %v", a)
 		}
 		if b["STATUS"] != "service completed" || b["AGENTE"] != "PJSIP/1003" || b["DATA FINALIZAÇÃO AGENTE"] != "" ||

@@ -19,7 +19,7 @@ func usage(w io.Writer) {
 usage: rastro COMMAND [flags]
 
   serve            serve the web UI and the API (--addr, --db, --demo-if-empty, --metrics-addr, --analytics URL)
-  ingest FILE...   validate and store NDJSON events (- for stdin) (--tenant, --format ndjson|asterisk-queue-log|asterisk-cdr|asterisk-cel, --cdr-columns, --timezone, --follow, --voice-server, --inbound-contexts)
+  ingest FILE...   validate and store NDJSON events (- for stdin) (--tenant, --format ndjson|asterisk-queue-log|asterisk-cdr|asterisk-cel, --cdr-columns, --cel-columns, --timezone, --follow, --voice-server, --inbound-contexts)
   token create     create an API token (--tenant T --role R [--services a,b] [--clients x,y] [--personal=true|false])
   token revoke ID  revoke a token
   token list       list a tenant's tokens (--tenant)

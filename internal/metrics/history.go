@@ -41,7 +41,8 @@ type History struct {
 	Call                           *CallDetails // voice only
 }
 
-// HistoryLeg is one step of the path (every leg, finished or not).
+// HistoryLeg is one step of the path (every leg, finished or not). A
+// service or agent without a directory name has its id as its name.
 type HistoryLeg struct {
 	LegID, ServiceID, ServiceName, AgentID, AgentName, Status string
 	EnteredAt, FinishedAt                                     *time.Time
@@ -227,6 +228,17 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		for j := i; j > 0 && h.Entries[j-1].At.Equal(h.Entries[j].At) && h.Entries[j-1].LegID == h.Entries[j].opens; j-- {
 			h.Entries[j-1], h.Entries[j] = h.Entries[j], h.Entries[j-1]
 		}
+	}
+	// A queue or agent the directory does not name shows its id, as the
+	// Rastreio's SERVIÇO and AGENTE cells do (a PBX's queues and agents
+	// often have no directory entry): the API and the page read the names.
+	for i := range h.Legs {
+		l := &h.Legs[i]
+		l.ServiceName, l.AgentName = nameOrID(l.ServiceName, l.ServiceID), nameOrID(l.AgentName, l.AgentID)
+	}
+	for i := range h.Entries {
+		en := &h.Entries[i]
+		en.ServiceName, en.AgentName = nameOrID(en.ServiceName, en.ServiceID), nameOrID(en.AgentName, en.AgentID)
 	}
 	if desc {
 		for i, j := 0, len(h.Entries)-1; i < j; i, j = i+1, j-1 {

@@ -36,6 +36,10 @@ type CELOptions struct {
 	// Location is the zone of textual event times (cel.conf dateformat);
 	// epoch times ("1791205200.123456", the default) are UTC. nil is UTC.
 	Location *time.Location
+	// Columns names the CEL field of each column ("-" skips one), for
+	// custom cel_custom.conf mappings; nil recognises the layout by its
+	// width (21: the sample's legacy mapping; 23/24: its advanced one).
+	Columns []string
 	// Call holds the choices shared with the CDR translator.
 	Call CallOptions
 }
@@ -132,7 +136,7 @@ func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Even
 		if line == 1 && len(rec) > 0 {
 			rec[0] = strings.TrimPrefix(rec[0], "\uFEFF")
 		}
-		row, reason := parseCELRow(line, rec, opt.Location)
+		row, reason := parseCELRow(line, rec, opt)
 		if reason != "" {
 			problem(line, reason)
 			continue
@@ -160,15 +164,56 @@ func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Even
 	return nil
 }
 
-func parseCELRow(line int, rec []string, loc *time.Location) (*celRow, string) {
-	var cols []string
-	switch len(rec) {
-	case len(CELColumnsLegacy):
+// ParseCELColumns reads a --cel-columns list: CEL field names (those of
+// CELColumnsLegacy and CELColumnsAdvanced, as cel_custom.conf's
+// ${eventtype}, ${CHANNEL(channame)}, … name them) separated by commas, "-"
+// for a column rastro does not read (a literal, an unknown variable).
+func ParseCELColumns(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	known := map[string]bool{"-": true}
+	for _, c := range append(append([]string(nil), CELColumnsLegacy...), CELColumnsAdvanced...) {
+		known[c] = true
+	}
+	cols := strings.Split(s, ",")
+	seen := map[string]bool{}
+	for i, c := range cols {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c == "" {
+			return nil, fmt.Errorf("column %d has no name (use - to skip a column)", i+1)
+		}
+		if !known[c] {
+			return nil, fmt.Errorf("column %d: unknown CEL field %q (use - for a column rastro does not read)", i+1, c)
+		}
+		if c != "-" && seen[c] {
+			return nil, fmt.Errorf("column %q named twice", c)
+		}
+		seen[c] = true
+		cols[i] = c
+	}
+	// A row without these is refused anyway: say so once, up front.
+	for _, need := range []string{"eventtype", "eventtime", "uniqueid", "linkedid", "channame"} {
+		if !seen[need] {
+			return nil, fmt.Errorf("the columns must include %s", need)
+		}
+	}
+	return cols, nil
+}
+
+func parseCELRow(line int, rec []string, opt CELOptions) (*celRow, string) {
+	cols := opt.Columns
+	switch {
+	case cols != nil:
+		if len(rec) != len(cols) {
+			return nil, fmt.Sprintf("expected %d columns (--cel-columns), got %d", len(cols), len(rec))
+		}
+	case len(rec) == len(CELColumnsLegacy):
 		cols = CELColumnsLegacy
-	case len(CELColumnsAdvanced), len(CELColumnsAdvanced) - 1:
+	case len(rec) == len(CELColumnsAdvanced), len(rec) == len(CELColumnsAdvanced)-1:
 		cols = CELColumnsAdvanced[:len(rec)]
 	default:
-		return nil, fmt.Sprintf("expected 21 columns (cel_custom sample Master.csv) or 23/24 (its advanced mapping), got %d", len(rec))
+		return nil, fmt.Sprintf("expected 21 columns (cel_custom sample Master.csv) or 23/24 (its advanced mapping), got %d; name a custom layout with --cel-columns", len(rec))
 	}
 	sum := sha256.New()
 	row := &celRow{line: line, f: make(map[string]string, len(cols))}
@@ -190,7 +235,7 @@ func parseCELRow(line int, rec []string, loc *time.Location) (*celRow, string) {
 	if len(row.get("uniqueid")) > maxCDRKey || len(row.get("linkedid")) > maxCDRKey {
 		return nil, fmt.Sprintf("uniqueid or linkedid longer than %d bytes", maxCDRKey)
 	}
-	tm, ok := parseCDRTime(row.get("eventtime"), loc)
+	tm, ok := parseCDRTime(row.get("eventtime"), opt.Location)
 	if !ok || tm.IsZero() {
 		return nil, fmt.Sprintf("bad eventtime %q", row.get("eventtime"))
 	}
@@ -286,7 +331,7 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 	}
 	var dests []*celChannel
 	for _, c := range order {
-		if c != caller {
+		if c != caller && !isLocalChannel(c.name) {
 			dests = append(dests, c)
 		}
 	}
@@ -304,6 +349,14 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 			ev.Interaction = ix
 			ev.ExternalChannel, ev.InternalChannel = caller.name, d.name
 			ev.VoiceServer = opt.VoiceServer
+			for k := range transfers {
+				// The queue_log ends this member's leg by the transfer
+				// and tells no hang-up: the CEL knows when the agent left.
+				if h := transfererHangup(d, &transfers[k]); h != nil {
+					ev.AgentHangupAt = h
+					break
+				}
+			}
 			if q, ok := ParseRTPQoS(d.userfield); ok {
 				ev.JitterMs, ev.PacketLossPct, ev.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
 			}
@@ -320,42 +373,84 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 	}
 	if len(dests) == 0 {
 		// Nobody was dialled (an IVR, a voicemail): one leg, the caller's.
-		return emitCELLeg(ix, caller, nil, caller, outbound, nil, nil, opt, emit)
+		return emitCELLeg(ix, caller, nil, caller, outbound, nil, nil, nil, opt, emit)
 	}
-	for i, d := range dests {
+	targets := make([]*celChannel, len(transfers))
+	for k := range transfers {
+		targets[k] = transferTarget(&transfers[k], dests)
+	}
+	for _, d := range dests {
 		// A transfer made by either side while this leg was up, into the
-		// next channel the call reaches.
-		var xfer *celTransfer
+		// channel it names (attended) or the next one the call reaches
+		// (blind); a transfer into d opens d's leg instead of ending it.
+		var xfer, opened *celTransfer
 		var next *celChannel
 		for k := range transfers {
 			t := &transfers[k]
-			if (d.start == nil || !t.at.Before(*d.start)) && (d.hangup == nil || !t.at.After(*d.hangup)) {
-				xfer = t
-				break
+			if targets[k] == d {
+				if opened == nil {
+					opened = t
+				}
+				continue
+			}
+			if xfer == nil && (d.start == nil || !t.at.Before(*d.start)) && (d.hangup == nil || !t.at.After(*d.hangup)) {
+				xfer, next = t, targets[k]
 			}
 		}
-		if xfer != nil {
-			// An attended transfer names its target; a blind one reaches
-			// the next channel dialled after it.
-			if name := xfer.row.extraString("transfer_target_channel_name"); name != "" {
-				for _, n := range dests {
-					if n.name == name && n != d {
-						next = n
-					}
-				}
-			}
-			for _, n := range dests[i+1:] {
-				if next != nil {
-					break
-				}
-				if n.start != nil && !n.start.Before(xfer.at) {
-					next = n
-					break
-				}
-			}
-		}
-		if err := emitCELLeg(ix, caller, d, d, outbound, xfer, next, opt, emit); err != nil {
+		if err := emitCELLeg(ix, caller, d, d, outbound, xfer, next, opened, opt, emit); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// transfererHangup is DATA FINALIZAÇÃO AGENTE of a leg its agent ended by
+// transfer t: the hang-up of the agent's channel c, when c made the
+// transfer and hung up itself at or after it (hangupsource = c; the caller
+// stays on the call, so there is no client hang-up). nil otherwise.
+func transfererHangup(c *celChannel, t *celTransfer) *time.Time {
+	if c == nil || t.by != c.uniqueid || c.hangup == nil || c.hangup.Before(t.at) || c.hangupSource != c.name {
+		return nil
+	}
+	h := *c.hangup
+	return &h
+}
+
+// isLocalChannel tells a Local channel pair half ("Local/1003@ctx-00000001;1"):
+// dialplan plumbing (an attended transfer's consultation call, a queue
+// member behind Local) that no agent or client holds, so never a leg.
+func isLocalChannel(name string) bool {
+	return strings.HasPrefix(strings.ToLower(name), "local/")
+}
+
+// transferTarget is the channel a transfer hands the call to: the one an
+// ATTENDEDTRANSFER names (transfer_target_channel_uniqueid / _name, the
+// party the transferer consulted); when that is a Local half not yet
+// optimised away, the most recently started channel up at the transfer
+// other than the transferer (the consulted party); for a BLINDTRANSFER,
+// the first channel started at or after it (dialled from the extension).
+func transferTarget(t *celTransfer, dests []*celChannel) *celChannel {
+	if t.kind == "ATTENDEDTRANSFER" {
+		uid, name := t.row.extraString("transfer_target_channel_uniqueid"), t.row.extraString("transfer_target_channel_name")
+		for _, d := range dests {
+			if (uid != "" && d.uniqueid == uid) || (name != "" && d.name == name) {
+				return d
+			}
+		}
+		var best *celChannel
+		for _, d := range dests {
+			up := d.start != nil && !d.start.After(t.at) && (d.hangup == nil || d.hangup.After(t.at))
+			if up && d.uniqueid != t.by && (best == nil || d.start.After(*best.start)) {
+				best = d
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	for _, d := range dests {
+		if d.start != nil && !d.start.Before(t.at) {
+			return d
 		}
 	}
 	return nil
@@ -385,14 +480,20 @@ func celEvent(ix string, r *celRow, typ string, at time.Time) model.Event {
 
 // emitCELLeg emits the leg of destination d (the caller's own leg when d
 // is nil): queued at its start, delivered at its answer, call facts, and
-// finished at the first hang-up of the pair, or transferred.
-func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celTransfer, next *celChannel, opt CallOptions, emit func(int, model.Event) error) error {
+// finished at the first hang-up of the pair, or transferred. A leg opened
+// by a transfer (opened) starts no earlier than it: an attended transfer's
+// target was ringing and talking to the transferer before the caller
+// reached it.
+func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celTransfer, next *celChannel, opened *celTransfer, opt CallOptions, emit func(int, model.Event) error) error {
 	leg := celLegID(ix, key.name)
 	ext, inner := caller, d
 	if outbound {
 		ext, inner = d, caller
 	}
 	startAt := *firstTime(key.start, caller.start, &key.first.at)
+	if opened != nil && startAt.Before(opened.at) {
+		startAt = opened.at
+	}
 	var out []model.Event
 	ev := celEvent(ix, key.first, model.TypeLegQueued, startAt)
 	ev.Interaction, ev.Leg, ev.ServiceID = ix, leg, orDefaultStr(caller.context, "asterisk")
@@ -406,6 +507,9 @@ func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celT
 		answerAt = key.answer
 		if d == nil {
 			answerAt = caller.answer
+		}
+		if answerAt != nil && answerAt.Before(startAt) {
+			answerAt = &startAt
 		}
 		if inner != nil {
 			if agent := opt.agent(device(inner.name)); agent != "" {
@@ -440,6 +544,9 @@ func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celT
 		default:
 			cu.ClientHangupAt = &e
 		}
+	}
+	if xfer != nil {
+		cu.AgentHangupAt = transfererHangup(inner, xfer)
 	}
 	cu.VoiceStatus = celVoiceStatus(answered, caller.dialStatus, outbound)
 	for _, c := range []*celChannel{d, caller} {

@@ -2,6 +2,7 @@ package asterisk
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -68,6 +69,12 @@ func TestCELBlindTransferMakesTwoLegsAndTheHangupSourceTellsWhoEnded(t *testing.
 	for _, e := range calls["1791208800.20"] {
 		if e.Type == model.TypeInteractionCreated {
 			created = e
+		}
+		// PJSIP/1001 transferred and hung itself up (1791208860.002):
+		// the agent left its leg; the caller stayed on the call.
+		if e.Type == model.TypeCallUpdated && e.Leg == want[0].leg &&
+			(e.AgentHangupAt == nil || e.AgentHangupAt.UnixMilli() != 1791208860002 || e.ClientHangupAt != nil) {
+			t.Errorf("transferred leg's hang-ups %s", js(e))
 		}
 		if e.Type == model.TypeCallUpdated && e.Leg == want[1].leg {
 			last = e
@@ -158,5 +165,181 @@ func TestCELAdvancedLayoutAndBadLines(t *testing.T) {
 	d := metrics.DeriveInteraction(evs, "", nil, metrics.Config{})
 	if len(d.Legs) != 1 || d.Legs[0].LegID != "ast:1791210000.40:PJSIP/trunk-00000020" {
 		t.Fatalf("a call nobody was dialled to is one leg, the caller's: %+v", d.Legs)
+	}
+}
+
+// legShape is what a transfer must give a call's legs whatever its kind:
+// who held each leg, how it ended, and which leg the transfer opened.
+type legShape struct{ agent, status, voice, transferredTo string }
+
+func celLegShapes(t *testing.T, evs []model.Event, ix string) ([]legShape, metrics.Interaction) {
+	t.Helper()
+	var call []model.Event
+	to := map[string]string{}
+	for _, e := range evs {
+		if e.Interaction != ix {
+			continue
+		}
+		call = append(call, e)
+		if e.Type == model.TypeLegTransferred {
+			to[e.Leg] = e.NewLeg
+		}
+	}
+	x := metrics.DeriveInteraction(call, "", nil, metrics.Config{})
+	index := map[string]string{}
+	for i, l := range x.Legs {
+		index[l.LegID] = "leg " + string(rune('1'+i))
+	}
+	var out []legShape
+	for _, l := range x.Legs {
+		out = append(out, legShape{l.AgentID, l.Status, l.VoiceStatus, index[to[l.LegID]]})
+	}
+	return out, x
+}
+
+// An attended transfer (features.conf atxfer: PJSIP/1001 consults 1003
+// through a Local pair that optimises itself out, then completes) gives the
+// legs a blind transfer gives: the transferer's leg transferred into the
+// consulted agent's, which the caller ends. The Local halves are no legs;
+// the consulted leg starts and is answered for the caller at the transfer,
+// not when 1003 picked up the consultation call.
+func TestCELAttendedTransferMakesTheLegsOfABlindTransfer(t *testing.T) {
+	data, err := os.ReadFile("testdata/cel_attended_transfer.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := translateCELFile(t, data, CELOptions{})
+	got, x := celLegShapes(t, evs, "1791212400.50")
+	blind, _ := celLegShapes(t, translateCELFile(t, celFixture(t), CELOptions{}), "1791208800.20")
+	want := []legShape{
+		{"PJSIP/1001", "service transferred", "answered", "leg 2"},
+		{"PJSIP/1003", "service completed", "answered", ""},
+	}
+	if !reflect.DeepEqual(blind, want) {
+		t.Fatalf("blind transfer legs %+v, want %+v", blind, want)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("attended transfer legs:\n got %+v\nwant %+v (the blind transfer's)", got, want)
+	}
+	first, second := x.Legs[0], x.Legs[1]
+	if first.LegID != "ast:1791212400.50:PJSIP/1001-00000031" || second.LegID != "ast:1791212400.50:PJSIP/1003-00000032" {
+		t.Errorf("leg ids %s, %s", first.LegID, second.LegID)
+	}
+	// ATTENDEDTRANSFER at +70 s ends leg 1 and opens leg 2; the caller
+	// hangs up at +200 s (hangupsource = the trunk).
+	const at = 1791212400
+	if first.AnsweredAt == nil || first.AnsweredAt.Unix() != at+5 || first.FinishedAt.Unix() != at+70 {
+		t.Errorf("leg 1 answered %v finished %v", first.AnsweredAt, first.FinishedAt)
+	}
+	if second.EnteredAt.Unix() != at+70 || second.AnsweredAt == nil || second.AnsweredAt.Unix() != at+70 || second.FinishedAt.Unix() != at+200 {
+		t.Errorf("leg 2 entered %v answered %v finished %v", second.EnteredAt, second.AnsweredAt, second.FinishedAt)
+	}
+	for _, e := range evs {
+		if e.Type == model.TypeCallUpdated && e.Leg == second.LegID {
+			if e.ClientHangupAt == nil || e.ClientHangupAt.Unix() != at+200 || e.AgentHangupAt != nil ||
+				e.ExternalChannel != "PJSIP/trunk-00000030" || e.InternalChannel != "PJSIP/1003-00000032" {
+				t.Errorf("leg 2 call facts %s", js(e))
+			}
+		}
+		if e.Type == model.TypeCallUpdated && e.Leg == first.LegID &&
+			(e.AgentHangupAt == nil || e.AgentHangupAt.UnixMilli() != (at+70)*1000+3 || e.ClientHangupAt != nil) {
+			t.Errorf("leg 1 (the transferer's) hang-ups %s", js(e))
+		}
+		if strings.Contains(e.Leg, "Local/") {
+			t.Errorf("a Local half became a leg: %s", js(e))
+		}
+	}
+}
+
+// celCustomLayout is a cel_custom.conf mapping of an installation's own:
+// fields in another order, a literal rastro does not read ("-"), and
+// neither CALLERID(ANI) nor the AMA flags.
+const celCustomLayout = "eventtime,eventtype,-,linkedid,uniqueid,channame,cidnum,cidname,ciddnid,exten,context,appname,appdata,peer,userfield,extra"
+
+// reproject rewrites the legacy fixture's rows in the columns of layout
+// ("-" writes the literal "pbx-sp").
+func reproject(t *testing.T, legacy []byte, layout string) []byte {
+	t.Helper()
+	cr := csv.NewReader(bytes.NewReader(legacy))
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cw := csv.NewWriter(&out)
+	for _, rec := range recs {
+		byName := map[string]string{}
+		for i, c := range CELColumnsLegacy {
+			byName[c] = rec[i]
+		}
+		var row []string
+		for _, c := range strings.Split(layout, ",") {
+			if c == "-" {
+				row = append(row, "pbx-sp")
+				continue
+			}
+			row = append(row, byName[c])
+		}
+		if err := cw.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cw.Flush()
+	return out.Bytes()
+}
+
+// --cel-columns: the fixture's calls written in a custom mapping give the
+// same Rastreio legs as the sample's legacy mapping (event ids differ: they
+// hash the row as written).
+func TestCELCustomColumnsGiveTheLegsOfTheSampleLayout(t *testing.T) {
+	cols, err := ParseCELColumns(celCustomLayout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := celFixture(t)
+	custom := reproject(t, legacy, celCustomLayout)
+	a := translateCELFile(t, legacy, CELOptions{})
+	b := translateCELFile(t, custom, CELOptions{Columns: cols})
+	if len(a) != len(b) {
+		t.Fatalf("%d events from the sample layout, %d from the custom one", len(a), len(b))
+	}
+	for _, ix := range []string{"1791208800.20", "1791209400.30"} {
+		pick := func(evs []model.Event) []model.Event {
+			var out []model.Event
+			for _, e := range evs {
+				if e.Interaction == ix {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		x := metrics.DeriveInteraction(pick(a), "P", nil, metrics.Config{})
+		y := metrics.DeriveInteraction(pick(b), "P", nil, metrics.Config{})
+		if len(x.Legs) == 0 || !reflect.DeepEqual(x.Legs, y.Legs) {
+			t.Errorf("call %s:\nsample %+v\ncustom %+v", ix, x.Legs, y.Legs)
+		}
+	}
+	// Without the map the custom width is refused, naming the flag.
+	err = TranslateCEL(bytes.NewReader(custom), CELOptions{}, func(int, model.Event) error { return nil })
+	var problems Problems
+	if !errors.As(err, &problems) || problems[0].Line != 1 || !strings.Contains(problems[0].Reason, "--cel-columns") {
+		t.Fatalf("custom layout without --cel-columns: %v", err)
+	}
+}
+
+func TestCELColumnsListIsCheckedBeforeReading(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"eventtype,eventtime,uniqueid,linkedid,channame,,extra", "column 6 has no name"},
+		{"eventtype,eventtime,uniqueid,linkedid,channame,hangupcause", `column 6: unknown CEL field "hangupcause"`},
+		{"eventtype,eventtime,uniqueid,linkedid,channame,eventtime", `column "eventtime" named twice`},
+		{"eventtype,eventtime,uniqueid,channame,extra", "must include linkedid"},
+	} {
+		if _, err := ParseCELColumns(c.in); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.in, err, c.want)
+		}
+	}
+	if cols, err := ParseCELColumns(" EventType , EventTime,-,UniqueID,LinkedID,ChanName"); err != nil ||
+		!reflect.DeepEqual(cols, []string{"eventtype", "eventtime", "-", "uniqueid", "linkedid", "channame"}) {
+		t.Errorf("names are case-insensitive and trimmed: %v %v", cols, err)
 	}
 }

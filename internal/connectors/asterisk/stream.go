@@ -163,7 +163,7 @@ func (s *celStream) Line(n int, text string) (string, error) {
 	if reason != "" {
 		return reason, nil
 	}
-	row, reason := parseCELRow(n, rec, s.opt.Location)
+	row, reason := parseCELRow(n, rec, s.opt)
 	if reason != "" {
 		return reason, nil
 	}

@@ -2,6 +2,7 @@ package asterisk
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -77,5 +78,32 @@ func TestStreamsGiveTheEventsOfAWholeFile(t *testing.T) {
 	got, bad = streamAll(t, ql, func(emit func(int, model.Event) error) Stream { return NewQueueLogStream(Options{}, emit) })
 	if !reflect.DeepEqual(sortedJSON(got), sortedJSON(wholeQL)) || !reflect.DeepEqual(bad, []int{3}) || len(got) == 0 {
 		t.Errorf("queue_log stream differs (bad lines %v)", bad)
+	}
+}
+
+// A follower reads an attended transfer and a custom --cel-columns layout
+// as a whole-file import does.
+func TestCELStreamReadsAttendedTransfersAndCustomColumns(t *testing.T) {
+	attended, err := os.ReadFile("testdata/cel_attended_transfer.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, err := ParseCELColumns(celCustomLayout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		opt  CELOptions
+	}{
+		{"attended transfer", attended, CELOptions{}},
+		{"custom columns", reproject(t, celFixture(t), celCustomLayout), CELOptions{Columns: cols}},
+	} {
+		whole := translateCELFile(t, c.data, c.opt)
+		got, bad := streamAll(t, string(c.data), func(emit func(int, model.Event) error) Stream { return NewCELStream(c.opt, emit) })
+		if len(whole) == 0 || len(bad) != 0 || !reflect.DeepEqual(sortedJSON(got), sortedJSON(whole)) {
+			t.Errorf("%s: stream differs (bad lines %v):\n%v\n%v", c.name, bad, sortedJSON(got), sortedJSON(whole))
+		}
 	}
 }

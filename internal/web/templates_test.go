@@ -242,7 +242,7 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 				Portfolio:     choices(p, v, "portfolio", "", "Todos", "true", "Carteirizado"),
 				Contacts:      []option{{Value: "c1", Label: "Carla", Selected: true}},
 				Hidden:        []hiddenParam{{"ivrs", "ura1"}},
-				Table:         buildResultTable(p, tb, v, "", true, 1),
+				Table:         buildResultTable(p, tb, newScreenColumns(model.MediaVoice, metrics.Config{}), v, "", true, 1),
 				Exports:       exportLinks(p, "/api/v1/reports/interactions/export", v, true),
 			}
 			p.Data = d

@@ -167,7 +167,11 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data.Table = buildResultTable(page, t, v, r.URL.Query().Get("lang"), q.Desc, count)
+	tc, err := s.db.TenantContext(ctx, p.Tenant)
+	if err != nil {
+		return err
+	}
+	data.Table = buildResultTable(page, t, newScreenColumns(data.MediaID, tc.Config), v, r.URL.Query().Get("lang"), q.Desc, count)
 	data.Exports = exportLinks(page, "/api/v1/reports/interactions/export", v, true)
 	s.render(w, r, http.StatusOK, "rastreio.html", page)
 	return nil
@@ -175,7 +179,7 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 
 // buildResultTable keeps the screen columns of a Rastreio page and makes
 // its links: sort, paging and history with the same filters.
-func buildResultTable(page Page, t report.Table, v url.Values, langParam string, desc bool, count int64) *resultTable {
+func buildResultTable(page Page, t report.Table, sc screenColumns, v url.Values, langParam string, desc bool, count int64) *resultTable {
 	base := queryWith(v, "cursor", "")
 	screen := func(q url.Values) string {
 		return "/rastreio?" + queryWith(q, "lang", langParam).Encode()
@@ -192,16 +196,14 @@ func buildResultTable(page Page, t report.Table, v url.Values, langParam string,
 	}
 
 	back := screen(v)
-	var idx []int
-	for i, c := range t.Columns {
-		if model.CSVOnlyColumns[c] {
-			continue
-		}
-		idx = append(idx, i)
+	idx := sc.Order(t.Columns)
+	for _, i := range idx {
+		c := t.Columns[i]
 		h := header{Label: page.T(c)}
 		if columnClass(c) == "num" {
 			h.Class = "num"
 		}
+		h.Class = withPin(h.Class, c)
 		rt.Headers = append(rt.Headers, h)
 	}
 	for i, tr := range t.Rows {
@@ -217,11 +219,24 @@ func buildResultTable(page Page, t report.Table, v url.Values, langParam string,
 			if j < len(tr) {
 				text = tr[j]
 			}
-			rr.Cells = append(rr.Cells, cell{Text: text, Class: columnClass(t.Columns[j]), Badge: badgeClass(t.Columns[j], text)})
+			c := t.Columns[j]
+			rr.Cells = append(rr.Cells, cell{Text: text, Class: withPin(columnClass(c), c), Badge: badgeClass(c, text)})
 		}
 		rt.Rows = append(rt.Rows, rr)
 	}
 	return rt
+}
+
+// withPin adds the "pin" class (kept in view while scrolling sideways) to
+// the class of a pinned column.
+func withPin(class, c string) string {
+	if !isPinned(c) {
+		return class
+	}
+	if class == "" {
+		return "pin"
+	}
+	return class + " pin"
 }
 
 // columnClass styles a column: durations and dates are tabular.

@@ -318,4 +318,11 @@ var dictionaryEN = map[string]string{
 	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "The analytics engine (ClickHouse) is not answering: these figures come from the main database (slower).",
 	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Data up to %s: 1 update still on its way to the analytics engine.",
 	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Data up to %s: %d updates still on their way to the analytics engine.",
+	// Rastreio summary strip.
+	"Resumo do filtro":    "Filtered set summary",
+	"Por status":          "By status",
+	"Por status de voz":   "By voice status",
+	"Expirados":           "Expired",
+	"Calculando…":         "Calculating…",
+	"Resumo indisponível": "Summary unavailable",
 }

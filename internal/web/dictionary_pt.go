@@ -322,4 +322,11 @@ var dictionaryPT = map[string]string{
 	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).",
 	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Dados até %s: 1 atualização ainda a caminho do motor de análise.",
 	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Dados até %s: %d atualizações ainda a caminho do motor de análise.",
+	// Rastreio summary strip.
+	"Resumo do filtro":    "Resumo do filtro",
+	"Por status":          "Por status",
+	"Por status de voz":   "Por status de voz",
+	"Expirados":           "Expirados",
+	"Calculando…":         "Calculando…",
+	"Resumo indisponível": "Resumo indisponível",
 }

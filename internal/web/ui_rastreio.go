@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -67,7 +68,58 @@ type rastreioData struct {
 	Hidden        []hiddenParam
 	Problems      []problem
 	Table         *resultTable
+	Summary       *summaryStrip
 	Exports       []exportLink
+}
+
+// summaryStrip is the summary of the whole filtered set above the table.
+// The page renders only its frame: app.js fetches the figures from Src
+// (/api/v1/reports/interactions/summary with the page's filters) after the
+// page is shown, so the first page does not wait for the aggregate.
+type summaryStrip struct {
+	Src string
+	// ByKey is the JSON field of the split ("by_status", or
+	// "by_voice_status" for a media with Status de voz) and ByLabel its
+	// label; Labels names its keys on screen (JSON, key → label; a key
+	// not there shows as it comes, as the STATUS column does).
+	ByKey, ByLabel, Labels string
+	// Items are the means and the share of expired, those that apply to
+	// the media (TMR and TM1R not for a call, % expired only with an
+	// expiration window).
+	Items []summaryItem
+}
+
+// summaryItem is one figure of the strip: its JSON field and label.
+type summaryItem struct{ Key, Label string }
+
+// newSummaryStrip frames the strip of a search with parameters v.
+func newSummaryStrip(page Page, m model.Media, sc screenColumns, v url.Values) (*summaryStrip, error) {
+	st := &summaryStrip{
+		Src:     "/api/v1/reports/interactions/summary?" + queryWith(v, "cursor", "").Encode(),
+		ByKey:   "by_status",
+		ByLabel: page.T("Por status"),
+		Labels:  "{}",
+	}
+	if m.HasFilter("voice_status") {
+		st.ByKey, st.ByLabel = "by_voice_status", page.T("Por status de voz")
+		labels := map[string]string{}
+		for id, l := range model.VoiceStatusLabels {
+			labels[id] = page.T(l)
+		}
+		b, err := json.Marshal(labels)
+		if err != nil {
+			return nil, fmt.Errorf("summary strip labels: %w", err)
+		}
+		st.Labels = string(b)
+	}
+	st.Items = append(st.Items, summaryItem{"mean_duration", page.T("Duração média")})
+	if sc.Shows("TMR") {
+		st.Items = append(st.Items, summaryItem{"mean_tmr", page.T("TMR médio")}, summaryItem{"mean_tm1r", page.T("TM1R médio")})
+	}
+	if sc.Shows("STATUS DE EXPIRAÇÃO") {
+		st.Items = append(st.Items, summaryItem{"expired_pct", page.T("Expirados")})
+	}
+	return st, nil
 }
 
 // keepAll keeps every parameter: the Rastreio's parser names one it does
@@ -171,7 +223,13 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data.Table = buildResultTable(page, t, newScreenColumns(data.MediaID, tc.Config), v, r.URL.Query().Get("lang"), q.Desc, count)
+	sc := newScreenColumns(data.MediaID, tc.Config)
+	data.Table = buildResultTable(page, t, sc, v, r.URL.Query().Get("lang"), q.Desc, count)
+	if count > 0 {
+		if data.Summary, err = newSummaryStrip(page, q.Media, sc, v); err != nil {
+			return err
+		}
+	}
 	data.Exports = exportLinks(page, "/api/v1/reports/interactions/export", v, true)
 	s.render(w, r, http.StatusOK, "rastreio.html", page)
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/storetest"
 )
@@ -183,6 +185,97 @@ func TestBrowserRastreioShowsKeyColumnsWithoutScrollingAndTheSummaryOfTheFiltere
 			}
 		}
 		screenshot(t, ctx, "voice-en")
+		if p := problems(); len(p) > 0 {
+			t.Errorf("page problems: %q", p)
+		}
+	})
+}
+
+func TestBrowserRastreioRemembersHiddenColumnsPerUserAndMedia(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		site := startSite(t, s)
+		ctx := newBrowser(t)
+		problems := pageProblems(t, ctx)
+		whatsapp := site.URL + "/rastreio?media=whatsapp&service_status=all"
+		open := func(who, u string) {
+			t.Helper()
+			if st := navigate(t, ctx, u); st != 200 {
+				t.Fatalf("%s: GET %s = %d", who, u, st)
+			}
+			if n := eval[int](t, ctx, `document.querySelectorAll('#results tbody tr').length`); n == 0 {
+				t.Fatalf("%s: no rows at %s", who, u)
+			}
+		}
+		// shown says whether the DURAÇÃO header and its first cell are on screen.
+		shown := func() bool {
+			return eval[bool](t, ctx, `(() => {
+				const ths = [...document.querySelectorAll('#results thead th')];
+				const i = ths.findIndex((th) => th.dataset.col === 'DURAÇÃO');
+				if (i < 0) throw new Error('no DURAÇÃO column');
+				const td = document.querySelector('#results tbody tr').children[i];
+				const h = ths[i].getBoundingClientRect().width > 0, c = td.getBoundingClientRect().width > 0;
+				if (h !== c) throw new Error('header shown ' + h + ', cell shown ' + c);
+				return h;
+			})()`)
+		}
+
+		login(t, ctx, site, adminUser, adminPass)
+		open("admin", whatsapp)
+		if eval[int](t, ctx, `document.querySelectorAll('#columns input[value="PROTOCOLO"], #columns input[value="STATUS"]').length`) != 0 {
+			t.Error("the column chooser offers a pinned column")
+		}
+		if !shown() {
+			t.Fatal("DURAÇÃO hidden before anyone chose")
+		}
+		do(t, ctx, "hide DURAÇÃO",
+			chromedp.Click(chromedp.CSS(`#columns summary`), chromedp.NodeVisible),
+			chromedp.Click(chromedp.CSS(`#columns input[value="DURAÇÃO"]`), chromedp.NodeVisible),
+		)
+		if shown() {
+			t.Fatal("DURAÇÃO still shown after unticking it")
+		}
+		screenshot(t, ctx, "1-admin-hid-duration")
+		open("admin", whatsapp)
+		if shown() || eval[bool](t, ctx, `document.querySelector('#columns input[value="DURAÇÃO"]').checked`) {
+			t.Fatal("the choice was not remembered across pages")
+		}
+		// Another media keeps its own columns.
+		open("admin", site.URL+"/rastreio?media=chat&service_status=all")
+		if !shown() {
+			t.Error("hiding DURAÇÃO for WhatsApp hid it for Chat")
+		}
+
+		// Another user on the same browser sees every column.
+		if st := clickAndWait(t, ctx, "#logout"); st != 200 {
+			t.Fatalf("logout answered %d", st)
+		}
+		login(t, ctx, site, viewerUser, viewerPass)
+		open("viewer", whatsapp)
+		if !shown() {
+			t.Fatal("the admin's hidden column is hidden for the viewer too")
+		}
+		screenshot(t, ctx, "2-viewer-sees-all")
+		if st := clickAndWait(t, ctx, "#logout"); st != 200 {
+			t.Fatalf("logout answered %d", st)
+		}
+
+		// Back as admin: still hidden; "Mostrar todas" brings it back for good.
+		login(t, ctx, site, adminUser, adminPass)
+		open("admin", whatsapp)
+		if shown() {
+			t.Fatal("the admin's choice was lost after another user logged in")
+		}
+		do(t, ctx, "show all columns",
+			chromedp.Click(chromedp.CSS(`#columns summary`), chromedp.NodeVisible),
+			chromedp.Click(chromedp.ID("columns-all"), chromedp.NodeVisible),
+		)
+		if !shown() {
+			t.Fatal("Mostrar todas did not bring DURAÇÃO back")
+		}
+		open("admin", whatsapp)
+		if !shown() {
+			t.Fatal("Mostrar todas was not remembered")
+		}
 		if p := problems(); len(p) > 0 {
 			t.Errorf("page problems: %q", p)
 		}

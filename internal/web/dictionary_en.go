@@ -325,4 +325,8 @@ var dictionaryEN = map[string]string{
 	"Expirados":           "Expired",
 	"Calculando…":         "Calculating…",
 	"Resumo indisponível": "Summary unavailable",
+	// Rastreio column chooser.
+	"Colunas":       "Columns",
+	"Mostrar todas": "Show all",
+	"Escolher as colunas da tela (as exportações trazem todas)": "Choose the columns on screen (exports have them all)",
 }

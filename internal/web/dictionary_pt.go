@@ -329,4 +329,8 @@ var dictionaryPT = map[string]string{
 	"Expirados":           "Expirados",
 	"Calculando…":         "Calculando…",
 	"Resumo indisponível": "Resumo indisponível",
+	// Rastreio column chooser.
+	"Colunas":       "Colunas",
+	"Mostrar todas": "Mostrar todas",
+	"Escolher as colunas da tela (as exportações trazem todas)": "Escolher as colunas da tela (as exportações trazem todas)",
 }

@@ -253,7 +253,7 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			d.Summary = sum
 			p.Data = d
 			return p, []string{"20260309000123", "Ana Souza", p.T("Ver Histórico"), p.T("CSV com vírgula"), p.T("Próxima página"), "sep=%2C",
-				p.T("Por status de voz"), p.T("Duração média"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
+				p.T("Por status de voz"), p.T("Duração média"), p.T("Colunas"), p.T("Mostrar todas"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
 		},
 		"history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico de Atendimento", "rastreio")

@@ -44,6 +44,9 @@ type resultTable struct {
 	FirstHref string
 	NextHref  string
 	IsFirst   bool
+	// Choosable are the columns the column chooser may hide (every one on
+	// screen but the pinned ones).
+	Choosable []header
 }
 
 // rastreioData is what rastreio.html shows.
@@ -257,12 +260,15 @@ func buildResultTable(page Page, t report.Table, sc screenColumns, v url.Values,
 	idx := sc.Order(t.Columns)
 	for _, i := range idx {
 		c := t.Columns[i]
-		h := header{Label: page.T(c)}
+		h := header{Label: page.T(c), Col: c}
 		if columnClass(c) == "num" {
 			h.Class = "num"
 		}
 		h.Class = withPin(h.Class, c)
 		rt.Headers = append(rt.Headers, h)
+		if !isPinned(c) {
+			rt.Choosable = append(rt.Choosable, h)
+		}
 	}
 	for i, tr := range t.Rows {
 		rr := row{Cells: make([]cell, 0, len(idx))}

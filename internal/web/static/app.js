@@ -136,6 +136,48 @@
     };
     pinColumns();
     window.addEventListener('resize', pinColumns);
+
+    // The column chooser: the columns a user hides are remembered in this
+    // browser per user and media (the key carries the username, so another
+    // login on the same browser keeps its own choice). Pinned columns are
+    // not offered.
+    var chooser = $('#columns');
+    var user = chooser && chooser.getAttribute('data-user');
+    if (chooser && user) {
+      var ckey = 'rastro.columns.' + user + '.' + chooser.getAttribute('data-media');
+      var boxes = $$('input[type=checkbox]', chooser);
+      var readHidden = function () {
+        try {
+          var v = JSON.parse(window.localStorage.getItem(ckey) || '[]');
+          return Array.isArray(v) ? v : [];
+        } catch (e) { return []; }
+      };
+      var applyColumns = function (hidden) {
+        $$('thead th', grid).forEach(function (th, i) {
+          var col = th.getAttribute('data-col');
+          var off = !!col && !th.classList.contains('pin') && hidden.indexOf(col) >= 0;
+          th.hidden = off;
+          $$('tbody tr', grid).forEach(function (tr) { if (tr.children[i]) { tr.children[i].hidden = off; } });
+        });
+        boxes.forEach(function (cb) { cb.checked = hidden.indexOf(cb.value) < 0; });
+        pinColumns();
+      };
+      var saveHidden = function (hidden) {
+        try {
+          if (hidden.length) { window.localStorage.setItem(ckey, JSON.stringify(hidden)); } else { window.localStorage.removeItem(ckey); }
+        } catch (e) { /* storage off: the choice lasts this page only */ }
+      };
+      chooser.addEventListener('change', function () {
+        var hidden = boxes.filter(function (cb) { return !cb.checked; }).map(function (cb) { return cb.value; });
+        saveHidden(hidden);
+        applyColumns(hidden);
+      });
+      $('#columns-all', chooser).addEventListener('click', function () { saveHidden([]); applyColumns([]); });
+      // A click elsewhere or Escape folds the list, as the filter drop-downs do.
+      document.addEventListener('click', function (e) { if (chooser.open && !chooser.contains(e.target)) { chooser.open = false; } });
+      document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && chooser.open) { chooser.open = false; } });
+      applyColumns(readHidden());
+    }
   }
 
   // The figures of the whole filtered set come from their own request after

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"strconv"
@@ -276,6 +277,69 @@ func TestBrowserRastreioRemembersHiddenColumnsPerUserAndMedia(t *testing.T) {
 		if !shown() {
 			t.Fatal("Mostrar todas was not remembered")
 		}
+		if p := problems(); len(p) > 0 {
+			t.Errorf("page problems: %q", p)
+		}
+	})
+}
+
+func TestBrowserRastreioShowsTheIVRDrillDownAsARemovableChip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		site := startSite(t, s)
+		ctx := newBrowser(t)
+		problems := pageProblems(t, ctx)
+		login(t, ctx, site, adminUser, adminPass)
+		ivrs, err := site.DB.IVRs(context.Background(), model.Principal{Tenant: demoTenant, Role: model.RoleAdmin})
+		if err != nil || len(ivrs) == 0 {
+			t.Fatalf("demo IVRs: %v (%d)", err, len(ivrs))
+		}
+		ivr := ivrs[0]
+		count := func() string {
+			return strings.Fields(eval[string](t, ctx, `document.getElementById('result-count').textContent`))[0]
+		}
+		if st := navigate(t, ctx, site.URL+"/rastreio?media=voice"); st != 200 {
+			t.Fatalf("GET /rastreio = %d", st)
+		}
+		all := count()
+		if eval[bool](t, ctx, `!!document.getElementById('drill-chips')`) {
+			t.Fatal("a chip without a drill-down filter")
+		}
+
+		// As the Relatório IVR's link opens it: the chip names the IVR and says why.
+		if st := navigate(t, ctx, site.URL+"/rastreio?"+url.Values{"media": {"voice"}, "ivrs": {ivr.ID}}.Encode()); st != 200 {
+			t.Fatalf("GET /rastreio with ivrs = %d", st)
+		}
+		do(t, ctx, "the chip", chromedp.WaitVisible(chromedp.CSS(`#drill-chips .chip[data-param="ivrs"]`)))
+		if name := eval[string](t, ctx, `document.querySelector('#drill-chips .chip strong').textContent`); name != ivr.Label {
+			t.Errorf("chip names %q, want the IVR's name %q", name, ivr.Label)
+		}
+		why := eval[string](t, ctx, `document.querySelector('#drill-chips .chips-why').textContent`)
+		if !strings.Contains(why, "Relatório IVR") || !strings.Contains(why, "pode diferir") {
+			t.Errorf("the chip does not say why the count differs: %q", why)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('#rastreio-form input[type=hidden][name=ivrs]').length`); n != 1 {
+			t.Errorf("a new search would not keep the IVR filter (%d hidden inputs)", n)
+		}
+		screenshot(t, ctx, "1-chip")
+
+		// Removing it is the same search without the IVR.
+		if st := clickAndWait(t, ctx, "#drill-chips .chip-x"); st != 200 {
+			t.Fatalf("removing the chip answered %d", st)
+		}
+		u, err := url.Parse(location(t, ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Query().Has("ivrs") || u.Query().Get("media") != "voice" {
+			t.Errorf("after removing the chip: %s", u)
+		}
+		if eval[bool](t, ctx, `!!document.getElementById('drill-chips') || !!document.querySelector('#rastreio-form input[name=ivrs]')`) {
+			t.Error("the IVR filter is still there after removing it")
+		}
+		if got := count(); got != all {
+			t.Errorf("count without the chip %s, want the plain search's %s", got, all)
+		}
+		screenshot(t, ctx, "2-removed")
 		if p := problems(); len(p) > 0 {
 			t.Errorf("page problems: %q", p)
 		}

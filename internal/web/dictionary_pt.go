@@ -333,4 +333,7 @@ var dictionaryPT = map[string]string{
 	"Colunas":       "Colunas",
 	"Mostrar todas": "Mostrar todas",
 	"Escolher as colunas da tela (as exportações trazem todas)": "Escolher as colunas da tela (as exportações trazem todas)",
+	// Rastreio drill-down chips.
+	"Remover filtro": "Remover filtro",
+	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.",
 }

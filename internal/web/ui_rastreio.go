@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,10 +70,52 @@ type rastreioData struct {
 	UserTags      multiSelect
 	Contacts      []option
 	Hidden        []hiddenParam
+	Chips         []filterChip
 	Problems      []problem
 	Table         *resultTable
 	Summary       *summaryStrip
 	Exports       []exportLink
+}
+
+// filterChip is a drill-down filter the panel has no control for (an IVR
+// from the Relatório IVR), shown above the results with a link that removes
+// it.
+type filterChip struct {
+	Param, Value, Label, Name, RemoveHref string
+}
+
+// drillDownChips names the kept hidden filters of v (IVR ids by the IVR
+// directory) and makes, for each value, the same search without it.
+func (s *Server) drillDownChips(ctx context.Context, page Page, p model.Principal, v url.Values, langParam string) ([]filterChip, error) {
+	ids := queryList(v, "ivrs")
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	lists, err := s.directory(ctx, page, p, "ivrs")
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, o := range lists["ivrs"] {
+		names[o.Value] = o.Label
+	}
+	var out []filterChip
+	for i, id := range ids {
+		rest := cloneQuery(v)
+		rest.Del("ivrs")
+		rest.Del("cursor")
+		for j, other := range ids {
+			if j != i {
+				rest.Add("ivrs", other)
+			}
+		}
+		setOrDel(rest, "lang", langParam)
+		out = append(out, filterChip{
+			Param: "ivrs", Value: id, Label: page.T("IVR"), Name: orDefaultStr(names[id], id),
+			RemoveHref: "/rastreio?" + rest.Encode(),
+		})
+	}
+	return out, nil
 }
 
 // summaryStrip is the summary of the whole filtered set above the table.
@@ -201,6 +244,10 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 		for _, x := range v[name] {
 			data.Hidden = append(data.Hidden, hiddenParam{name, x})
 		}
+	}
+
+	if data.Chips, err = s.drillDownChips(ctx, page, p, v, r.URL.Query().Get("lang")); err != nil {
+		return err
 	}
 
 	if data.MediaID == "" {

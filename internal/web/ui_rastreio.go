@@ -93,7 +93,7 @@ func (s *Server) drillDownChips(ctx context.Context, page Page, p model.Principa
 	}
 	lists, err := s.directory(ctx, page, p, "ivrs")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rastreio drill-down chips: %w", err)
 	}
 	names := map[string]string{}
 	for _, o := range lists["ivrs"] {
@@ -271,7 +271,7 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 	}
 	tc, err := s.db.TenantContext(ctx, p.Tenant)
 	if err != nil {
-		return err
+		return fmt.Errorf("rastreio screen columns: %w", err)
 	}
 	sc := newScreenColumns(data.MediaID, tc.Config)
 	data.Table = buildResultTable(page, t, sc, v, r.URL.Query().Get("lang"), q.Desc, count)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/storetest"
 )
@@ -151,12 +152,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		if rows == 0 {
 			t.Fatal("no rows for answered voice calls")
 		}
-		var screenCols []string
-		for _, c := range model.ColumnsFor(model.MediaVoice) {
-			if !model.CSVOnlyColumns[c] {
-				screenCols = append(screenCols, c)
-			}
-		}
+		screenCols := screenHeaders(model.MediaVoice, metrics.Config{})
 		headers := eval[[]string](t, ctx, `[...document.querySelectorAll('#results thead th:not(.act)')].map(th => th.textContent.trim())`)
 		if strings.Join(headers, ";") != strings.Join(screenCols, ";") {
 			t.Fatalf("headers = %q\nwant %q", headers, screenCols)

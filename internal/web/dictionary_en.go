@@ -318,4 +318,18 @@ var dictionaryEN = map[string]string{
 	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "The analytics engine (ClickHouse) is not answering: these figures come from the main database (slower).",
 	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Data up to %s: 1 update still on its way to the analytics engine.",
 	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Data up to %s: %d updates still on their way to the analytics engine.",
+	// Rastreio summary strip.
+	"Resumo do filtro":    "Filtered set summary",
+	"Por status":          "By status",
+	"Por status de voz":   "By voice status",
+	"Expirados":           "Expired",
+	"Calculando…":         "Calculating…",
+	"Resumo indisponível": "Summary unavailable",
+	// Rastreio column chooser.
+	"Colunas":       "Columns",
+	"Mostrar todas": "Show all",
+	"Escolher as colunas da tela (as exportações trazem todas)": "Choose the columns on screen (exports have them all)",
+	// Rastreio drill-down chips.
+	"Remover filtro": "Remove filter",
+	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filter from the IVR report: the legs of the calls that went through this IVR. A call may have several legs (transfers) and calls that ended in the IVR have none, so the total may differ from the report's figure.",
 }

@@ -322,4 +322,18 @@ var dictionaryPT = map[string]string{
 	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).",
 	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Dados até %s: 1 atualização ainda a caminho do motor de análise.",
 	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Dados até %s: %d atualizações ainda a caminho do motor de análise.",
+	// Rastreio summary strip.
+	"Resumo do filtro":    "Resumo do filtro",
+	"Por status":          "Por status",
+	"Por status de voz":   "Por status de voz",
+	"Expirados":           "Expirados",
+	"Calculando…":         "Calculando…",
+	"Resumo indisponível": "Resumo indisponível",
+	// Rastreio column chooser.
+	"Colunas":       "Colunas",
+	"Mostrar todas": "Mostrar todas",
+	"Escolher as colunas da tela (as exportações trazem todas)": "Escolher as colunas da tela (as exportações trazem todas)",
+	// Rastreio drill-down chips.
+	"Remover filtro": "Remover filtro",
+	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.",
 }

@@ -242,11 +242,19 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 				Portfolio:     choices(p, v, "portfolio", "", "Todos", "true", "Carteirizado"),
 				Contacts:      []option{{Value: "c1", Label: "Carla", Selected: true}},
 				Hidden:        []hiddenParam{{"ivrs", "ura1"}},
-				Table:         buildResultTable(p, tb, v, "", true, 1),
+				Chips:         []filterChip{{Param: "ivrs", Value: "ura1", Label: p.T("IVR"), Name: "URA Principal", RemoveHref: "/rastreio?media=voice"}},
+				Table:         buildResultTable(p, tb, newScreenColumns(model.MediaVoice, metrics.Config{}), v, "", true, 1),
 				Exports:       exportLinks(p, "/api/v1/reports/interactions/export", v, true),
 			}
+			voice, _ := model.MediaByID(model.MediaVoice)
+			sum, err := newSummaryStrip(p, voice, newScreenColumns(model.MediaVoice, metrics.Config{}), v)
+			if err != nil {
+				panic(err)
+			}
+			d.Summary = sum
 			p.Data = d
-			return p, []string{"20260309000123", "Ana Souza", p.T("Ver Histórico"), p.T("CSV com vírgula"), p.T("Próxima página"), "sep=%2C"}
+			return p, []string{"20260309000123", "Ana Souza", p.T("Ver Histórico"), p.T("CSV com vírgula"), p.T("Próxima página"), "sep=%2C",
+				p.T("Por status de voz"), p.T("Duração média"), p.T("Colunas"), p.T("Mostrar todas"), "URA Principal", p.T("Remover filtro"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
 		},
 		"history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico de Atendimento", "rastreio")

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -43,6 +45,9 @@ type resultTable struct {
 	FirstHref string
 	NextHref  string
 	IsFirst   bool
+	// Choosable are the columns the column chooser may hide (every one on
+	// screen but the pinned ones).
+	Choosable []header
 }
 
 // rastreioData is what rastreio.html shows.
@@ -65,9 +70,102 @@ type rastreioData struct {
 	UserTags      multiSelect
 	Contacts      []option
 	Hidden        []hiddenParam
+	Chips         []filterChip
 	Problems      []problem
 	Table         *resultTable
+	Summary       *summaryStrip
 	Exports       []exportLink
+}
+
+// filterChip is a drill-down filter the panel has no control for (an IVR
+// from the Relatório IVR), shown above the results with a link that removes
+// it.
+type filterChip struct {
+	Param, Value, Label, Name, RemoveHref string
+}
+
+// drillDownChips names the kept hidden filters of v (IVR ids by the IVR
+// directory) and makes, for each value, the same search without it.
+func (s *Server) drillDownChips(ctx context.Context, page Page, p model.Principal, v url.Values, langParam string) ([]filterChip, error) {
+	ids := queryList(v, "ivrs")
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	lists, err := s.directory(ctx, page, p, "ivrs")
+	if err != nil {
+		return nil, fmt.Errorf("rastreio drill-down chips: %w", err)
+	}
+	names := map[string]string{}
+	for _, o := range lists["ivrs"] {
+		names[o.Value] = o.Label
+	}
+	var out []filterChip
+	for i, id := range ids {
+		rest := cloneQuery(v)
+		rest.Del("ivrs")
+		rest.Del("cursor")
+		for j, other := range ids {
+			if j != i {
+				rest.Add("ivrs", other)
+			}
+		}
+		setOrDel(rest, "lang", langParam)
+		out = append(out, filterChip{
+			Param: "ivrs", Value: id, Label: page.T("IVR"), Name: orDefaultStr(names[id], id),
+			RemoveHref: "/rastreio?" + rest.Encode(),
+		})
+	}
+	return out, nil
+}
+
+// summaryStrip is the summary of the whole filtered set above the table.
+// The page renders only its frame: app.js fetches the figures from Src
+// (/api/v1/reports/interactions/summary with the page's filters) after the
+// page is shown, so the first page does not wait for the aggregate.
+type summaryStrip struct {
+	Src string
+	// ByKey is the JSON field of the split ("by_status", or
+	// "by_voice_status" for a media with Status de voz) and ByLabel its
+	// label; Labels names its keys on screen (JSON, key → label; a key
+	// not there shows as it comes, as the STATUS column does).
+	ByKey, ByLabel, Labels string
+	// Items are the means and the share of expired, those that apply to
+	// the media (TMR and TM1R not for a call, % expired only with an
+	// expiration window).
+	Items []summaryItem
+}
+
+// summaryItem is one figure of the strip: its JSON field and label.
+type summaryItem struct{ Key, Label string }
+
+// newSummaryStrip frames the strip of a search with parameters v.
+func newSummaryStrip(page Page, m model.Media, sc screenColumns, v url.Values) (*summaryStrip, error) {
+	st := &summaryStrip{
+		Src:     "/api/v1/reports/interactions/summary?" + queryWith(v, "cursor", "").Encode(),
+		ByKey:   "by_status",
+		ByLabel: page.T("Por status"),
+		Labels:  "{}",
+	}
+	if m.HasFilter("voice_status") {
+		st.ByKey, st.ByLabel = "by_voice_status", page.T("Por status de voz")
+		labels := map[string]string{}
+		for id, l := range model.VoiceStatusLabels {
+			labels[id] = page.T(l)
+		}
+		b, err := json.Marshal(labels)
+		if err != nil {
+			return nil, fmt.Errorf("summary strip labels: %w", err)
+		}
+		st.Labels = string(b)
+	}
+	st.Items = append(st.Items, summaryItem{"mean_duration", page.T("Duração média")})
+	if sc.Shows("TMR") {
+		st.Items = append(st.Items, summaryItem{"mean_tmr", page.T("TMR médio")}, summaryItem{"mean_tm1r", page.T("TM1R médio")})
+	}
+	if sc.Shows("STATUS DE EXPIRAÇÃO") {
+		st.Items = append(st.Items, summaryItem{"expired_pct", page.T("Expirados")})
+	}
+	return st, nil
 }
 
 // keepAll keeps every parameter: the Rastreio's parser names one it does
@@ -148,6 +246,10 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 
+	if data.Chips, err = s.drillDownChips(ctx, page, p, v, r.URL.Query().Get("lang")); err != nil {
+		return err
+	}
+
 	if data.MediaID == "" {
 		s.render(w, r, http.StatusOK, "rastreio.html", page)
 		return nil
@@ -167,7 +269,17 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data.Table = buildResultTable(page, t, v, r.URL.Query().Get("lang"), q.Desc, count)
+	tc, err := s.db.TenantContext(ctx, p.Tenant)
+	if err != nil {
+		return fmt.Errorf("rastreio screen columns: %w", err)
+	}
+	sc := newScreenColumns(data.MediaID, tc.Config)
+	data.Table = buildResultTable(page, t, sc, v, r.URL.Query().Get("lang"), q.Desc, count)
+	if count > 0 {
+		if data.Summary, err = newSummaryStrip(page, q.Media, sc, v); err != nil {
+			return err
+		}
+	}
 	data.Exports = exportLinks(page, "/api/v1/reports/interactions/export", v, true)
 	s.render(w, r, http.StatusOK, "rastreio.html", page)
 	return nil
@@ -175,7 +287,7 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 
 // buildResultTable keeps the screen columns of a Rastreio page and makes
 // its links: sort, paging and history with the same filters.
-func buildResultTable(page Page, t report.Table, v url.Values, langParam string, desc bool, count int64) *resultTable {
+func buildResultTable(page Page, t report.Table, sc screenColumns, v url.Values, langParam string, desc bool, count int64) *resultTable {
 	base := queryWith(v, "cursor", "")
 	screen := func(q url.Values) string {
 		return "/rastreio?" + queryWith(q, "lang", langParam).Encode()
@@ -192,17 +304,18 @@ func buildResultTable(page Page, t report.Table, v url.Values, langParam string,
 	}
 
 	back := screen(v)
-	var idx []int
-	for i, c := range t.Columns {
-		if model.CSVOnlyColumns[c] {
-			continue
-		}
-		idx = append(idx, i)
-		h := header{Label: page.T(c)}
+	idx := sc.Order(t.Columns)
+	for _, i := range idx {
+		c := t.Columns[i]
+		h := header{Label: page.T(c), Col: c}
 		if columnClass(c) == "num" {
 			h.Class = "num"
 		}
+		h.Class = withPin(h.Class, c)
 		rt.Headers = append(rt.Headers, h)
+		if !isPinned(c) {
+			rt.Choosable = append(rt.Choosable, h)
+		}
 	}
 	for i, tr := range t.Rows {
 		rr := row{Cells: make([]cell, 0, len(idx))}
@@ -217,11 +330,24 @@ func buildResultTable(page Page, t report.Table, v url.Values, langParam string,
 			if j < len(tr) {
 				text = tr[j]
 			}
-			rr.Cells = append(rr.Cells, cell{Text: text, Class: columnClass(t.Columns[j]), Badge: badgeClass(t.Columns[j], text)})
+			c := t.Columns[j]
+			rr.Cells = append(rr.Cells, cell{Text: text, Class: withPin(columnClass(c), c), Badge: badgeClass(c, text)})
 		}
 		rt.Rows = append(rt.Rows, rr)
 	}
 	return rt
+}
+
+// withPin adds the "pin" class (kept in view while scrolling sideways) to
+// the class of a pinned column.
+func withPin(class, c string) string {
+	if !isPinned(c) {
+		return class
+	}
+	if class == "" {
+		return "pin"
+	}
+	return class + " pin"
 }
 
 // columnClass styles a column: durations and dates are tabular.

@@ -134,8 +134,11 @@ type cell struct {
 // header is a column header: a link when the column sorts.
 type header struct {
 	Label, Class string
-	URL          string // "" = not sortable
-	Current      bool
+	// Col is the column's name as the CSV heads it (stable across
+	// languages): the Rastreio's column chooser remembers columns by it.
+	Col     string
+	URL     string // "" = not sortable
+	Current bool
 }
 
 // row is one table row with the link of its action ("" = none).

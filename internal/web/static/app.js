@@ -112,6 +112,115 @@
     });
   }
 
+  // ---- Rastreio: pinned columns and the summary strip -------------------------------
+  var grid = $('#results');
+  if (grid) {
+    // Each pinned column sticks at the width of those before it (the
+    // Ver Histórico column first).
+    var pinColumns = function () {
+      var heads = $$('thead th', grid);
+      var left = 0;
+      var lastPin = -1;
+      heads.forEach(function (th, i) {
+        if (th.classList.contains('act')) { left += th.offsetWidth; return; }
+        if (!th.classList.contains('pin')) { return; }
+        lastPin = i;
+        var at = left + 'px';
+        th.style.left = at;
+        $$('tbody tr', grid).forEach(function (tr) { if (tr.children[i]) { tr.children[i].style.left = at; } });
+        left += th.offsetWidth;
+      });
+      if (lastPin >= 0) {
+        $$('tr', grid).forEach(function (tr) { if (tr.children[lastPin]) { tr.children[lastPin].classList.add('pin-last'); } });
+      }
+    };
+    pinColumns();
+    window.addEventListener('resize', pinColumns);
+
+    // The column chooser: the columns a user hides are remembered in this
+    // browser per user and media (the key carries the username, so another
+    // login on the same browser keeps its own choice). Pinned columns are
+    // not offered.
+    var chooser = $('#columns');
+    var user = chooser && chooser.getAttribute('data-user');
+    if (chooser && user) {
+      var ckey = 'rastro.columns.' + user + '.' + chooser.getAttribute('data-media');
+      var boxes = $$('input[type=checkbox]', chooser);
+      var readHidden = function () {
+        try {
+          var v = JSON.parse(window.localStorage.getItem(ckey) || '[]');
+          return Array.isArray(v) ? v : [];
+        } catch (e) { return []; }
+      };
+      var applyColumns = function (hidden) {
+        $$('thead th', grid).forEach(function (th, i) {
+          var col = th.getAttribute('data-col');
+          var off = !!col && !th.classList.contains('pin') && hidden.indexOf(col) >= 0;
+          th.hidden = off;
+          $$('tbody tr', grid).forEach(function (tr) { if (tr.children[i]) { tr.children[i].hidden = off; } });
+        });
+        boxes.forEach(function (cb) { cb.checked = hidden.indexOf(cb.value) < 0; });
+        pinColumns();
+      };
+      var saveHidden = function (hidden) {
+        try {
+          if (hidden.length) { window.localStorage.setItem(ckey, JSON.stringify(hidden)); } else { window.localStorage.removeItem(ckey); }
+        } catch (e) { /* storage off: the choice lasts this page only */ }
+      };
+      chooser.addEventListener('change', function () {
+        var hidden = boxes.filter(function (cb) { return !cb.checked; }).map(function (cb) { return cb.value; });
+        saveHidden(hidden);
+        applyColumns(hidden);
+      });
+      $('#columns-all', chooser).addEventListener('click', function () { saveHidden([]); applyColumns([]); });
+      // A click elsewhere or Escape folds the list, as the filter drop-downs do.
+      document.addEventListener('click', function (e) { if (chooser.open && !chooser.contains(e.target)) { chooser.open = false; } });
+      document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && chooser.open) { chooser.open = false; } });
+      applyColumns(readHidden());
+    }
+  }
+
+  // The figures of the whole filtered set come from their own request after
+  // the page is shown (the page's session: a GET needs no CSRF token).
+  var strip = $('#summary[data-src]');
+  if (strip && window.fetch) {
+    var lang = document.documentElement.lang || 'pt-BR';
+    var sumN = window.Intl ? new Intl.NumberFormat(lang) : null;
+    var fmtCount = function (n) { return sumN ? sumN.format(n) : String(n); };
+    // The API writes percentages the pt-BR way ("12,5%"); English reads a point.
+    var fmtText = function (s) { return lang === 'en' ? s.replace(',', '.') : s; };
+    var labels = {};
+    try { labels = JSON.parse(strip.getAttribute('data-labels') || '{}'); } catch (e) { labels = {}; }
+    fetch(strip.getAttribute('data-src'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { if (!r.ok) { throw new Error('HTTP ' + r.status); } return r.json(); })
+      .then(function (sum) {
+        var by = sum[strip.getAttribute('data-by')] || {};
+        var parts = $('#summary-by', strip);
+        parts.textContent = '';
+        Object.keys(by).sort(function (a, b) { return by[b] - by[a] || (a < b ? -1 : 1); }).forEach(function (k) {
+          var part = document.createElement('span');
+          part.className = 'sum-part';
+          part.setAttribute('data-key', k);
+          part.appendChild(document.createTextNode((labels[k] || k) + ' '));
+          var b = document.createElement('b');
+          b.textContent = fmtCount(by[k]);
+          part.appendChild(b);
+          parts.appendChild(part);
+        });
+        if (!parts.firstChild) { parts.textContent = '—'; }
+        $$('[data-k]', strip).forEach(function (el) {
+          var v = sum[el.getAttribute('data-k')];
+          el.textContent = v ? fmtText(String(v)) : '—';
+        });
+      })
+      .catch(function () {
+        strip.classList.add('failed');
+        $('#summary-by', strip).textContent = strip.getAttribute('data-error');
+        $$('[data-k]', strip).forEach(function (el) { el.textContent = '—'; });
+      })
+      .then(function () { strip.removeAttribute('aria-busy'); });
+  }
+
   // ---- Buscar contato → Contatos ----------------------------------------------------
   var cq = $('#contact-q');
   var clist = $('#contacts');

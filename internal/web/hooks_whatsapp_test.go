@@ -163,6 +163,35 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		if len(found) != 1 || found[0]["id"] != "wa-5511987654321" || found[0]["label"] != "Maria Souza" {
 			t.Errorf("contact search for maria: %v", found)
 		}
+		// WhatsApp protocols are the creation time in UTC: Maria's first
+		// message came at 12:00:00, João's at 12:01:00. Without legs, the
+		// history is there for whoever is not limited to services.
+		maria := string(h.get(t, "/api/v1/interactions/202603021200000000/history", nil))
+		for _, text := range []string{"Olá, meu pedido 123 não chegou", "Foto da nota fiscal"} {
+			if strings.Count(maria, text) != 1 {
+				t.Errorf("Maria's history shows %q %d times, want once: %s", text, strings.Count(maria, text), maria)
+			}
+		}
+		if strings.Contains(maria, "Segunda via do boleto") {
+			t.Errorf("João's message in Maria's history: %s", maria)
+		}
+		if joao := string(h.get(t, "/api/v1/interactions/202603021201000000/history", nil)); !strings.Contains(joao, "Segunda via do boleto") {
+			t.Errorf("João's history lacks his button reply: %s", joao)
+		}
+		_, limited, err := s.DB.CreateToken(ctx, store.Grant{Tenant: "loja", Role: model.RoleSupervisor, Services: []string{"suporte"}}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", h.url+"/api/v1/interactions/202603021200000000/history", nil)
+		req.Header.Set("Authorization", "Bearer "+limited)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 404 {
+			t.Errorf("a principal limited to services reads a history without legs: %d, want 404", res.StatusCode)
+		}
 		// Each message once in its interaction: Maria's two, João's one.
 		for iid, want := range map[string][]string{
 			"wa-106540352242922-5511987654321-20260302": {"Olá, meu pedido 123 não chegou", "Foto da nota fiscal"},

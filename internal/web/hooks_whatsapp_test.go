@@ -13,10 +13,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
+	"github.com/rastro/rastro/internal/web"
 )
 
 const (
@@ -178,13 +180,32 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		if joao := string(h.get(t, "/api/v1/interactions/202603021201000000/history", nil)); !strings.Contains(joao, "Segunda via do boleto") {
 			t.Errorf("João's history lacks his button reply: %s", joao)
 		}
+		// The page too (Histórico de Atendimento), for a signed-in admin.
+		if err := s.DB.CreateUser(ctx, "u-admin", "senha-longa-de-teste-1", store.Grant{Tenant: "loja", Role: model.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		sid, err := s.DB.CreateSession(ctx, "u-admin", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := http.NewRequest("GET", h.url+"/historico/202603021200000000", nil)
+		page.Header.Set("Cookie", web.SessionCookie+"="+sid)
+		res, err := http.DefaultClient.Do(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(html), "Foto da nota fiscal") {
+			t.Errorf("history page: %d %s", res.StatusCode, html)
+		}
 		_, limited, err := s.DB.CreateToken(ctx, store.Grant{Tenant: "loja", Role: model.RoleSupervisor, Services: []string{"suporte"}}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		req, _ := http.NewRequest("GET", h.url+"/api/v1/interactions/202603021200000000/history", nil)
 		req.Header.Set("Authorization", "Bearer "+limited)
-		res, err := http.DefaultClient.Do(req)
+		res, err = http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

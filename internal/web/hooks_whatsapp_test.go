@@ -180,6 +180,29 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		if joao := string(h.get(t, "/api/v1/interactions/202603021201000000/history", nil)); !strings.Contains(joao, "Segunda via do boleto") {
 			t.Errorf("João's history lacks his button reply: %s", joao)
 		}
+		// The business's replies, known by their statuses: Maria's read
+		// (read came before sent and delivered; the later "deleted" is
+		// not shown), João's failed with Meta's reason.
+		var hist struct{ Entries []map[string]any }
+		h.get(t, "/api/v1/interactions/202603021200000000/history", &hist)
+		var ticks []string
+		for _, e := range hist.Entries {
+			if e["Status"] != nil && e["Status"] != "" {
+				ticks = append(ticks, e["Sender"].(string)+":"+e["Status"].(string))
+			}
+		}
+		if strings.Join(ticks, ",") != "system:read" {
+			t.Errorf("Maria's ticks %v, want the business message read: %+v", ticks, hist.Entries)
+		}
+		hist.Entries = nil
+		h.get(t, "/api/v1/interactions/202603021201000000/history", &hist)
+		failed := false
+		for _, e := range hist.Entries {
+			failed = failed || (e["Status"] == "failed" && strings.HasPrefix(e["StatusError"].(string), "131047 Re-engagement message: "))
+		}
+		if !failed {
+			t.Errorf("João's history lacks the failed status with its reason: %+v", hist.Entries)
+		}
 		// The page too (Histórico de Atendimento), for a signed-in admin.
 		if err := s.DB.CreateUser(ctx, "u-admin", "senha-longa-de-teste-1", store.Grant{Tenant: "loja", Role: model.RoleAdmin}); err != nil {
 			t.Fatal(err)
@@ -196,7 +219,7 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		}
 		html, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 200 || !strings.Contains(string(html), "Foto da nota fiscal") {
+		if res.StatusCode != 200 || !strings.Contains(string(html), "Foto da nota fiscal") || !strings.Contains(string(html), "✓✓ Lida") || !strings.Contains(string(html), "Mensagem da empresa") {
 			t.Errorf("history page: %d %s", res.StatusCode, html)
 		}
 		_, limited, err := s.DB.CreateToken(ctx, store.Grant{Tenant: "loja", Role: model.RoleSupervisor, Services: []string{"suporte"}}, "test")

@@ -10,8 +10,9 @@
 // again, or the same message delivered in another payload, emits the same
 // ids: the store keeps each event once.
 //
-// Statuses (sent, delivered, read, failed) are stored raw with the
-// delivery; EVENTS.md has no event for them yet (see the README).
+// Statuses (sent, delivered, read, failed) become message.status events,
+// rastro's extension of EVENTS.md (see the README); others are kept in the
+// stored delivery only.
 package whatsapp
 
 import (
@@ -59,11 +60,44 @@ type value struct {
 		WaID string `json:"wa_id"`
 	} `json:"contacts"`
 	Messages []message `json:"messages"`
-	Statuses []struct {
-		ID        string   `json:"id"`
-		Status    string   `json:"status"`
-		Timestamp unixText `json:"timestamp"`
-	} `json:"statuses"`
+	Statuses []status  `json:"statuses"`
+}
+
+// status is one entry of value.statuses: the state of a message the
+// business sent.
+type status struct {
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	Timestamp   unixText `json:"timestamp"`
+	RecipientID string   `json:"recipient_id"`
+	Errors      []struct {
+		Code      json.Number `json:"code"`
+		Title     string      `json:"title"`
+		Message   string      `json:"message"`
+		ErrorData struct {
+			Details string `json:"details"`
+		} `json:"error_data"`
+	} `json:"errors"`
+}
+
+// shownStatuses are the statuses translated into message.status; any
+// other (deleted, played, a new one) stays in the stored delivery only.
+var shownStatuses = map[string]bool{"sent": true, "delivered": true, "read": true, "failed": true}
+
+// errorText is a failed status's reason: "131047 Re-engagement message:
+// details" for each error.
+func (s status) errorText() string {
+	var parts []string
+	for _, e := range s.Errors {
+		t := strings.TrimSpace(string(e.Code) + " " + e.Title)
+		if e.ErrorData.Details != "" {
+			t += ": " + e.ErrorData.Details
+		} else if e.Message != "" && e.Message != e.Title {
+			t += ": " + e.Message
+		}
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, "; ")
 }
 
 type message struct {
@@ -224,6 +258,32 @@ func Translate(b []byte, receivedAt time.Time) (lines [][]byte, err error) {
 					Media: Media, Origin: Origin, Direction: "inbound", From: ct.Phones[0], To: v.Metadata.DisplayPhoneNumber, ContactID: ct.ID})
 				emit(model.Event{ID: "wa-msg-" + short(m.ID), Type: model.TypeMessage, At: at, Interaction: iid,
 					MessageID: MessageID(m.ID), Sender: "client", Text: textfit.Text(m.text())})
+			}
+			for i, s := range v.Statuses {
+				if !shownStatuses[s.Status] {
+					continue
+				}
+				if s.ID == "" || s.RecipientID == "" {
+					problems = append(problems, fmt.Errorf("entry %s: status %d has no id or recipient_id", e.ID, i))
+					continue
+				}
+				at := s.Timestamp.Time
+				if at.IsZero() {
+					at = receivedAt.UTC()
+				}
+				// The interaction of the recipient's day; when a status comes
+				// before any message of that day, the business started it.
+				ct := model.Contact{ID: ContactID(s.RecipientID), Phones: []string{"+" + strings.TrimPrefix(s.RecipientID, "+")}}
+				emit(model.Event{ID: "wa-contact-" + short(ct.ID, ""), Type: model.TypeContactUpserted, At: at, Contact: &ct})
+				iid := InteractionID(number, s.RecipientID, at)
+				emit(model.Event{ID: iid + "-created", Type: model.TypeInteractionCreated, At: at, Interaction: iid,
+					Media: Media, Origin: Origin, Direction: "outbound", From: v.Metadata.DisplayPhoneNumber, To: ct.Phones[0], ContactID: ct.ID})
+				ev := model.Event{ID: "wa-st-" + short(s.ID, s.Status), Type: model.TypeMessageStatus, At: at, Interaction: iid,
+					MessageID: MessageID(s.ID), Status: s.Status}
+				if s.Status == "failed" {
+					ev.Error = textfit.Text(s.errorText())
+				}
+				emit(ev)
 			}
 		}
 	}

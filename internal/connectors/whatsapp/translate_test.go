@@ -91,8 +91,13 @@ func TestBatchOfEntriesGivesEachInboundMessageOnceAsTheClients(t *testing.T) {
 	}
 }
 
-func TestStatusOnlyPayloadIsReadableAndGivesNoMessage(t *testing.T) {
-	for _, name := range []string{"statuses_out_of_order.json", "status_failed.json", "status_unknown.json"} {
+func TestStatusesBecomeMessageStatusEventsAndUnknownOnesStayRaw(t *testing.T) {
+	for name, want := range map[string][]string{
+		// In Meta's order, read first: the history folds them.
+		"statuses_out_of_order.json": {"read", "sent", "delivered"},
+		"status_failed.json":         {"failed"},
+		"status_unknown.json":        nil,
+	} {
 		ev, thread, at, err := Peek(fixture(t, name))
 		if err != nil || ev != "statuses" || thread == "" || at.IsZero() {
 			t.Errorf("%s: peek %q %q %v %v", name, ev, thread, at, err)
@@ -101,10 +106,27 @@ func TestStatusOnlyPayloadIsReadableAndGivesNoMessage(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+		var got []string
 		for _, e := range events(t, lines) {
-			if e.Type == model.TypeMessage || e.Type == model.TypeInteractionCreated {
-				t.Errorf("%s: status gave %s %s", name, e.Type, e.ID)
+			switch e.Type {
+			case model.TypeMessageStatus:
+				got = append(got, e.Status)
+				if !strings.HasPrefix(e.MessageID, "wamid.") || !strings.HasPrefix(e.Interaction, "wa-106540352242922-55") {
+					t.Errorf("%s: status %+v", name, e)
+				}
+				if e.Status == "failed" && e.Error != "131047 Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number." {
+					t.Errorf("%s: failed status error %q", name, e.Error)
+				}
+			case model.TypeInteractionCreated:
+				if e.Direction != "outbound" || e.To == "" || e.Media != "whatsapp" {
+					t.Errorf("%s: interaction started by a status %+v", name, e)
+				}
+			case model.TypeMessage:
+				t.Errorf("%s: a status gave a message %+v", name, e)
 			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: statuses %v, want %v", name, got, want)
 		}
 	}
 	if _, _, at, _ := Peek(fixture(t, "statuses_out_of_order.json")); !at.Equal(time.Unix(1772452890, 0)) {

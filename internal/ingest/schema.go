@@ -155,7 +155,8 @@ var schemas = map[string][]field{
 	model.TypeAgentPauseEnd:   ids("agent_id"),
 }
 
-// types lists every event type of EVENTS.md, in the order it names them.
+// types lists every event type of EVENTS.md, in the order it names them,
+// and rastro's one extension, message.status (README, WhatsApp webhooks).
 var types = []string{
 	model.TypeServiceUpserted, model.TypeUserUpserted, model.TypeTagUpserted, model.TypeIVRUpserted, model.TypeFlowUpserted,
 	model.TypeClientUpserted, model.TypeCampaignUpserted, model.TypeBatchUpserted, model.TypeContactUpserted,

@@ -12,7 +12,7 @@ import (
 	"github.com/rastro/rastro/internal/store"
 )
 
-const connectorUsage = "connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] | connector list [--tenant T] | connector revoke ID | connector errors --tenant T [--limit N] | connector replay --tenant T"
+const connectorUsage = "connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] | connector add whatsapp --tenant T --verify-token V --app-secret S | connector list [--tenant T] | connector revoke ID | connector errors --tenant T [--limit N] | connector replay --tenant T"
 
 // cmdConnector manages the webhook connectors of real platforms (issue 15).
 func cmdConnector(ctx context.Context, args []string) error {
@@ -44,7 +44,7 @@ func cmdConnector(ctx context.Context, args []string) error {
 				state = "revoked " + c.RevokedAt.Format(time.RFC3339)
 			}
 			var opts []string
-			if c.Settings.Secret != "" {
+			if c.Settings.Secret != "" || c.Settings.AppSecret != "" {
 				opts = append(opts, "signed")
 			}
 			if c.Settings.APIInboxMedia != "" {
@@ -122,22 +122,37 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, dsn *string, args []str
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			fmt.Println("usage: rastro connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] [--db DSN]")
+			fmt.Println("       rastro connector add whatsapp --tenant T --verify-token V --app-secret S [--db DSN]")
 			return errHelpShown
 		}
-		return usageError("connector add chatwoot --tenant T …")
+		return usageError("connector add chatwoot|whatsapp --tenant T …")
 	}
 	kind := args[0]
 	tenant := fs.String("tenant", "", "tenant the webhooks feed (required; created if needed)")
 	secret := fs.String("secret", "", "Chatwoot's webhook secret: every delivery must then carry a valid X-Chatwoot-Signature")
 	apiMedia := fs.String("api-inbox-media", "", "media of conversations of Chatwoot API inboxes (default chat)")
+	verifyToken := fs.String("verify-token", "", "WhatsApp: the Verify token typed in Meta's webhook setup (required)")
+	appSecret := fs.String("app-secret", "", "WhatsApp: the Meta app's App Secret that signs X-Hub-Signature-256 (required)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if kind != store.ConnectorChatwoot {
-		return usageError(fmt.Sprintf("connector add: unknown platform %q (chatwoot)", kind))
-	}
 	if *tenant == "" {
 		return usageError("connector add: --tenant is required")
+	}
+	switch kind {
+	case store.ConnectorChatwoot:
+		if *verifyToken != "" || *appSecret != "" {
+			return usageError("connector add chatwoot: --verify-token and --app-secret are WhatsApp's (chatwoot takes --secret)")
+		}
+	case store.ConnectorWhatsApp:
+		if *verifyToken == "" || *appSecret == "" {
+			return usageError("connector add whatsapp: --verify-token and --app-secret are required")
+		}
+		if *secret != "" || *apiMedia != "" {
+			return usageError("connector add whatsapp: --secret and --api-inbox-media are Chatwoot's")
+		}
+	default:
+		return usageError(fmt.Sprintf("connector add: unknown platform %q (chatwoot, whatsapp)", kind))
 	}
 	db, err := openStore(ctx, *dsn)
 	if err != nil {
@@ -159,9 +174,15 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, dsn *string, args []str
 			return usageError(fmt.Sprintf("--api-inbox-media %q: not a media (%s)", *apiMedia, strings.Join(ids, ", ")))
 		}
 	}
-	c, key, err := db.CreateConnector(ctx, *tenant, kind, store.ConnectorSettings{Secret: *secret, APIInboxMedia: *apiMedia})
+	c, key, err := db.CreateConnector(ctx, *tenant, kind, store.ConnectorSettings{Secret: *secret, APIInboxMedia: *apiMedia, VerifyToken: *verifyToken, AppSecret: *appSecret})
 	if err != nil {
 		return err
+	}
+	if kind == store.ConnectorWhatsApp {
+		fmt.Printf("connector %s for tenant %s (signed: X-Hub-Signature-256 required; the key is shown once: store it now)\n", c.ID, c.Tenant)
+		fmt.Println("paste this callback URL, after your rastro address, with the same verify token, into Meta (WhatsApp → Configuration → Webhook), then subscribe to the messages field:")
+		fmt.Printf("/hooks/%s/%s\n", kind, key)
+		return nil
 	}
 	signed := "unsigned: the key is the only credential"
 	if *secret != "" {

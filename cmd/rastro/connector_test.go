@@ -46,6 +46,30 @@ func TestConnectorAddPrintsTheWebhookPathOfAKeyThatResolvesUntilRevoked(t *testi
 	})
 }
 
+func TestConnectorAddWhatsAppKeepsVerifyTokenAndAppSecretBehindThePrintedPath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		stdout, stderr, code := runRastro(t, "", "connector", "add", "whatsapp", "--db", s.DSN, "--tenant", "loja", "--verify-token", "vt-1", "--app-secret", "as-1")
+		if code != 0 {
+			t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		key, ok := strings.CutPrefix(lines[len(lines)-1], "/hooks/whatsapp/")
+		if !ok || len(key) != 43 {
+			t.Fatalf("last line %q is not /hooks/whatsapp/KEY", lines[len(lines)-1])
+		}
+		c, err := s.DB.ConnectorByKey(context.Background(), store.ConnectorWhatsApp, key)
+		if err != nil || c.Tenant != "loja" || c.Settings.VerifyToken != "vt-1" || c.Settings.AppSecret != "as-1" {
+			t.Fatalf("the printed key resolves to %+v, %v", c, err)
+		}
+		if _, err := s.DB.ConnectorByKey(context.Background(), store.ConnectorChatwoot, key); !errors.Is(err, store.ErrUnknownConnector) {
+			t.Errorf("a WhatsApp key resolves as Chatwoot's: %v", err)
+		}
+		if out, _, _ := runRastro(t, "", "connector", "list", "--db", s.DSN, "--tenant", "loja"); !strings.Contains(out, "whatsapp") || !strings.Contains(out, "signed") {
+			t.Errorf("connector list: %q", out)
+		}
+	})
+}
+
 func TestConnectorAddRefusesBadFlagsNamingThem(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "rastro.db")
 	for _, c := range []struct {
@@ -56,6 +80,9 @@ func TestConnectorAddRefusesBadFlagsNamingThem(t *testing.T) {
 		{[]string{"connector", "add", "chatwoot", "--db", dsn}, "--tenant is required"},
 		{[]string{"connector", "add", "zendesk", "--db", dsn, "--tenant", "loja"}, `unknown platform "zendesk"`},
 		{[]string{"connector", "errors", "--db", dsn}, "--tenant is required"},
+		{[]string{"connector", "add", "whatsapp", "--db", dsn, "--tenant", "loja", "--verify-token", "v"}, "--verify-token and --app-secret are required"},
+		{[]string{"connector", "add", "whatsapp", "--db", dsn, "--tenant", "loja", "--verify-token", "v", "--app-secret", "s", "--secret", "x"}, "--secret and --api-inbox-media are Chatwoot's"},
+		{[]string{"connector", "add", "chatwoot", "--db", dsn, "--tenant", "loja", "--app-secret", "s"}, "are WhatsApp's"},
 	} {
 		_, stderr, code := runRastro(t, "", c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

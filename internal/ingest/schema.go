@@ -123,6 +123,9 @@ var schemas = map[string][]field{
 		req("interaction", kID), opt("leg", kID), req("message_id", kID),
 		reqEnum("sender", model.Senders), opt("agent_id", kID), optLong("text"),
 		optObject("attachment", req("name", kString), req("mime", kString), field{name: "url", kind: kString, req: true, long: true})},
+	model.TypeMessageStatus: {
+		req("interaction", kID), req("message_id", kID),
+		reqEnum("status", model.MessageStatuses), optLong("error")},
 	model.TypeHoldStarted: append(ids("interaction", "leg"), reqEnum("kind", model.HoldKinds)),
 	model.TypeHoldEnded:   ids("interaction", "leg"),
 	model.TypeLegTransferred: append(ids("interaction", "leg", "new_leg"),
@@ -152,13 +155,14 @@ var schemas = map[string][]field{
 	model.TypeAgentPauseEnd:   ids("agent_id"),
 }
 
-// types lists every event type of EVENTS.md, in the order it names them.
+// types lists every event type of EVENTS.md, in the order it names them,
+// and rastro's one extension, message.status (README, WhatsApp webhooks).
 var types = []string{
 	model.TypeServiceUpserted, model.TypeUserUpserted, model.TypeTagUpserted, model.TypeIVRUpserted, model.TypeFlowUpserted,
 	model.TypeClientUpserted, model.TypeCampaignUpserted, model.TypeBatchUpserted, model.TypeContactUpserted,
 	model.TypeInteractionCreated, model.TypeEnteredOmni, model.TypeLegQueued, model.TypeLegDelivered,
 	model.TypeMessage, model.TypeHoldStarted, model.TypeHoldEnded, model.TypeLegTransferred,
-	model.TypeLegFinished, model.TypeCallUpdated,
+	model.TypeLegFinished, model.TypeCallUpdated, model.TypeMessageStatus,
 	model.TypeIVREntered, model.TypeIVROption, model.TypeIVRLeft,
 	model.TypeBotStarted, model.TypeBotMessage, model.TypeBotStep, model.TypeBotEnded,
 	model.TypeAgentLogin, model.TypeAgentLogout, model.TypeAgentPauseStart, model.TypeAgentPauseEnd,

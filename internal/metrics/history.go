@@ -29,6 +29,9 @@ type HistoryEntry struct {
 	LegID, Sender, AgentID, AgentName, ServiceID, ServiceName, Text string
 	Attachment                                                      *model.Attachment
 	Detail                                                          string // human text in pt-BR
+	// MessageID and the furthest message.status of the message (ticks):
+	// "sent", "delivered", "read" or "failed" (StatusError says why).
+	MessageID, Status, StatusError string
 
 	opens string // transfer entries: the leg it opens (ordering only)
 }
@@ -101,6 +104,7 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		}
 		return id
 	}
+	statuses := messageStatuses(tl.events)
 	seenCall := map[string]bool{}
 	for _, e := range tl.events {
 		l := tl.owner[e]
@@ -116,6 +120,10 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		switch e.Type {
 		case model.TypeMessage:
 			en.Kind, en.Sender, en.Text, en.Attachment = EntryMessage, e.Sender, e.Text, e.Attachment
+			if st, ok := statuses[e.MessageID]; ok {
+				en.MessageID, en.Status, en.StatusError = e.MessageID, st.status, st.err
+				st.shown = true
+			}
 			if e.Sender == "agent" {
 				en.AgentID = e.AgentID
 				if en.AgentID == "" && f != nil {
@@ -218,6 +226,18 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		}
 		h.Entries = append(h.Entries, en)
 	}
+	// Statuses of messages the interaction does not carry (the business's
+	// own WhatsApp messages, sent outside rastro's feeds): one entry each,
+	// at its first status, with its ticks.
+	for _, e := range tl.events {
+		st := statuses[e.MessageID]
+		if e.Type != model.TypeMessageStatus || st == nil || st.shown {
+			continue
+		}
+		st.shown = true
+		h.Entries = append(h.Entries, HistoryEntry{At: st.first, Kind: EntryMessage, Sender: "system",
+			Detail: "Mensagem da empresa", MessageID: e.MessageID, Status: st.status, StatusError: st.err})
+	}
 	sort.SliceStable(h.Entries, func(i, j int) bool { return h.Entries[i].At.Before(h.Entries[j].At) })
 	// At the same instant, show a transfer before the steps of the leg it
 	// opens (events order a leg.queued before a leg.transferred of that time).
@@ -285,4 +305,40 @@ func transferDetail(en HistoryEntry, e *model.Event, dir Directory) string {
 		s += " para o serviço " + svc
 	}
 	return s
+}
+
+// statusRank orders message statuses: the furthest wins whatever the order
+// they arrive in (a read before its sent). failed outranks sent only: a
+// message delivered or read on one device is not failed for another.
+var statusRank = map[string]int{"sent": 1, "failed": 2, "delivered": 3, "read": 4}
+
+type messageStatus struct {
+	status, err string
+	first       time.Time // the earliest status's time
+	shown       bool
+}
+
+// messageStatuses folds the message.status events by message id.
+func messageStatuses(events []*model.Event) map[string]*messageStatus {
+	out := map[string]*messageStatus{}
+	for _, e := range events {
+		if e.Type != model.TypeMessageStatus || statusRank[e.Status] == 0 {
+			continue
+		}
+		st, ok := out[e.MessageID]
+		if !ok {
+			st = &messageStatus{first: e.At}
+			out[e.MessageID] = st
+		}
+		if e.At.Before(st.first) {
+			st.first = e.At
+		}
+		if statusRank[e.Status] > statusRank[st.status] {
+			st.status, st.err = e.Status, ""
+			if e.Status == "failed" {
+				st.err = e.Error
+			}
+		}
+	}
+	return out
 }

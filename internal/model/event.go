@@ -30,6 +30,10 @@ const (
 	TypeLegTransferred     = "leg.transferred"
 	TypeLegFinished        = "leg.finished"
 	TypeCallUpdated        = "call.updated"
+	// TypeMessageStatus is rastro's optional extension of EVENTS.md: the
+	// delivery state of a message (WhatsApp's sent/delivered/read/failed),
+	// shown as ticks in the history.
+	TypeMessageStatus = "message.status"
 
 	TypeIVREntered = "ivr.entered"
 	TypeIVROption  = "ivr.option"
@@ -97,6 +101,7 @@ type Event struct {
 	ToAgentID   string      `json:"to_agent_id,omitempty"`
 
 	Status           string   `json:"status,omitempty"`
+	Error            string   `json:"error,omitempty"` // message.status: why it failed
 	Tags             []string `json:"tags,omitempty"`
 	ExternalProtocol string   `json:"external_protocol,omitempty"`
 	Comments         string   `json:"comments,omitempty"`
@@ -237,7 +242,7 @@ func (e *Event) Aggregate() (kind, key string) {
 var lifecycleRank = map[string]int{
 	TypeInteractionCreated: 0, TypeIVREntered: 1, TypeIVROption: 2, TypeIVRLeft: 3,
 	TypeEnteredOmni: 4, TypeLegQueued: 5, TypeLegDelivered: 6, TypeCallUpdated: 7,
-	TypeHoldEnded: 8, TypeMessage: 9, TypeHoldStarted: 10, TypeLegTransferred: 11, TypeLegFinished: 12,
+	TypeHoldEnded: 8, TypeMessage: 9, TypeMessageStatus: 9, TypeHoldStarted: 10, TypeLegTransferred: 11, TypeLegFinished: 12,
 	TypeBotStarted: 0, TypeBotStep: 1, TypeBotMessage: 2, TypeBotEnded: 3,
 	TypeAgentLogout: 0, TypeAgentPauseEnd: 1, TypeAgentLogin: 2, TypeAgentPauseStart: 3,
 }

@@ -62,18 +62,21 @@ func IsHoldMedia(media string) bool { return media == MediaChat || media == Medi
 
 // Enumerations of EVENTS.md.
 var (
-	LegStatuses    = []string{"abandoned", "bad phone", "bad number", "dequeued", "service completed"}
-	VoiceStatuses  = []string{"abandoned", "answered", "voicemail", "not_connected", "out_of_service", "no_answer", "message_left"}
-	CallQualities  = []string{"alta", "media", "baixa"} // QUALIDADE DE CHAMADA classes Alta, Média, Baixa
-	Senders        = []string{"client", "agent", "bot", "system"}
-	BotSenders     = []string{"bot", "client"}
-	HoldKinds      = []string{"hold", "personal_queue"}
-	Directions     = []string{"inbound", "outbound"}
-	StartedBy      = []string{"cliente", "empresa"}
-	IVROutcomes    = []string{"transferred", "abandoned", "finished"}
-	BotOutcomes    = []string{"finished", "handed_off", "abandoned", "expired"}
-	UserStatuses   = []string{"ativo", "inativo"}
-	StatusTransfer = "service transferred"
+	LegStatuses   = []string{"abandoned", "bad phone", "bad number", "dequeued", "service completed"}
+	VoiceStatuses = []string{"abandoned", "answered", "voicemail", "not_connected", "out_of_service", "no_answer", "message_left"}
+	CallQualities = []string{"alta", "media", "baixa"} // QUALIDADE DE CHAMADA classes Alta, Média, Baixa
+	Senders       = []string{"client", "agent", "bot", "system"}
+	BotSenders    = []string{"bot", "client"}
+	HoldKinds     = []string{"hold", "personal_queue"}
+	Directions    = []string{"inbound", "outbound"}
+	StartedBy     = []string{"cliente", "empresa"}
+	// MessageStatuses of message.status, from least to most advanced
+	// (failed aside).
+	MessageStatuses = []string{"sent", "delivered", "read", "failed"}
+	IVROutcomes     = []string{"transferred", "abandoned", "finished"}
+	BotOutcomes     = []string{"finished", "handed_off", "abandoned", "expired"}
+	UserStatuses    = []string{"ativo", "inativo"}
+	StatusTransfer  = "service transferred"
 )
 
 // VoiceStatusLabels maps voice_status values to the Status de voz labels.

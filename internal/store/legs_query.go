@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -291,7 +293,8 @@ func (db *DB) CountLegs(ctx context.Context, p model.Principal, f LegFilter) (in
 }
 
 // InteractionByProtocol finds the interaction of a protocol if p may see at
-// least one of its legs; ok is false otherwise (unknown and forbidden look
+// least one of its legs, or, for an interaction without legs, if p is not
+// limited to services; ok is false otherwise (unknown and forbidden look
 // the same to the caller, so existence does not leak).
 func (db *DB) InteractionByProtocol(ctx context.Context, p model.Principal, protocol string) (id string, services []string, ok bool, err error) {
 	q := NewLegQuery(p, "l").And("l.protocol = ?", protocol)
@@ -309,7 +312,20 @@ func (db *DB) InteractionByProtocol(ctx context.Context, p model.Principal, prot
 		services = append(services, svc)
 		ok = true
 	}
-	return id, services, ok, rows.Err()
+	if err := rows.Err(); err != nil || ok {
+		return id, services, ok, err
+	}
+	// No leg carries it: an interaction without legs (messages only, as
+	// from WhatsApp alone), which only an unlimited principal may see.
+	where, args = NewInteractionQuery(p, "i").And("i.protocol = ?", protocol).Where()
+	err = db.queryRow(ctx, db.r, `SELECT i.id FROM interactions i WHERE `+where+` ORDER BY i.id LIMIT 1`, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, fmt.Errorf("find protocol %s: %w", protocol, err)
+	}
+	return id, nil, true, nil
 }
 
 // Events loads every stored event of one aggregate outside a write

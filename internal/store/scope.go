@@ -78,6 +78,19 @@ func NewContactQuery(p model.Principal, alias, cond string, args ...any) *Query 
 	return q
 }
 
+// NewInteractionQuery starts a query over the interactions table (alias
+// with tenant and id): a principal limited to services sees only the
+// interactions with a leg in those services, so one without legs (a
+// WhatsApp-only conversation) only when not limited.
+func NewInteractionQuery(p model.Principal, alias string) *Query {
+	q := scopedQuery(p, alias)
+	if p.Services != nil {
+		sub, args := inList(p.Services)
+		q.And(alias+".id IN (SELECT l.interaction_id FROM legs l WHERE l.tenant = ? AND l.service_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	return q
+}
+
 // NewSpanQuery starts a query over agent activity (agent_spans,
 // agent_day_times: tenant, kind, agent_id; no service) of one kind. Spans
 // have no service: when p or the report's filter is limited to services,

@@ -144,6 +144,18 @@ var publicRoutes = map[string]func(t *testing.T, e *env){
 			t.Errorf("POST /hooks/chatwoot with an unknown key and an admin token: want 404, got %s", r)
 		}
 	},
+	"GET /hooks/whatsapp/{key}": func(t *testing.T, e *env) {
+		// Meta's handshake: the key and the verify token are the
+		// credential (hooks_whatsapp_test.go tests the valid ones).
+		if r := e.req(t, "GET", "/hooks/whatsapp/no-such-key?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1", e.tokens["admin"], nil); r.Code != http.StatusNotFound {
+			t.Errorf("GET /hooks/whatsapp with an unknown key and an admin token: want 404, got %s", r)
+		}
+	},
+	"POST /hooks/whatsapp/{key}": func(t *testing.T, e *env) {
+		if r := e.req(t, "POST", "/hooks/whatsapp/no-such-key", e.tokens["admin"], []byte(`{"object":"whatsapp_business_account","entry":[]}`)); r.Code != http.StatusNotFound {
+			t.Errorf("POST /hooks/whatsapp with an unknown key and an admin token: want 404, got %s", r)
+		}
+	},
 	"GET /login": func(t *testing.T, e *env) {
 		if r := e.req(t, "GET", "/login", "", nil); r.Code != 200 {
 			t.Errorf("GET /login: %s", r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -143,4 +144,61 @@ func (s *Server) acceptDelivery(w http.ResponseWriter, r *http.Request, c store.
 		s.log.Warn("webhook delivery kept untranslated", "connector", c.ID, "tenant", c.Tenant, "delivery", d.ID, "err", err)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stored": true, "duplicate": false})
+}
+
+// getWhatsApp answers Meta's verification handshake: hub.mode=subscribe
+// and the connector's verify token echo hub.challenge as text/plain;
+// anything else is 403.
+func (s *Server) getWhatsApp(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.hookConnector(w, r, store.ConnectorWhatsApp)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	token := q.Get("hub.verify_token")
+	if q.Get("hub.mode") != "subscribe" || c.Settings.VerifyToken == "" ||
+		subtle.ConstantTimeCompare([]byte(token), []byte(c.Settings.VerifyToken)) != 1 {
+		s.auditHook(r, c.Tenant, store.ConnectorWhatsApp, "hook.bad_verify_token", "hub.mode is not subscribe or hub.verify_token does not match")
+		apiError(w, http.StatusForbidden, "hub.mode must be subscribe and hub.verify_token the connector's verify token")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// checkWhatsAppSignature verifies X-Hub-Signature-256: "sha256=" and the
+// hex HMAC-SHA256 of the raw body keyed by the app secret.
+func checkWhatsAppSignature(appSecret string, h http.Header, body []byte) error {
+	sig := h.Get("X-Hub-Signature-256")
+	if sig == "" {
+		return errors.New("X-Hub-Signature-256 is required")
+	}
+	got, ok := strings.CutPrefix(sig, "sha256=")
+	want := hmac.New(sha256.New, []byte(appSecret))
+	want.Write(body)
+	gotRaw, err := hex.DecodeString(got)
+	if !ok || err != nil || appSecret == "" || !hmac.Equal(gotRaw, want.Sum(nil)) {
+		return errors.New("X-Hub-Signature-256 does not match")
+	}
+	return nil
+}
+
+// postWhatsApp stores a signed WhatsApp delivery, then translates it. Meta
+// sends no delivery id: a redelivery is the same body, dropped by its hash.
+func (s *Server) postWhatsApp(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.hookConnector(w, r, store.ConnectorWhatsApp)
+	if !ok {
+		return
+	}
+	body, ok := s.hookBody(w, r)
+	if !ok {
+		return
+	}
+	if err := checkWhatsAppSignature(c.Settings.AppSecret, r.Header, body); err != nil {
+		s.auditHook(r, c.Tenant, store.ConnectorWhatsApp, "hook.bad_signature", err.Error())
+		apiError(w, http.StatusUnauthorized, err.Error())
+		return
+	}
+	s.acceptDelivery(w, r, c, "", body)
 }

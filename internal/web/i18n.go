@@ -73,6 +73,7 @@ var historyEN = strings.NewReplacer(
 	"Em fila pessoal", "In personal queue",
 	"Atendimento retomado", "Resumed",
 	"Atendimento finalizado (", "Finished (",
+	"Mensagem da empresa", "Business message",
 	"Transferido de ", "Transferred from ",
 	"Transferido do serviço ", "Transferred from service ",
 	"Transferido", "Transferred",

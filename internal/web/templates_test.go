@@ -69,6 +69,7 @@ func TestEveryLabelIsInBothDictionaries(t *testing.T) {
 		"export buttons":  {"CSV", "CSV com vírgula", "XLSX"},
 		"dropoff chart":   {"Abandono por etapa", "chegaram", "pararam aqui"},
 		"history senders": {"Cliente", "Agente", "Sistema", "Bot"},
+		"message ticks":   {"Enviada", "Entregue", "Lida", "Falhou"},
 	}
 	for _, f := range []form{rastreioForm, fluxoForm, ivrForm, agentsForm} {
 		for _, x := range f {

@@ -400,7 +400,13 @@ type historyEntry struct {
 	Leg                                           int
 	IsMessage, IsStep                             bool
 	Attachment                                    *model.Attachment
+	// Ticks of a message: its furthest delivery status (WhatsApp), the
+	// label and the failure's reason.
+	Ticks, TicksLabel, TicksError string
 }
+
+// tickLabels are the history's labels of message statuses.
+var tickLabels = map[string]string{"sent": "Enviada", "delivered": "Entregue", "read": "Lida", "failed": "Falhou"}
 
 // detailRow is a label/value of the call details.
 type detailRow struct{ Label, Value, Class, Badge string }
@@ -507,6 +513,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			data.MessageCount++
 			en.IsMessage = true
 			en.Class = "msg msg-" + e.Sender
+			if l, ok := tickLabels[e.Status]; ok {
+				en.Ticks, en.TicksLabel, en.TicksError = e.Status, page.T(l), e.StatusError
+			}
 			switch e.Sender {
 			case "client":
 				en.Who = page.T("Cliente")

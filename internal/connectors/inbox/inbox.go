@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rastro/rastro/internal/connectors/chatwoot"
+	"github.com/rastro/rastro/internal/connectors/whatsapp"
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/store"
 )
@@ -35,12 +36,7 @@ func New(db *store.DB, in *ingest.Ingester) *Inbox { return &Inbox{DB: db, Inges
 func (b *Inbox) Accept(ctx context.Context, c store.Connector, deliveryID string, payload []byte) (d store.Delivery, stored bool, err error) {
 	d = store.Delivery{ConnectorID: c.ID, Tenant: c.Tenant, DeliveryID: deliveryID, Payload: payload, ReceivedAt: time.Now().UTC()}
 	var peekErr error
-	switch c.Kind {
-	case store.ConnectorChatwoot:
-		d.Event, d.Thread, d.EventAt, peekErr = chatwoot.Peek(payload)
-	default:
-		peekErr = fmt.Errorf("connector kind %q has no translator", c.Kind)
-	}
+	d.Event, d.Thread, d.EventAt, peekErr = peek(c.Kind, payload)
 	if d.EventAt.IsZero() {
 		d.EventAt = d.ReceivedAt
 	}
@@ -71,11 +67,7 @@ func (b *Inbox) Translate(ctx context.Context, c store.Connector, d store.Delive
 	if err != nil {
 		return err
 	}
-	ins := make([]chatwoot.Input, len(dels))
-	for i, x := range dels {
-		ins[i] = chatwoot.Input{Payload: x.Payload, ReceivedAt: x.ReceivedAt}
-	}
-	lines, bad := chatwoot.Translate(ins, chatwoot.Options{APIInboxMedia: c.Settings.APIInboxMedia})
+	lines, bad := translate(c, dels)
 	var ingestErr error
 	if len(lines) > 0 {
 		_, ingestErr = b.Ingest.IngestBody(ctx, c.Tenant, append(bytes.Join(lines, []byte("\n")), '\n'))
@@ -115,6 +107,18 @@ func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error)
 	if err != nil {
 		return res, err
 	}
+	connectors := map[string]store.Connector{}
+	connector := func(id string) (store.Connector, error) {
+		c, ok := connectors[id]
+		if !ok {
+			var err error
+			if c, err = b.DB.Connector(ctx, id); err != nil {
+				return c, err
+			}
+			connectors[id] = c
+		}
+		return c, nil
+	}
 	type threadKey struct{ connector, thread string }
 	first := map[threadKey]store.Delivery{}
 	var keys []threadKey
@@ -124,7 +128,11 @@ func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error)
 		}
 		if d.State == store.DeliveryFailed {
 			// Read again: an upgraded translator may read it now.
-			ev, thread, at, perr := chatwoot.Peek(d.Payload)
+			c, err := connector(d.ConnectorID)
+			if err != nil {
+				return res, err
+			}
+			ev, thread, at, perr := peek(c.Kind, d.Payload)
 			if perr != nil {
 				if err := b.DB.MarkDelivery(ctx, d.ID, perr.Error()); err != nil {
 					return res, err
@@ -149,14 +157,10 @@ func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error)
 		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return first[keys[i]].ID < first[keys[j]].ID })
-	connectors := map[string]store.Connector{}
 	for _, k := range keys {
-		c, ok := connectors[k.connector]
-		if !ok {
-			if c, err = b.DB.Connector(ctx, k.connector); err != nil {
-				return res, err
-			}
-			connectors[k.connector] = c
+		c, err := connector(k.connector)
+		if err != nil {
+			return res, err
 		}
 		res.Threads++
 		if err := b.Translate(ctx, c, first[k]); err != nil {
@@ -169,4 +173,44 @@ func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error)
 		res.Translated++
 	}
 	return res, nil
+}
+
+// peek reads a payload's event, thread and time with its kind's translator.
+func peek(kind string, payload []byte) (event, thread string, at time.Time, err error) {
+	switch kind {
+	case store.ConnectorChatwoot:
+		return chatwoot.Peek(payload)
+	case store.ConnectorWhatsApp:
+		return whatsapp.Peek(payload)
+	}
+	return "", "", time.Time{}, fmt.Errorf("connector kind %q has no translator", kind)
+}
+
+// translate translates the deliveries of one thread of connector c; bad
+// holds, by index into dels, the deliveries that could not be read.
+func translate(c store.Connector, dels []store.Delivery) (lines [][]byte, bad map[int]error) {
+	switch c.Kind {
+	case store.ConnectorChatwoot:
+		ins := make([]chatwoot.Input, len(dels))
+		for i, x := range dels {
+			ins[i] = chatwoot.Input{Payload: x.Payload, ReceivedAt: x.ReceivedAt}
+		}
+		return chatwoot.Translate(ins, chatwoot.Options{APIInboxMedia: c.Settings.APIInboxMedia})
+	case store.ConnectorWhatsApp:
+		// Each WhatsApp payload is its own thread (it is self-contained).
+		bad = map[int]error{}
+		for i, x := range dels {
+			l, err := whatsapp.Translate(x.Payload, x.ReceivedAt)
+			if err != nil {
+				bad[i] = err
+			}
+			lines = append(lines, l...)
+		}
+		return lines, bad
+	}
+	bad = map[int]error{}
+	for i := range dels {
+		bad[i] = fmt.Errorf("connector kind %q has no translator", c.Kind)
+	}
+	return nil, bad
 }

@@ -2,7 +2,6 @@ package asterisk
 
 import (
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -127,10 +126,6 @@ func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Even
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = false
 	var problems Problems
 	problem := func(line int, reason string) {
 		problems = append(problems, ParseError{Line: line, Reason: reason})
@@ -153,30 +148,11 @@ func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Even
 		}
 		return nil
 	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			problem(pe.StartLine, "bad CSV: "+pe.Err.Error())
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("asterisk cdr: read: %w", err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if line == 1 && len(rec) > 0 {
-			rec[0] = strings.TrimPrefix(rec[0], "\uFEFF")
-		}
+	err := eachCSVRecord(r, "asterisk cdr", problem, func(line int, rec []string) error {
 		row, reason := parseCDRRow(line, rec, opt)
 		if reason != "" {
 			problem(line, reason)
-			continue
+			return nil
 		}
 		count++
 		key := row.get("linkedid")
@@ -194,6 +170,10 @@ func TranslateCDR(r io.Reader, opt CDROptions, emit func(line int, ev model.Even
 				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := flush(true); err != nil {
 		return err

@@ -1,8 +1,6 @@
 package asterisk
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,22 +60,6 @@ func (s *queueLogStream) Line(n int, text string) (string, error) {
 
 func (s *queueLogStream) Flush() error { return nil }
 
-// parseCSVLine reads one CSV record from one line.
-func parseCSVLine(text string) ([]string, string) {
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	rec, err := cr.Read()
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return nil, "bad CSV: " + pe.Err.Error()
-	}
-	if err != nil {
-		return nil, "bad CSV: " + err.Error()
-	}
-	return rec, ""
-}
-
 // NewCDRStream reads CDR rows one line at a time; Flush emits every call
 // read so far. cdr_csv and cdr_custom write all the rows of a call together
 // when it ends, so a call is complete once the follower reaches the end of
@@ -97,14 +79,8 @@ type cdrStream struct {
 }
 
 func (s *cdrStream) Line(n int, text string) (string, error) {
-	if strings.TrimSpace(text) == "" {
-		return "", nil
-	}
-	if n == 1 {
-		text = strings.TrimPrefix(text, "\uFEFF")
-	}
-	rec, reason := parseCSVLine(text)
-	if reason != "" {
+	rec, skip, reason := csvLineRecord(n, text)
+	if skip || reason != "" {
 		return reason, nil
 	}
 	row, reason := parseCDRRow(n, rec, s.opt)
@@ -153,14 +129,8 @@ type celStream struct {
 }
 
 func (s *celStream) Line(n int, text string) (string, error) {
-	if strings.TrimSpace(text) == "" {
-		return "", nil
-	}
-	if n == 1 {
-		text = strings.TrimPrefix(text, "\uFEFF")
-	}
-	rec, reason := parseCSVLine(text)
-	if reason != "" {
+	rec, skip, reason := csvLineRecord(n, text)
+	if skip || reason != "" {
 		return reason, nil
 	}
 	row, reason := parseCELRow(n, rec, s.opt)

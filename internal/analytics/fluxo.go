@@ -21,45 +21,17 @@ import (
 // data come with each conversation (shipped with it, see
 // store.AnalyticsBot), as the store's report joins them.
 
-// botWhere renders the scoped selection of conversations over
-// bot_conversations aliased a, as the store's botWhere does (tenant and
-// clients first, then the filters).
+// botWhere is store.BotWhere over bot_conversations aliased a, with the
+// engine's dialect: soft deletes, the FINAL table, GLOBAL over a cluster.
 func (r *Rastreio) botWhere(p model.Principal, f store.BotFilter, a string) *store.Query {
-	q := store.NewClientQuery(p, a)
-	q.And(a + ".deleted = 0")
-	if f.FromDate != "" {
-		q.And(a+".local_date >= ?", f.FromDate)
+	d := store.BotDialect{Current: "deleted = 0", Table: r.bots("h")}
+	if r.CH.cfg.Cluster != "" {
+		// The subquery reads the Distributed table: GLOBAL runs it once
+		// and sends its contacts to every shard (a contact's conversations
+		// may sit on both).
+		d.In = "GLOBAL "
 	}
-	if f.ToDate != "" {
-		q.And(a+".local_date <= ?", f.ToDate)
-	}
-	if f.ClientID != "" {
-		q.And(a+".client_id = ?", f.ClientID)
-	}
-	if f.CampaignID != "" {
-		q.And(a+".campaign_id = ?", f.CampaignID)
-	}
-	if f.BatchID != "" {
-		q.And(a+".batch_id = ?", f.BatchID)
-	}
-	if f.ReachedHuman != nil {
-		g := f
-		g.ReachedHuman = nil
-		where, args := r.botWhere(p, g, "h").Where()
-		in := "IN"
-		if !*f.ReachedHuman {
-			in = "NOT IN"
-		}
-		if r.CH.cfg.Cluster != "" {
-			// The subquery reads the Distributed table: GLOBAL runs it
-			// once and sends its contacts to every shard (a contact's
-			// conversations may sit on both).
-			in = "GLOBAL " + in
-		}
-		q.And(a+".contact_id "+in+" (SELECT h.contact_id FROM "+r.bots("h")+" WHERE "+where+
-			" AND (h.outcome = 'handed_off' OR h.interaction_id <> ''))", args...)
-	}
-	return q
+	return store.BotWhere(p, f, a, d)
 }
 
 func (r *Rastreio) bots(alias string) string {

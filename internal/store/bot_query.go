@@ -62,11 +62,31 @@ type BotStepCount struct {
 	LastHere int
 }
 
-// botWhere selects the conversations of a search over table alias a,
+// BotDialect is what differs, in the Fluxo Ágil's filter, between the
+// engines that hold bot conversations: the store and the ClickHouse
+// analytics engine (soft deletes, a Distributed table). BotWhere writes the
+// rest once, so both select alike.
+type BotDialect struct {
+	// Current is a condition on the alias's columns that keeps current
+	// rows only ("" for none): it follows the scope.
+	Current string
+	// Table is the table the reached-human subquery reads, aliased h.
+	Table string
+	// In prefixes IN / NOT IN of that subquery ("GLOBAL " over a cluster).
+	In string
+}
+
+// storeBots is the store's BotDialect.
+var storeBots = BotDialect{Table: "bot_conversations h"}
+
+// BotWhere selects the conversations of a search over table alias a,
 // scoped to p's clients: period, client, campaign, batch, and the contacts
 // that did (or did not) reach a human in a selected conversation.
-func botWhere(p model.Principal, f BotFilter, a string) *Query {
+func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 	q := NewClientQuery(p, a)
+	if d.Current != "" {
+		q.And(a + "." + d.Current)
+	}
 	if f.FromDate != "" {
 		q.And(a+".local_date >= ?", f.FromDate)
 	}
@@ -85,12 +105,12 @@ func botWhere(p model.Principal, f BotFilter, a string) *Query {
 	if f.ReachedHuman != nil {
 		g := f
 		g.ReachedHuman = nil
-		where, args := botWhere(p, g, "h").Where()
+		where, args := BotWhere(p, g, "h", d).Where()
 		in := "IN"
 		if !*f.ReachedHuman {
 			in = "NOT IN"
 		}
-		q.And(a+".contact_id "+in+" (SELECT h.contact_id FROM bot_conversations h WHERE "+where+
+		q.And(a+".contact_id "+d.In+in+" (SELECT h.contact_id FROM "+d.Table+" WHERE "+where+
 			" AND (h.outcome = 'handed_off' OR h.interaction_id <> ''))", args...)
 	}
 	return q
@@ -103,7 +123,7 @@ func botWhere(p model.Principal, f BotFilter, a string) *Query {
 // last step. One window (one sort) serves them all; everything stays one SQL
 // statement (SPEC.md §8).
 func botConvCTE(p model.Principal, f BotFilter, cols string, rowStep bool) (string, []any) {
-	where, args := botWhere(p, f, "c").Where()
+	where, args := BotWhere(p, f, "c", storeBots).Where()
 	if rowStep {
 		cols += ", FIRST_VALUE(c.last_step) OVER w AS row_step"
 	}

@@ -22,6 +22,7 @@ type Directory interface {
 	ServiceName(id string) string
 	UserName(id string) string
 	TagName(id string) string
+	IVRName(id string) string
 	Contact(id string) (model.Contact, bool)
 }
 
@@ -66,6 +67,7 @@ type noDirectory struct{}
 func (noDirectory) ServiceName(string) string            { return "" }
 func (noDirectory) UserName(string) string               { return "" }
 func (noDirectory) TagName(string) string                { return "" }
+func (noDirectory) IVRName(string) string                { return "" }
 func (noDirectory) Contact(string) (model.Contact, bool) { return model.Contact{}, false }
 
 func directoryOr(d Directory) Directory {

@@ -13,17 +13,18 @@ import (
 
 // testDir is a Directory built from directory events (or by hand).
 type testDir struct {
-	services, users, tags map[string]string
-	contacts              map[string]model.Contact
+	services, users, tags, ivrs map[string]string
+	contacts                    map[string]model.Contact
 }
 
 func newTestDir() *testDir {
-	return &testDir{services: map[string]string{}, users: map[string]string{}, tags: map[string]string{}, contacts: map[string]model.Contact{}}
+	return &testDir{services: map[string]string{}, users: map[string]string{}, tags: map[string]string{}, ivrs: map[string]string{}, contacts: map[string]model.Contact{}}
 }
 
 func (d *testDir) ServiceName(id string) string { return d.services[id] }
 func (d *testDir) UserName(id string) string    { return d.users[id] }
 func (d *testDir) TagName(id string) string     { return d.tags[id] }
+func (d *testDir) IVRName(id string) string     { return d.ivrs[id] }
 func (d *testDir) Contact(id string) (model.Contact, bool) {
 	c, ok := d.contacts[id]
 	return c, ok
@@ -40,6 +41,8 @@ func (d *testDir) absorb(evs []model.Event) []model.Event {
 			d.users[e.User.ID] = e.User.Name
 		case model.TypeTagUpserted:
 			d.tags[e.Tag.ID] = e.Tag.Name
+		case model.TypeIVRUpserted:
+			d.ivrs[e.IVR.ID] = e.IVR.Name
 		case model.TypeContactUpserted:
 			d.contacts[e.Contact.ID] = *e.Contact
 		default:

@@ -39,16 +39,60 @@ type HistoryEntry struct {
 // History of one interaction (Ver Histórico), ordered asc or desc.
 type History struct {
 	InteractionID, Media, Protocol string
-	Legs                           []HistoryLeg
-	Entries                        []HistoryEntry
-	Call                           *CallDetails // voice only
+	// Contact is who the interaction was with (nil when nothing is known):
+	// unmasked here, masked by the caller as the principal's role allows.
+	Contact *HistoryContact
+	// ServiceName is the service of the last leg (where the interaction
+	// ended up); Tags are the names of every leg's tabulation tags, in leg
+	// order, each once (a tag the directory does not name shows its id).
+	ServiceName string
+	Tags        []string
+	Legs        []HistoryLeg
+	Entries     []HistoryEntry
+	Call        *CallDetails // voice only
+}
+
+// HistoryContact is the contact block of Ver Histórico, read as the
+// Rastreio reads CONTATO, DOCUMENTO and the phones: the contact of the last
+// leg's tabulation (else the interaction's), the latest tabulated document
+// (else the contact's), the contact's first phone (else the client's side
+// of the call: From inbound, To outbound).
+type HistoryContact struct {
+	ID, Name, Document, Phone string
 }
 
 // HistoryLeg is one step of the path (every leg, finished or not). A
 // service or agent without a directory name has its id as its name.
+//
+// The call facts are the leg's own (its call.updated events), so a
+// transferred call never shows the second leg's answer beside the first
+// leg's hang-up: AnsweredAt is the leg's DATA ATENDIDA (the call's answer,
+// else the delivery, as the Rastreio), ClientHangupAt and AgentHangupAt its
+// DATA FINALIZAÇÃO CLIENTE / AGENTE. TransferredAt and the target (names or
+// ids) are set when the leg ended in a transfer.
 type HistoryLeg struct {
 	LegID, ServiceID, ServiceName, AgentID, AgentName, Status string
 	EnteredAt, FinishedAt                                     *time.Time
+	AnsweredAt, ClientHangupAt, AgentHangupAt                 *time.Time
+	TransferredAt                                             *time.Time
+	TransferToService, TransferToAgent                        string
+	Tags                                                      []string // tabulation tags' names
+}
+
+// SetServiceAndTags sets ServiceName and Tags from the legs (called again
+// when a scope leaves some legs out, so that neither tells of them).
+func (h *History) SetServiceAndTags() {
+	h.ServiceName, h.Tags = "", nil
+	seen := map[string]bool{}
+	for _, l := range h.Legs {
+		h.ServiceName = l.ServiceName
+		for _, t := range l.Tags {
+			if !seen[t] {
+				seen[t] = true
+				h.Tags = append(h.Tags, t)
+			}
+		}
+	}
 }
 
 // CallDetails are the voice facts of the interaction (every call.updated
@@ -96,14 +140,22 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		if f.ended {
 			hl.FinishedAt = timePtr(f.finAt)
 		}
+		hl.AnsweredAt, hl.ClientHangupAt, hl.AgentHangupAt = f.deliveredAt, f.call.clientHangupAt, f.call.agentHangupAt
+		if f.call.answeredAt != nil {
+			hl.AnsweredAt = f.call.answeredAt
+		}
+		if t := transferOut(l); t != nil {
+			hl.TransferredAt = timePtr(t.At)
+			hl.TransferToService = orDefault(dir.ServiceName(t.ToServiceID), t.ToServiceID)
+			hl.TransferToAgent = orDefault(dir.UserName(t.ToAgentID), t.ToAgentID)
+		}
+		for _, id := range f.tags {
+			hl.Tags = append(hl.Tags, orDefault(dir.TagName(id), id))
+		}
 		h.Legs = append(h.Legs, hl)
 	}
-	nameOrID := func(name, id string) string {
-		if name != "" {
-			return name
-		}
-		return id
-	}
+	nameOrID := orDefault
+	h.Contact = historyContact(tl, facts, dir)
 	statuses := messageStatuses(tl.events)
 	seenCall := map[string]bool{}
 	for _, e := range tl.events {
@@ -204,22 +256,23 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 			}
 			continue
 		case model.TypeIVREntered:
-			en.Kind, en.Detail = EntryIVR, "Entrou na URA "+e.IVRID
+			en.Kind, en.Detail = EntryIVR, "Entrou na URA "+nameOrID(dir.IVRName(e.IVRID), e.IVRID)
 		case model.TypeIVROption:
-			en.Kind, en.Detail = EntryIVR, "Opção escolhida na URA "+e.IVRID+": "+e.Option
+			en.Kind, en.Detail = EntryIVR, "Opção escolhida na URA "+nameOrID(dir.IVRName(e.IVRID), e.IVRID)+": "+e.Option
 		case model.TypeIVRLeft:
 			en.Kind = EntryIVR
+			ivr := nameOrID(dir.IVRName(e.IVRID), e.IVRID)
 			switch e.Outcome {
 			case "transferred":
-				en.Detail = "Saiu da URA " + e.IVRID + ": transferido"
+				en.Detail = "Saiu da URA " + ivr + ": transferido"
 				if e.ServiceID != "" {
 					en.ServiceID, en.ServiceName = e.ServiceID, dir.ServiceName(e.ServiceID)
 					en.Detail += " para o serviço " + nameOrID(en.ServiceName, e.ServiceID)
 				}
 			case "abandoned":
-				en.Detail = "Abandonou na URA " + e.IVRID
+				en.Detail = "Abandonou na URA " + ivr
 			default:
-				en.Detail = "Finalizado na URA " + e.IVRID
+				en.Detail = "Finalizado na URA " + ivr
 			}
 		default:
 			continue
@@ -256,6 +309,7 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		l := &h.Legs[i]
 		l.ServiceName, l.AgentName = nameOrID(l.ServiceName, l.ServiceID), nameOrID(l.AgentName, l.AgentID)
 	}
+	h.SetServiceAndTags()
 	for i := range h.Entries {
 		en := &h.Entries[i]
 		en.ServiceName, en.AgentName = nameOrID(en.ServiceName, en.ServiceID), nameOrID(en.AgentName, en.AgentID)
@@ -281,6 +335,56 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		}
 	}
 	return h
+}
+
+// transferOut is the leg.transferred that ended l (nil if none): the
+// first of its own, as legOf takes the earliest ending event.
+func transferOut(l *legState) *model.Event {
+	for _, e := range l.evs {
+		if e.Type == model.TypeLegTransferred && (e.Leg == l.id || e.Leg == "") {
+			return e
+		}
+	}
+	return nil
+}
+
+// historyContact reads the contact block (see HistoryContact); nil when
+// the interaction names no contact, document nor phone.
+func historyContact(tl *timeline, facts map[*legState]*legFacts, dir Directory) *HistoryContact {
+	var c HistoryContact
+	id := tl.contactID
+	for _, l := range tl.legs {
+		f := facts[l]
+		if f.contactID != "" {
+			id = f.contactID
+		}
+		if f.document != "" {
+			c.Document = f.document
+		}
+	}
+	if contact, ok := dir.Contact(id); ok {
+		c.ID, c.Name = contact.ID, contact.Name
+		if c.Document == "" {
+			c.Document = contact.Document
+		}
+		for _, p := range contact.Phones {
+			if strings.TrimSpace(p) != "" {
+				c.Phone = p
+				break
+			}
+		}
+	}
+	if c.Phone == "" {
+		c.Phone = tl.from
+		if tl.direction == "outbound" {
+			c.Phone = tl.to
+		}
+	}
+	c.Document = documentCell(c.Document) // as the Rastreio's DOCUMENTO
+	if c == (HistoryContact{}) {
+		return nil
+	}
+	return &c
 }
 
 // transferDetail: "Transferido de Carla Dias para o serviço Financeiro",

@@ -53,11 +53,21 @@ func (r *Reports) History(ctx context.Context, p model.Principal, protocol strin
 			}
 		}
 		h.Legs, h.Entries = legs, entries
+		h.SetServiceAndTags()
 	}
+	// Masked as the Rastreio masks DOCUMENTO, A PARTIR DE, PARA and NÚMERO
+	// DISCADO for the same role; the contact's name is shown, as CONTATO.
 	if !p.PersonalData && h.Call != nil {
-		h.Call.From = metrics.MaskPhone(h.Call.From)
-		h.Call.To = metrics.MaskPhone(h.Call.To)
-		h.Call.DialedNumber = metrics.MaskPhone(h.Call.DialedNumber)
+		h.Call.From = maskValue("phone", h.Call.From)
+		h.Call.To = maskValue("phone", h.Call.To)
+		h.Call.DialedNumber = maskValue("phone", h.Call.DialedNumber)
+	}
+	if !p.PersonalData && h.Contact != nil {
+		h.Contact.Document = maskValue("document", h.Contact.Document)
+		h.Contact.Phone = maskValue("phone", h.Contact.Phone)
+	}
+	if h.Contact != nil {
+		h.Contact.Name = model.StripBidi(h.Contact.Name)
 	}
 	// Text as sent may carry bidirectional controls (accepted in free
 	// text, refused in ids): the page and the API show it neutralised.
@@ -66,8 +76,14 @@ func (r *Reports) History(ctx context.Context, p model.Principal, protocol strin
 		e.Text, e.AgentName, e.ServiceName, e.Detail = model.StripBidi(e.Text), model.StripBidi(e.AgentName), model.StripBidi(e.ServiceName), model.StripBidi(e.Detail)
 	}
 	for i := range h.Legs {
-		h.Legs[i].AgentName, h.Legs[i].ServiceName = model.StripBidi(h.Legs[i].AgentName), model.StripBidi(h.Legs[i].ServiceName)
+		l := &h.Legs[i]
+		l.AgentName, l.ServiceName = model.StripBidi(l.AgentName), model.StripBidi(l.ServiceName)
+		l.TransferToAgent, l.TransferToService = model.StripBidi(l.TransferToAgent), model.StripBidi(l.TransferToService)
+		for j := range l.Tags {
+			l.Tags[j] = model.StripBidi(l.Tags[j])
+		}
 	}
+	h.SetServiceAndTags()
 	return h, nil
 }
 

@@ -26,14 +26,25 @@ func masker(p model.Principal, columns []string) func(row []string) {
 			if c.i >= len(row) || row[c.i] == "" {
 				continue
 			}
-			switch c.kind {
-			case "document":
-				row[c.i] = metrics.MaskDocument(row[c.i])
-			case "phone":
-				row[c.i] = metrics.MaskPhone(row[c.i])
-			case "email":
-				row[c.i] = metrics.MaskEmail(row[c.i])
-			}
+			row[c.i] = maskValue(c.kind, row[c.i])
 		}
 	}
+}
+
+// maskValue masks a personal value of a kind of model.PersonalColumns
+// ("document", "phone", "email"): the one masking of report cells and of
+// the history's contact block and call details.
+func maskValue(kind, v string) string {
+	if v == "" {
+		return ""
+	}
+	switch kind {
+	case "document":
+		return metrics.MaskDocument(v)
+	case "phone":
+		return metrics.MaskPhone(v)
+	case "email":
+		return metrics.MaskEmail(v)
+	}
+	return v
 }

@@ -349,6 +349,7 @@ func (d *txDirectory) name(table, id string) string {
 func (d *txDirectory) ServiceName(id string) string { return d.name("services", id) }
 func (d *txDirectory) UserName(id string) string    { return d.name("users", id) }
 func (d *txDirectory) TagName(id string) string     { return d.name("tags", id) }
+func (d *txDirectory) IVRName(id string) string     { return d.name("ivrs", id) }
 
 func (d *txDirectory) Contact(id string) (model.Contact, bool) {
 	if id == "" {

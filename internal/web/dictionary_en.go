@@ -336,4 +336,10 @@ var dictionaryEN = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remove filter",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filter from the IVR report: the legs of the calls that went through this IVR. A call may have several legs (transfers) and calls that ended in the IVR have none, so the total may differ from the report's figure.",
+	// Ver Histórico: contact block and each leg's call details.
+	"Voltar":                       "Back",
+	"Detalhes de cada atendimento": "Details of each leg",
+	"Fila":                         "Queue",
+	"Entrada":                      "Entered",
+	"Transferência":                "Transfer",
 }

@@ -340,4 +340,10 @@ var dictionaryPT = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remover filtro",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.",
+	// Ver Histórico: contact block and each leg's call details.
+	"Voltar":                       "Voltar",
+	"Detalhes de cada atendimento": "Detalhes de cada atendimento",
+	"Fila":                         "Fila",
+	"Entrada":                      "Entrada",
+	"Transferência":                "Transferência",
 }

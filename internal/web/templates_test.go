@@ -261,13 +261,16 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico de Atendimento", "rastreio")
 			p.Data = historyData{
 				Protocol: "20260309000123", Media: "voice", MediaLabel: "Voz", BackHref: "/rastreio?media=voice",
-				Legs:    []historyLeg{{N: 1, Service: "Suporte", Agent: "Ana Souza", Entered: pageTime(at, at.Location()), Status: "Service Completed", StatusClass: "st-Service-Completed"}},
+				Contact: historyContact{Name: "Bia Lima", Document: "***.533.447-**", Phone: "+55 (11) 98888-7777", Service: "Suporte", Tags: []string{"Resolvido"}},
+				Legs: []historyLeg{{N: 1, Service: "Suporte", Agent: "Ana Souza", Entered: pageTime(at, at.Location()), Status: "Service Completed", StatusClass: "st-Service-Completed",
+					Answered: pageTime(at, at.Location()), AgentHangup: "2026-03-09 14:07:00", Transferred: "2026-03-09 14:07:00", TransferTo: "Financeiro"}},
 				Entries: []historyEntry{{Kind: metrics.EntryMessage, Class: "msg msg-client", Who: p.T("Cliente"), Time: pageTime(at, at.Location()), Text: "Olá", IsMessage: true, Leg: 1, Attachment: &model.Attachment{URL: "https://example.com/a.pdf", Name: "a.pdf"}}, {Kind: metrics.EntryTransfer, Class: "step", Detail: historyText(p.Lang, "Transferido para o agente Ana"), IsStep: true, Time: pageTime(at, at.Location())}},
 				Call:    []detailRow{{Label: p.T("Direção"), Value: "inbound"}, {Label: p.T("Qualidade de chamada"), Value: p.T("Alta"), Badge: "q-alta"}},
 				IsVoice: true, RecordingHref: "/api/v1/interactions/20260309000123/recording", MessageCount: 1, TransferCount: 1,
 				FirstAt: pageTime(at, at.Location()), LastAt: pageTime(at.Add(time.Minute), at.Location()),
 			}
-			return p, []string{"2026-03-09 14:05:07", p.T("Detalhes da chamada"), p.T("Linha do tempo"), historyText(p.Lang, "Transferido para o agente Ana")}
+			return p, []string{"2026-03-09 14:05:07", p.T("Detalhes da chamada"), p.T("Linha do tempo"), historyText(p.Lang, "Transferido para o agente Ana"),
+				"Bia Lima", "***.533.447-**", "+55 (11) 98888-7777", "Resolvido", p.T("Detalhes de cada atendimento"), "2026-03-09 14:07:00", "Financeiro", p.T("Voltar")}
 		},
 		"fluxo.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Fluxo Ágil", "fluxo")

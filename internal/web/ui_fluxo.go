@@ -186,6 +186,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 		for j, c := range tr {
 			rv.Cells[j] = cell{Text: c}
 			if j < len(t.Columns) {
+				rv.Cells[j].Text = screenCell(t.Columns[j], c)
 				rv.Cells[j].Class = fluxoColumnClass[t.Columns[j]]
 			}
 		}
@@ -272,7 +273,7 @@ func (s *Server) uiFluxoHistory(w http.ResponseWriter, r *http.Request) error {
 		return id
 	}
 	view.Batch, view.Contact = h.Batch, h.Contact
-	view.Document, view.Phone, view.Mail = h.Document, h.Phone, h.Email
+	view.Document, view.Phone, view.Mail = h.Document, screenPhone(h.Phone), h.Email
 	for _, c := range h.Conversations {
 		cv := fluxoConvView{
 			ID: c.ID, Flow: c.Flow, Channel: channel(c.Channel), Outcome: c.Outcome,
@@ -283,7 +284,8 @@ func (s *Server) uiFluxoHistory(w http.ResponseWriter, r *http.Request) error {
 			cv.End = pageTime(*c.EndedAt, c.EndedAt.Location())
 		}
 		if c.Protocol != "" {
-			cv.HistoryURL = "/historico/" + url.PathEscape(c.Protocol)
+			// Voltar on the history returns to this page (safeBack).
+			cv.HistoryURL = "/historico/" + url.PathEscape(c.Protocol) + "?" + url.Values{"back": {r.URL.RequestURI()}}.Encode()
 		}
 		for _, st := range c.Steps {
 			cv.Steps = append(cv.Steps, fluxoStepView{Step: st.Step, At: pageTime(st.At, st.At.Location())})

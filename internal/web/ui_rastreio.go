@@ -331,7 +331,7 @@ func buildResultTable(page Page, t report.Table, sc screenColumns, v url.Values,
 				text = tr[j]
 			}
 			c := t.Columns[j]
-			rr.Cells = append(rr.Cells, cell{Text: text, Class: withPin(columnClass(c), c), Badge: badgeClass(c, text)})
+			rr.Cells = append(rr.Cells, cell{Text: screenCell(c, text), Class: withPin(columnClass(c), c), Badge: badgeClass(c, text)})
 		}
 		rt.Rows = append(rt.Rows, rr)
 	}
@@ -388,10 +388,22 @@ func slug(s string) string {
 
 // ---- Ver Histórico ----------------------------------------------------------
 
-// historyLeg is one step of the path.
+// historyLeg is one step of the path, with its own call facts (voice):
+// answer (DATA ATENDIDA), client and agent hang-up (DATA FINALIZAÇÃO
+// CLIENTE / AGENTE) and the transfer that ended it (time and target).
 type historyLeg struct {
 	N                                                      int
 	Service, Agent, Entered, Finished, Status, StatusClass string
+	Answered, ClientHangup, AgentHangup                    string
+	Transferred, TransferTo                                string
+}
+
+// historyContact is the contact block: name, document and phone as the
+// principal's role allows (report.History masks them), the service and
+// the tags.
+type historyContact struct {
+	Name, Document, Phone, Service string
+	Tags                           []string
 }
 
 // historyEntry is one line of the timeline.
@@ -421,6 +433,7 @@ type historyData struct {
 	AscHref         string
 	DescHref        string
 	BackHref        string
+	Contact         historyContact
 	Legs            []historyLeg
 	Entries         []historyEntry
 	Call            []detailRow
@@ -431,12 +444,11 @@ type historyData struct {
 	FirstAt, LastAt string
 }
 
-// safeBack keeps a local Rastreio URL as the history page's way back.
+// safeBack keeps the history page's way back ("back": the report page,
+// with its filters and page, that linked to it) when it is a path of this
+// site (localPath: no scheme, host, "//host" or backslash), else "".
 func safeBack(back string) string {
-	if strings.HasPrefix(back, "/rastreio") && !strings.ContainsAny(back, "\r\n\\") {
-		return back
-	}
-	return ""
+	return localPath(back, "")
 }
 
 func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
@@ -495,14 +507,27 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	data.AscHref, data.DescHref = link("asc"), link("desc")
 
+	if c := h.Contact; c != nil {
+		data.Contact = historyContact{Name: c.Name, Document: c.Document, Phone: screenPhone(c.Phone)}
+	}
+	data.Contact.Service, data.Contact.Tags = h.ServiceName, h.Tags
 	legN := map[string]int{}
 	for i, l := range h.Legs {
 		legN[l.LegID] = i + 1
-		data.Legs = append(data.Legs, historyLeg{
+		hl := historyLeg{
 			N: i + 1, Service: orDash(l.ServiceName, l.ServiceID), Agent: orDash(l.AgentName, l.AgentID),
 			Entered: when(l.EnteredAt), Finished: when(l.FinishedAt), Status: l.Status,
 			StatusClass: "st-" + strings.ReplaceAll(l.Status, " ", "-"),
-		})
+			Answered:    when(l.AnsweredAt), ClientHangup: when(l.ClientHangupAt), AgentHangup: when(l.AgentHangupAt),
+			Transferred: when(l.TransferredAt),
+		}
+		switch {
+		case l.TransferToAgent != "" && l.TransferToService != "":
+			hl.TransferTo = l.TransferToAgent + " (" + l.TransferToService + ")"
+		default:
+			hl.TransferTo = orDefaultStr(l.TransferToAgent, l.TransferToService)
+		}
+		data.Legs = append(data.Legs, hl)
 	}
 	for _, e := range h.Entries {
 		en := historyEntry{
@@ -558,34 +583,38 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			}
 			return out
 		}
-		dialed := c.DialedNumber
-		if !p.PersonalData && dialed != "" && !strings.Contains(dialed, "*") {
-			// The dialed number is the client's phone on outbound calls:
-			// masked like PARA and A PARTIR DE (report.History masks only
-			// From and To).
-			dialed = metrics.MaskPhone(dialed)
-		}
 		status := c.VoiceStatus
 		if l, ok := model.VoiceStatusLabels[status]; ok {
 			status = page.T(l)
 		}
+		// Phones masked by report.History (as the Rastreio masks PARA, A
+		// PARTIR DE and NÚMERO DISCADO), then written the screens' way.
 		rows := []detailRow{
 			{"Direção", c.Direction, "", ""},
-			{"De", c.From, "mono", ""},
-			{"Para", c.To, "mono", ""},
-			{"Número discado", dialed, "mono", ""},
+			{"De", screenPhone(c.From), "mono", ""},
+			{"Para", screenPhone(c.To), "mono", ""},
+			{"Número discado", screenPhone(c.DialedNumber), "mono", ""},
 			{"Servidor de voz", c.VoiceServer, "mono", ""},
 			{"Canal externo", c.ExternalChannel, "mono", ""},
 			{"Canal interno", c.InternalChannel, "mono", ""},
 			{"Status de voz", status, "", ""},
-			{"Atendida em", when(c.AnsweredAt), "dt", ""},
-			{"Cliente desligou em", when(c.ClientHangupAt), "dt", ""},
-			{"Agente desligou em", when(c.AgentHangupAt), "dt", ""},
+		}
+		// The call's answer and hang-ups merge every leg's call.updated: with
+		// one leg they are that leg's; with several (a transfer) they would
+		// put one leg's answer beside another's hang-up, so only the legs'
+		// own details (#leg-calls) show them.
+		if len(h.Legs) <= 1 {
+			rows = append(rows,
+				detailRow{"Atendida em", when(c.AnsweredAt), "dt", ""},
+				detailRow{"Cliente desligou em", when(c.ClientHangupAt), "dt", ""},
+				detailRow{"Agente desligou em", when(c.AgentHangupAt), "dt", ""})
+		}
+		rows = append(rows, []detailRow{
 			{"Jitter", num(c.JitterMs, "ms", metrics.JitterClass), "num-l", ""},
 			{"Perda de pacote", num(c.PacketLossPct, "%", metrics.PacketLossClass), "num-l", ""},
 			{"RTT", num(c.RttMs, "ms", nil), "num-l", ""},
 			{"Qualidade de chamada", page.T(c.Quality), "", "q-" + slug(c.Quality)},
-		}
+		}...)
 		for _, row := range rows {
 			row.Label = page.T(row.Label)
 			if row.Value == "" {

@@ -8,38 +8,8 @@ import (
 	"testing"
 
 	"github.com/rastro/rastro/internal/storetest"
+	"github.com/rastro/rastro/internal/web"
 )
-
-// transferredCall is a voice call with a directory: it passes the IVR
-// "ura-main" (named), is answered by Carla in Suporte at 10:00:30, who
-// transfers it to Vendas at 10:02:00 (her hang-up: DATA FINALIZAÇÃO
-// AGENTE of leg 1); Bruno answers at 10:02:15 and the client hangs up at
-// 10:04:10 (DATA FINALIZAÇÃO CLIENTE of leg 2). The contact Ana Souza has
-// a CPF and a mobile; the second leg is tabulated "Resolvido".
-func transferredCall() []byte {
-	return ndjson(
-		`{"id":"tc-d1","type":"service.upserted","at":"2026-10-05T09:00:00-03:00","service":{"id":"suporte","name":"Suporte"}}`,
-		`{"id":"tc-d2","type":"service.upserted","at":"2026-10-05T09:00:00-03:00","service":{"id":"vendas","name":"Vendas"}}`,
-		`{"id":"tc-d3","type":"user.upserted","at":"2026-10-05T09:00:00-03:00","user":{"id":"ag-carla","name":"Carla Dias","tags":[],"status":"ativo"}}`,
-		`{"id":"tc-d4","type":"user.upserted","at":"2026-10-05T09:00:00-03:00","user":{"id":"ag-bruno","name":"Bruno Lima","tags":[],"status":"ativo"}}`,
-		`{"id":"tc-d5","type":"ivr.upserted","at":"2026-10-05T09:00:00-03:00","ivr":{"id":"ura-main","name":"URA Principal"}}`,
-		`{"id":"tc-d6","type":"tag.upserted","at":"2026-10-05T09:00:00-03:00","tag":{"id":"tg-ok","name":"Resolvido"}}`,
-		`{"id":"tc-d7","type":"contact.upserted","at":"2026-10-05T09:00:00-03:00","contact":{"id":"ct-ana","name":"Ana Souza","document":"529.982.247-25","phones":["5511988887777"]}}`,
-		`{"id":"tc-1","type":"interaction.created","at":"2026-10-05T10:00:00-03:00","interaction":"call-tc","media":"voice","protocol":"TC-20261005","direction":"inbound","from":"5511988887777","to":"551133334444","contact_id":"ct-ana"}`,
-		`{"id":"tc-2","type":"ivr.entered","at":"2026-10-05T10:00:01-03:00","interaction":"call-tc","ivr_id":"ura-main"}`,
-		`{"id":"tc-3","type":"ivr.left","at":"2026-10-05T10:00:15-03:00","interaction":"call-tc","ivr_id":"ura-main","outcome":"transferred","service_id":"suporte"}`,
-		`{"id":"tc-4","type":"leg.queued","at":"2026-10-05T10:00:15-03:00","interaction":"call-tc","leg":"l1","service_id":"suporte"}`,
-		`{"id":"tc-5","type":"leg.delivered","at":"2026-10-05T10:00:28-03:00","interaction":"call-tc","leg":"l1","agent_id":"ag-carla"}`,
-		`{"id":"tc-6","type":"call.updated","at":"2026-10-05T10:00:30-03:00","interaction":"call-tc","leg":"l1","answered_at":"2026-10-05T10:00:30-03:00","voice_status":"answered"}`,
-		`{"id":"tc-7","type":"leg.transferred","at":"2026-10-05T10:02:00-03:00","interaction":"call-tc","leg":"l1","new_leg":"l2","to_service_id":"vendas"}`,
-		`{"id":"tc-8","type":"call.updated","at":"2026-10-05T10:02:00-03:00","interaction":"call-tc","leg":"l1","agent_hangup_at":"2026-10-05T10:02:00-03:00"}`,
-		`{"id":"tc-9","type":"leg.queued","at":"2026-10-05T10:02:01-03:00","interaction":"call-tc","leg":"l2","service_id":"vendas"}`,
-		`{"id":"tc-10","type":"leg.delivered","at":"2026-10-05T10:02:12-03:00","interaction":"call-tc","leg":"l2","agent_id":"ag-bruno"}`,
-		`{"id":"tc-11","type":"call.updated","at":"2026-10-05T10:02:15-03:00","interaction":"call-tc","leg":"l2","answered_at":"2026-10-05T10:02:15-03:00","voice_status":"answered"}`,
-		`{"id":"tc-12","type":"call.updated","at":"2026-10-05T10:04:10-03:00","interaction":"call-tc","leg":"l2","client_hangup_at":"2026-10-05T10:04:10-03:00"}`,
-		`{"id":"tc-13","type":"leg.finished","at":"2026-10-05T10:04:12-03:00","interaction":"call-tc","leg":"l2","status":"service completed","tags":["tg-ok"]}`,
-	)
-}
 
 // legCallRows reads the cells of #leg-calls, one row per leg (tags
 // stripped, entities decoded, spaces squeezed).
@@ -75,7 +45,7 @@ func idText(page, id string) string {
 func TestHistoryPageShowsEachLegsOwnAnswerAndHangup(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		e := newAPIEnv(t, s)
-		if r := e.as(t, "admin", "POST", "/api/v1/events", transferredCall(), "Content-Type", "application/x-ndjson"); r.Code != 200 {
+		if r := e.as(t, "admin", "POST", "/api/v1/events", ndjson(web.TransferredCall...), "Content-Type", "application/x-ndjson"); r.Code != 200 {
 			t.Fatalf("ingest: %s", r)
 		}
 		for _, c := range []struct {
@@ -106,7 +76,7 @@ func TestHistoryPageShowsEachLegsOwnAnswerAndHangup(t *testing.T) {
 				}
 			}
 			text := html.UnescapeString(page)
-			if !strings.Contains(text, "Entrou na URA URA Principal") || strings.Contains(text, "URA ura-main") {
+			if !strings.Contains(text, "Entrou na URA URA Principal") || strings.Contains(text, "URA tc-ura") {
 				t.Errorf("%s: the timeline does not name the IVR", c.user)
 			}
 			// The merged call card no longer pairs one leg's answer with
@@ -129,7 +99,7 @@ func TestHistoryPageShowsEachLegsOwnAnswerAndHangup(t *testing.T) {
 func TestHistoryVoltarReturnsToTheReportItCameFrom(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		e := newAPIEnv(t, s)
-		if r := e.as(t, "admin", "POST", "/api/v1/events", transferredCall(), "Content-Type", "application/x-ndjson"); r.Code != 200 {
+		if r := e.as(t, "admin", "POST", "/api/v1/events", ndjson(web.TransferredCall...), "Content-Type", "application/x-ndjson"); r.Code != 200 {
 			t.Fatalf("ingest: %s", r)
 		}
 		search := "/rastreio?from=2026-10-05&media=voice&order=asc&to=2026-10-05"

@@ -206,10 +206,18 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		if d := details["Direção"]; d != "inbound" && d != "outbound" {
 			t.Errorf("Direção = %q", d)
 		}
-		for _, k := range []string{"Servidor de voz", "Atendida em", "Qualidade de chamada", "Status de voz"} {
+		for _, k := range []string{"Servidor de voz", "Qualidade de chamada", "Status de voz"} {
 			if v := details[k]; v == "" || v == "—" {
 				t.Errorf("call detail %s is empty (%v)", k, details)
 			}
+		}
+		// The answer is each leg's own (#leg-calls); the call card repeats
+		// it only for a one-leg call.
+		if n := eval[int](t, ctx, `[...document.querySelectorAll('#leg-calls .lc-answered')].filter((td) => td.textContent.trim() !== '—').length`); n == 0 {
+			t.Errorf("no leg of an answered call shows its answer")
+		}
+		if legs := eval[int](t, ctx, `document.querySelectorAll('#leg-calls tr.leg-call').length`); legs == 1 && (details["Atendida em"] == "" || details["Atendida em"] == "—") {
+			t.Errorf("a one-leg call's card lacks Atendida em (%v)", details)
 		}
 		if details["Status de voz"] != "Atendidas" {
 			t.Errorf("Status de voz = %q, want Atendidas", details["Status de voz"])

@@ -150,3 +150,42 @@ func TestHistoryVoltarReturnsToTheReportItCameFrom(t *testing.T) {
 		}
 	})
 }
+
+// TestHistoryCallCardShowsTheAnswerOfAOneLegCall: a call with one leg
+// keeps its answer and hang-up in the call card, the leg's own.
+func TestHistoryCallCardShowsTheAnswerOfAOneLegCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		e := newAPIEnv(t, s)
+		body := ndjson(
+			`{"id":"ol-1","type":"interaction.created","at":"2026-10-06T10:00:00-03:00","interaction":"call-ol","media":"voice","protocol":"OL-20261006","direction":"outbound","from":"1005","to":"+1 415 555 0100"}`,
+			`{"id":"ol-2","type":"leg.queued","at":"2026-10-06T10:00:01-03:00","interaction":"call-ol","leg":"l1","service_id":"suporte"}`,
+			`{"id":"ol-3","type":"leg.delivered","at":"2026-10-06T10:00:02-03:00","interaction":"call-ol","leg":"l1","agent_id":"PJSIP/1001"}`,
+			`{"id":"ol-4","type":"call.updated","at":"2026-10-06T10:00:09-03:00","interaction":"call-ol","answered_at":"2026-10-06T10:00:09-03:00"}`,
+			`{"id":"ol-5","type":"call.updated","at":"2026-10-06T10:03:00-03:00","interaction":"call-ol","leg":"l1","agent_hangup_at":"2026-10-06T10:03:00-03:00"}`,
+			`{"id":"ol-6","type":"leg.finished","at":"2026-10-06T10:03:01-03:00","interaction":"call-ol","leg":"l1","status":"service completed"}`,
+		)
+		if r := e.as(t, "admin", "POST", "/api/v1/events", body, "Content-Type", "application/x-ndjson"); r.Code != 200 {
+			t.Fatalf("ingest: %s", r)
+		}
+		r := e.ui(t, "admin", "GET", "/historico/OL-20261006", nil)
+		mustOK(t, "history", r)
+		page := html.UnescapeString(string(r.Body))
+		details := map[string]string{}
+		for _, m := range regexp.MustCompile(`(?s)<div><dt>([^<]*)</dt><dd[^>]*>(.*?)</dd></div>`).FindAllStringSubmatch(page, -1) {
+			details[m[1]] = strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[2], ""))
+		}
+		for k, want := range map[string]string{
+			"Atendida em": "2026-10-06 10:00:09", "Agente desligou em": "2026-10-06 10:03:00", "Cliente desligou em": "—",
+			// An outbound call's contact phone is To; another country's
+			// number is shown as received.
+			"Para": "+1 415 555 0100", "Telefone": "+1 415 555 0100",
+		} {
+			if details[k] != want {
+				t.Errorf("%s = %q, want %q", k, details[k], want)
+			}
+		}
+		if rows := legCallRows(string(r.Body)); len(rows) != 1 || rows[0][3] != "2026-10-06 10:00:09" {
+			t.Errorf("leg rows %q", rows)
+		}
+	})
+}

@@ -599,15 +599,17 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			{"Canal interno", c.InternalChannel, "mono", ""},
 			{"Status de voz", status, "", ""},
 		}
-		// The call's answer and hang-ups merge every leg's call.updated: with
-		// one leg they are that leg's; with several (a transfer) they would
-		// put one leg's answer beside another's hang-up, so only the legs'
-		// own details (#leg-calls) show them.
-		if len(h.Legs) <= 1 {
+		// The call's answer and hang-ups are each leg's own: merged over
+		// legs (a transfer) they would put one leg's answer beside another's
+		// hang-up, so the card repeats them only when one leg is shown (its
+		// own, which also keeps a scoped principal from reading a hidden
+		// leg's times); otherwise #leg-calls alone shows them.
+		if len(h.Legs) == 1 {
+			l := h.Legs[0]
 			rows = append(rows,
-				detailRow{"Atendida em", when(c.AnsweredAt), "dt", ""},
-				detailRow{"Cliente desligou em", when(c.ClientHangupAt), "dt", ""},
-				detailRow{"Agente desligou em", when(c.AgentHangupAt), "dt", ""})
+				detailRow{"Atendida em", when(l.AnsweredAt), "dt", ""},
+				detailRow{"Cliente desligou em", when(l.ClientHangupAt), "dt", ""},
+				detailRow{"Agente desligou em", when(l.AgentHangupAt), "dt", ""})
 		}
 		rows = append(rows, []detailRow{
 			{"Jitter", num(c.JitterMs, "ms", metrics.JitterClass), "num-l", ""},

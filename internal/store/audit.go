@@ -24,6 +24,14 @@ type AuditEntry struct {
 	Error  string         `json:"error,omitempty"`
 }
 
+// AuditActions are the actions the audit log records (server.go, ui_auth.go,
+// hooks.go, the CLI's export, contact anonymize and tenant set): the
+// Auditoria page offers them as a filter and names each.
+var AuditActions = []string{
+	"login", "login.failed", "logout", "export", "history.view", "recording.play",
+	"contact.anonymize", "tenant.set", "hook.bad_signature", "hook.bad_verify_token", "hook.unknown_key",
+}
+
 // Audit appends an entry. Audit writes go through the writer pool so they
 // are durable like events.
 func (db *DB) Audit(ctx context.Context, e AuditEntry) error {

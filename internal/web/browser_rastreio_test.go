@@ -158,7 +158,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			t.Fatalf("headers = %q\nwant %q", headers, screenCols)
 		}
 		count := eval[string](t, ctx, `document.getElementById('result-count').textContent`)
-		total, err := strconv.Atoi(strings.Fields(count)[0])
+		total, err := strconv.Atoi(strings.ReplaceAll(strings.Fields(count)[0], ".", "")) // "1.234 atendimentos"
 		if err != nil || total < rows {
 			t.Fatalf("result count %q (rows on page %d)", count, rows)
 		}
@@ -346,14 +346,14 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		if st := navigate(t, ctx, site.URL+"/auditoria"); st != 200 {
 			t.Fatalf("GET /auditoria = %d", st)
 		}
-		actions := eval[[]string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr')].map(tr => tr.cells[3].textContent.trim())`)
+		actions := eval[[]string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr .action')].map(a => a.dataset.action)`)
 		for _, a := range []string{"login", "history.view", "recording.play", "export"} {
 			if !containsString(actions, a) {
 				t.Errorf("audit log %q has no %s", actions, a)
 			}
 		}
-		exportRows := eval[string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr')].find(tr => tr.cells[3].textContent.trim() === 'export').cells[5].textContent.trim()`)
-		if exportRows != strconv.Itoa(total) {
+		exportRows := eval[string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr')].find(tr => tr.querySelector('.action').dataset.action === 'export').cells[5].textContent.trim()`)
+		if exportRows != thousandsPT(total) {
 			t.Errorf("audited export rows = %s, want %d", exportRows, total)
 		}
 		screenshot(t, ctx, "7-audit")

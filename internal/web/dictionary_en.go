@@ -79,7 +79,6 @@ var dictionaryEN = map[string]string{
 	"Página":                            "Page",
 
 	// Rastreio de Interações: results.
-	"atendimentos":                         "legs",
 	"Ordenar pela data de entrada no OMNI": "Sort by the date the leg entered OMNI",
 	"mais recentes primeiro":               "newest first",
 	"mais antigos primeiro":                "oldest first",
@@ -234,8 +233,6 @@ var dictionaryEN = map[string]string{
 	"Nenhum contato encontrado para estes filtros.":                                                                                                                   "No contact found for these filters.",
 	"Nada encontrado para estes filtros.":                                                                                                                             "Nothing found for these filters.",
 	"Nenhuma mensagem.":                                                                                                                                               "No messages.",
-	"linhas nesta página":                                                                                                                                             "rows on this page",
-	"linhas":                                                                                                                                                          "rows",
 	"Páginas":                                                                                                                                                         "Pages",
 	"chegaram":                                                                                                                                                        "reached",
 	"pararam aqui":                                                                                                                                                    "stopped here",
@@ -320,8 +317,6 @@ var dictionaryEN = map[string]string{
 	"Atendimentos por hora":    "Services per hour",
 	"Atendimentos por dia":     "Services per day",
 	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "The analytics engine (ClickHouse) is not answering: these figures come from the main database (slower).",
-	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Data up to %s: 1 update still on its way to the analytics engine.",
-	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Data up to %s: %d updates still on their way to the analytics engine.",
 	// Rastreio summary strip.
 	"Resumo do filtro":    "Filtered set summary",
 	"Por status":          "By status",
@@ -336,4 +331,45 @@ var dictionaryEN = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remove filter",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filter from the IVR report: the legs of the calls that went through this IVR. A call may have several legs (transfers) and calls that ended in the IVR have none, so the total may differ from the report's figure.",
+
+	// ptbr: count messages (plural: keys hold {n}).
+	"{n} atendimento":            "{n} leg",
+	"{n} atendimentos":           "{n} legs",
+	"{n} linha":                  "{n} row",
+	"{n} linhas":                 "{n} rows",
+	"{n} linha nesta página":     "{n} row on this page",
+	"{n} linhas nesta página":    "{n} rows on this page",
+	"{n} registro nesta página":  "{n} entry on this page",
+	"{n} registros nesta página": "{n} entries on this page",
+	"Dados até %s: {n} atualização ainda a caminho do motor de análise.":  "Data up to %s: {n} update still on its way to the analytics engine.",
+	"Dados até %s: {n} atualizações ainda a caminho do motor de análise.": "Data up to %s: {n} updates still on their way to the analytics engine.",
+	// ptbr: roles.
+	"Administrador": "Administrator",
+	"Supervisor":    "Supervisor",
+	"Analista":      "Analyst",
+	"Leitor":        "Viewer",
+	// ptbr: audited actions and their details; the Auditoria filters.
+	"Entrada no sistema":                        "Logged in",
+	"Entrada recusada":                          "Login refused",
+	"Saída do sistema":                          "Logged out",
+	"Exportação":                                "Export",
+	"Histórico aberto":                          "History opened",
+	"Gravação ouvida":                           "Recording played",
+	"Contato anonimizado":                       "Contact anonymized",
+	"Configuração alterada":                     "Settings changed",
+	"Webhook com assinatura inválida":           "Webhook with a bad signature",
+	"Webhook com token de verificação inválido": "Webhook with a bad verify token",
+	"Webhook com chave desconhecida":            "Webhook with an unknown key",
+	"IP":                                        "IP",
+	"Relatório":                                 "Report",
+	"Formato":                                   "Format",
+	"Motivo":                                    "Reason",
+	"Eventos reescritos":                        "Events rewritten",
+	"Alterações":                                "Changes",
+	"Nome de usuário":                           "User name",
+	// ptbr: what each export format is for; exports off on zero rows.
+	"Texto separado por ponto e vírgula (UTF-8 com BOM): abre direto no Excel em português e serve para integrações.":                      "Semicolon-separated text (UTF-8 with BOM): opens directly in a Portuguese Excel and suits integrations.",
+	"Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.":                                            "Comma-separated text (UTF-8 with BOM): for Excel and systems set up in English.",
+	"Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.": "Spreadsheet with typed columns for Excel/LibreOffice: durations you can add up, dates as dates, protocols and phones without losing digits.",
+	"Nada a exportar: a busca não encontrou linhas.":                                                                                       "Nothing to export: the search found no rows.",
 }

@@ -83,7 +83,6 @@ var dictionaryPT = map[string]string{
 	"Página":                            "Página",
 
 	// Rastreio de Interações: results.
-	"atendimentos":                         "atendimentos",
 	"Ordenar pela data de entrada no OMNI": "Ordenar pela data de entrada no OMNI",
 	"mais recentes primeiro":               "mais recentes primeiro",
 	"mais antigos primeiro":                "mais antigos primeiro",
@@ -238,8 +237,6 @@ var dictionaryPT = map[string]string{
 	"Nenhum contato encontrado para estes filtros.":                                                                                                                   "Nenhum contato encontrado para estes filtros.",
 	"Nada encontrado para estes filtros.":                                                                                                                             "Nada encontrado para estes filtros.",
 	"Nenhuma mensagem.":                                                                                                                                               "Nenhuma mensagem.",
-	"linhas nesta página":                                                                                                                                             "linhas nesta página",
-	"linhas":                                                                                                                                                          "linhas",
 	"Páginas":                                                                                                                                                         "Páginas",
 	"chegaram":                                                                                                                                                        "chegaram",
 	"pararam aqui":                                                                                                                                                    "pararam aqui",
@@ -324,8 +321,6 @@ var dictionaryPT = map[string]string{
 	"Atendimentos por hora":    "Atendimentos por hora",
 	"Atendimentos por dia":     "Atendimentos por dia",
 	"O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).": "O motor de análise (ClickHouse) não responde: estes números vêm do banco principal (mais lento).",
-	"Dados até %s: 1 atualização ainda a caminho do motor de análise.":                                 "Dados até %s: 1 atualização ainda a caminho do motor de análise.",
-	"Dados até %s: %d atualizações ainda a caminho do motor de análise.":                               "Dados até %s: %d atualizações ainda a caminho do motor de análise.",
 	// Rastreio summary strip.
 	"Resumo do filtro":    "Resumo do filtro",
 	"Por status":          "Por status",
@@ -340,4 +335,45 @@ var dictionaryPT = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remover filtro",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.",
+
+	// ptbr: count messages (plural: keys hold {n}).
+	"{n} atendimento":            "{n} atendimento",
+	"{n} atendimentos":           "{n} atendimentos",
+	"{n} linha":                  "{n} linha",
+	"{n} linhas":                 "{n} linhas",
+	"{n} linha nesta página":     "{n} linha nesta página",
+	"{n} linhas nesta página":    "{n} linhas nesta página",
+	"{n} registro nesta página":  "{n} registro nesta página",
+	"{n} registros nesta página": "{n} registros nesta página",
+	"Dados até %s: {n} atualização ainda a caminho do motor de análise.":  "Dados até %s: {n} atualização ainda a caminho do motor de análise.",
+	"Dados até %s: {n} atualizações ainda a caminho do motor de análise.": "Dados até %s: {n} atualizações ainda a caminho do motor de análise.",
+	// ptbr: roles.
+	"Administrador": "Administrador",
+	"Supervisor":    "Supervisor",
+	"Analista":      "Analista",
+	"Leitor":        "Leitor",
+	// ptbr: audited actions and their details; the Auditoria filters.
+	"Entrada no sistema":                        "Entrada no sistema",
+	"Entrada recusada":                          "Entrada recusada",
+	"Saída do sistema":                          "Saída do sistema",
+	"Exportação":                                "Exportação",
+	"Histórico aberto":                          "Histórico aberto",
+	"Gravação ouvida":                           "Gravação ouvida",
+	"Contato anonimizado":                       "Contato anonimizado",
+	"Configuração alterada":                     "Configuração alterada",
+	"Webhook com assinatura inválida":           "Webhook com assinatura inválida",
+	"Webhook com token de verificação inválido": "Webhook com token de verificação inválido",
+	"Webhook com chave desconhecida":            "Webhook com chave desconhecida",
+	"IP":                                        "IP",
+	"Relatório":                                 "Relatório",
+	"Formato":                                   "Formato",
+	"Motivo":                                    "Motivo",
+	"Eventos reescritos":                        "Eventos reescritos",
+	"Alterações":                                "Alterações",
+	"Nome de usuário":                           "Nome de usuário",
+	// ptbr: what each export format is for; exports off on zero rows.
+	"Texto separado por ponto e vírgula (UTF-8 com BOM): abre direto no Excel em português e serve para integrações.":                      "Texto separado por ponto e vírgula (UTF-8 com BOM): abre direto no Excel em português e serve para integrações.",
+	"Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.":                                            "Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.",
+	"Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.": "Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.",
+	"Nada a exportar: a busca não encontrou linhas.":                                                                                       "Nada a exportar: a busca não encontrou linhas.",
 }

@@ -279,7 +279,7 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			d.Summary = sum
 			p.Data = d
 			return p, []string{"20260309000123", "Ana Souza", p.T("Ver Histórico"), p.T("CSV com vírgula"), p.T("Próxima página"), "sep=%2C",
-				p.T("Por status de voz"), p.T("Duração média"), p.T("Colunas"), p.T("Mostrar todas"), "URA Principal", p.T("Remover filtro"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
+				p.T("Por status de voz"), p.T("Duração média"), plural(p.Lang, 1, "{n} atendimento", "{n} atendimentos"), p.T("Colunas"), p.T("Mostrar todas"), "URA Principal", p.T("Remover filtro"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
 		},
 		"history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico de Atendimento", "rastreio")
@@ -331,7 +331,8 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			tb := report.Table{Columns: []string{"IVR", "Recebidas", "Nível de serviço"}, Rows: [][]string{{"URA Principal", "12", "91,7%"}}, Totals: []string{"Total", "12", "91,7%"}, Links: [][]string{{"", "media=voice&ivrs=ura1", ""}}}
 			view.fill(p, tb, report.Chart{Title: "Chamadas por dia", Labels: []string{"01/03"}, Series: []report.Series{{Name: "Recebidas", Values: []float64{12}}}}, "/api/v1/reports/ivr/export", v)
 			p.Data = view
-			return p, []string{"URA Principal", p.T("Nível de serviço"), p.T("Chamadas por dia"), p.T("Abrir no Rastreio de Interações")}
+			return p, []string{"URA Principal", p.T("Nível de serviço"), p.T("Chamadas por dia"), p.T("Abrir no Rastreio de Interações"),
+				decimalText(p.Lang, "91,7%"), plural(p.Lang, 1, "{n} linha", "{n} linhas")}
 		},
 		"agentes.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Relatório de Agentes", "agents")

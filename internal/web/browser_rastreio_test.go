@@ -121,6 +121,13 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 				t.Fatalf("contact search for \"joao\" listed %q", found)
 			}
 		}
+		wantCount := strconv.Itoa(len(found)) + " contatos encontrados"
+		if len(found) == 1 {
+			wantCount = "1 contato encontrado"
+		}
+		if got := eval[string](t, ctx, `(document.querySelector('#contacts p.hint') || {}).textContent || ''`); got != wantCount {
+			t.Errorf("contact search count = %q, want %q", got, wantCount)
+		}
 		do(t, ctx, "clear the contact search", chromedp.Clear(chromedp.ID("contact-q")))
 		do(t, ctx, "pick Atendidas",
 			chromedp.Click(chromedp.CSS(`details[data-ms="voice_status"] summary`), chromedp.NodeVisible),

@@ -341,6 +341,8 @@ var dictionaryEN = map[string]string{
 	"{n} linhas nesta página":    "{n} rows on this page",
 	"{n} registro nesta página":  "{n} entry on this page",
 	"{n} registros nesta página": "{n} entries on this page",
+	"{n} contato encontrado":     "{n} contact found",
+	"{n} contatos encontrados":   "{n} contacts found",
 	"Dados até %s: {n} atualização ainda a caminho do motor de análise.":  "Data up to %s: {n} update still on its way to the analytics engine.",
 	"Dados até %s: {n} atualizações ainda a caminho do motor de análise.": "Data up to %s: {n} updates still on their way to the analytics engine.",
 	// ptbr: roles.

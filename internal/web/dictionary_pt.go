@@ -345,6 +345,8 @@ var dictionaryPT = map[string]string{
 	"{n} linhas nesta página":    "{n} linhas nesta página",
 	"{n} registro nesta página":  "{n} registro nesta página",
 	"{n} registros nesta página": "{n} registros nesta página",
+	"{n} contato encontrado":     "{n} contato encontrado",
+	"{n} contatos encontrados":   "{n} contatos encontrados",
 	"Dados até %s: {n} atualização ainda a caminho do motor de análise.":  "Dados até %s: {n} atualização ainda a caminho do motor de análise.",
 	"Dados até %s: {n} atualizações ainda a caminho do motor de análise.": "Dados até %s: {n} atualizações ainda a caminho do motor de análise.",
 	// ptbr: roles.

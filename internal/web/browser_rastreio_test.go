@@ -210,7 +210,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			t.Fatalf("history protocol = %q, want %q", got, protocol)
 		}
 		details := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#call-details > div')].map(d => [d.querySelector('dt').textContent.trim(), d.querySelector('dd').textContent.trim()]))`)
-		if d := details["Direção"]; d != "inbound" && d != "outbound" {
+		if d := details["Direção"]; d != "Recebida" && d != "Realizada" {
 			t.Errorf("Direção = %q", d)
 		}
 		for _, k := range []string{"Servidor de voz", "Atendida em", "Qualidade de chamada", "Status de voz"} {

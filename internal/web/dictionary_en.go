@@ -350,6 +350,9 @@ var dictionaryEN = map[string]string{
 	"Supervisor":    "Supervisor",
 	"Analista":      "Analyst",
 	"Leitor":        "Viewer",
+	// ptbr: call directions.
+	"Recebida":  "Inbound",
+	"Realizada": "Outbound",
 	// ptbr: audited actions and their details; the Auditoria filters.
 	"Entrada no sistema":                        "Logged in",
 	"Entrada recusada":                          "Login refused",

@@ -354,6 +354,9 @@ var dictionaryPT = map[string]string{
 	"Supervisor":    "Supervisor",
 	"Analista":      "Analista",
 	"Leitor":        "Leitor",
+	// ptbr: call directions.
+	"Recebida":  "Recebida",
+	"Realizada": "Realizada",
 	// ptbr: audited actions and their details; the Auditoria filters.
 	"Entrada no sistema":                        "Entrada no sistema",
 	"Entrada recusada":                          "Entrada recusada",

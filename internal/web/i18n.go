@@ -229,6 +229,19 @@ func roleLabel(lang string, role model.Role) string {
 	return string(role)
 }
 
+// directionLabels names a call's direction (SPEC.md TIPO: inbound,
+// outbound) by pt-BR dictionary keys.
+var directionLabels = map[string]string{"inbound": "Recebida", "outbound": "Realizada"}
+
+// directionLabel is a call direction's label in language lang (an
+// unknown one as it is).
+func directionLabel(lang, d string) string {
+	if l, ok := directionLabels[d]; ok {
+		return translate(lang, l)
+	}
+	return d
+}
+
 // auditActionLabels names the audited actions (store.AuditActions) by
 // pt-BR dictionary keys.
 var auditActionLabels = map[string]string{

@@ -79,6 +79,9 @@ func TestEveryLabelIsInBothDictionaries(t *testing.T) {
 			code["audit and export labels"] = append(code["audit and export labels"], l)
 		}
 	}
+	for _, l := range directionLabels {
+		code["call directions"] = append(code["call directions"], l)
+	}
 	for _, l := range roleLabels {
 		code["roles"] = append(code["roles"], l)
 	}
@@ -287,7 +290,7 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 				Protocol: "20260309000123", Media: "voice", MediaLabel: "Voz", BackHref: "/rastreio?media=voice",
 				Legs:    []historyLeg{{N: 1, Service: "Suporte", Agent: "Ana Souza", Entered: pageTime(p.Lang, at, at.Location()), Status: "Service Completed", StatusClass: "st-Service-Completed"}},
 				Entries: []historyEntry{{Kind: metrics.EntryMessage, Class: "msg msg-client", Who: p.T("Cliente"), Time: pageTime(p.Lang, at, at.Location()), Text: "Olá", IsMessage: true, Leg: 1, Attachment: &model.Attachment{URL: "https://example.com/a.pdf", Name: "a.pdf"}}, {Kind: metrics.EntryTransfer, Class: "step", Detail: historyText(p.Lang, "Transferido para o agente Ana"), IsStep: true, Time: pageTime(p.Lang, at, at.Location())}},
-				Call:    []detailRow{{Label: p.T("Direção"), Value: "inbound"}, {Label: p.T("Qualidade de chamada"), Value: p.T("Alta"), Badge: "q-alta"}},
+				Call:    []detailRow{{Label: p.T("Direção"), Value: directionLabel(p.Lang, "inbound")}, {Label: p.T("Qualidade de chamada"), Value: p.T("Alta"), Badge: "q-alta"}},
 				IsVoice: true, RecordingHref: "/api/v1/interactions/20260309000123/recording", MessageCount: 1, TransferCount: 1,
 				FirstAt: pageTime(p.Lang, at, at.Location()), LastAt: pageTime(p.Lang, at.Add(time.Minute), at.Location()),
 			}

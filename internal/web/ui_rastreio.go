@@ -570,7 +570,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			status = page.T(l)
 		}
 		rows := []detailRow{
-			{"Direção", c.Direction, "", ""},
+			{"Direção", directionLabel(page.Lang, c.Direction), "", ""},
 			{"De", c.From, "mono", ""},
 			{"Para", c.To, "mono", ""},
 			{"Número discado", dialed, "mono", ""},

@@ -343,6 +343,10 @@ var dictionaryEN = map[string]string{
 	"{n} registros nesta página": "{n} entries on this page",
 	"{n} contato encontrado":     "{n} contact found",
 	"{n} contatos encontrados":   "{n} contacts found",
+	"{n} chegou":                 "{n} reached",
+	"{n} chegaram":               "{n} reached",
+	"{n} parou aqui":             "{n} stopped here",
+	"{n} pararam aqui":           "{n} stopped here",
 	"Dados até %s: {n} atualização ainda a caminho do motor de análise.":  "Data up to %s: {n} update still on its way to the analytics engine.",
 	"Dados até %s: {n} atualizações ainda a caminho do motor de análise.": "Data up to %s: {n} updates still on their way to the analytics engine.",
 	// ptbr: roles.

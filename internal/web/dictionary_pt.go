@@ -347,6 +347,10 @@ var dictionaryPT = map[string]string{
 	"{n} registros nesta página": "{n} registros nesta página",
 	"{n} contato encontrado":     "{n} contato encontrado",
 	"{n} contatos encontrados":   "{n} contatos encontrados",
+	"{n} chegou":                 "{n} chegou",
+	"{n} chegaram":               "{n} chegaram",
+	"{n} parou aqui":             "{n} parou aqui",
+	"{n} pararam aqui":           "{n} pararam aqui",
 	"Dados até %s: {n} atualização ainda a caminho do motor de análise.":  "Dados até %s: {n} atualização ainda a caminho do motor de análise.",
 	"Dados até %s: {n} atualizações ainda a caminho do motor de análise.": "Dados até %s: {n} atualizações ainda a caminho do motor de análise.",
 	// ptbr: roles.

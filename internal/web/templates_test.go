@@ -71,7 +71,7 @@ func TestEveryLabelIsInBothDictionaries(t *testing.T) {
 		"dropoff chart":   {"Abandono por etapa", "chegaram", "pararam aqui"},
 		"history senders": {"Cliente", "Agente", "Sistema", "Bot"},
 		"message ticks":   {"Enviada", "Entregue", "Lida", "Falhou"},
-		"count messages": {"{n} registro nesta página", "{n} registros nesta página",
+		"count messages": {"{n} registro nesta página", "{n} registros nesta página", "{n} chegou", "{n} chegaram", "{n} parou aqui", "{n} pararam aqui",
 			"Dados até %s: {n} atualização ainda a caminho do motor de análise.", "Dados até %s: {n} atualizações ainda a caminho do motor de análise."},
 	}
 	for _, m := range []map[string]string{auditActionLabels, auditDetailLabels, reportLabels, exportHints} {
@@ -305,9 +305,10 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 				Rows:    []row{{Key: "b1/c1", ActionURL: "/fluxo-agil/b1/c1", Cells: []cell{{Text: "Lote março", Class: "rpt-wrap"}, {Text: "2", Class: "num"}}}},
 				NextURL: "/fluxo-agil?cursor=x", FirstURL: "/fluxo-agil",
 				Exports: exportLinks(p, "/api/v1/reports/fluxo-agil/export", url.Values{"client": {"cli1"}}, true),
-				Dropoff: dropoffSVG([]report.StepCount{{Step: "menu", Contacts: 3, LastHere: 1}}, dropoffText{Title: p.T("Abandono por etapa"), Reached: p.T("chegaram"), Stopped: p.T("pararam aqui")}, []string{"/fluxo-agil?step=menu"}),
+				Dropoff: dropoffSVG([]report.StepCount{{Step: "menu", Contacts: 3, LastHere: 1}}, dropoffText{Title: p.T("Abandono por etapa"), Reached: p.T("chegaram"), Stopped: p.T("pararam aqui"), Lang: p.Lang}, []string{"/fluxo-agil?step=menu"}),
 			}
-			return p, []string{"Lote março", p.T("Ver histórico das conversas"), p.T("Abandono por etapa"), p.T("Próxima página")}
+			return p, []string{"Lote março", p.T("Ver histórico das conversas"), p.T("Abandono por etapa"), p.T("Próxima página"),
+				plural(p.Lang, 3, "{n} chegou", "{n} chegaram") + " · " + plural(p.Lang, 1, "{n} parou aqui", "{n} pararam aqui"), plural(p.Lang, 1, "{n} linha nesta página", "{n} linhas nesta página")}
 		},
 		"fluxo_history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico do Fluxo Ágil", "fluxo")

@@ -166,6 +166,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 		Reached:  page.T("chegaram"),
 		Stopped:  page.T("pararam aqui"),
 		Selected: view.Step,
+		Lang:     page.Lang,
 	}, view.DropoffLinks)
 
 	// Table, sortable by Lote or Nome.

@@ -56,18 +56,25 @@ var reasonsPT = []struct {
 	{regexp.MustCompile(`^required$`), "obrigatório"},
 }
 
-// mediaReason finds the media id a reason names (the report parsers write
-// ids, as the API takes them).
-var mediaReason = regexp.MustCompile(`^(does not apply to media )(.*)$`)
+// mediaReason finds the media id a reason names, oneOfReason the values a
+// reason lists (the report parsers write ids, as the API takes them).
+var (
+	mediaReason = regexp.MustCompile(`^(does not apply to media )(.*)$`)
+	oneOfReason = regexp.MustCompile(`^(.* is not one of: )(.*)$`)
+)
 
 // reason gives a problem's reason in language lang (a reason the list does
-// not know stays as the API wrote it); a media named by its id is named by
-// its label ("não se aplica à mídia WhatsApp").
+// not know stays as the API wrote it); media and voice statuses named by
+// their ids are named by their labels ("não se aplica à mídia WhatsApp",
+// "não é um destes: WhatsApp, Voz, …").
 func reason(lang, s string) string {
 	if m := mediaReason.FindStringSubmatch(s); m != nil {
 		if md, ok := model.MediaByID(m[2]); ok {
 			s = m[1] + mediaLabel(lang, md)
 		}
+	}
+	if m := oneOfReason.FindStringSubmatch(s); m != nil {
+		s = m[1] + idListLabels(lang, m[2])
 	}
 	if lang == "en" {
 		return s
@@ -78,6 +85,34 @@ func reason(lang, s string) string {
 		}
 	}
 	return s
+}
+
+// idListLabels names a comma-separated list of ids by their labels when
+// every one is a media, or every one a voice status; any other list
+// (group_by values, audit actions) stays as the API wrote it.
+func idListLabels(lang, list string) string {
+	ids := strings.Split(list, ", ")
+	media, voice := make([]string, len(ids)), make([]string, len(ids))
+	allMedia, allVoice := true, true
+	for i, id := range ids {
+		if md, ok := model.MediaByID(id); ok {
+			media[i] = mediaLabel(lang, md)
+		} else {
+			allMedia = false
+		}
+		if l, ok := model.VoiceStatusLabels[id]; ok {
+			voice[i] = translate(lang, l)
+		} else {
+			allVoice = false
+		}
+	}
+	switch {
+	case allMedia:
+		return strings.Join(media, ", ")
+	case allVoice:
+		return strings.Join(voice, ", ")
+	}
+	return list
 }
 
 // historyEN translates the pt-BR step texts of metrics.BuildHistory.

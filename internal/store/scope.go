@@ -100,6 +100,12 @@ func NewSpanQuery(p model.Principal, alias, kind string) *Query {
 	return scopedQuery(p, alias).And(alias+".kind = ?", kind)
 }
 
+// NewAuditQuery starts a query over the audit log (alias with tenant): the
+// tenant's entries (only an admin reads them; the routes check the role).
+func NewAuditQuery(p model.Principal, alias string) *Query {
+	return scopedQuery(p, alias)
+}
+
 // And adds a condition.
 func (q *Query) And(cond string, args ...any) *Query {
 	q.where = append(q.where, cond)

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
 )
 
 func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
@@ -254,17 +255,23 @@ func (s *Server) apiFluxoHistory(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h)
 }
 
+// apiAudit answers a page of the audit log (200 entries, newest first)
+// filtered as the Auditoria page is (report.ParseAudit: actor, action,
+// from, to, before).
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	var before int64
-	if v := r.URL.Query().Get("before"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			writeJSON(w, http.StatusBadRequest, &report.ParamError{Problems: []report.Problem{{Param: "before", Reason: "must be a positive audit entry id"}}})
-			return
-		}
-		before = n
+	p := principal(r)
+	loc, err := s.tenantLocation(r.Context(), p.Tenant)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	list, err := s.db.AuditLog(r.Context(), principal(r).Tenant, before, 200)
+	f, err := report.ParseAudit(r.URL.Query(), loc, "lang")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Limit = 200
+	list, err := s.db.SearchAudit(r.Context(), p, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -275,9 +282,11 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 // AuditColumns is the audit log export header.
 var AuditColumns = []string{"ID", "DATA", "USUÁRIO", "AÇÃO", "DETALHES", "LINHAS", "BYTES", "SHA256", "ERRO"}
 
+// apiAuditExport exports the audit log the filters select (those of
+// apiAudit; before is ignored: an export holds every entry).
 func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	f, err := report.ParseFormat(r.URL.Query().Get("format"), r.URL.Query().Get("sep"))
+	fm, err := report.ParseFormat(r.URL.Query().Get("format"), r.URL.Query().Get("sep"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -287,10 +296,15 @@ func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	filter, err := report.ParseAudit(r.URL.Query(), loc, exportParams...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	filter.Before, filter.Limit = 0, store.MaxAuditPage
 	src := func(emit func([]string) error) error {
-		var before int64
 		for {
-			list, err := s.db.AuditLog(r.Context(), p.Tenant, before, 5000)
+			list, err := s.db.SearchAudit(r.Context(), p, filter)
 			if err != nil {
 				return err
 			}
@@ -298,14 +312,14 @@ func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) {
 				if err := emit(auditRow(e, loc)); err != nil {
 					return err
 				}
-				before = e.K
+				filter.Before = e.K
 			}
-			if len(list) < 5000 {
+			if len(list) < filter.Limit {
 				return nil
 			}
 		}
 	}
-	s.export(w, r, "audit", f, "auditoria", AuditColumns, -1, src)
+	s.export(w, r, "audit", fm, "auditoria", AuditColumns, -1, src)
 }
 
 // apiStatus answers the analytics engine's state for the admin's tenant:

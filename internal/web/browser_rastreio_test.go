@@ -121,6 +121,13 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 				t.Fatalf("contact search for \"joao\" listed %q", found)
 			}
 		}
+		wantCount := strconv.Itoa(len(found)) + " contatos encontrados"
+		if len(found) == 1 {
+			wantCount = "1 contato encontrado"
+		}
+		if got := eval[string](t, ctx, `(document.querySelector('#contacts p.hint') || {}).textContent || ''`); got != wantCount {
+			t.Errorf("contact search count = %q, want %q", got, wantCount)
+		}
 		do(t, ctx, "clear the contact search", chromedp.Clear(chromedp.ID("contact-q")))
 		do(t, ctx, "pick Atendidas",
 			chromedp.Click(chromedp.CSS(`details[data-ms="voice_status"] summary`), chromedp.NodeVisible),
@@ -158,7 +165,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			t.Fatalf("headers = %q\nwant %q", headers, screenCols)
 		}
 		count := eval[string](t, ctx, `document.getElementById('result-count').textContent`)
-		total, err := strconv.Atoi(strings.Fields(count)[0])
+		total, err := strconv.Atoi(strings.ReplaceAll(strings.Fields(count)[0], ".", "")) // "1.234 atendimentos"
 		if err != nil || total < rows {
 			t.Fatalf("result count %q (rows on page %d)", count, rows)
 		}
@@ -203,7 +210,7 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 			t.Fatalf("history protocol = %q, want %q", got, protocol)
 		}
 		details := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#call-details > div')].map(d => [d.querySelector('dt').textContent.trim(), d.querySelector('dd').textContent.trim()]))`)
-		if d := details["Direção"]; d != "inbound" && d != "outbound" {
+		if d := details["Direção"]; d != "Recebida" && d != "Realizada" {
 			t.Errorf("Direção = %q", d)
 		}
 		for _, k := range []string{"Servidor de voz", "Qualidade de chamada", "Status de voz"} {
@@ -354,14 +361,14 @@ func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 		if st := navigate(t, ctx, site.URL+"/auditoria"); st != 200 {
 			t.Fatalf("GET /auditoria = %d", st)
 		}
-		actions := eval[[]string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr')].map(tr => tr.cells[3].textContent.trim())`)
+		actions := eval[[]string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr .action')].map(a => a.dataset.action)`)
 		for _, a := range []string{"login", "history.view", "recording.play", "export"} {
 			if !containsString(actions, a) {
 				t.Errorf("audit log %q has no %s", actions, a)
 			}
 		}
-		exportRows := eval[string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr')].find(tr => tr.cells[3].textContent.trim() === 'export').cells[5].textContent.trim()`)
-		if exportRows != strconv.Itoa(total) {
+		exportRows := eval[string](t, ctx, `[...document.querySelectorAll('#audit-log tbody tr')].find(tr => tr.querySelector('.action').dataset.action === 'export').cells[5].textContent.trim()`)
+		if exportRows != thousandsPT(total) {
 			t.Errorf("audited export rows = %s, want %d", exportRows, total)
 		}
 		screenshot(t, ctx, "7-audit")

@@ -493,7 +493,7 @@ func TestBrowserReportsIVRAndAgentsDrillDown(t *testing.T) {
 			t.Fatalf("agents drill-down landed on %s", location(t, ctx))
 		}
 		do(t, ctx, "the Rastreio rows", chromedp.WaitVisible(chromedp.ID("results")))
-		if n := eval[string](t, ctx, `String(parseInt(document.getElementById('result-count').textContent, 10))`); n != agentCount {
+		if n := eval[string](t, ctx, `String(parseInt(document.getElementById('result-count').textContent.replace(/\./g, ''), 10))`); n != agentCount {
 			t.Errorf("drill-down of a count of %s finds %s legs", agentCount, n)
 		}
 		shot(t, ctx, "5-agents-drilldown")

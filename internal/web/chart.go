@@ -265,6 +265,14 @@ type dropoffText struct {
 	Title, Reached, Stopped string
 	// Selected is the step the page filters on (highlighted).
 	Selected string
+	// Lang is the page's language: each row's counts read as its count
+	// messages do (plural: "1 chegou · 0 pararam aqui").
+	Lang string
+}
+
+// counts is a step's counts as the chart writes them beside its bars.
+func (l dropoffText) counts(s report.StepCount) string {
+	return plural(l.Lang, int64(s.Contacts), "{n} chegou", "{n} chegaram") + " · " + plural(l.Lang, int64(s.LastHere), "{n} parou aqui", "{n} pararam aqui")
 }
 
 // dropoffSVG draws the Fluxo Ágil drop-off: one row per step, a light bar
@@ -307,7 +315,7 @@ func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) templat
 	fmt.Fprintf(&b, `<title id="dropoff-t">%s</title>`, chartEsc(l.Title))
 	desc := make([]string, len(steps))
 	for i, s := range steps {
-		desc[i] = fmt.Sprintf("%s: %d %s, %d %s", s.Step, s.Contacts, l.Reached, s.LastHere, l.Stopped)
+		desc[i] = s.Step + ": " + l.counts(s)
 	}
 	fmt.Fprintf(&b, `<desc id="dropoff-d">%s</desc>`, chartEsc(strings.Join(desc, "; ")))
 	// Legend.
@@ -334,7 +342,7 @@ func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) templat
 			cls, weight = "drop-step selected", "bold"
 		}
 		fmt.Fprintf(&b, `<g class="%s" data-step="%s" data-reached="%d" data-stopped="%d"><title>%s</title>`, cls, chartEsc(s.Step), s.Contacts, s.LastHere,
-			chartEsc(fmt.Sprintf("%s — %d %s, %d %s", s.Step, s.Contacts, l.Reached, s.LastHere, l.Stopped)))
+			chartEsc(s.Step+" — "+l.counts(s)))
 		if s.Step == l.Selected {
 			fmt.Fprintf(&b, `<rect x="0" y="%d" width="%d" height="%d" fill="#fff4d6"/>`, y-4, w, rowH)
 		}
@@ -343,7 +351,7 @@ func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) templat
 		fmt.Fprintf(&b, `<rect class="bar reached" x="%d" y="%d" width="%s" height="%d" fill="#9ec5e8"/>`, labelW, y, chartCoord(wReached), barH)
 		fmt.Fprintf(&b, `<rect class="bar stopped" x="%d" y="%d" width="%s" height="%d" fill="#c0392b"/>`, labelW, y, chartCoord(wStopped), barH)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#333">%s</text></g>`, labelW+int(plotW)+8, y+barH/2+5,
-			chartEsc(fmt.Sprintf("%d %s · %d %s", s.Contacts, l.Reached, s.LastHere, l.Stopped)))
+			chartEsc(l.counts(s)))
 		if link != "" {
 			b.WriteString(`</a>`)
 		}

@@ -28,10 +28,7 @@ func (s *Server) dataNote(r *http.Request, page Page) string {
 	}
 	until := ds.Until.Format("15:04")
 	if ds.Until.Format("2006-01-02") != time.Now().In(ds.Until.Location()).Format("2006-01-02") {
-		until = ds.Until.Format("2006-01-02 15:04") // an older day: the date too
+		until = formatDateTime(page.Lang, *ds.Until, ds.Until.Location()) // an older day: the date too
 	}
-	if ds.Pending == 1 {
-		return fmt.Sprintf(page.T("Dados até %s: 1 atualização ainda a caminho do motor de análise."), until)
-	}
-	return fmt.Sprintf(page.T("Dados até %s: %d atualizações ainda a caminho do motor de análise."), until, ds.Pending)
+	return fmt.Sprintf(plural(page.Lang, ds.Pending, "Dados até %s: {n} atualização ainda a caminho do motor de análise.", "Dados até %s: {n} atualizações ainda a caminho do motor de análise."), until)
 }

@@ -51,8 +51,7 @@ var errStoreDown = errors.New("store: connection refused")
 func TestEveryReasonOfTheParsersReadsInPortuguese(t *testing.T) {
 	for in, want := range map[string]string{
 		`must be a date AAAA-MM-DD, got "2026-13-01"`: `deve ser uma data AAAA-MM-DD; recebido "2026-13-01"`,
-		`"fax" is not one of: voice, chat`:            `"fax" não é um destes: voice, chat`,
-		"does not apply to media chat":                "não se aplica à mídia chat",
+		`"week" is not one of: ivr, day`:              `"week" não é um destes: ivr, day`,
 		"must be a number from 1 to 500":              "deve ser um número de 1 a 500",
 		"invalid cursor":                              "página inválida: volte à primeira página",
 		"batch b9 is not a batch of campaign c1":      "o lote b9 não é da campanha c1",
@@ -64,6 +63,27 @@ func TestEveryReasonOfTheParsersReadsInPortuguese(t *testing.T) {
 		}
 		if got := reason("en", in); got != in {
 			t.Errorf("English reason(%q) = %q", in, got)
+		}
+	}
+}
+
+// TestAReasonNamesAMediaByItsLabel: a problem names a media (and lists
+// media or voice statuses) as the page does ("não se aplica à mídia
+// WhatsApp", "Voice" in English), not by the ids the API takes.
+func TestAReasonNamesAMediaByItsLabel(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"pt", "does not apply to media whatsapp", "não se aplica à mídia WhatsApp"},
+		{"pt", "does not apply to media voice", "não se aplica à mídia Voz"},
+		{"en", "does not apply to media voice", "does not apply to media Voice"},
+		{"pt", "does not apply to media fax", "não se aplica à mídia fax"},
+		{"pt", `"fax" is not one of: voice, whatsapp`, `"fax" não é um destes: Voz, WhatsApp`},
+		{"en", `"fax" is not one of: voice, whatsapp`, `"fax" is not one of: Voice, WhatsApp`},
+		{"pt", `"x" is not one of: answered, no_answer`, `"x" não é um destes: Atendidas, Não atendidas`},
+		{"en", `"x" is not one of: answered, no_answer`, `"x" is not one of: Answered, Not answered`},
+		{"pt", `"x" is not one of: ivr, service, agent, hour, day`, `"x" não é um destes: ivr, service, agent, hour, day`},
+	} {
+		if got := reason(c.lang, c.in); got != c.want {
+			t.Errorf("%s reason(%q) = %q, want %q", c.lang, c.in, got, c.want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
 )
 
 // TestBothDictionariesHoldTheSameLabels: a label added to one language
@@ -70,8 +71,26 @@ func TestEveryLabelIsInBothDictionaries(t *testing.T) {
 		"dropoff chart":   {"Abandono por etapa", "chegaram", "pararam aqui"},
 		"history senders": {"Cliente", "Agente", "Sistema", "Bot"},
 		"message ticks":   {"Enviada", "Entregue", "Lida", "Falhou"},
+		"count messages": {"{n} registro nesta página", "{n} registros nesta página", "{n} chegou", "{n} chegaram", "{n} parou aqui", "{n} pararam aqui",
+			"Dados até %s: {n} atualização ainda a caminho do motor de análise.", "Dados até %s: {n} atualizações ainda a caminho do motor de análise."},
 	}
-	for _, f := range []form{rastreioForm, fluxoForm, ivrForm, agentsForm} {
+	for _, m := range []map[string]string{auditActionLabels, auditDetailLabels, reportLabels, exportHints} {
+		for _, l := range m {
+			code["audit and export labels"] = append(code["audit and export labels"], l)
+		}
+	}
+	for _, l := range directionLabels {
+		code["call directions"] = append(code["call directions"], l)
+	}
+	for _, l := range roleLabels {
+		code["roles"] = append(code["roles"], l)
+	}
+	for _, a := range store.AuditActions {
+		if _, ok := auditActionLabels[a]; !ok {
+			t.Errorf("audited action %q has no label", a)
+		}
+	}
+	for _, f := range []form{rastreioForm, fluxoForm, ivrForm, agentsForm, auditForm} {
 		for _, x := range f {
 			code["filter labels"] = append(code["filter labels"], x.Label)
 		}
@@ -132,6 +151,14 @@ func walkLabels(n parse.Node, found func(string)) {
 			if len(idents) > 0 && idents[len(idents)-1] == "T" && i+1 < len(n.Args) {
 				if s, ok := n.Args[i+1].(*parse.StringNode); ok {
 					found(s.Text)
+				}
+			}
+			// {{.Plural N "{n} one" "{n} many"}}: both forms are labels.
+			if len(idents) > 0 && idents[len(idents)-1] == "Plural" {
+				for _, a := range n.Args[min(i+2, len(n.Args)):min(i+4, len(n.Args))] {
+					if s, ok := a.(*parse.StringNode); ok {
+						found(s.Text)
+					}
 				}
 			}
 		}
@@ -255,21 +282,21 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			d.Summary = sum
 			p.Data = d
 			return p, []string{"20260309000123", "Ana Souza", p.T("Ver Histórico"), p.T("CSV com vírgula"), p.T("Próxima página"), "sep=%2C",
-				p.T("Por status de voz"), p.T("Duração média"), p.T("Colunas"), p.T("Mostrar todas"), "URA Principal", p.T("Remover filtro"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
+				p.T("Por status de voz"), p.T("Duração média"), p.T("{n} contatos encontrados"), plural(p.Lang, 1, "{n} atendimento", "{n} atendimentos"), p.T("Colunas"), p.T("Mostrar todas"), "URA Principal", p.T("Remover filtro"), "/api/v1/reports/interactions/summary?agents=ag1&media=voice&voice_status=answered"}
 		},
 		"history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico de Atendimento", "rastreio")
 			p.Data = historyData{
 				Protocol: "20260309000123", Media: "voice", MediaLabel: "Voz", BackHref: "/rastreio?media=voice",
 				Contact: historyContact{Name: "Bia Lima", Document: "***.533.447-**", Phone: "+55 (11) 98888-7777", Service: "Suporte", Tags: []string{"Resolvido"}},
-				Legs: []historyLeg{{N: 1, Service: "Suporte", Agent: "Ana Souza", Entered: pageTime(at, at.Location()), Status: "Service Completed", StatusClass: "st-Service-Completed",
-					Answered: pageTime(at, at.Location()), AgentHangup: "2026-03-09 14:07:00", Transferred: "2026-03-09 14:07:00", TransferTo: "Financeiro"}},
-				Entries: []historyEntry{{Kind: metrics.EntryMessage, Class: "msg msg-client", Who: p.T("Cliente"), Time: pageTime(at, at.Location()), Text: "Olá", IsMessage: true, Leg: 1, Attachment: &model.Attachment{URL: "https://example.com/a.pdf", Name: "a.pdf"}}, {Kind: metrics.EntryTransfer, Class: "step", Detail: historyText(p.Lang, "Transferido para o agente Ana"), IsStep: true, Time: pageTime(at, at.Location())}},
-				Call:    []detailRow{{Label: p.T("Direção"), Value: "inbound"}, {Label: p.T("Qualidade de chamada"), Value: p.T("Alta"), Badge: "q-alta"}},
+				Legs: []historyLeg{{N: 1, Service: "Suporte", Agent: "Ana Souza", Entered: pageTime(p.Lang, at, at.Location()), Status: "Service Completed", StatusClass: "st-Service-Completed",
+					Answered: pageTime(p.Lang, at, at.Location()), AgentHangup: "2026-03-09 14:07:00", Transferred: "2026-03-09 14:07:00", TransferTo: "Financeiro"}},
+				Entries: []historyEntry{{Kind: metrics.EntryMessage, Class: "msg msg-client", Who: p.T("Cliente"), Time: pageTime(p.Lang, at, at.Location()), Text: "Olá", IsMessage: true, Leg: 1, Attachment: &model.Attachment{URL: "https://example.com/a.pdf", Name: "a.pdf"}}, {Kind: metrics.EntryTransfer, Class: "step", Detail: historyText(p.Lang, "Transferido para o agente Ana"), IsStep: true, Time: pageTime(p.Lang, at, at.Location())}},
+				Call:    []detailRow{{Label: p.T("Direção"), Value: directionLabel(p.Lang, "inbound")}, {Label: p.T("Qualidade de chamada"), Value: p.T("Alta"), Badge: "q-alta"}},
 				IsVoice: true, RecordingHref: "/api/v1/interactions/20260309000123/recording", MessageCount: 1, TransferCount: 1,
-				FirstAt: pageTime(at, at.Location()), LastAt: pageTime(at.Add(time.Minute), at.Location()),
+				FirstAt: pageTime(p.Lang, at, at.Location()), LastAt: pageTime(p.Lang, at.Add(time.Minute), at.Location()),
 			}
-			return p, []string{"2026-03-09 14:05:07", p.T("Detalhes da chamada"), p.T("Linha do tempo"), historyText(p.Lang, "Transferido para o agente Ana"),
+			return p, []string{pageTime(p.Lang, at, at.Location()), p.T("Detalhes da chamada"), p.T("Linha do tempo"), historyText(p.Lang, "Transferido para o agente Ana"),
 				"Bia Lima", "***.533.447-**", "+55 (11) 98888-7777", "Resolvido", p.T("Detalhes de cada atendimento"), "2026-03-09 14:07:00", "Financeiro", p.T("Voltar")}
 		},
 		"fluxo.html": func(r *http.Request) (Page, []string) {
@@ -281,9 +308,10 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 				Rows:    []row{{Key: "b1/c1", ActionURL: "/fluxo-agil/b1/c1", Cells: []cell{{Text: "Lote março", Class: "rpt-wrap"}, {Text: "2", Class: "num"}}}},
 				NextURL: "/fluxo-agil?cursor=x", FirstURL: "/fluxo-agil",
 				Exports: exportLinks(p, "/api/v1/reports/fluxo-agil/export", url.Values{"client": {"cli1"}}, true),
-				Dropoff: dropoffSVG([]report.StepCount{{Step: "menu", Contacts: 3, LastHere: 1}}, dropoffText{Title: p.T("Abandono por etapa"), Reached: p.T("chegaram"), Stopped: p.T("pararam aqui")}, []string{"/fluxo-agil?step=menu"}),
+				Dropoff: dropoffSVG([]report.StepCount{{Step: "menu", Contacts: 3, LastHere: 1}}, dropoffText{Title: p.T("Abandono por etapa"), Reached: p.T("chegaram"), Stopped: p.T("pararam aqui"), Lang: p.Lang}, []string{"/fluxo-agil?step=menu"}),
 			}
-			return p, []string{"Lote março", p.T("Ver histórico das conversas"), p.T("Abandono por etapa"), p.T("Próxima página")}
+			return p, []string{"Lote março", p.T("Ver histórico das conversas"), p.T("Abandono por etapa"), p.T("Próxima página"),
+				plural(p.Lang, 3, "{n} chegou", "{n} chegaram") + " · " + plural(p.Lang, 1, "{n} parou aqui", "{n} pararam aqui"), plural(p.Lang, 1, "{n} linha nesta página", "{n} linhas nesta página")}
 		},
 		"fluxo_history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico do Fluxo Ágil", "fluxo")
@@ -291,12 +319,12 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 				Batch: "Lote março", Contact: "Carla", BatchID: "b1", ContactID: "c1", Phone: "(11) 9****-1234", BackURL: "/fluxo-agil",
 				Conversations: []fluxoConvView{{
 					ID: "conv1", Flow: "cobranca", Channel: "WhatsApp", Outcome: "human", OutcomeLabel: p.T("Transferido para humano"),
-					Start: pageTime(at, at.Location()), End: pageTime(at.Add(time.Minute), at.Location()), HistoryURL: "/historico/20260309000123",
-					Steps:    []fluxoStepView{{Step: "menu", At: pageTime(at, at.Location())}},
-					Messages: []fluxoMsgView{{Sender: "bot", SenderLabel: p.T("Bot"), Text: "Oi!", At: pageTime(at, at.Location())}},
+					Start: pageTime(p.Lang, at, at.Location()), End: pageTime(p.Lang, at.Add(time.Minute), at.Location()), HistoryURL: "/historico/20260309000123",
+					Steps:    []fluxoStepView{{Step: "menu", At: pageTime(p.Lang, at, at.Location())}},
+					Messages: []fluxoMsgView{{Sender: "bot", SenderLabel: p.T("Bot"), Text: "Oi!", At: pageTime(p.Lang, at, at.Location())}},
 				}},
 			}
-			return p, []string{"Carla", "2026-03-09 14:05:07", p.T("Transferido para humano"), p.T("Ver atendimento")}
+			return p, []string{"Carla", pageTime(p.Lang, at, at.Location()), p.T("Transferido para humano"), p.T("Ver atendimento")}
 		},
 		"ivr.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Relatório IVR", "ivr")
@@ -310,7 +338,8 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			tb := report.Table{Columns: []string{"IVR", "Recebidas", "Nível de serviço"}, Rows: [][]string{{"URA Principal", "12", "91,7%"}}, Totals: []string{"Total", "12", "91,7%"}, Links: [][]string{{"", "media=voice&ivrs=ura1", ""}}}
 			view.fill(p, tb, report.Chart{Title: "Chamadas por dia", Labels: []string{"01/03"}, Series: []report.Series{{Name: "Recebidas", Values: []float64{12}}}}, "/api/v1/reports/ivr/export", v)
 			p.Data = view
-			return p, []string{"URA Principal", p.T("Nível de serviço"), p.T("Chamadas por dia"), p.T("Abrir no Rastreio de Interações")}
+			return p, []string{"URA Principal", p.T("Nível de serviço"), p.T("Chamadas por dia"), p.T("Abrir no Rastreio de Interações"),
+				decimalText(p.Lang, "91,7%"), plural(p.Lang, 1, "{n} linha", "{n} linhas")}
 		},
 		"agentes.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Relatório de Agentes", "agents")
@@ -328,13 +357,20 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 		},
 		"audit.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Auditoria", "auditoria")
-			d := auditData{IsFirst: false, OlderHref: "/auditoria?before=10", Exports: exportLinks(p, "/api/v1/audit/export", nil, false)}
+			v := url.Values{"action": {"export"}, "from": {"2026-03-01"}}
+			d := &auditData{Actor: "ana", Dates: newRange(p, auditForm, v, "Período", "date", "até", "from", "to"),
+				Actions: auditActionOptions(p, "export"), OlderHref: "/auditoria?action=export&before=10", NewestHref: "/auditoria?action=export",
+				Exports: exportLinks(p, "/api/v1/audit/export", v, false)}
 			for _, c := range AuditColumns {
 				d.Headers = append(d.Headers, p.T(c))
 			}
-			d.Rows = [][]string{{"11", "2026-03-09 14:05:07", "ana", "export", `{"report":"ivr"}`, "12", "2048", "ab12", ""}}
+			rows, bytes := int64(12), int64(2048)
+			e := store.AuditEntry{K: 11, At: at, Actor: "user:ana", Action: "export", Detail: map[string]any{"report": "ivr", "format": "csv", "filters": map[string]any{"from": []any{"2026-03-01"}}}, Rows: &rows, Bytes: &bytes, SHA256: "ab12"}
+			d.Rows = []auditEntryView{auditEntryOf(p, e, at.Location())}
+			d.Count = plural(p.Lang, int64(len(d.Rows)), "{n} registro nesta página", "{n} registros nesta página")
 			p.Data = d
-			return p, []string{p.T("USUÁRIO"), `{"report":"ivr"}`, p.T("Mais antigos")}
+			return p, []string{p.T("USUÁRIO"), p.T("Exportação"), p.T("Relatório"), p.T("Relatório IVR"), "from=2026-03-01", formatCount(p.Lang, 2048),
+				pageTime(p.Lang, at, at.Location()), p.T("{n} registro nesta página")[len("{n}"):], p.T("Mais antigos"), p.T("Nome de usuário")}
 		},
 	}
 }

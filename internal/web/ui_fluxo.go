@@ -166,6 +166,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 		Reached:  page.T("chegaram"),
 		Stopped:  page.T("pararam aqui"),
 		Selected: view.Step,
+		Lang:     page.Lang,
 	}, view.DropoffLinks)
 
 	// Table, sortable by Lote or Nome.
@@ -203,7 +204,7 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("cursor") != "" {
 		view.FirstURL = "/fluxo-agil?" + base.Encode()
 	}
-	view.Exports = exportLinks(page, "/api/v1/reports/fluxo-agil/export", q, true)
+	view.Exports = disableExports(exportLinks(page, "/api/v1/reports/fluxo-agil/export", q, true), len(t.Rows) == 0 && q.Get("cursor") == "")
 	s.render(w, r, http.StatusOK, "fluxo.html", page)
 	return nil
 }
@@ -277,25 +278,25 @@ func (s *Server) uiFluxoHistory(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range h.Conversations {
 		cv := fluxoConvView{
 			ID: c.ID, Flow: c.Flow, Channel: channel(c.Channel), Outcome: c.Outcome,
-			OutcomeLabel: page.T(c.OutcomeLabel), Start: pageTime(c.StartedAt, c.StartedAt.Location()),
+			OutcomeLabel: page.T(c.OutcomeLabel), Start: pageTime(page.Lang, c.StartedAt, c.StartedAt.Location()),
 			Open: c.EndedAt == nil, Interaction: c.Interaction,
 		}
 		if c.EndedAt != nil {
-			cv.End = pageTime(*c.EndedAt, c.EndedAt.Location())
+			cv.End = pageTime(page.Lang, *c.EndedAt, c.EndedAt.Location())
 		}
 		if c.Protocol != "" {
 			// Voltar on the history returns to this page (safeBack).
 			cv.HistoryURL = "/historico/" + url.PathEscape(c.Protocol) + "?" + url.Values{"back": {r.URL.RequestURI()}}.Encode()
 		}
 		for _, st := range c.Steps {
-			cv.Steps = append(cv.Steps, fluxoStepView{Step: st.Step, At: pageTime(st.At, st.At.Location())})
+			cv.Steps = append(cv.Steps, fluxoStepView{Step: st.Step, At: pageTime(page.Lang, st.At, st.At.Location())})
 		}
 		for _, m := range c.Messages {
 			label := map[string]string{"bot": "Bot", "client": "Cliente"}[m.Sender]
 			if label == "" {
 				label = m.Sender
 			}
-			cv.Messages = append(cv.Messages, fluxoMsgView{Sender: m.Sender, SenderLabel: page.T(label), Text: m.Text, At: pageTime(m.At, m.At.Location())})
+			cv.Messages = append(cv.Messages, fluxoMsgView{Sender: m.Sender, SenderLabel: page.T(label), Text: m.Text, At: pageTime(page.Lang, m.At, m.At.Location())})
 		}
 		view.Conversations = append(view.Conversations, cv)
 	}

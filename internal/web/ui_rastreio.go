@@ -280,7 +280,7 @@ func (s *Server) uiRastreio(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	data.Exports = exportLinks(page, "/api/v1/reports/interactions/export", v, true)
+	data.Exports = disableExports(exportLinks(page, "/api/v1/reports/interactions/export", v, true), count == 0)
 	s.render(w, r, http.StatusOK, "rastreio.html", page)
 	return nil
 }
@@ -331,7 +331,7 @@ func buildResultTable(page Page, t report.Table, sc screenColumns, v url.Values,
 				text = tr[j]
 			}
 			c := t.Columns[j]
-			rr.Cells = append(rr.Cells, cell{Text: screenCell(c, text), Class: withPin(columnClass(c), c), Badge: badgeClass(c, text)})
+			rr.Cells = append(rr.Cells, cell{Text: screenCell(c, decimalText(page.Lang, text)), Class: withPin(columnClass(c), c), Badge: badgeClass(c, text)})
 		}
 		rt.Rows = append(rt.Rows, rr)
 	}
@@ -483,7 +483,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 		if t == nil {
 			return ""
 		}
-		return pageTime(*t, loc)
+		return pageTime(page.Lang, *t, loc)
 	}
 	data.Media = h.Media
 	data.MediaLabel = h.Media
@@ -531,7 +531,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, e := range h.Entries {
 		en := historyEntry{
-			Kind: e.Kind, Time: pageTime(e.At, loc), Service: orDefaultStr(e.ServiceName, e.ServiceID),
+			Kind: e.Kind, Time: pageTime(page.Lang, e.At, loc), Service: orDefaultStr(e.ServiceName, e.ServiceID),
 			Text: e.Text, Detail: historyText(page.Lang, e.Detail), Leg: legN[e.LegID], Attachment: e.Attachment,
 		}
 		if e.Kind == metrics.EntryMessage {
@@ -569,7 +569,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 		if desc {
 			first, last = last, first
 		}
-		data.FirstAt, data.LastAt = pageTime(first, loc), pageTime(last, loc)
+		data.FirstAt, data.LastAt = pageTime(page.Lang, first, loc), pageTime(page.Lang, last, loc)
 	}
 	if c := h.Call; c != nil {
 		data.IsVoice = true
@@ -577,7 +577,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			if v == nil {
 				return ""
 			}
-			out := fmt.Sprintf("%.1f %s", *v, unit)
+			out := formatDecimal(page.Lang, *v, 1) + " " + unit
 			if class != nil {
 				out += " (" + page.T(class(*v)) + ")"
 			}
@@ -590,7 +590,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 		// Phones masked by report.History (as the Rastreio masks PARA, A
 		// PARTIR DE and NÚMERO DISCADO), then written the screens' way.
 		rows := []detailRow{
-			{"Direção", c.Direction, "", ""},
+			{"Direção", directionLabel(page.Lang, c.Direction), "", ""},
 			{"De", screenPhone(c.From), "mono", ""},
 			{"Para", screenPhone(c.To), "mono", ""},
 			{"Número discado", screenPhone(c.DialedNumber), "mono", ""},

@@ -96,6 +96,9 @@ func buildAggTable(page Page, t report.Table) aggTable {
 			if j == 0 {
 				out[j].Text = page.T(out[j].Text)
 			}
+			if class[j] == "num" {
+				out[j].Text = decimalText(page.Lang, out[j].Text)
+			}
 			if j < len(links) && links[j] != "" {
 				out[j].URL = "/rastreio?" + links[j]
 			}
@@ -145,7 +148,7 @@ func (view *aggView) fill(page Page, t report.Table, c report.Chart, exportPath 
 	view.Table = buildAggTable(page, t)
 	c = translateChart(page, c)
 	view.Chart, view.ChartTitle = chartSVG(c), c.Title
-	view.Exports = exportLinks(page, exportPath, q, true)
+	view.Exports = disableExports(exportLinks(page, exportPath, q, true), len(t.Rows) == 0)
 }
 
 // badSearch answers a search whose filters did not validate: the form

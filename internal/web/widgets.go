@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 )
@@ -150,6 +149,26 @@ type row struct {
 // exportLink is one Exportar button.
 type exportLink struct {
 	ID, Label, URL, Format string
+	// Hint says what the format is for (the button's title), translated.
+	Hint string
+	// Disabled: the search found no rows, there is nothing to export.
+	Disabled bool
+}
+
+// exportHints say what each export format is for (pt-BR dictionary keys).
+var exportHints = map[string]string{
+	"csv":       "Texto separado por ponto e vírgula (UTF-8 com BOM): abre direto no Excel em português e serve para integrações.",
+	"csv-comma": "Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.",
+	"xlsx":      "Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.",
+}
+
+// disableExports turns the Exportar buttons off when a search found no
+// rows (empty): an export would be a header alone.
+func disableExports(links []exportLink, empty bool) []exportLink {
+	for i := range links {
+		links[i].Disabled = empty
+	}
+	return links
 }
 
 // exportLinks are the Exportar buttons of a report over query q (paging
@@ -164,13 +183,17 @@ func exportLinks(page Page, path string, q url.Values, withComma bool) []exportL
 	if withComma {
 		out = append(out, exportLink{ID: "export-csv-comma", Label: page.T("CSV com vírgula"), URL: link("format", "csv", "sep", ","), Format: "csv-comma"})
 	}
-	return append(out, exportLink{ID: "export-xlsx", Label: page.T("XLSX"), URL: link("format", "xlsx"), Format: "xlsx"})
+	out = append(out, exportLink{ID: "export-xlsx", Label: page.T("XLSX"), URL: link("format", "xlsx"), Format: "xlsx"})
+	for i := range out {
+		out[i].Hint = page.T(exportHints[out[i].Format])
+	}
+	return out
 }
 
-// pageTime prints a time of the tenant's zone loc as both history pages
-// do: AAAA-MM-DD HH:MM:SS (SPEC.md §3), "" for the zero time.
-func pageTime(t time.Time, loc *time.Location) string {
-	return metrics.FormatDateTime(t, loc)
+// pageTime prints a time in zone loc as every page does in language lang
+// (formatDateTime: dd/mm/aaaa hh:mm:ss in pt-BR), "" for the zero time.
+func pageTime(lang string, t time.Time, loc *time.Location) string {
+	return formatDateTime(lang, t, loc)
 }
 
 // rangeField is a from … to pair of date or time inputs.

@@ -267,6 +267,13 @@
         note(cq.getAttribute('data-error'));
       } else if (q.length >= 2 && found.length === 0) {
         note(cq.getAttribute('data-empty'));
+      } else if (q.length >= 2) {
+        // The count message as the pages print theirs (i18n.go plural):
+        // the dictionary's singular or plural form, {n} grouped the
+        // page's way.
+        var n = found.length;
+        var form = cq.getAttribute(n === 1 ? 'data-found-one' : 'data-found-many') || '{n}';
+        note(form.replace('{n}', window.Intl ? new Intl.NumberFormat(document.documentElement.lang || 'pt-BR').format(n) : String(n)));
       } else if (q.length < 2 && keep.length === 0) {
         note(cq.getAttribute('data-hint'));
       }

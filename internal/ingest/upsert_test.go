@@ -116,3 +116,72 @@ func TestFlowAndIVRLabelsAreAcceptedAndKept(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+// An IVR's menu labels and a flow's step names merge key by key across
+// upserts (a menu described one option at a time, by two systems), the
+// latest label of a key winning, "" dropping it and null clearing all;
+// the result is the same in any arrival order and after a rebuild.
+func TestIVROptionsAndFlowStepsMergeKeyByKeyInAnyOrder(t *testing.T) {
+	lines := []string{
+		`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro","2":"Suporte","9":"Falar com atendente"}}}`,
+		`{"id":"i2","type":"ivr.upserted","at":"2026-10-02T10:00:00Z","ivr":{"id":"ivr-1","options":{"1.2":"Segunda via","2":"Suporte técnico","9":""}}}`,
+		`{"id":"i3","type":"ivr.upserted","at":"2026-09-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Antiga","options":{"2":"Antigo","3":"Ouvidoria"}}}`,
+		`{"id":"i4","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-2","name":"Noturna","options":{"1":"Recados"}}}`,
+		`{"id":"i5","type":"ivr.upserted","at":"2026-10-03T10:00:00Z","ivr":{"id":"ivr-2","options":null}}`,
+		`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
+		`{"id":"f2","type":"flow.upserted","at":"2026-10-02T10:00:00Z","flow":{"id":"fl-1","steps":{"s2":"Proposta"}}}`,
+	}
+	orders := [][]int{{0, 1, 2, 3, 4, 5, 6}, {6, 4, 2, 1, 5, 3, 0}, {1, 3, 4, 0, 6, 5, 2}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		for n, order := range orders {
+			tenant := []string{"a", "b", "c"}[n]
+			if err := s.DB.EnsureTenant(ctx, tenant); err != nil {
+				t.Fatal(err)
+			}
+			in := ingest.New(s.DB)
+			for _, i := range order {
+				if _, err := in.IngestBody(ctx, tenant, []byte(lines[i])); err != nil {
+					t.Fatalf("order %v line %d: %v", order, i, err)
+				}
+			}
+			for _, stage := range []string{"ingested", "rebuilt"} {
+				if stage == "rebuilt" {
+					if err := in.Rebuild(ctx, tenant); err != nil {
+						t.Fatal(err)
+					}
+				}
+				menus, err := s.DB.IVRMenus(ctx, tenant)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]string{"1": "Financeiro", "1.2": "Segunda via", "2": "Suporte técnico", "3": "Ouvidoria"}
+				if m := menus["ivr-1"]; m.Name != "Principal" || !sameLabels(m.Labels, want) {
+					t.Errorf("order %v %s: ivr-1 %+v, want Principal %v", order, stage, m, want)
+				}
+				if m := menus["ivr-2"]; m.Name != "Noturna" || len(m.Labels) != 0 {
+					t.Errorf("order %v %s: ivr-2 %+v, want Noturna without labels", order, stage, m)
+				}
+				flows, err := s.DB.Flows(ctx, tenant)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f := flows["fl-1"]; f.Name != "Cobrança" || !sameLabels(f.Labels, map[string]string{"s1": "Boas-vindas", "s2": "Proposta"}) {
+					t.Errorf("order %v %s: fl-1 %+v", order, stage, f)
+				}
+			}
+		}
+	})
+}
+
+func sameLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}

@@ -211,11 +211,21 @@ func (r *Reports) FluxoRows(ctx context.Context, p model.Principal, q FluxoQuery
 	}
 }
 
+// FluxoConversations is the screen's total: the conversations of every row
+// q lists, on all its pages.
+func (r *Reports) FluxoConversations(ctx context.Context, p model.Principal, q FluxoQuery) (int64, error) {
+	return r.botConversations(ctx, p, q.Filter)
+}
+
 // StepCount is one step of a Fluxo Ágil drop-off.
 type StepCount struct {
 	Step     string
 	Contacts int // distinct contacts that reached the step
 	LastHere int // distinct contacts whose row stopped there (latest conversation's last step)
+	// Of LastHere: the flow finished there (outcome finished or handed_off:
+	// not an abandonment), or was abandoned there (abandoned, expired); the
+	// rest are still open.
+	Finished, Abandoned int
 }
 
 // FluxoDropoff counts, for the rows a Fluxo Ágil query lists (typically one
@@ -231,7 +241,7 @@ func (r *Reports) FluxoDropoff(ctx context.Context, p model.Principal, q FluxoQu
 	}
 	out := make([]StepCount, len(list))
 	for i, s := range list {
-		out[i] = StepCount{Step: s.Step, Contacts: s.Contacts, LastHere: s.LastHere}
+		out[i] = StepCount{Step: s.Step, Contacts: s.Contacts, LastHere: s.LastHere, Finished: s.Finished, Abandoned: s.Abandoned}
 	}
 	return out, nil
 }

@@ -336,4 +336,10 @@ var dictionaryEN = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remove filter",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filter from the IVR report: the legs of the calls that went through this IVR. A call may have several legs (transfers) and calls that ended in the IVR have none, so the total may differ from the report's figure.",
+	// Fluxo Ágil: finished flows, the total, flow and step names.
+	"abandonaram aqui":   "abandoned here",
+	"concluíram aqui":    "finished here",
+	"conversa no total":  "conversation in all",
+	"conversas no total": "conversations in all",
+	"Quantos contatos chegaram a cada etapa do fluxo e, dos que pararam nela (a última etapa da conversa mais recente), quantos abandonaram o fluxo ali e quantos o concluíram (finalizado ou transferido para humano); conversas em andamento não contam como abandono. Clique numa etapa para listar quem parou ali.": "How many contacts reached each step of the flow and, of those who stopped there (the last step of their latest conversation), how many abandoned the flow there and how many finished it (finished or handed to a human); conversations still open do not count as abandonment. Click a step to list who stopped there.",
 }

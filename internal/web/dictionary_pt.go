@@ -340,4 +340,10 @@ var dictionaryPT = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remover filtro",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.",
+	// Fluxo Ágil: finished flows, the total, flow and step names.
+	"abandonaram aqui":   "abandonaram aqui",
+	"concluíram aqui":    "concluíram aqui",
+	"conversa no total":  "conversa no total",
+	"conversas no total": "conversas no total",
+	"Quantos contatos chegaram a cada etapa do fluxo e, dos que pararam nela (a última etapa da conversa mais recente), quantos abandonaram o fluxo ali e quantos o concluíram (finalizado ou transferido para humano); conversas em andamento não contam como abandono. Clique numa etapa para listar quem parou ali.": "Quantos contatos chegaram a cada etapa do fluxo e, dos que pararam nela (a última etapa da conversa mais recente), quantos abandonaram o fluxo ali e quantos o concluíram (finalizado ou transferido para humano); conversas em andamento não contam como abandono. Clique numa etapa para listar quem parou ali.",
 }

@@ -77,11 +77,12 @@ func (r *Reports) ParseFluxo(ctx context.Context, p model.Principal, v url.Value
 	var cursor string
 	q.Limit, cursor = ps.paging(50, 1000)
 	if cursor != "" {
-		c, err := decodeFluxoCursor(cursor)
+		ids, err := decodeFluxoCursor(cursor)
 		if err != nil {
 			errs.add("cursor", "invalid cursor")
+		} else if q.After, err = r.DB.BotCursorAt(ctx, p.Tenant, ids[0], ids[1], ids[2]); err != nil {
+			return q, err
 		}
-		q.After = c
 	}
 	ps.unknown()
 	q.Filter = f
@@ -130,24 +131,28 @@ func (r *Reports) checkFluxoCascade(ctx context.Context, p model.Principal, f st
 	return nil
 }
 
+// A Fluxo Ágil cursor carries the ids of the last row seen (batch,
+// contact, flow), never its names: page URLs hold nothing personal. The
+// sort values (batch and contact names) are read back from the directory
+// (store.DB.BotCursorAt).
 func encodeFluxoCursor(c *store.BotCursor) string {
 	if c == nil {
 		return ""
 	}
-	b, _ := json.Marshal([]string{c.BatchName, c.NameKey, c.BatchID, c.ContactID, c.Flow})
+	b, _ := json.Marshal([]string{c.BatchID, c.ContactID, c.Flow})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeFluxoCursor(s string) (*store.BotCursor, error) {
+func decodeFluxoCursor(s string) ([]string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, err
 	}
 	var v []string
-	if err := json.Unmarshal(b, &v); err != nil || len(v) != 5 {
+	if err := json.Unmarshal(b, &v); err != nil || len(v) != 3 {
 		return nil, errors.New("bad cursor")
 	}
-	return &store.BotCursor{BatchName: v[0], NameKey: v[1], BatchID: v[2], ContactID: v[3], Flow: v[4]}, nil
+	return v, nil
 }
 
 // Columns are the Fluxo Ágil columns of the screen, the JSON API and the

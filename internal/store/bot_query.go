@@ -359,6 +359,23 @@ func (db *DB) BotConversationIDs(ctx context.Context, p model.Principal, batchID
 	return out, rows.Err()
 }
 
+// BotCursorAt completes a Fluxo Ágil keyset position from the ids a page
+// link carries (batch, contact, flow) with the sort values the rows read
+// from the directory: the batch's name (its id while unknown) and the
+// contact's folded name. Page links thus carry no name (nothing personal in
+// URLs), and a name changed between two pages moves the position as it
+// moves the row.
+func (db *DB) BotCursorAt(ctx context.Context, tenant, batchID, contactID, flow string) (*BotCursor, error) {
+	c := &BotCursor{BatchID: batchID, ContactID: contactID, Flow: flow}
+	err := db.queryRow(ctx, db.r, `SELECT COALESCE((SELECT NULLIF(b.name, '') FROM batches b WHERE b.tenant = ? AND b.id = ?), ?),
+		COALESCE((SELECT ct.name_key FROM contacts ct WHERE ct.tenant = ? AND ct.id = ?), '')`,
+		tenant, batchID, batchID, tenant, contactID).Scan(&c.BatchName, &c.NameKey)
+	if err != nil {
+		return nil, fmt.Errorf("fluxo cursor: %w", err)
+	}
+	return c, nil
+}
+
 // BatchName returns a batch's name ("" when unknown).
 func (db *DB) BatchName(ctx context.Context, tenant, batchID string) (string, error) {
 	var name string

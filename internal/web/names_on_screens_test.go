@@ -74,7 +74,7 @@ func TestScreensNameMenuOptionsFlowsAndStepsAndExportsKeepTheIDs(t *testing.T) {
 		fluxo := page("/fluxo-agil?" + period)
 		has("Fluxo Ágil screen", fluxo,
 			"<td>Régua de cobrança</td>", "<td>Encerramento</td>", // the row's flow and last step
-			`<option value="s-menu">Menu principal</option>`, // the step filter
+			`<option value="s-menu">Menu principal</option>`,                                           // the step filter
 			`data-step="s-fim" data-reached="1" data-stopped="1" data-abandoned="0" data-finished="1"`, // finished, not abandoned
 			`<span id="fluxo-total">1 conversa no total</span>`)
 		if strings.Contains(fluxo, "<td>fl-1</td>") || strings.Contains(fluxo, "<td>s-fim</td>") {

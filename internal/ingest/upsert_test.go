@@ -2,11 +2,13 @@ package ingest_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
 )
 
@@ -184,4 +186,64 @@ func sameLabels(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// A store that accepted ivr.upserted options and flow.upserted before
+// migration 0015 gets their labels when it migrates, merged as if
+// ingested afterwards.
+func TestMigrationFillsTheLabelsOfUpsertsStoredBeforeIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Join([]string{
+			`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro"}}}`,
+			`{"id":"i2","type":"ivr.upserted","at":"2026-10-02T10:00:00Z","ivr":{"id":"ivr-1","options":{"2":"Suporte"}}}`,
+			`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
+		}, "\n")
+		if _, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		s.DB.Close()
+		driver := map[string]string{"sqlite": "sqlite3", "postgres": "pgx"}[s.Name]
+		dsn := s.DSN
+		if s.Name == "sqlite" {
+			dsn = "file:" + dsn
+		}
+		raw, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The store as it was before migration 0015.
+		for _, q := range []string{
+			`ALTER TABLE ivrs DROP COLUMN options`,
+			`DROP TABLE flows`,
+			`DELETE FROM schema_migrations WHERE version = '0015_ivr_options_flows.sql'`,
+		} {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		raw.Close()
+		db, err := store.Open(ctx, s.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		menus, err := db.IVRMenus(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := menus["ivr-1"]; m.Name != "Principal" || !sameLabels(m.Labels, map[string]string{"1": "Financeiro", "2": "Suporte"}) {
+			t.Errorf("ivr-1 after migration 0015: %+v", m)
+		}
+		flows, err := db.Flows(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := flows["fl-1"]; f.Name != "Cobrança" || !sameLabels(f.Labels, map[string]string{"s1": "Boas-vindas"}) {
+			t.Errorf("fl-1 after migration 0015: %+v", f)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -486,4 +487,49 @@ func (db *DB) labels(ctx context.Context, q, tenant string) (map[string]Labels, 
 		out[id] = l
 	}
 	return out, rows.Err()
+}
+
+// backfillLabels fills migration 0015's IVR options and flows from the
+// ivr.upserted and flow.upserted events a store accepted before it (they
+// were validated and kept raw): each such object is applied again, through
+// its latest upsert, in the migration's transaction.
+func (db *DB) backfillLabels(ctx context.Context, q querier) error {
+	sqlTx, ok := q.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("backfill labels: not in a transaction")
+	}
+	rows, err := db.query(ctx, q, `SELECT tenant, agg_key, body FROM events WHERE agg_kind = ? AND (agg_key LIKE 'ivr:%' OR agg_key LIKE 'flow:%')`, model.AggDirectory)
+	if err != nil {
+		return fmt.Errorf("backfill labels: %w", err)
+	}
+	type object struct{ tenant, key string }
+	latest := map[object]model.Event{}
+	for rows.Next() {
+		var o object
+		var body string
+		if err := rows.Scan(&o.tenant, &o.key, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill labels: %w", err)
+		}
+		var ev model.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill labels: stored %s: %w", o.key, err)
+		}
+		if cur, ok := latest[o]; !ok || newer(ms(ev.At), ev.ID, ms(cur.At), cur.ID) {
+			latest[o] = ev
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backfill labels: %w", err)
+	}
+	for o, ev := range latest {
+		t := &Tx{db: db, tx: sqlTx, tenant: o.tenant, ctx: ctx}
+		t.dir = newTxDirectory(t)
+		if _, err := t.ApplyDirectory(ctx, &ev); err != nil {
+			return fmt.Errorf("backfill labels of %s: %w", o.key, err)
+		}
+	}
+	return nil
 }

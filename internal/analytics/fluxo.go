@@ -138,6 +138,20 @@ func (r *Rastreio) EachBotRow(ctx context.Context, p model.Principal, f store.Bo
 	return r.eachBotRow(ctx, q, args, fn)
 }
 
+// BotConversations answers as store.DB.BotConversations: the selected
+// conversations of the listed rows.
+func (r *Rastreio) BotConversations(ctx context.Context, p model.Principal, f store.BotFilter) (int64, error) {
+	q, args, err := r.botRowsSQL(p, f, false, nil, 0)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if err := r.CH.conn.QueryRow(ctx, `SELECT toUInt64(sum(g_n)) FROM (`+q+`)`, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("analytics: fluxo conversations: %w", err)
+	}
+	return int64(n), nil
+}
+
 // BotDropoff answers as store.DB.BotDropoff: per step, the distinct
 // contacts of the listed rows that reached it in a selected conversation
 // and those whose row stopped there, ordered by the step's earliest
@@ -155,7 +169,8 @@ func (r *Rastreio) BotDropoff(ctx context.Context, p model.Principal, f store.Bo
 	// The listed rows: their contact, every selected conversation's steps
 	// and the latest conversation's last step.
 	rowsQ := `SELECT c.contact_id AS r_contact, groupArray(c.steps) AS r_all,
-			argMax(c.last_step, (c.started_at, c.conversation)) AS r_step
+			argMax(c.last_step, (c.started_at, c.conversation)) AS r_step,
+			argMax(c.outcome, (c.started_at, c.conversation)) AS r_outcome
 		FROM ` + r.bots("c") + ` WHERE ` + where + `
 		GROUP BY c.batch_id, c.contact_id, c.flow` + having
 	reachedQ := `SELECT tupleElement(t_pair, 1) AS s_step, toUInt64(min(tupleElement(t_pair, 2))) AS s_pos, uniqExact(t_contact) AS s_contacts
@@ -184,19 +199,23 @@ func (r *Rastreio) BotDropoff(ctx context.Context, p model.Principal, f store.Bo
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("analytics: fluxo drop-off: %w", err)
 	}
-	stopped := map[string]int{}
-	rows, err = r.CH.conn.Query(ctx, `SELECT r_step, uniqExact(r_contact) FROM (`+rowsQ+`) GROUP BY r_step`, args...)
+	type stop struct{ n, finished, abandoned uint64 }
+	stopped := map[string]stop{}
+	rows, err = r.CH.conn.Query(ctx, `SELECT r_step, uniqExact(r_contact),
+			uniqExactIf(r_contact, r_outcome IN (`+store.BotFinishedOutcomes+`)),
+			uniqExactIf(r_contact, r_outcome IN (`+store.BotAbandonedOutcomes+`))
+		FROM (`+rowsQ+`) GROUP BY r_step`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: fluxo drop-off: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var step string
-		var n uint64
-		if err := rows.Scan(&step, &n); err != nil {
+		var n stop
+		if err := rows.Scan(&step, &n.n, &n.finished, &n.abandoned); err != nil {
 			return nil, fmt.Errorf("analytics: fluxo drop-off: %w", err)
 		}
-		stopped[step] = int(n)
+		stopped[step] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("analytics: fluxo drop-off: %w", err)
@@ -213,7 +232,8 @@ func (r *Rastreio) BotDropoff(ctx context.Context, p model.Principal, f store.Bo
 	})
 	out := make([]store.BotStepCount, len(list))
 	for i, s := range list {
-		out[i] = store.BotStepCount{Step: s.step, Contacts: int(s.contacts), LastHere: stopped[s.step]}
+		st := stopped[s.step]
+		out[i] = store.BotStepCount{Step: s.step, Contacts: int(s.contacts), LastHere: int(st.n), Finished: int(st.finished), Abandoned: int(st.abandoned)}
 	}
 	return out, nil
 }

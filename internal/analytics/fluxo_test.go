@@ -24,7 +24,8 @@ import (
 
 // renderFluxo writes everything a Fluxo Ágil query answers: every page
 // walked with its cursor (JSON, as the API sends it, small pages so the
-// keyset is exercised), the CSV and XLSX exports and the drop-off.
+// keyset is exercised), the CSV and XLSX exports, the drop-off and the
+// screen's total of conversations.
 func renderFluxo(t *testing.T, r *report.Reports, p model.Principal, v url.Values) []byte {
 	t.Helper()
 	ctx := context.Background()
@@ -92,7 +93,11 @@ func renderFluxo(t *testing.T, r *report.Reports, p model.Principal, v url.Value
 		t.Fatal(err)
 	}
 	buf.Write(b)
-	buf.WriteByte('\n')
+	total, err := r.FluxoConversations(ctx, p, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&buf, "\nconversations %d\n", total)
 	return buf.Bytes()
 }
 

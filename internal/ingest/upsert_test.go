@@ -2,11 +2,13 @@ package ingest_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
 )
 
@@ -115,4 +117,133 @@ func TestFlowAndIVRLabelsAreAcceptedAndKept(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "flow.id: required") || !strings.Contains(err.Error(), "flow.steps.s1: must be a string") {
 		t.Errorf("%v", err)
 	}
+}
+
+// An IVR's menu labels and a flow's step names merge key by key across
+// upserts (a menu described one option at a time, by two systems), the
+// latest label of a key winning, "" dropping it and null clearing all;
+// the result is the same in any arrival order and after a rebuild.
+func TestIVROptionsAndFlowStepsMergeKeyByKeyInAnyOrder(t *testing.T) {
+	lines := []string{
+		`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro","2":"Suporte","9":"Falar com atendente"}}}`,
+		`{"id":"i2","type":"ivr.upserted","at":"2026-10-02T10:00:00Z","ivr":{"id":"ivr-1","options":{"1.2":"Segunda via","2":"Suporte técnico","9":""}}}`,
+		`{"id":"i3","type":"ivr.upserted","at":"2026-09-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Antiga","options":{"2":"Antigo","3":"Ouvidoria"}}}`,
+		`{"id":"i4","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-2","name":"Noturna","options":{"1":"Recados"}}}`,
+		`{"id":"i5","type":"ivr.upserted","at":"2026-10-03T10:00:00Z","ivr":{"id":"ivr-2","options":null}}`,
+		`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
+		`{"id":"f2","type":"flow.upserted","at":"2026-10-02T10:00:00Z","flow":{"id":"fl-1","steps":{"s2":"Proposta"}}}`,
+	}
+	orders := [][]int{{0, 1, 2, 3, 4, 5, 6}, {6, 4, 2, 1, 5, 3, 0}, {1, 3, 4, 0, 6, 5, 2}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		for n, order := range orders {
+			tenant := []string{"a", "b", "c"}[n]
+			if err := s.DB.EnsureTenant(ctx, tenant); err != nil {
+				t.Fatal(err)
+			}
+			in := ingest.New(s.DB)
+			for _, i := range order {
+				if _, err := in.IngestBody(ctx, tenant, []byte(lines[i])); err != nil {
+					t.Fatalf("order %v line %d: %v", order, i, err)
+				}
+			}
+			for _, stage := range []string{"ingested", "rebuilt"} {
+				if stage == "rebuilt" {
+					if err := in.Rebuild(ctx, tenant); err != nil {
+						t.Fatal(err)
+					}
+				}
+				menus, err := s.DB.IVRMenus(ctx, tenant)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]string{"1": "Financeiro", "1.2": "Segunda via", "2": "Suporte técnico", "3": "Ouvidoria"}
+				if m := menus["ivr-1"]; m.Name != "Principal" || !sameLabels(m.Labels, want) {
+					t.Errorf("order %v %s: ivr-1 %+v, want Principal %v", order, stage, m, want)
+				}
+				if m := menus["ivr-2"]; m.Name != "Noturna" || len(m.Labels) != 0 {
+					t.Errorf("order %v %s: ivr-2 %+v, want Noturna without labels", order, stage, m)
+				}
+				flows, err := s.DB.Flows(ctx, tenant)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f := flows["fl-1"]; f.Name != "Cobrança" || !sameLabels(f.Labels, map[string]string{"s1": "Boas-vindas", "s2": "Proposta"}) {
+					t.Errorf("order %v %s: fl-1 %+v", order, stage, f)
+				}
+			}
+		}
+	})
+}
+
+func sameLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// A store that accepted ivr.upserted options and flow.upserted before
+// migration 0015 gets their labels when it migrates, merged as if
+// ingested afterwards.
+func TestMigrationFillsTheLabelsOfUpsertsStoredBeforeIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Join([]string{
+			`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro"}}}`,
+			`{"id":"i2","type":"ivr.upserted","at":"2026-10-02T10:00:00Z","ivr":{"id":"ivr-1","options":{"2":"Suporte"}}}`,
+			`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
+		}, "\n")
+		if _, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		s.DB.Close()
+		driver := map[string]string{"sqlite": "sqlite3", "postgres": "pgx"}[s.Name]
+		dsn := s.DSN
+		if s.Name == "sqlite" {
+			dsn = "file:" + dsn
+		}
+		raw, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The store as it was before migration 0015.
+		for _, q := range []string{
+			`ALTER TABLE ivrs DROP COLUMN options`,
+			`DROP TABLE flows`,
+			`DELETE FROM schema_migrations WHERE version = '0015_ivr_options_flows.sql'`,
+		} {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		raw.Close()
+		db, err := store.Open(ctx, s.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		menus, err := db.IVRMenus(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := menus["ivr-1"]; m.Name != "Principal" || !sameLabels(m.Labels, map[string]string{"1": "Financeiro", "2": "Suporte"}) {
+			t.Errorf("ivr-1 after migration 0015: %+v", m)
+		}
+		flows, err := db.Flows(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := flows["fl-1"]; f.Name != "Cobrança" || !sameLabels(f.Labels, map[string]string{"s1": "Boas-vindas"}) {
+			t.Errorf("fl-1 after migration 0015: %+v", f)
+		}
+	})
 }

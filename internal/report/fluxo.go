@@ -77,11 +77,12 @@ func (r *Reports) ParseFluxo(ctx context.Context, p model.Principal, v url.Value
 	var cursor string
 	q.Limit, cursor = ps.paging(50, 1000)
 	if cursor != "" {
-		c, err := decodeFluxoCursor(cursor)
+		ids, err := decodeFluxoCursor(cursor)
 		if err != nil {
 			errs.add("cursor", "invalid cursor")
+		} else if q.After, err = r.DB.BotCursorAt(ctx, p.Tenant, ids[0], ids[1], ids[2]); err != nil {
+			return q, err
 		}
-		q.After = c
 	}
 	ps.unknown()
 	q.Filter = f
@@ -130,24 +131,28 @@ func (r *Reports) checkFluxoCascade(ctx context.Context, p model.Principal, f st
 	return nil
 }
 
+// A Fluxo Ágil cursor carries the ids of the last row seen (batch,
+// contact, flow), never its names: page URLs hold nothing personal. The
+// sort values (batch and contact names) are read back from the directory
+// (store.DB.BotCursorAt).
 func encodeFluxoCursor(c *store.BotCursor) string {
 	if c == nil {
 		return ""
 	}
-	b, _ := json.Marshal([]string{c.BatchName, c.NameKey, c.BatchID, c.ContactID, c.Flow})
+	b, _ := json.Marshal([]string{c.BatchID, c.ContactID, c.Flow})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeFluxoCursor(s string) (*store.BotCursor, error) {
+func decodeFluxoCursor(s string) ([]string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, err
 	}
 	var v []string
-	if err := json.Unmarshal(b, &v); err != nil || len(v) != 5 {
+	if err := json.Unmarshal(b, &v); err != nil || len(v) != 3 {
 		return nil, errors.New("bad cursor")
 	}
-	return &store.BotCursor{BatchName: v[0], NameKey: v[1], BatchID: v[2], ContactID: v[3], Flow: v[4]}, nil
+	return v, nil
 }
 
 // Columns are the Fluxo Ágil columns of the screen, the JSON API and the
@@ -211,11 +216,21 @@ func (r *Reports) FluxoRows(ctx context.Context, p model.Principal, q FluxoQuery
 	}
 }
 
+// FluxoConversations is the screen's total: the conversations of every row
+// q lists, on all its pages.
+func (r *Reports) FluxoConversations(ctx context.Context, p model.Principal, q FluxoQuery) (int64, error) {
+	return r.botConversations(ctx, p, q.Filter)
+}
+
 // StepCount is one step of a Fluxo Ágil drop-off.
 type StepCount struct {
 	Step     string
 	Contacts int // distinct contacts that reached the step
 	LastHere int // distinct contacts whose row stopped there (latest conversation's last step)
+	// Of LastHere: the flow finished there (outcome finished or handed_off:
+	// not an abandonment), or was abandoned there (abandoned, expired); the
+	// rest are still open.
+	Finished, Abandoned int
 }
 
 // FluxoDropoff counts, for the rows a Fluxo Ágil query lists (typically one
@@ -231,7 +246,7 @@ func (r *Reports) FluxoDropoff(ctx context.Context, p model.Principal, q FluxoQu
 	}
 	out := make([]StepCount, len(list))
 	for i, s := range list {
-		out[i] = StepCount{Step: s.Step, Contacts: s.Contacts, LastHere: s.LastHere}
+		out[i] = StepCount{Step: s.Step, Contacts: s.Contacts, LastHere: s.LastHere, Finished: s.Finished, Abandoned: s.Abandoned}
 	}
 	return out, nil
 }

@@ -265,8 +265,11 @@ func TestFluxoDropoffCountsReachedAndStoppedPerStep(t *testing.T) {
 		// saudacao: Ana, Bruno, Carla; menu: Ana, Bruno; boleto: Ana (cv-1);
 		// transbordo: Bruno. Stopped: Carla at saudacao, Ana at menu (her
 		// latest), Bruno at transbordo. boleto and transbordo both come third
-		// in their conversations: equal reach, so by name.
-		want := []report.StepCount{{"saudacao", 3, 1}, {"menu", 2, 1}, {"boleto", 1, 0}, {"transbordo", 1, 1}}
+		// in their conversations: equal reach, so by name. Of those who
+		// stopped, Carla's (expired) and Ana's (abandoned) latest
+		// conversations were abandonments; Bruno's was handed to a human, a
+		// flow finished where it was meant to, not an abandonment.
+		want := []report.StepCount{{"saudacao", 3, 1, 0, 1}, {"menu", 2, 1, 0, 1}, {"boleto", 1, 0, 0, 0}, {"transbordo", 1, 1, 1, 0}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("drop-off = %+v\nwant %+v", got, want)
 		}
@@ -276,7 +279,7 @@ func TestFluxoDropoffCountsReachedAndStoppedPerStep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want = []report.StepCount{{"saudacao", 1, 0}, {"menu", 1, 1}, {"boleto", 1, 0}}
+		want = []report.StepCount{{"saudacao", 1, 0, 0, 0}, {"menu", 1, 1, 0, 1}, {"boleto", 1, 0, 0, 0}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("drop-off step=menu = %+v\nwant %+v", got, want)
 		}
@@ -286,7 +289,7 @@ func TestFluxoDropoffCountsReachedAndStoppedPerStep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want = []report.StepCount{{"saudacao", 2, 1}, {"menu", 1, 1}, {"boleto", 1, 0}}
+		want = []report.StepCount{{"saudacao", 2, 1, 0, 1}, {"menu", 1, 1, 0, 1}, {"boleto", 1, 0, 0, 0}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("drop-off never handed off = %+v\nwant %+v", got, want)
 		}
@@ -296,7 +299,9 @@ func TestFluxoDropoffCountsReachedAndStoppedPerStep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []report.StepCount{{"inicio", 1, 1}}; !reflect.DeepEqual(got, want) {
+		// Davi's conversation is still open: stopped, neither finished nor
+		// abandoned.
+		if want := []report.StepCount{{"inicio", 1, 1, 0, 0}}; !reflect.DeepEqual(got, want) {
 			t.Errorf("drop-off of client B = %+v, want %+v", got, want)
 		}
 	})
@@ -634,4 +639,31 @@ func BenchmarkFluxoMonth(b *testing.B) {
 			}
 		})
 	}
+}
+
+// The screen's total counts the conversations of every listed row, on all
+// pages, with the same filters (the step one included).
+func TestFluxoTotalCountsTheConversationsOfEveryListedRow(t *testing.T) {
+	eachFluxo(t, func(t *testing.T, ctx context.Context, _ *store.DB, r *report.Reports) {
+		for _, c := range []struct {
+			query string
+			want  int64
+		}{
+			{june, 5},                            // Ana 2, Bruno 1, Carla 1, Davi 1
+			{june + "&limit=1", 5},               // every page, not this one
+			{june + "&batch=lote-1", 4},          // without Davi
+			{june + "&step=menu", 2},             // Ana's row: both her conversations
+			{june + "&reached_human=true", 1},    // Bruno
+			{"from=2025-05-31&to=2025-06-30", 6}, // Carla's May conversation too
+			{"from=2025-07-01&to=2025-07-31", 0}, // none
+		} {
+			got, err := r.FluxoConversations(ctx, fluxoAdmin, parseFluxo(t, ctx, r, fluxoAdmin, c.query))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("%s: %d conversations, want %d", c.query, got, c.want)
+			}
+		}
+	})
 }

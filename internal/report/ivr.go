@@ -64,6 +64,10 @@ const TopPaths = 3
 type IVRQuery struct {
 	GroupBy string // store.ByIVR (default), ByService, ByAgent, ByHour, ByDay
 	Filter  store.IVRFilter
+	// MenuLabels writes the paths of Caminhos mais frequentes with the
+	// IVRs' menu labels ("1 Financeiro › 2 Segunda via"), for the screen;
+	// the API and the exports keep SPEC.md's options ("1 > 2").
+	MenuLabels bool
 	// Raw keeps the accepted parameters, for the audit log.
 	Raw url.Values
 }
@@ -103,12 +107,16 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 	var groups []store.IVRGroup
 	var paths, total []store.PathCount
 	var labels func(string) string
+	var menus map[string]store.Labels
 	ivrIDs := q.Filter.IVRs
 	tasks := []func() error{
 		func() (err error) { groups, err = r.ivrGroups(ctx, p, q.Filter, q.GroupBy); return },
 		func() (err error) { paths, err = r.ivrTopPaths(ctx, p, q.Filter, q.GroupBy, TopPaths); return },
 		func() (err error) { total, err = r.ivrTopPaths(ctx, p, q.Filter, "", TopPaths); return },
 		func() (err error) { labels, err = r.ivrLabels(ctx, p, q.GroupBy); return },
+	}
+	if q.MenuLabels {
+		tasks = append(tasks, func() (err error) { menus, err = r.DB.IVRMenus(ctx, p.Tenant); return })
 	}
 	if ivrIDs == nil && q.GroupBy != store.ByIVR {
 		// Drill-downs must keep to calls that went through an IVR: name the
@@ -142,12 +150,20 @@ func (r *Reports) IVR(ctx context.Context, p model.Principal, q IVRQuery) (Table
 		// By name; the groups without a service/agent last.
 		sortByName(rows, func(r row) (string, string) { return r.label, r.g.Key })
 	}
+	pathText := func([]string) func(string) string { return nil } // SPEC.md's "1 > 2"
+	if q.MenuLabels {
+		pathText = func(ivrs []string) func(string) string { return menuPath(menus, ivrs) }
+	}
 	t := Table{Columns: q.Columns(), Rows: make([][]string, len(rows)), Links: make([][]string, len(rows))}
 	for i, rw := range rows {
-		t.Rows[i] = append([]string{rw.label}, ivrCells(rw.g, byKey[rw.g.Key])...)
+		scope := ivrIDs
+		if q.GroupBy == store.ByIVR {
+			scope = []string{rw.g.Key}
+		}
+		t.Rows[i] = append([]string{rw.label}, ivrCells(rw.g, byKey[rw.g.Key], pathText(scope))...)
 		t.Links[i] = ivrLinks(q, rw.g.Key, ivrIDs, t.Rows[i], rw.g.Key != "")
 	}
-	t.Totals = append([]string{TotalRow}, ivrCells(sum, total)...)
+	t.Totals = append([]string{TotalRow}, ivrCells(sum, total, pathText(ivrIDs))...)
 	t.TotalsLinks = ivrLinks(q, "", ivrIDs, t.Totals, len(rows) > 0)
 	return t, nil
 }
@@ -174,8 +190,9 @@ func (r *Reports) ivrLabels(ctx context.Context, p model.Principal, by string) (
 	}, nil
 }
 
-// ivrCells formats one group (every column but the label).
-func ivrCells(g store.IVRGroup, paths []store.PathCount) []string {
+// ivrCells formats one group (every column but the label); pathText, when
+// not nil, writes each option path.
+func ivrCells(g store.IVRGroup, paths []store.PathCount, pathText func(string) string) []string {
 	return []string{
 		fmtCount(g.Received), fmtCount(g.Finished), fmtCount(g.Transferred), fmtCount(g.Abandoned),
 		fmtCount(g.Answered), fmtCount(g.AbandonedQ),
@@ -183,17 +200,65 @@ func ivrCells(g store.IVRGroup, paths []store.PathCount) []string {
 		fmtAvgDuration(g.WaitSum, g.WaitN),
 		fmtAvgDuration(g.TalkSum, g.TalkN),
 		fmtRatio(float64(g.SLN), float64(g.Answered+g.AbandonedQ)),
-		formatPaths(paths),
+		formatPaths(paths, pathText),
 	}
 }
 
-// formatPaths prints "1 > 2 (40); 3 (12)".
-func formatPaths(paths []store.PathCount) string {
+// formatPaths prints "1 > 2 (40); 3 (12)" (each path through pathText
+// when not nil).
+func formatPaths(paths []store.PathCount, pathText func(string) string) string {
 	parts := make([]string, len(paths))
 	for i, c := range paths {
-		parts[i] = c.Path + " (" + fmtCount(c.N) + ")"
+		path := c.Path
+		if pathText != nil {
+			path = pathText(path)
+		}
+		parts[i] = path + " (" + fmtCount(c.N) + ")"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// pathSep is how store.PathCount joins options; menuPathSep how the
+// screen joins labelled ones.
+const (
+	pathSep     = " > "
+	menuPathSep = " › "
+)
+
+// menuPath writes option paths with the menu labels of the IVRs a group's
+// visits went through ("1 > 2" → "1 Financeiro › 2 Segunda via"). The label
+// of the option at a depth is that of its path of keys joined by "." (a
+// submenu's "1.2": Segunda via), else that of its key alone ("2"). A group
+// of several IVRs (by service, agent, hour or day) sums the same path over
+// them, so an option is labelled only when every one of those IVRs labels
+// it alike; otherwise, or when no label is known, the option prints as
+// sent.
+func menuPath(menus map[string]store.Labels, ivrs []string) func(string) string {
+	label := func(keys []string) string {
+		var out string
+		for i, id := range ivrs {
+			l := menus[id].Labels[strings.Join(keys, ".")]
+			if l == "" {
+				l = menus[id].Labels[keys[len(keys)-1]]
+			}
+			if l == "" || (i > 0 && l != out) {
+				return ""
+			}
+			out = l
+		}
+		return out
+	}
+	return func(path string) string {
+		opts := strings.Split(path, pathSep)
+		out := make([]string, len(opts))
+		for i, o := range opts {
+			out[i] = o
+			if l := label(opts[:i+1]); l != "" && l != o {
+				out[i] = o + " " + l
+			}
+		}
+		return strings.Join(out, menuPathSep)
+	}
 }
 
 // ivrLinkColumns are the IVR columns with Rastreio rows behind them, and the

@@ -640,3 +640,61 @@ func TestFormatPercentRoundsHalfUpWithDecimalComma(t *testing.T) {
 		t.Errorf("FormatPercent(100×1449/2000) = %q, want 72,5%%", got)
 	}
 }
+
+// The screen names menu options with the IVRs' labels (ivr.upserted's
+// options, EVENTS.md) where every IVR of a group labels them alike, and the
+// API and exports keep SPEC.md's option keys.
+func TestIVRScreenPathsShowMenuLabelsAndExportsKeepTheKeys(t *testing.T) {
+	body := ndjson(t, scenario+`
+l01 ivr.upserted 06-01T00:00:01 "ivr":{"id":"ura-1","options":{"1":"Financeiro","1.2":"Segunda via"}}
+l02 ivr.upserted 06-01T00:00:01 "ivr":{"id":"ura-2","options":{"9":"Encerrar"}}
+`)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		r := seed(t, s, "acme", body, nil)
+		p := admin("acme")
+		ctx := context.Background()
+		screen := func(query string) report.Table {
+			v, _ := url.ParseQuery(query)
+			q, err := r.ParseIVR(ctx, p, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.MenuLabels = true
+			tb, err := r.IVR(ctx, p, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tb
+		}
+		last := func(row []string) string { return row[len(row)-1] }
+		byIVR := screen("")
+		if got := last(byIVR.Rows[0]); got != "9 Encerrar (1)" {
+			t.Errorf("URA Cobrança paths %q", got)
+		}
+		if got := last(byIVR.Rows[1]); got != "1 Financeiro › 2 Segunda via (2); 3 (2); 1 Financeiro (1)" {
+			t.Errorf("URA Principal paths %q", got)
+		}
+		// The totals sum both IVRs: ura-2 does not label "1".
+		if got := last(byIVR.Totals); got != "1 › 2 (2); 3 (2); 1 (1)" {
+			t.Errorf("totals paths %q", got)
+		}
+		// By service, narrowed to one IVR: its labels apply.
+		sac := screen("group_by=service&ivrs=ura-1")
+		if got := last(sac.Rows[1]); sac.Rows[1][0] != "SAC" || got != "1 Financeiro › 2 Segunda via (2); 1 Financeiro (1)" {
+			t.Errorf("SAC of ura-1 paths %q", sac.Rows[1])
+		}
+		// The API's table and the export keep the keys.
+		if got := last(ivrTable(t, r, p, "").Rows[1]); got != "1 > 2 (2); 3 (2); 1 (1)" {
+			t.Errorf("API paths %q", got)
+		}
+		q, _ := r.ParseIVR(ctx, p, url.Values{})
+		f, _ := report.ParseFormat("csv", "")
+		var b bytes.Buffer
+		if _, err := report.Write(&b, f, q.Columns(), r.IVRRows(ctx, p, q)); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "URA Principal;5;0;4;1;3;1;00:00:28;00:00:15;00:02:43;50,0%;\"1 > 2 (2); 3 (2); 1 (1)\"") {
+			t.Errorf("export:\n%s", b.String())
+		}
+	})
+}

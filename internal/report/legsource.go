@@ -44,6 +44,7 @@ type FluxoReader interface {
 	BotRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error)
 	EachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, pageSize int, fn func(store.BotRow) error) error
 	BotDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error)
+	BotConversations(ctx context.Context, p model.Principal, f store.BotFilter) (int64, error)
 }
 
 // AnalyticsReader is what the analytics engine answers.
@@ -172,4 +173,10 @@ func (r *Reports) botDropoff(ctx context.Context, p model.Principal, f store.Bot
 	return read(ctx, r, "fluxo drop-off",
 		func(a AnalyticsReader) ([]store.BotStepCount, error) { return a.BotDropoff(ctx, p, f) },
 		func(db *store.DB) ([]store.BotStepCount, error) { return db.BotDropoff(ctx, p, f) })
+}
+
+func (r *Reports) botConversations(ctx context.Context, p model.Principal, f store.BotFilter) (int64, error) {
+	return read(ctx, r, "fluxo total",
+		func(a AnalyticsReader) (int64, error) { return a.BotConversations(ctx, p, f) },
+		func(db *store.DB) (int64, error) { return db.BotConversations(ctx, p, f) })
 }

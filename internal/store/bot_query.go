@@ -55,12 +55,25 @@ type BotPage struct {
 }
 
 // BotStepCount is one step of a drop-off: the distinct contacts that reached
-// it in a selected conversation, and those whose row stopped there.
+// it in a selected conversation, and those whose row stopped there; of
+// these, Finished counts the contacts whose latest conversation ended there
+// as the flow meant it to (outcome finished, or handed_off to a human) and
+// Abandoned those who left it (abandoned, expired). The rest of LastHere
+// are conversations still open.
 type BotStepCount struct {
-	Step     string
-	Contacts int
-	LastHere int
+	Step      string
+	Contacts  int
+	LastHere  int
+	Finished  int
+	Abandoned int
 }
+
+// BotFinishedOutcomes and BotAbandonedOutcomes split a drop-off's stopped
+// contacts by their latest conversation's outcome (an open one is neither).
+const (
+	BotFinishedOutcomes  = "'finished', 'handed_off'"
+	BotAbandonedOutcomes = "'abandoned', 'expired'"
+)
 
 // BotDialect is what differs, in the Fluxo Ágil's filter, between the
 // engines that hold bot conversations: the store and the ClickHouse
@@ -277,18 +290,21 @@ func (db *DB) botStepsFrom(table, alias string) string {
 // and how many stopped there (the step filter's answer for that step),
 // ordered by the step's earliest position in a conversation, then by reach.
 func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([]BotStepCount, error) {
-	cte, args := botConvCTE(p, f, "c.contact_id, c.last_step, c.steps", f.Step != "")
+	cte, args := botConvCTE(p, f, "c.contact_id, c.last_step, c.steps, c.outcome", f.Step != "")
 	kept := "1 = 1"
 	if f.Step != "" {
 		kept = "k.row_step = ?"
 		args = append(args, f.Step)
 	}
 	text := `WITH ` + cte + `,
-		kept AS (SELECT k.contact_id, k.rn, k.last_step, k.steps FROM conv k WHERE ` + kept + `),
+		kept AS (SELECT k.contact_id, k.rn, k.last_step, k.steps, k.outcome FROM conv k WHERE ` + kept + `),
 		reached AS (SELECT j.value AS step, MIN(j.key) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
 			FROM ` + db.botStepsFrom("kept", "k") + ` GROUP BY j.value),
-		stopped AS (SELECT s.last_step AS step, COUNT(DISTINCT s.contact_id) AS n FROM kept s WHERE s.rn = 1 GROUP BY s.last_step)
-		SELECT r.step, r.contacts, COALESCE(s.n, 0) FROM reached r LEFT JOIN stopped s ON s.step = r.step
+		stopped AS (SELECT s.last_step AS step, COUNT(DISTINCT s.contact_id) AS n,
+			COUNT(DISTINCT CASE WHEN s.outcome IN (` + BotFinishedOutcomes + `) THEN s.contact_id END) AS fin,
+			COUNT(DISTINCT CASE WHEN s.outcome IN (` + BotAbandonedOutcomes + `) THEN s.contact_id END) AS ab
+			FROM kept s WHERE s.rn = 1 GROUP BY s.last_step)
+		SELECT r.step, r.contacts, COALESCE(s.n, 0), COALESCE(s.fin, 0), COALESCE(s.ab, 0) FROM reached r LEFT JOIN stopped s ON s.step = r.step
 		ORDER BY r.pos, r.contacts DESC, r.step`
 	rows, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
@@ -298,12 +314,28 @@ func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([
 	var out []BotStepCount
 	for rows.Next() {
 		var s BotStepCount
-		if err := rows.Scan(&s.Step, &s.Contacts, &s.LastHere); err != nil {
+		if err := rows.Scan(&s.Step, &s.Contacts, &s.LastHere, &s.Finished, &s.Abandoned); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// BotConversations counts the selected conversations of the rows a Fluxo
+// Ágil search lists (every page: the screen's total), step filter included.
+func (db *DB) BotConversations(ctx context.Context, p model.Principal, f BotFilter) (int64, error) {
+	cte, args := botConvCTE(p, f, "c.last_step", false)
+	step := ""
+	if f.Step != "" {
+		step = " AND k.last_step = ?"
+		args = append(args, f.Step)
+	}
+	var n int64
+	if err := db.queryRow(ctx, db.r, `WITH `+cte+` SELECT COALESCE(SUM(k.n_conv), 0) FROM conv k WHERE k.rn = 1`+step, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count fluxo conversations: %w", err)
+	}
+	return n, nil
 }
 
 // BotConversationIDs lists the conversations of a contact in a batch that p
@@ -325,6 +357,23 @@ func (db *DB) BotConversationIDs(ctx context.Context, p model.Principal, batchID
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// BotCursorAt completes a Fluxo Ágil keyset position from the ids a page
+// link carries (batch, contact, flow) with the sort values the rows read
+// from the directory: the batch's name (its id while unknown) and the
+// contact's folded name. Page links thus carry no name (nothing personal in
+// URLs), and a name changed between two pages moves the position as it
+// moves the row.
+func (db *DB) BotCursorAt(ctx context.Context, tenant, batchID, contactID, flow string) (*BotCursor, error) {
+	c := &BotCursor{BatchID: batchID, ContactID: contactID, Flow: flow}
+	err := db.queryRow(ctx, db.r, `SELECT COALESCE((SELECT NULLIF(b.name, '') FROM batches b WHERE b.tenant = ? AND b.id = ?), ?),
+		COALESCE((SELECT ct.name_key FROM contacts ct WHERE ct.tenant = ? AND ct.id = ?), '')`,
+		tenant, batchID, batchID, tenant, contactID).Scan(&c.BatchName, &c.NameKey)
+	if err != nil {
+		return nil, fmt.Errorf("fluxo cursor: %w", err)
+	}
+	return c, nil
 }
 
 // BatchName returns a batch's name ("" when unknown).

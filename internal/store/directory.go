@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -51,9 +52,7 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 	case model.TypeContactUpserted:
 		table, id = "contacts", ev.Contact.ID
 	case model.TypeFlowUpserted:
-		// Flow and step names are kept in the raw events for the screens
-		// that show them; no derived row prints them yet.
-		return nil, nil
+		table, id = "flows", ev.FlowDef.ID
 	default:
 		return nil, fmt.Errorf("not a directory event: %s", ev.Type)
 	}
@@ -90,8 +89,14 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 	ev.ID = evID
 	tn := t.tenant
 	switch ev.Type {
-	case model.TypeServiceUpserted, model.TypeTagUpserted, model.TypeIVRUpserted, model.TypeClientUpserted:
-		name := map[string]string{"services": nameOf(ev.Service), "tags": nameOf(ev.Tag), "ivrs": nameOf(ev.IVR), "clients": nameOf(ev.Client)}[table]
+	case model.TypeIVRUpserted:
+		options, _ := json.Marshal(nonNilLabels(ev.IVR.Options))
+		_, err = t.exec(ctx, `INSERT INTO ivrs (tenant, id, name, options, at, ev) VALUES (?, ?, ?, ?, ?, ?)`, tn, id, ev.IVR.Name, string(options), at, ev.ID)
+	case model.TypeFlowUpserted:
+		steps, _ := json.Marshal(nonNilLabels(ev.FlowDef.Steps))
+		_, err = t.exec(ctx, `INSERT INTO flows (tenant, id, name, steps, at, ev) VALUES (?, ?, ?, ?, ?, ?)`, tn, id, ev.FlowDef.Name, string(steps), at, ev.ID)
+	case model.TypeServiceUpserted, model.TypeTagUpserted, model.TypeClientUpserted:
+		name := map[string]string{"services": nameOf(ev.Service), "tags": nameOf(ev.Tag), "clients": nameOf(ev.Client)}[table]
 		_, err = t.exec(ctx, `INSERT INTO `+table+` (tenant, id, name, at, ev) VALUES (?, ?, ?, ?, ?)`, tn, id, name, at, ev.ID)
 	case model.TypeCampaignUpserted:
 		_, err = t.exec(ctx, `INSERT INTO campaigns (tenant, id, name, client_id, at, ev) VALUES (?, ?, ?, ?, ?, ?)`, tn, id, ev.Campaign.Name, ev.Campaign.ClientID, at, ev.ID)
@@ -137,8 +142,16 @@ func (t *Tx) ApplyDirectory(ctx context.Context, ev *model.Event) (change *Direc
 var objectField = map[string]string{
 	model.TypeServiceUpserted: "service", model.TypeTagUpserted: "tag", model.TypeIVRUpserted: "ivr",
 	model.TypeClientUpserted: "client", model.TypeCampaignUpserted: "campaign", model.TypeBatchUpserted: "batch",
-	model.TypeUserUpserted: "user", model.TypeContactUpserted: "contact",
+	model.TypeUserUpserted: "user", model.TypeContactUpserted: "contact", model.TypeFlowUpserted: "flow",
 }
+
+// labelFields are the fields of directory objects that are label maps
+// ({key: label}: an IVR's menu options, a flow's steps). They merge key by
+// key: an upsert that labels only option "3" keeps the labels of "1" and
+// "2" from earlier upserts (a later label of a key replaces it; "" drops
+// it), so a menu can be described one option at a time; null clears them
+// all, as for any field.
+var labelFields = map[string]bool{"options": true, "steps": true}
 
 // mergeUpserts folds the stored upserts of the directory object key field
 // by field, in (at, event id) order: a field present in an upsert (null
@@ -187,6 +200,23 @@ func (t *Tx) mergeUpserts(ctx context.Context, key, field, current string) (map[
 	winner := map[string]string{}
 	for _, u := range ups {
 		for k, v := range u.obj {
+			if labelFields[k] {
+				// Each label is a field of its own: an older upsert
+				// may still hold one key.
+				var keys map[string]string
+				if json.Unmarshal(v, &keys) == nil && keys != nil {
+					for key := range keys {
+						winner[k+"\x00"+key] = u.id
+					}
+					merged[k] = mergeLabels(merged[k], v)
+					continue
+				}
+				for w := range winner {
+					if strings.HasPrefix(w, k+"\x00") {
+						delete(winner, w) // null clears every label
+					}
+				}
+			}
 			merged[k], winner[k] = v, u.id
 		}
 	}
@@ -201,6 +231,37 @@ func (t *Tx) mergeUpserts(ctx context.Context, key, field, current string) (map[
 	}
 	last := ups[len(ups)-1]
 	return merged, last.at, last.id, won || last.id == current, nil
+}
+
+// mergeLabels lays the label map next over the merged one before: keys of
+// next replace those of before, an empty label removes its key, a null
+// next clears them all.
+func mergeLabels(before, next json.RawMessage) json.RawMessage {
+	var add map[string]string
+	if json.Unmarshal(next, &add) != nil || add == nil {
+		return next // null (or not a label map: validation refused those)
+	}
+	labels := map[string]string{}
+	_ = json.Unmarshal(before, &labels) // absent or null: none yet
+	for k, v := range add {
+		if v == "" {
+			delete(labels, k)
+		} else {
+			labels[k] = v
+		}
+	}
+	out, err := json.Marshal(labels)
+	if err != nil {
+		return next
+	}
+	return out
+}
+
+func nonNilLabels(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 func (t *Tx) insertContact(ctx context.Context, c *model.Contact, at int64, evID string) error {
@@ -389,4 +450,87 @@ func (d *txDirectory) User(id string) (model.User, bool) {
 	}
 	_ = json.Unmarshal([]byte(tags), &u.Tags)
 	return u, true
+}
+
+// Labels is a directory object's name and its label map: an IVR's menu
+// options (ivr.upserted) or a flow's steps (flow.upserted), {key: label}.
+type Labels struct {
+	Name   string
+	Labels map[string]string
+}
+
+// IVRMenus maps each IVR of the tenant to its name and menu labels.
+func (db *DB) IVRMenus(ctx context.Context, tenant string) (map[string]Labels, error) {
+	return db.labels(ctx, `SELECT id, name, options FROM ivrs WHERE tenant = ?`, tenant)
+}
+
+// Flows maps each bot flow of the tenant to its name and step names.
+func (db *DB) Flows(ctx context.Context, tenant string) (map[string]Labels, error) {
+	return db.labels(ctx, `SELECT id, name, steps FROM flows WHERE tenant = ?`, tenant)
+}
+
+func (db *DB) labels(ctx context.Context, q, tenant string) (map[string]Labels, error) {
+	rows, err := db.query(ctx, db.r, q, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("directory labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]Labels{}
+	for rows.Next() {
+		var id, name, labels string
+		if err := rows.Scan(&id, &name, &labels); err != nil {
+			return nil, fmt.Errorf("directory labels: %w", err)
+		}
+		l := Labels{Name: name}
+		if err := json.Unmarshal([]byte(labels), &l.Labels); err != nil {
+			return nil, fmt.Errorf("directory labels of %s: %w", id, err)
+		}
+		out[id] = l
+	}
+	return out, rows.Err()
+}
+
+// backfillLabels fills migration 0015's IVR options and flows from the
+// ivr.upserted and flow.upserted events a store accepted before it (they
+// were validated and kept raw): each such object is applied again, through
+// its latest upsert, in the migration's transaction.
+func (db *DB) backfillLabels(ctx context.Context, q querier) error {
+	sqlTx, ok := q.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("backfill labels: not in a transaction")
+	}
+	rows, err := db.query(ctx, q, `SELECT tenant, agg_key, body FROM events WHERE agg_kind = ? AND (agg_key LIKE 'ivr:%' OR agg_key LIKE 'flow:%')`, model.AggDirectory)
+	if err != nil {
+		return fmt.Errorf("backfill labels: %w", err)
+	}
+	type object struct{ tenant, key string }
+	latest := map[object]model.Event{}
+	for rows.Next() {
+		var o object
+		var body string
+		if err := rows.Scan(&o.tenant, &o.key, &body); err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill labels: %w", err)
+		}
+		var ev model.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill labels: stored %s: %w", o.key, err)
+		}
+		if cur, ok := latest[o]; !ok || newer(ms(ev.At), ev.ID, ms(cur.At), cur.ID) {
+			latest[o] = ev
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backfill labels: %w", err)
+	}
+	for o, ev := range latest {
+		t := &Tx{db: db, tx: sqlTx, tenant: o.tenant, ctx: ctx}
+		t.dir = newTxDirectory(t)
+		if _, err := t.ApplyDirectory(ctx, &ev); err != nil {
+			return fmt.Errorf("backfill labels of %s: %w", o.key, err)
+		}
+	}
+	return nil
 }

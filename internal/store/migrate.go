@@ -89,6 +89,7 @@ func (db *DB) backfills() map[string]func(context.Context, querier) error {
 	return map[string]func(context.Context, querier) error{
 		"0006_agent_days.sql":        db.backfillAgentDays,
 		"0009_legs_call_quality.sql": db.backfillCallQuality,
+		"0015_ivr_options_flows.sql": db.backfillLabels,
 	}
 }
 

@@ -110,7 +110,7 @@ func (t *Tx) ClearDerived(ctx context.Context) error {
 		`DELETE FROM leg_tags WHERE tenant = ?`, `DELETE FROM leg_phones WHERE tenant = ?`, `DELETE FROM legs WHERE tenant = ?`,
 		`DELETE FROM ivr_visits WHERE tenant = ?`, `DELETE FROM interactions WHERE tenant = ?`,
 		`DELETE FROM bot_conversations WHERE tenant = ?`, `DELETE FROM agent_spans WHERE tenant = ?`, `DELETE FROM agent_day_times WHERE tenant = ?`,
-		`DELETE FROM services WHERE tenant = ?`, `DELETE FROM tags WHERE tenant = ?`, `DELETE FROM ivrs WHERE tenant = ?`,
+		`DELETE FROM services WHERE tenant = ?`, `DELETE FROM tags WHERE tenant = ?`, `DELETE FROM ivrs WHERE tenant = ?`, `DELETE FROM flows WHERE tenant = ?`,
 		`DELETE FROM clients WHERE tenant = ?`, `DELETE FROM campaigns WHERE tenant = ?`, `DELETE FROM batches WHERE tenant = ?`,
 		`DELETE FROM users WHERE tenant = ?`, `DELETE FROM user_tags WHERE tenant = ?`,
 		`DELETE FROM contacts WHERE tenant = ?`, `DELETE FROM contact_emails WHERE tenant = ?`,

@@ -263,23 +263,32 @@ func chartIDOf(c report.Chart) string {
 // dropoffText are the (translated) words of the drop-off chart.
 type dropoffText struct {
 	Title, Reached, Stopped string
+	// Abandoned and Finished label the contacts whose flow was abandoned
+	// (abandoned, expired) or finished (finished, handed off) at a step.
+	Abandoned, Finished string
 	// Selected is the step the page filters on (highlighted).
 	Selected string
+	// Name, when not nil, gives a step's name (flow.upserted) for its id.
+	Name func(step string) string
 	// Lang is the page's language: each row's counts read as its count
-	// messages do (plural: "1 chegou · 0 pararam aqui").
+	// messages do (plural: "1 chegou · 0 abandonaram aqui · 1 concluiu aqui").
 	Lang string
 }
 
 // counts is a step's counts as the chart writes them beside its bars.
 func (l dropoffText) counts(s report.StepCount) string {
-	return plural(l.Lang, int64(s.Contacts), "{n} chegou", "{n} chegaram") + " · " + plural(l.Lang, int64(s.LastHere), "{n} parou aqui", "{n} pararam aqui")
+	return plural(l.Lang, int64(s.Contacts), "{n} chegou", "{n} chegaram") + " · " +
+		plural(l.Lang, int64(s.Abandoned), "{n} abandonou aqui", "{n} abandonaram aqui") + " · " +
+		plural(l.Lang, int64(s.Finished), "{n} concluiu aqui", "{n} concluíram aqui")
 }
 
 // dropoffSVG draws the Fluxo Ágil drop-off: one row per step, a light bar
-// for the contacts that reached the step and a dark bar, inside it, for the
-// ones whose last step it was (they stopped there). Widths are proportional
-// to the step reached by most contacts. links[i], when not empty, makes row
-// i a link (the page's step filter).
+// for the contacts that reached the step and, inside it, a red bar for the
+// ones whose flow was abandoned there and a green one for those whose flow
+// finished there (a finished or handed-off conversation is not an
+// abandonment; one still open is neither). Widths are proportional to the
+// step reached by most contacts. links[i], when not empty, makes row i a
+// link (the page's step filter: every contact that stopped there).
 func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) template.HTML {
 	if len(steps) == 0 {
 		return ""
@@ -287,22 +296,24 @@ func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) templat
 	const (
 		w      = 960
 		labelW = 190
-		numW   = 230
+		numW   = 330
 		rowH   = 30
 		barH   = 20
 		top    = 30
 	)
+	name := func(step string) string {
+		if l.Name != nil {
+			return l.Name(step)
+		}
+		return step
+	}
 	max := 0
-	longest := 0
 	for _, s := range steps {
 		if s.Contacts > max {
 			max = s.Contacts
 		}
 		if s.LastHere > max {
 			max = s.LastHere
-		}
-		if k := len([]rune(s.Step)); k > longest {
-			longest = k
 		}
 	}
 	if max == 0 {
@@ -315,21 +326,29 @@ func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) templat
 	fmt.Fprintf(&b, `<title id="dropoff-t">%s</title>`, chartEsc(l.Title))
 	desc := make([]string, len(steps))
 	for i, s := range steps {
-		desc[i] = s.Step + ": " + l.counts(s)
+		desc[i] = name(s.Step) + ": " + l.counts(s)
 	}
 	fmt.Fprintf(&b, `<desc id="dropoff-d">%s</desc>`, chartEsc(strings.Join(desc, "; ")))
 	// Legend.
-	fmt.Fprintf(&b, `<g class="legend"><rect x="%d" y="6" width="12" height="12" rx="2" fill="#9ec5e8" class="legend-reached"/><text x="%d" y="16" font-size="12" fill="#333">%s</text>`, labelW, labelW+17, chartEsc(l.Reached))
-	x2 := labelW + 17 + len([]rune(l.Reached))*7 + 24
-	fmt.Fprintf(&b, `<rect x="%d" y="6" width="12" height="12" rx="2" fill="#c0392b" class="legend-stopped"/><text x="%d" y="16" font-size="12" fill="#333">%s</text></g>`, x2, x2+17, chartEsc(l.Stopped))
+	x := labelW
+	legend := func(fill, class, text string) {
+		fmt.Fprintf(&b, `<rect x="%d" y="6" width="12" height="12" rx="2" fill="%s" class="%s"/><text x="%d" y="16" font-size="12" fill="#333">%s</text>`, x, fill, class, x+17, chartEsc(text))
+		x += 17 + len([]rune(text))*7 + 24
+	}
+	b.WriteString(`<g class="legend">`)
+	legend("#9ec5e8", "legend-reached", l.Reached)
+	legend("#c0392b", "legend-stopped", l.Abandoned)
+	legend("#2e8b57", "legend-finished", l.Finished)
+	b.WriteString(`</g>`)
 	for i, s := range steps {
 		y := top + i*rowH
-		name := s.Step
-		if r := []rune(name); len(r) > 26 {
-			name = string(r[:25]) + "…"
+		label := name(s.Step)
+		if r := []rune(label); len(r) > 26 {
+			label = string(r[:25]) + "…"
 		}
 		wReached := plotW * float64(s.Contacts) / float64(max)
-		wStopped := plotW * float64(s.LastHere) / float64(max)
+		wAbandoned := plotW * float64(s.Abandoned) / float64(max)
+		wFinished := plotW * float64(s.Finished) / float64(max)
 		link := ""
 		if i < len(links) {
 			link = links[i]
@@ -341,17 +360,18 @@ func dropoffSVG(steps []report.StepCount, l dropoffText, links []string) templat
 		if s.Step == l.Selected {
 			cls, weight = "drop-step selected", "bold"
 		}
-		fmt.Fprintf(&b, `<g class="%s" data-step="%s" data-reached="%d" data-stopped="%d"><title>%s</title>`, cls, chartEsc(s.Step), s.Contacts, s.LastHere,
-			chartEsc(s.Step+" — "+l.counts(s)))
+		fmt.Fprintf(&b, `<g class="%s" data-step="%s" data-reached="%d" data-stopped="%d" data-abandoned="%d" data-finished="%d"><title>%s</title>`,
+			cls, chartEsc(s.Step), s.Contacts, s.LastHere, s.Abandoned, s.Finished,
+			chartEsc(fmt.Sprintf("%s — %s (%d %s)", name(s.Step), l.counts(s), s.LastHere, l.Stopped)))
 		if s.Step == l.Selected {
 			fmt.Fprintf(&b, `<rect x="0" y="%d" width="%d" height="%d" fill="#fff4d6"/>`, y-4, w, rowH)
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" font-weight="%s" text-anchor="end" fill="#222">%s</text>`, labelW-8, y+barH/2+5, weight, chartEsc(name))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" font-weight="%s" text-anchor="end" fill="#222">%s</text>`, labelW-8, y+barH/2+5, weight, chartEsc(label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%s" height="%d" fill="#eef1f4"/>`, labelW, y, chartCoord(plotW), barH)
 		fmt.Fprintf(&b, `<rect class="bar reached" x="%d" y="%d" width="%s" height="%d" fill="#9ec5e8"/>`, labelW, y, chartCoord(wReached), barH)
-		fmt.Fprintf(&b, `<rect class="bar stopped" x="%d" y="%d" width="%s" height="%d" fill="#c0392b"/>`, labelW, y, chartCoord(wStopped), barH)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#333">%s</text></g>`, labelW+int(plotW)+8, y+barH/2+5,
-			chartEsc(l.counts(s)))
+		fmt.Fprintf(&b, `<rect class="bar stopped" x="%d" y="%d" width="%s" height="%d" fill="#c0392b"/>`, labelW, y, chartCoord(wAbandoned), barH)
+		fmt.Fprintf(&b, `<rect class="bar finished" x="%s" y="%d" width="%s" height="%d" fill="#2e8b57"/>`, chartCoord(float64(labelW)+wAbandoned), y, chartCoord(wFinished), barH)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#333">%s</text></g>`, labelW+int(plotW)+8, y+barH/2+5, chartEsc(l.counts(s)))
 		if link != "" {
 			b.WriteString(`</a>`)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/xml"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,9 +156,9 @@ func TestChartSVGEmpty(t *testing.T) {
 
 func TestDropoffSVG(t *testing.T) {
 	steps := []report.StepCount{
-		{Step: "saudacao", Contacts: 100, LastHere: 10},
-		{Step: "<menu>", Contacts: 60, LastHere: 20},
-		{Step: "encerramento", Contacts: 40, LastHere: 40},
+		{Step: "saudacao", Contacts: 100, LastHere: 10, Abandoned: 8},
+		{Step: "<menu>", Contacts: 60, LastHere: 20, Abandoned: 15, Finished: 5},
+		{Step: "encerramento", Contacts: 40, LastHere: 40, Finished: 40},
 	}
 	links := []string{"/fluxo-agil?step=saudacao", "/fluxo-agil?a=1&step=%3Cmenu%3E", ""}
 	svg := string(dropoffSVG(steps, dropoffText{Title: "Abandono", Reached: "chegaram", Stopped: "pararam", Selected: "<menu>"}, links))
@@ -165,8 +166,13 @@ func TestDropoffSVG(t *testing.T) {
 		t.Error("drop-off SVG has unescaped text or URL")
 	}
 	got := parseSVG(t, svg)
-	if got.classes["rect.reached"] != 3 || got.classes["rect.stopped"] != 3 {
-		t.Errorf("classes = %v, want 3 reached and 3 stopped bars", got.classes)
+	if got.classes["rect.reached"] != 3 || got.classes["rect.stopped"] != 3 || got.classes["rect.finished"] != 3 {
+		t.Errorf("classes = %v, want 3 reached, 3 stopped and 3 finished bars", got.classes)
+	}
+	// A flow that finished at its last step is not drawn as abandonment:
+	// its red bar is empty, its green one as wide as those who reached it.
+	if !regexp.MustCompile(`data-step="encerramento"[^>]*>.*?<rect class="bar stopped" x="190" y="\d+" width="0" .*?<rect class="bar finished" x="190" y="\d+" width="176"`).MatchString(svg) {
+		t.Errorf("encerramento drawn as abandonment:\n%s", svg)
 	}
 	if got.classes["g.selected"] != 1 {
 		t.Errorf("selected steps = %d, want 1", got.classes["g.selected"])

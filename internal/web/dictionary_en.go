@@ -387,4 +387,17 @@ var dictionaryEN = map[string]string{
 	"Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.":                                            "Comma-separated text (UTF-8 with BOM): for Excel and systems set up in English.",
 	"Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.": "Spreadsheet with typed columns for Excel/LibreOffice: durations you can add up, dates as dates, protocols and phones without losing digits.",
 	"Nada a exportar: a busca não encontrou linhas.":                                                                                       "Nothing to export: the search found no rows.",
+	// Fluxo Ágil: finished flows, the total, flow and step names.
+	"abandonaram aqui":   "abandoned here",
+	"concluíram aqui":    "finished here",
+	"conversa no total":  "conversation in all",
+	"conversas no total": "conversations in all",
+	"Quantos contatos chegaram a cada etapa do fluxo e, dos que pararam nela (a última etapa da conversa mais recente), quantos abandonaram o fluxo ali e quantos o concluíram (finalizado ou transferido para humano); conversas em andamento não contam como abandono. Clique numa etapa para listar quem parou ali.": "How many contacts reached each step of the flow and, of those who stopped there (the last step of their latest conversation), how many abandoned the flow there and how many finished it (finished or handed to a human); conversations still open do not count as abandonment. Click a step to list who stopped there.",
+	// Fluxo Ágil totals and drop-off counts (plural).
+	"{n} conversa no total":  "{n} conversation in all",
+	"{n} conversas no total": "{n} conversations in all",
+	"{n} abandonou aqui":     "{n} abandoned here",
+	"{n} abandonaram aqui":   "{n} abandoned here",
+	"{n} concluiu aqui":      "{n} finished here",
+	"{n} concluíram aqui":    "{n} finished here",
 }

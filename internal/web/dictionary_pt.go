@@ -391,4 +391,17 @@ var dictionaryPT = map[string]string{
 	"Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.":                                            "Texto separado por vírgula (UTF-8 com BOM): para Excel e sistemas configurados em inglês.",
 	"Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.": "Planilha com colunas tipadas para Excel/LibreOffice: durações somáveis, datas como datas, protocolos e telefones sem perder dígitos.",
 	"Nada a exportar: a busca não encontrou linhas.":                                                                                       "Nada a exportar: a busca não encontrou linhas.",
+	// Fluxo Ágil: finished flows, the total, flow and step names.
+	"abandonaram aqui":   "abandonaram aqui",
+	"concluíram aqui":    "concluíram aqui",
+	"conversa no total":  "conversa no total",
+	"conversas no total": "conversas no total",
+	"Quantos contatos chegaram a cada etapa do fluxo e, dos que pararam nela (a última etapa da conversa mais recente), quantos abandonaram o fluxo ali e quantos o concluíram (finalizado ou transferido para humano); conversas em andamento não contam como abandono. Clique numa etapa para listar quem parou ali.": "Quantos contatos chegaram a cada etapa do fluxo e, dos que pararam nela (a última etapa da conversa mais recente), quantos abandonaram o fluxo ali e quantos o concluíram (finalizado ou transferido para humano); conversas em andamento não contam como abandono. Clique numa etapa para listar quem parou ali.",
+	// Fluxo Ágil totals and drop-off counts (plural).
+	"{n} conversa no total":  "{n} conversa no total",
+	"{n} conversas no total": "{n} conversas no total",
+	"{n} abandonou aqui":     "{n} abandonou aqui",
+	"{n} abandonaram aqui":   "{n} abandonaram aqui",
+	"{n} concluiu aqui":      "{n} concluiu aqui",
+	"{n} concluíram aqui":    "{n} concluíram aqui",
 }

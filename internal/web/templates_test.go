@@ -303,15 +303,15 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Fluxo Ágil", "fluxo")
 			p.Data = &fluxoView{
 				Searched: true, Dates: newRange(p, fluxoForm, url.Values{"from": {"2026-03-01"}}, "Período", "date", "até", "from", "to"), Client: "cli1",
-				Clients: nil, Steps: []string{"menu"},
+				Clients: nil, Steps: []stepOption{{"menu", "Menu principal"}}, Conversations: 7,
 				Headers: []header{{Label: p.T("Lote"), URL: "/fluxo-agil?sort=batch", Current: true}, {Label: p.T("Conversas"), Class: "num"}},
 				Rows:    []row{{Key: "b1/c1", ActionURL: "/fluxo-agil/b1/c1", Cells: []cell{{Text: "Lote março", Class: "rpt-wrap"}, {Text: "2", Class: "num"}}}},
 				NextURL: "/fluxo-agil?cursor=x", FirstURL: "/fluxo-agil",
 				Exports: exportLinks(p, "/api/v1/reports/fluxo-agil/export", url.Values{"client": {"cli1"}}, true),
-				Dropoff: dropoffSVG([]report.StepCount{{Step: "menu", Contacts: 3, LastHere: 1}}, dropoffText{Title: p.T("Abandono por etapa"), Reached: p.T("chegaram"), Stopped: p.T("pararam aqui"), Lang: p.Lang}, []string{"/fluxo-agil?step=menu"}),
+				Dropoff: dropoffSVG([]report.StepCount{{Step: "menu", Contacts: 3, LastHere: 2, Finished: 1, Abandoned: 1}}, dropoffText{Title: p.T("Abandono por etapa"), Reached: p.T("chegaram"), Stopped: p.T("pararam aqui"),
+					Abandoned: p.T("abandonaram aqui"), Finished: p.T("concluíram aqui"), Lang: p.Lang}, []string{"/fluxo-agil?step=menu"}),
 			}
-			return p, []string{"Lote março", p.T("Ver histórico das conversas"), p.T("Abandono por etapa"), p.T("Próxima página"),
-				plural(p.Lang, 3, "{n} chegou", "{n} chegaram") + " · " + plural(p.Lang, 1, "{n} parou aqui", "{n} pararam aqui"), plural(p.Lang, 1, "{n} linha nesta página", "{n} linhas nesta página")}
+			return p, []string{"Lote março", p.T("Ver histórico das conversas"), p.T("Abandono por etapa"), p.T("Próxima página"), "Menu principal", plural(p.Lang, 7, "{n} conversa no total", "{n} conversas no total"), plural(p.Lang, 1, "{n} concluiu aqui", "{n} concluíram aqui"), plural(p.Lang, 3, "{n} chegou", "{n} chegaram")}
 		},
 		"fluxo_history.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Histórico do Fluxo Ágil", "fluxo")

@@ -31,7 +31,10 @@ type fluxoView struct {
 	Client, Campaign, Batch, Step, ReachedHuman, Sort string
 
 	Clients, Campaigns, Batches []store.Option
-	Steps                       []string
+	Steps                       []stepOption
+
+	// Conversations is the total of the filtered set (every page).
+	Conversations int64
 
 	Headers  []header
 	Rows     []row
@@ -41,6 +44,52 @@ type fluxoView struct {
 
 	Dropoff      template.HTML
 	DropoffLinks []string
+}
+
+// stepOption is a step of the step filter: its id and, when a
+// flow.upserted names it, its name.
+type stepOption struct{ ID, Name string }
+
+// flowNames names flows and steps on the Fluxo Ágil screens from the
+// directory (flow.upserted); exports and the API keep the ids the events
+// carry.
+type flowNames map[string]store.Labels
+
+// flow is a flow's name, else its id.
+func (f flowNames) flow(id string) string {
+	if n := f[id].Name; n != "" {
+		return n
+	}
+	return id
+}
+
+// step is the name of a step of a flow, else its id.
+func (f flowNames) step(flow, step string) string {
+	if n := f[flow].Labels[step]; n != "" {
+		return n
+	}
+	return step
+}
+
+// anyStep names a step seen across flows (the drop-off and the step filter
+// of a search that may span several): its name when every flow that names
+// it agrees, else its id.
+func (f flowNames) anyStep(step string) string {
+	name := ""
+	for _, fl := range f {
+		n := fl.Labels[step]
+		switch {
+		case n == "":
+		case name == "":
+			name = n
+		case n != name:
+			return step
+		}
+	}
+	if name == "" {
+		return step
+	}
+	return name
 }
 
 // hasOption says whether id is one of list.
@@ -139,6 +188,13 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if view.Conversations, err = s.reports.FluxoConversations(ctx, p, fq); err != nil {
+		return err
+	}
+	var names flowNames
+	if names, err = s.db.Flows(ctx, p.Tenant); err != nil {
+		return err
+	}
 
 	// Drop-off: the chosen filters but the step, so every step shows and
 	// the chosen one is highlighted; each step links to its step filter.
@@ -154,19 +210,24 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	listed := false
 	for _, st := range steps {
-		view.Steps = append(view.Steps, st.Step)
+		view.Steps = append(view.Steps, stepOption{st.Step, names.anyStep(st.Step)})
 		view.DropoffLinks = append(view.DropoffLinks, "/fluxo-agil?"+queryWith(dq, "step", st.Step).Encode())
+		listed = listed || st.Step == view.Step
 	}
-	if view.Step != "" && !containsString(view.Steps, view.Step) {
-		view.Steps = append(view.Steps, view.Step)
+	if view.Step != "" && !listed {
+		view.Steps = append(view.Steps, stepOption{view.Step, names.anyStep(view.Step)})
 	}
 	view.Dropoff = dropoffSVG(steps, dropoffText{
-		Title:    page.T("Abandono por etapa"),
-		Reached:  page.T("chegaram"),
-		Stopped:  page.T("pararam aqui"),
-		Selected: view.Step,
-		Lang:     page.Lang,
+		Title:     page.T("Abandono por etapa"),
+		Reached:   page.T("chegaram"),
+		Stopped:   page.T("pararam aqui"),
+		Abandoned: page.T("abandonaram aqui"),
+		Finished:  page.T("concluíram aqui"),
+		Selected:  view.Step,
+		Name:      names.anyStep,
+		Lang:      page.Lang,
 	}, view.DropoffLinks)
 
 	// Table, sortable by Lote or Nome.
@@ -182,6 +243,15 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 		}
 		view.Headers = append(view.Headers, h)
 	}
+	flowCol, stepCol := -1, -1
+	for j, c := range t.Columns {
+		switch c {
+		case "Fluxo":
+			flowCol = j
+		case "Última Etapa":
+			stepCol = j
+		}
+	}
 	for i, tr := range t.Rows {
 		rv := row{Cells: make([]cell, len(tr))}
 		for j, c := range tr {
@@ -190,6 +260,13 @@ func (s *Server) uiFluxo(w http.ResponseWriter, r *http.Request) error {
 				rv.Cells[j].Text = screenCell(t.Columns[j], c)
 				rv.Cells[j].Class = fluxoColumnClass[t.Columns[j]]
 			}
+		}
+		// Names of the flow and of its last step (the export keeps ids).
+		if flowCol >= 0 && flowCol < len(tr) {
+			if stepCol >= 0 && stepCol < len(tr) {
+				rv.Cells[stepCol].Text = names.step(tr[flowCol], tr[stepCol])
+			}
+			rv.Cells[flowCol].Text = names.flow(tr[flowCol])
 		}
 		if i < len(t.Keys) {
 			if b, c, ok := strings.Cut(t.Keys[i], "/"); ok {
@@ -273,11 +350,15 @@ func (s *Server) uiFluxoHistory(w http.ResponseWriter, r *http.Request) error {
 		}
 		return id
 	}
+	names, err := s.db.Flows(ctx, p.Tenant)
+	if err != nil {
+		return err
+	}
 	view.Batch, view.Contact = h.Batch, h.Contact
 	view.Document, view.Phone, view.Mail = h.Document, screenPhone(h.Phone), h.Email
 	for _, c := range h.Conversations {
 		cv := fluxoConvView{
-			ID: c.ID, Flow: c.Flow, Channel: channel(c.Channel), Outcome: c.Outcome,
+			ID: c.ID, Flow: flowNames(names).flow(c.Flow), Channel: channel(c.Channel), Outcome: c.Outcome,
 			OutcomeLabel: page.T(c.OutcomeLabel), Start: pageTime(page.Lang, c.StartedAt, c.StartedAt.Location()),
 			Open: c.EndedAt == nil, Interaction: c.Interaction,
 		}
@@ -289,7 +370,7 @@ func (s *Server) uiFluxoHistory(w http.ResponseWriter, r *http.Request) error {
 			cv.HistoryURL = "/historico/" + url.PathEscape(c.Protocol) + "?" + url.Values{"back": {r.URL.RequestURI()}}.Encode()
 		}
 		for _, st := range c.Steps {
-			cv.Steps = append(cv.Steps, fluxoStepView{Step: st.Step, At: pageTime(page.Lang, st.At, st.At.Location())})
+			cv.Steps = append(cv.Steps, fluxoStepView{Step: flowNames(names).step(c.Flow, st.Step), At: pageTime(page.Lang, st.At, st.At.Location())})
 		}
 		for _, m := range c.Messages {
 			label := map[string]string{"bot": "Bot", "client": "Cliente"}[m.Sender]

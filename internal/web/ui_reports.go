@@ -212,6 +212,7 @@ func (s *Server) uiIVR(w http.ResponseWriter, r *http.Request) error {
 	if s.badSearch(w, r, page, "ivr.html", view.Problems) {
 		return nil
 	}
+	iq.MenuLabels = true // the screen names menu options; exports keep the keys
 	t, err := s.reports.IVR(ctx, p, iq)
 	if err != nil {
 		return err

@@ -110,14 +110,14 @@ func TestConnectorErrorsListsUntranslatedDeliveriesAndReplayTranslatesThem(t *te
 		}
 		// A payload an older rastro could not translate (simulated by
 		// marking it failed) and one no version reads.
-		d, _, err := ib.Accept(ctx, c, "", good)
+		d, _, err := ib.Accept(ctx, c, "", "", good)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DB.MarkDelivery(ctx, d.ID, "translator of an older version"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ib.Accept(ctx, c, "", []byte(`{"event":"conversation_created"}`)); err != nil {
+		if _, _, err := ib.Accept(ctx, c, "", "", []byte(`{"event":"conversation_created"}`)); err != nil {
 			t.Fatal(err)
 		}
 		out, _, code := runRastro(t, "", "connector", "errors", "--db", s.DSN, "--tenant", "loja")

@@ -29,12 +29,14 @@ type Inbox struct {
 // New returns an Inbox over db.
 func New(db *store.DB, in *ingest.Ingester) *Inbox { return &Inbox{DB: db, Ingest: in} }
 
-// Accept stores one delivery of connector c. stored is false for a
-// redelivery (nothing stored). A payload the translator cannot read is
+// Accept stores one delivery of connector c; signature is the header that
+// vouched for it (relayed with it when the connector forwards, see
+// Forwarder). stored is false for a redelivery (nothing stored). A payload the translator cannot read is
 // stored all the same, already marked failed. Only a store error is an
 // error: the platform must then retry.
-func (b *Inbox) Accept(ctx context.Context, c store.Connector, deliveryID string, payload []byte) (d store.Delivery, stored bool, err error) {
-	d = store.Delivery{ConnectorID: c.ID, Tenant: c.Tenant, DeliveryID: deliveryID, Payload: payload, ReceivedAt: time.Now().UTC()}
+func (b *Inbox) Accept(ctx context.Context, c store.Connector, deliveryID, signature string, payload []byte) (d store.Delivery, stored bool, err error) {
+	d = store.Delivery{ConnectorID: c.ID, Tenant: c.Tenant, DeliveryID: deliveryID, Payload: payload, ReceivedAt: time.Now().UTC(),
+		Forward: c.Settings.ForwardTo != "", ForwardHeader: signature}
 	var peekErr error
 	d.Event, d.Thread, d.EventAt, peekErr = peek(c.Kind, payload)
 	if d.EventAt.IsZero() {

@@ -179,6 +179,7 @@ var dictionaryEN = map[string]string{
 	"Entregue":                          "Delivered",
 	"Lida":                              "Read",
 	"Falhou":                            "Failed",
+	"Janela de cobrança da Meta até":    "Meta pricing window ends",
 	"Direção":                           "Direction",
 	"De":                                "From",
 	"Para":                              "To",

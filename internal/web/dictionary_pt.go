@@ -183,6 +183,7 @@ var dictionaryPT = map[string]string{
 	"Entregue":                          "Entregue",
 	"Lida":                              "Lida",
 	"Falhou":                            "Falhou",
+	"Janela de cobrança da Meta até":    "Janela de cobrança da Meta até",
 	"Direção":                           "Direção",
 	"De":                                "De",
 	"Para":                              "Para",

@@ -403,6 +403,9 @@ type historyEntry struct {
 	// Ticks of a message: its furthest delivery status (WhatsApp), the
 	// label and the failure's reason.
 	Ticks, TicksLabel, TicksError string
+	// PricingWindowEnds is when Meta's pricing window of the message's
+	// conversation ends (WhatsApp), "" when unknown.
+	PricingWindowEnds string
 }
 
 // tickLabels are the history's labels of message statuses.
@@ -515,6 +518,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			en.Class = "msg msg-" + e.Sender
 			if l, ok := tickLabels[e.Status]; ok {
 				en.Ticks, en.TicksLabel, en.TicksError = e.Status, page.T(l), e.StatusError
+			}
+			if e.PricingWindowEnds != nil {
+				en.PricingWindowEnds = pageTime(*e.PricingWindowEnds, loc)
 			}
 			switch e.Sender {
 			case "client":

@@ -70,7 +70,17 @@ type status struct {
 	Status      string   `json:"status"`
 	Timestamp   unixText `json:"timestamp"`
 	RecipientID string   `json:"recipient_id"`
-	Errors      []struct {
+	// Conversation comes on statuses of conversation-based pricing:
+	// origin.type says who opened the conversation, expiration_timestamp
+	// when Meta's pricing window ends.
+	Conversation *struct {
+		ID                  string   `json:"id"`
+		ExpirationTimestamp unixText `json:"expiration_timestamp"`
+		Origin              struct {
+			Type string `json:"type"`
+		} `json:"origin"`
+	} `json:"conversation"`
+	Errors []struct {
 		Code      json.Number `json:"code"`
 		Title     string      `json:"title"`
 		Message   string      `json:"message"`
@@ -83,6 +93,16 @@ type status struct {
 // shownStatuses are the statuses translated into message.status; any
 // other (deleted, played, a new one) stays in the stored delivery only.
 var shownStatuses = map[string]bool{"sent": true, "delivered": true, "read": true, "failed": true}
+
+// startedBy maps Meta's conversation.origin.type to ORIGEM DA CONVERSA
+// (interaction.created's started_by): the conversation categories a user
+// opens (replying, or through an ad: referral_conversion) are the
+// client's; the template categories a business sends first are the
+// company's. Any other type is not read (SPEC's rule applies).
+var startedBy = map[string]string{
+	"user_initiated": "cliente", "service": "cliente", "referral_conversion": "cliente",
+	"business_initiated": "empresa", "marketing": "empresa", "utility": "empresa", "authentication": "empresa",
+}
 
 // errorText is a failed status's reason: "131047 Re-engagement message:
 // details" for each error.
@@ -283,7 +303,18 @@ func Translate(b []byte, receivedAt time.Time) (lines [][]byte, err error) {
 				if s.Status == "failed" {
 					ev.Error = textfit.Text(s.errorText())
 				}
+				if cv := s.Conversation; cv != nil && !cv.ExpirationTimestamp.IsZero() {
+					exp := cv.ExpirationTimestamp.Time
+					ev.ExpiresAt = &exp
+				}
 				emit(ev)
+				// Who opened the conversation: one more interaction.created of
+				// the same interaction carrying started_by only (the first one
+				// may have come with an inbound message, and events merge).
+				if cv := s.Conversation; cv != nil && startedBy[cv.Origin.Type] != "" {
+					emit(model.Event{ID: iid + "-origin-" + short(cv.ID, cv.Origin.Type), Type: model.TypeInteractionCreated, At: at,
+						Interaction: iid, Media: Media, Origin: Origin, StartedBy: startedBy[cv.Origin.Type]})
+				}
 			}
 		}
 	}

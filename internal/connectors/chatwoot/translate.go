@@ -285,6 +285,32 @@ func (w *walker) step(d delivery, at time.Time) {
 	if d.msg != nil && d.event == "message_created" {
 		w.message(d.msg, at)
 	}
+	if d.msg != nil {
+		m := d.msg
+		w.messageStatus(pushMessage{ID: m.ID, MessageType: lenientType(m.MessageType), Private: m.Private, Status: m.Status, SourceID: m.SourceID, ContentAttributes: m.ContentAttributes}, at)
+	}
+	for _, m := range d.conv.Messages {
+		w.messageStatus(m, at)
+	}
+}
+
+// chatwootStatuses are Chatwoot's message statuses (Message's enum
+// status), all of them message.status's.
+var chatwootStatuses = map[string]bool{"sent": true, "delivered": true, "read": true, "failed": true}
+
+// messageStatus emits the delivery state of one of the business's messages
+// (outgoing or template; not notes) as a message.status: the history's
+// ticks. A status seen again is the same event; the furthest wins there.
+func (w *walker) messageStatus(m pushMessage, at time.Time) {
+	if m.ID == "" || m.Private || !chatwootStatuses[m.Status] || (m.MessageType != "outgoing" && m.MessageType != "template") {
+		return
+	}
+	ev := model.Event{ID: "chatwoot-st-" + string(m.ID) + "-" + m.Status, Type: model.TypeMessageStatus, At: at, Interaction: w.iid,
+		MessageID: "chatwoot-" + string(m.ID), Status: m.Status}
+	if m.Status == "failed" {
+		ev.Error = textfit.Text(m.ContentAttributes.ExternalError)
+	}
+	w.emit(ev)
 }
 
 // state moves the conversation to what c shows at at.

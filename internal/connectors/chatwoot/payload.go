@@ -236,21 +236,21 @@ func (c *conversation) key() string {
 
 // message is the payload of message_created / message_updated.
 type message struct {
-	ID           flexID        `json:"id"`
-	Content      *string       `json:"content"`
-	CreatedAt    flexTime      `json:"created_at"`
-	MessageType  messageType   `json:"message_type"`
-	Private      bool          `json:"private"`
-	SourceID     string        `json:"source_id"`
+	ID          flexID      `json:"id"`
+	Content     *string     `json:"content"`
+	CreatedAt   flexTime    `json:"created_at"`
+	MessageType messageType `json:"message_type"`
+	Private     bool        `json:"private"`
+	SourceID    string      `json:"source_id"`
 	// Status (sent, delivered, read, failed) is in message webhooks since
 	// chatwoot/chatwoot PR #15908; content_attributes.external_error says
 	// why a send failed.
 	Status            string            `json:"status"`
 	ContentAttributes contentAttributes `json:"content_attributes"`
 	Sender            *party            `json:"sender"`
-	Contact      *party        `json:"contact"` // older versions only
-	Inbox        *named        `json:"inbox"`
-	Conversation *conversation `json:"conversation"`
+	Contact           *party            `json:"contact"` // older versions only
+	Inbox             *named            `json:"inbox"`
+	Conversation      *conversation     `json:"conversation"`
 }
 
 // envelope is what every payload has: its event name.

@@ -180,6 +180,7 @@ var dictionaryEN = map[string]string{
 	"Lida":                              "Read",
 	"Falhou":                            "Failed",
 	"Janela de cobrança da Meta até":    "Meta pricing window ends",
+	"Abrir no Chatwoot":                 "Open in Chatwoot",
 	"Direção":                           "Direction",
 	"De":                                "From",
 	"Para":                              "To",

@@ -184,6 +184,7 @@ var dictionaryPT = map[string]string{
 	"Lida":                              "Lida",
 	"Falhou":                            "Falhou",
 	"Janela de cobrança da Meta até":    "Janela de cobrança da Meta até",
+	"Abrir no Chatwoot":                 "Abrir no Chatwoot",
 	"Direção":                           "Direção",
 	"De":                                "De",
 	"Para":                              "Para",

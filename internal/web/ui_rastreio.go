@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rastro/rastro/internal/connectors/inbox"
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
@@ -432,6 +433,8 @@ type historyData struct {
 	MessageCount    int
 	TransferCount   int
 	FirstAt, LastAt string
+	// ChatwootURL is the conversation in Chatwoot (--chatwoot-url).
+	ChatwootURL string
 }
 
 // safeBack keeps a local Rastreio URL as the history page's way back.
@@ -464,6 +467,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.audit(r, "history.view", map[string]any{"protocol": protocol}, nil, nil)
+	if data.ChatwootURL, err = inbox.ConversationLink(ctx, s.db, p.Tenant, h.InteractionID); err != nil {
+		return err
+	}
 
 	tc, err := s.db.TenantContext(ctx, p.Tenant)
 	if err != nil {

@@ -321,3 +321,39 @@ func (d *delivery) at() time.Time {
 	}
 	return time.Time{}
 }
+
+// AccountID is the Chatwoot account a payload belongs to: account.id of
+// message webhooks, else account_id of the conversation's last-message
+// push data; "" when the payload says neither (conversation webhooks
+// without messages).
+func AccountID(payload []byte) string {
+	var p struct {
+		Account *struct {
+			ID flexID `json:"id"`
+		} `json:"account"`
+		Conversation *struct {
+			Messages []struct {
+				AccountID flexID `json:"account_id"`
+			} `json:"messages"`
+		} `json:"conversation"`
+		Messages []struct {
+			AccountID flexID `json:"account_id"`
+		} `json:"messages"`
+	}
+	if json.Unmarshal(payload, &p) != nil {
+		return ""
+	}
+	if p.Account != nil && p.Account.ID != "" {
+		return string(p.Account.ID)
+	}
+	msgs := p.Messages
+	if p.Conversation != nil {
+		msgs = append(msgs, p.Conversation.Messages...)
+	}
+	for _, m := range msgs {
+		if m.AccountID != "" {
+			return string(m.AccountID)
+		}
+	}
+	return ""
+}

@@ -11,7 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rastro/rastro/internal/connectors/chatwoot"
@@ -215,4 +217,38 @@ func translate(c store.Connector, dels []store.Delivery) (lines [][]byte, bad ma
 		bad[i] = fmt.Errorf("connector kind %q has no translator", c.Kind)
 	}
 	return nil, bad
+}
+
+// ConversationLink is the address of a Chatwoot-fed interaction in
+// Chatwoot ("{--chatwoot-url}/app/accounts/{account}/conversations/{id}"),
+// or "" when the interaction is not Chatwoot's, its connector has no
+// --chatwoot-url, or no stored delivery of it names the account yet.
+func ConversationLink(ctx context.Context, db *store.DB, tenant, interactionID string) (string, error) {
+	conv, ok := strings.CutPrefix(interactionID, "chatwoot-")
+	if !ok || conv == "" {
+		return "", nil
+	}
+	cs, err := db.Connectors(ctx, tenant)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cs {
+		if c.Kind != store.ConnectorChatwoot || c.Settings.ChatwootURL == "" {
+			continue
+		}
+		base, err := store.PlatformURL(c.Settings.ChatwootURL)
+		if err != nil {
+			continue // only http(s) bases are ever linked
+		}
+		dels, err := db.ThreadDeliveries(ctx, c.ID, conv)
+		if err != nil {
+			return "", err
+		}
+		for _, d := range dels {
+			if acc := chatwoot.AccountID(d.Payload); acc != "" {
+				return base + "/app/accounts/" + url.PathEscape(acc) + "/conversations/" + url.PathEscape(conv), nil
+			}
+		}
+	}
+	return "", nil
 }

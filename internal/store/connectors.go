@@ -180,6 +180,9 @@ const (
 	DeliveryPending    = "pending"
 	DeliveryTranslated = "translated"
 	DeliveryFailed     = "failed"
+	// DeliveryAnonymized is a tombstone: LGPD anonymisation erased the raw
+	// payload (see Tx.EraseDelivery); replay and translation skip it.
+	DeliveryAnonymized = "anonymized"
 )
 
 // Delivery is one raw webhook delivery of the inbox.
@@ -278,7 +281,7 @@ func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 // ThreadDeliveries lists the deliveries of one thread of a connector in the
 // platform's order (event time, then arrival).
 func (db *DB) ThreadDeliveries(ctx context.Context, connectorID, thread string) ([]Delivery, error) {
-	rows, err := db.query(ctx, db.r, `SELECT `+deliveryCols+` FROM connector_deliveries WHERE connector_id = ? AND thread = ? ORDER BY event_at, id`, connectorID, thread)
+	rows, err := db.query(ctx, db.r, `SELECT `+deliveryCols+` FROM connector_deliveries WHERE connector_id = ? AND thread = ? AND state <> ? ORDER BY event_at, id`, connectorID, thread, DeliveryAnonymized)
 	if err != nil {
 		return nil, fmt.Errorf("read deliveries of %s: %w", thread, err)
 	}

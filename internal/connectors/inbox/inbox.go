@@ -127,7 +127,7 @@ func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error)
 	first := map[threadKey]store.Delivery{}
 	var keys []threadKey
 	for _, d := range all {
-		if d.State == store.DeliveryTranslated {
+		if d.State == store.DeliveryTranslated || d.State == store.DeliveryAnonymized {
 			continue
 		}
 		if d.State == store.DeliveryFailed {

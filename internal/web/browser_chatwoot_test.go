@@ -104,7 +104,7 @@ func TestBrowserChatwootHistoryShowsTheTicksAndTheLinkBack(t *testing.T) {
 			filter(li => li.querySelector('.ticks')).
 			map(li => [li.querySelector('.text').textContent.trim(), li.querySelector('.ticks').textContent.trim()]))`)
 		want := map[string]string{
-			"Oi Maria, vou verificar.": "✓✓ Entregue",
+			"Oi Maria, vou verificar.":                                 "✓✓ Entregue",
 			"Seu pedido foi localizado, vou passar para o financeiro.": "✓✓ Lida",
 			"Olá Maria, o estorno foi aprovado.":                       "⚠ Falhou: (#131047) Re-engagement message",
 		}

@@ -214,6 +214,40 @@ func digitsOf(s string) string {
 	return b.String()
 }
 
+// MoveEvents puts stored events into the interaction each now names (same
+// ids, the given bodies) and derives every interaction they left or
+// joined again, in one transaction. Events not stored are skipped. The
+// webhook inbox uses it when a message stored from the WhatsApp feed turns
+// out to belong to a Chatwoot conversation (it returns how many moved).
+func (in *Ingester) MoveEvents(ctx context.Context, tenant string, evs []model.Event) (int, error) {
+	moved := 0
+	err := in.DB.WithTenantTx(ctx, tenant, func(tx *store.Tx) error {
+		moved = 0
+		cfg, err := tenantConfig(ctx, tx)
+		if err != nil {
+			return err
+		}
+		t := newTouched(cfg.Location())
+		for i := range evs {
+			body, err := json.Marshal(evs[i])
+			if err != nil {
+				return err
+			}
+			from, err := tx.MoveEvent(ctx, evs[i].ID, evs[i].Interaction, body)
+			if err != nil {
+				return err
+			}
+			if from == "" {
+				continue
+			}
+			moved++
+			t.interactions[from], t.interactions[evs[i].Interaction] = true, true
+		}
+		return derive(ctx, tx, t)
+	})
+	return moved, err
+}
+
 // scrub removes personal data from one event, keeping every id, time and
 // status so derived counts and durations do not change.
 func scrub(e *model.Event) {

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/rastro/rastro/internal/connectors/textfit"
+	"github.com/rastro/rastro/internal/connectors/whatsapp"
 	"github.com/rastro/rastro/internal/model"
 )
 
@@ -307,6 +308,9 @@ func (w *walker) messageStatus(m pushMessage, at time.Time) {
 	}
 	ev := model.Event{ID: "chatwoot-st-" + string(m.ID) + "-" + m.Status, Type: model.TypeMessageStatus, At: at, Interaction: w.iid,
 		MessageID: "chatwoot-" + string(m.ID), Status: m.Status}
+	if whatsapp.IsWAMID(m.SourceID) {
+		ev.MessageID = whatsapp.MessageID(m.SourceID)
+	}
 	if m.Status == "failed" {
 		ev.Error = textfit.Text(m.ContentAttributes.ExternalError)
 	}
@@ -472,6 +476,11 @@ func (w *walker) message(m *message, at time.Time) {
 		return
 	}
 	ev := model.Event{ID: "chatwoot-msg-" + string(m.ID), Type: model.TypeMessage, At: at, Interaction: w.iid, MessageID: "chatwoot-" + string(m.ID), Text: text}
+	if whatsapp.IsWAMID(m.SourceID) {
+		// A WhatsApp message: the same event as the WhatsApp feed's, so a
+		// message seen through both is stored once and its statuses meet it.
+		ev.ID, ev.MessageID = whatsapp.MessageEventID(m.SourceID), whatsapp.MessageID(m.SourceID)
+	}
 	switch {
 	case m.MessageType == "incoming":
 		ev.Sender = "client"

@@ -72,6 +72,19 @@ func (b *Inbox) Translate(ctx context.Context, c store.Connector, d store.Delive
 		return err
 	}
 	lines, bad := translate(c, dels)
+	if len(lines) > 0 {
+		// A WhatsApp message seen through both feeds is stored once.
+		switch c.Kind {
+		case store.ConnectorWhatsApp:
+			if lines, err = b.joinOtherFeed(ctx, c.Tenant, lines); err != nil {
+				return err
+			}
+		case store.ConnectorChatwoot:
+			if err := b.claimFromWhatsApp(ctx, c.Tenant, lines); err != nil {
+				return err
+			}
+		}
+	}
 	var ingestErr error
 	if len(lines) > 0 {
 		_, ingestErr = b.Ingest.IngestBody(ctx, c.Tenant, append(bytes.Join(lines, []byte("\n")), '\n'))

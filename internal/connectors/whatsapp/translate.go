@@ -276,7 +276,7 @@ func Translate(b []byte, receivedAt time.Time) (lines [][]byte, err error) {
 				iid := InteractionID(number, m.From, at)
 				emit(model.Event{ID: iid + "-created", Type: model.TypeInteractionCreated, At: at, Interaction: iid,
 					Media: Media, Origin: Origin, Direction: "inbound", From: ct.Phones[0], To: v.Metadata.DisplayPhoneNumber, ContactID: ct.ID})
-				emit(model.Event{ID: "wa-msg-" + short(m.ID), Type: model.TypeMessage, At: at, Interaction: iid,
+				emit(model.Event{ID: MessageEventID(m.ID), Type: model.TypeMessage, At: at, Interaction: iid,
 					MessageID: MessageID(m.ID), Sender: "client", Text: textfit.Text(m.text())})
 			}
 			for i, s := range v.Statuses {
@@ -298,7 +298,7 @@ func Translate(b []byte, receivedAt time.Time) (lines [][]byte, err error) {
 				iid := InteractionID(number, s.RecipientID, at)
 				emit(model.Event{ID: iid + "-created", Type: model.TypeInteractionCreated, At: at, Interaction: iid,
 					Media: Media, Origin: Origin, Direction: "outbound", From: v.Metadata.DisplayPhoneNumber, To: ct.Phones[0], ContactID: ct.ID})
-				ev := model.Event{ID: "wa-st-" + short(s.ID, s.Status), Type: model.TypeMessageStatus, At: at, Interaction: iid,
+				ev := model.Event{ID: StatusEventID(s.ID, s.Status), Type: model.TypeMessageStatus, At: at, Interaction: iid,
 					MessageID: MessageID(s.ID), Status: s.Status}
 				if s.Status == "failed" {
 					ev.Error = textfit.Text(s.errorText())
@@ -353,6 +353,18 @@ func MessageID(wamid string) string {
 	}
 	return "wa-" + short(wamid)
 }
+
+// MessageEventID is the event id of the message with this wamid, whichever
+// feed brings it (WhatsApp, or Chatwoot, whose source_id is the wamid): the
+// store keeps one message per wamid, and the inbox finds it by this id.
+func MessageEventID(wamid string) string { return "wa-msg-" + short(wamid) }
+
+// StatusEventID is the event id of a WhatsApp status of a wamid.
+func StatusEventID(wamid, status string) string { return "wa-st-" + short(wamid, status) }
+
+// IsWAMID tells a WhatsApp message id (Chatwoot's source_id of messages of
+// WhatsApp Cloud inboxes) from other platforms' ids.
+func IsWAMID(id string) bool { return strings.HasPrefix(id, "wamid.") }
 
 // ContactID is rastro's contact of a WhatsApp user.
 func ContactID(waID string) string { return "wa-" + waID }

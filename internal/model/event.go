@@ -100,15 +100,16 @@ type Event struct {
 	ToServiceID string      `json:"to_service_id,omitempty"`
 	ToAgentID   string      `json:"to_agent_id,omitempty"`
 
-	Status string `json:"status,omitempty"`
-	Error  string `json:"error,omitempty"` // message.status: why it failed
+	Status           string   `json:"status,omitempty"`
+	Error            string   `json:"error,omitempty"` // message.status: why it failed
+	Tags             []string `json:"tags,omitempty"`
+	ExternalProtocol string   `json:"external_protocol,omitempty"`
+	Comments         string   `json:"comments,omitempty"`
+	Document         string   `json:"document,omitempty"`
+
 	// ExpiresAt is message.status's optional end of Meta's pricing window
 	// (WhatsApp's conversation.expiration_timestamp), shown in the history.
-	ExpiresAt        *time.Time `json:"expires_at,omitempty"`
-	Tags             []string   `json:"tags,omitempty"`
-	ExternalProtocol string     `json:"external_protocol,omitempty"`
-	Comments         string     `json:"comments,omitempty"`
-	Document         string     `json:"document,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// call.updated
 	DialedNumber    string     `json:"dialed_number,omitempty"`

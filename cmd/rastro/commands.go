@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rastro/rastro/internal/analytics"
+	"github.com/rastro/rastro/internal/connectors/inbox"
 	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/httpserve"
 	"github.com/rastro/rastro/internal/ingest"
@@ -159,6 +160,8 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// WhatsApp connectors with --forward-to relay their deliveries.
+	go inbox.NewForwarder(db, log).Run(ctx)
 	metrics := httpserve.NewMetrics()
 	metrics.SetStore(db.Dialect())
 	if *analyticsURL != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/rastro/rastro/internal/store"
 )
 
-const connectorUsage = "connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] | connector add whatsapp --tenant T --verify-token V --app-secret S | connector list [--tenant T] | connector revoke ID | connector errors --tenant T [--limit N] | connector replay --tenant T"
+const connectorUsage = "connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] [--chatwoot-url BASE] | connector add whatsapp --tenant T --verify-token V --app-secret S [--forward-to URL] | connector list [--tenant T] | connector revoke ID | connector errors --tenant T [--limit N] | connector replay --tenant T"
 
 // cmdConnector manages the webhook connectors of real platforms (issue 15).
 func cmdConnector(ctx context.Context, args []string) error {
@@ -49,6 +50,12 @@ func cmdConnector(ctx context.Context, args []string) error {
 			}
 			if c.Settings.APIInboxMedia != "" {
 				opts = append(opts, "api-inbox-media="+c.Settings.APIInboxMedia)
+			}
+			if c.Settings.ChatwootURL != "" {
+				opts = append(opts, "chatwoot-url="+c.Settings.ChatwootURL)
+			}
+			if c.Settings.ForwardTo != "" {
+				opts = append(opts, "forward-to="+c.Settings.ForwardTo)
 			}
 			fmt.Printf("%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Tenant, c.Kind, c.CreatedAt.Format(time.RFC3339), strings.Join(opts, ","), state)
 		}
@@ -121,8 +128,8 @@ func cmdConnector(ctx context.Context, args []string) error {
 func connectorAdd(ctx context.Context, fs *flag.FlagSet, dsn *string, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Println("usage: rastro connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] [--db DSN]")
-			fmt.Println("       rastro connector add whatsapp --tenant T --verify-token V --app-secret S [--db DSN]")
+			fmt.Println("usage: rastro connector add chatwoot --tenant T [--secret S] [--api-inbox-media MEDIA] [--chatwoot-url BASE] [--db DSN]")
+			fmt.Println("       rastro connector add whatsapp --tenant T --verify-token V --app-secret S [--forward-to URL] [--db DSN]")
 			return errHelpShown
 		}
 		return usageError("connector add chatwoot|whatsapp --tenant T …")
@@ -131,8 +138,10 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, dsn *string, args []str
 	tenant := fs.String("tenant", "", "tenant the webhooks feed (required; created if needed)")
 	secret := fs.String("secret", "", "Chatwoot's webhook secret: every delivery must then carry a valid X-Chatwoot-Signature")
 	apiMedia := fs.String("api-inbox-media", "", "media of conversations of Chatwoot API inboxes (default chat)")
+	chatwootURL := fs.String("chatwoot-url", "", "Chatwoot's address (http or https, e.g. https://app.chatwoot.com): the history links each conversation there")
 	verifyToken := fs.String("verify-token", "", "WhatsApp: the Verify token typed in Meta's webhook setup (required)")
 	appSecret := fs.String("app-secret", "", "WhatsApp: the Meta app's App Secret that signs X-Hub-Signature-256 (required)")
+	forwardTo := fs.String("forward-to", "", "WhatsApp: relay every accepted delivery unchanged (body and X-Hub-Signature-256), in order, to this http(s) URL; `rastro serve` retries until it answers 2xx")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -141,15 +150,29 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, dsn *string, args []str
 	}
 	switch kind {
 	case store.ConnectorChatwoot:
-		if *verifyToken != "" || *appSecret != "" {
-			return usageError("connector add chatwoot: --verify-token and --app-secret are WhatsApp's (chatwoot takes --secret)")
+		if *verifyToken != "" || *appSecret != "" || *forwardTo != "" {
+			return usageError("connector add chatwoot: --verify-token, --app-secret and --forward-to are WhatsApp's (chatwoot takes --secret)")
+		}
+		if *chatwootURL != "" {
+			u, err := store.PlatformURL(*chatwootURL)
+			if err != nil {
+				return usageError("connector add chatwoot: --chatwoot-url " + err.Error())
+			}
+			*chatwootURL = u
 		}
 	case store.ConnectorWhatsApp:
 		if *verifyToken == "" || *appSecret == "" {
 			return usageError("connector add whatsapp: --verify-token and --app-secret are required")
 		}
-		if *secret != "" || *apiMedia != "" {
-			return usageError("connector add whatsapp: --secret and --api-inbox-media are Chatwoot's")
+		if *secret != "" || *apiMedia != "" || *chatwootURL != "" {
+			return usageError("connector add whatsapp: --secret, --api-inbox-media and --chatwoot-url are Chatwoot's")
+		}
+		if *forwardTo != "" {
+			u, err := store.PlatformURL(*forwardTo)
+			if err != nil {
+				return usageError("connector add whatsapp: --forward-to " + err.Error())
+			}
+			*forwardTo = u
 		}
 	default:
 		return usageError(fmt.Sprintf("connector add: unknown platform %q (chatwoot, whatsapp)", kind))
@@ -174,13 +197,16 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, dsn *string, args []str
 			return usageError(fmt.Sprintf("--api-inbox-media %q: not a media (%s)", *apiMedia, strings.Join(ids, ", ")))
 		}
 	}
-	c, key, err := db.CreateConnector(ctx, *tenant, kind, store.ConnectorSettings{Secret: *secret, APIInboxMedia: *apiMedia, VerifyToken: *verifyToken, AppSecret: *appSecret})
+	c, key, err := db.CreateConnector(ctx, *tenant, kind, store.ConnectorSettings{Secret: *secret, APIInboxMedia: *apiMedia, VerifyToken: *verifyToken, AppSecret: *appSecret, ForwardTo: *forwardTo, ChatwootURL: *chatwootURL})
 	if err != nil {
 		return err
 	}
 	if kind == store.ConnectorWhatsApp {
 		fmt.Printf("connector %s for tenant %s (signed: X-Hub-Signature-256 required; the key is shown once: store it now)\n", c.ID, c.Tenant)
 		fmt.Println("paste this callback URL, after your rastro address, with the same verify token, into Meta (WhatsApp → Configuration → Webhook), then subscribe to the messages field:")
+		if *forwardTo != "" {
+			fmt.Fprintf(os.Stderr, "every accepted delivery is relayed to %s by `rastro serve` (in order, retried until it answers 2xx)\n", *forwardTo)
+		}
 		fmt.Printf("/hooks/%s/%s\n", kind, key)
 		return nil
 	}

@@ -81,7 +81,7 @@ func TestConnectorAddRefusesBadFlagsNamingThem(t *testing.T) {
 		{[]string{"connector", "add", "zendesk", "--db", dsn, "--tenant", "loja"}, `unknown platform "zendesk"`},
 		{[]string{"connector", "errors", "--db", dsn}, "--tenant is required"},
 		{[]string{"connector", "add", "whatsapp", "--db", dsn, "--tenant", "loja", "--verify-token", "v"}, "--verify-token and --app-secret are required"},
-		{[]string{"connector", "add", "whatsapp", "--db", dsn, "--tenant", "loja", "--verify-token", "v", "--app-secret", "s", "--secret", "x"}, "--secret and --api-inbox-media are Chatwoot's"},
+		{[]string{"connector", "add", "whatsapp", "--db", dsn, "--tenant", "loja", "--verify-token", "v", "--app-secret", "s", "--secret", "x"}, "--api-inbox-media and --chatwoot-url are Chatwoot's"},
 		{[]string{"connector", "add", "chatwoot", "--db", dsn, "--tenant", "loja", "--app-secret", "s"}, "are WhatsApp's"},
 	} {
 		_, stderr, code := runRastro(t, "", c.args...)
@@ -110,14 +110,14 @@ func TestConnectorErrorsListsUntranslatedDeliveriesAndReplayTranslatesThem(t *te
 		}
 		// A payload an older rastro could not translate (simulated by
 		// marking it failed) and one no version reads.
-		d, _, err := ib.Accept(ctx, c, "", good)
+		d, _, err := ib.Accept(ctx, c, "", "", good)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DB.MarkDelivery(ctx, d.ID, "translator of an older version"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ib.Accept(ctx, c, "", []byte(`{"event":"conversation_created"}`)); err != nil {
+		if _, _, err := ib.Accept(ctx, c, "", "", []byte(`{"event":"conversation_created"}`)); err != nil {
 			t.Fatal(err)
 		}
 		out, _, code := runRastro(t, "", "connector", "errors", "--db", s.DSN, "--tenant", "loja")
@@ -134,6 +134,45 @@ func TestConnectorErrorsListsUntranslatedDeliveriesAndReplayTranslatesThem(t *te
 		out, _, _ = runRastro(t, "", "connector", "errors", "--db", s.DSN, "--tenant", "loja")
 		if strings.Contains(out, "older version") || !strings.Contains(out, "has no conversation id") {
 			t.Errorf("after replay, connector errors:\n%s", out)
+		}
+	})
+}
+
+func TestConnectorURLsAreStoredOnlyWhenHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		for _, bad := range []struct{ args []string }{
+			{[]string{"chatwoot", "--chatwoot-url", "javascript:alert(1)"}},
+			{[]string{"chatwoot", "--chatwoot-url", "ftp://chat.loja.example"}},
+			{[]string{"whatsapp", "--verify-token", "v", "--app-secret", "a", "--forward-to", "/relative"}},
+			{[]string{"whatsapp", "--verify-token", "v", "--app-secret", "a", "--chatwoot-url", "https://chat.loja.example"}},
+			{[]string{"chatwoot", "--forward-to", "https://chatwoot.loja.example/webhooks/whatsapp/+5511"}},
+		} {
+			args := append([]string{"connector", "add"}, bad.args...)
+			args = append(args, "--db", s.DSN, "--tenant", "loja")
+			if _, stderr, code := runRastro(t, "", args...); code != 2 || !strings.Contains(stderr, "--") {
+				t.Errorf("%v: exit %d %q, want a usage error naming the flag", bad.args, code, stderr)
+			}
+		}
+		if list, err := s.DB.Connectors(ctx, "loja"); err != nil || len(list) != 0 {
+			t.Fatalf("refused adds stored %+v, %v", list, err)
+		}
+		for _, good := range [][]string{
+			{"chatwoot", "--chatwoot-url", "https://chat.loja.example/"},
+			{"whatsapp", "--verify-token", "v", "--app-secret", "a", "--forward-to", "https://chatwoot.loja.example/webhooks/whatsapp/+5511"},
+		} {
+			args := append(append([]string{"connector", "add"}, good...), "--db", s.DSN, "--tenant", "loja")
+			if stdout, stderr, code := runRastro(t, "", args...); code != 0 {
+				t.Fatalf("%v: exit %d %s %s", good, code, stdout, stderr)
+			}
+		}
+		list, err := s.DB.Connectors(ctx, "loja")
+		if err != nil || len(list) != 2 || list[0].Settings.ChatwootURL != "https://chat.loja.example" ||
+			list[1].Settings.ForwardTo != "https://chatwoot.loja.example/webhooks/whatsapp/+5511" {
+			t.Fatalf("stored connectors %+v, %v", list, err)
+		}
+		if out, _, _ := runRastro(t, "", "connector", "list", "--db", s.DSN); !strings.Contains(out, "chatwoot-url=https://chat.loja.example") || !strings.Contains(out, "forward-to=https://chatwoot.loja.example") {
+			t.Errorf("connector list: %q", out)
 		}
 	})
 }

@@ -125,7 +125,7 @@ var schemas = map[string][]field{
 		optObject("attachment", req("name", kString), req("mime", kString), field{name: "url", kind: kString, req: true, long: true})},
 	model.TypeMessageStatus: {
 		req("interaction", kID), req("message_id", kID),
-		reqEnum("status", model.MessageStatuses), optLong("error")},
+		reqEnum("status", model.MessageStatuses), optLong("error"), opt("expires_at", kTime)},
 	model.TypeHoldStarted: append(ids("interaction", "leg"), reqEnum("kind", model.HoldKinds)),
 	model.TypeHoldEnded:   ids("interaction", "leg"),
 	model.TypeLegTransferred: append(ids("interaction", "leg", "new_leg"),

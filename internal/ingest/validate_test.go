@@ -43,7 +43,7 @@ var samples = map[string]string{
 	"ivr.left":    `"interaction":"i1","ivr_id":"ivr1","outcome":"transferred","service_id":"s1"`,
 	"bot.conversation_started": `"conversation":"cv1","flow":"f1","client_id":"c1","campaign_id":"cp1","batch_id":"b1",` +
 		`"contact_id":"ct1","channel":"whatsapp"`,
-	"message.status":         `"interaction":"i1","message_id":"m1","status":"failed","error":"131047 Re-engagement message"`,
+	"message.status":         `"interaction":"i1","message_id":"m1","status":"failed","error":"131047 Re-engagement message","expires_at":"2026-03-03T12:01:30Z"`,
 	"bot.message":            `"conversation":"cv1","message_id":"bm1","sender":"bot","text":"Olá"`,
 	"bot.step":               `"conversation":"cv1","step":"inicio"`,
 	"bot.conversation_ended": `"conversation":"cv1","outcome":"handed_off","interaction":"i1"`,

@@ -32,6 +32,10 @@ type HistoryEntry struct {
 	// MessageID and the furthest message.status of the message (ticks):
 	// "sent", "delivered", "read" or "failed" (StatusError says why).
 	MessageID, Status, StatusError string
+	// PricingWindowEnds is the latest end of Meta's pricing window a status
+	// of the message carried (WhatsApp's conversation.expiration_timestamp;
+	// shown only, STATUS DE EXPIRAÇÃO keeps SPEC's rule).
+	PricingWindowEnds *time.Time
 
 	opens string // transfer entries: the leg it opens (ordering only)
 }
@@ -173,7 +177,7 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		case model.TypeMessage:
 			en.Kind, en.Sender, en.Text, en.Attachment = EntryMessage, e.Sender, e.Text, e.Attachment
 			if st, ok := statuses[e.MessageID]; ok {
-				en.MessageID, en.Status, en.StatusError = e.MessageID, st.status, st.err
+				en.MessageID, en.Status, en.StatusError, en.PricingWindowEnds = e.MessageID, st.status, st.err, st.expires
 				st.shown = true
 			}
 			if e.Sender == "agent" {
@@ -289,7 +293,7 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 		}
 		st.shown = true
 		h.Entries = append(h.Entries, HistoryEntry{At: st.first, Kind: EntryMessage, Sender: "system",
-			Detail: "Mensagem da empresa", MessageID: e.MessageID, Status: st.status, StatusError: st.err})
+			Detail: "Mensagem da empresa", MessageID: e.MessageID, Status: st.status, StatusError: st.err, PricingWindowEnds: st.expires})
 	}
 	sort.SliceStable(h.Entries, func(i, j int) bool { return h.Entries[i].At.Before(h.Entries[j].At) })
 	// At the same instant, show a transfer before the steps of the leg it
@@ -418,7 +422,8 @@ var statusRank = map[string]int{"sent": 1, "failed": 2, "delivered": 3, "read": 
 
 type messageStatus struct {
 	status, err string
-	first       time.Time // the earliest status's time
+	first       time.Time  // the earliest status's time
+	expires     *time.Time // the latest expires_at
 	shown       bool
 }
 
@@ -436,6 +441,9 @@ func messageStatuses(events []*model.Event) map[string]*messageStatus {
 		}
 		if e.At.Before(st.first) {
 			st.first = e.At
+		}
+		if e.ExpiresAt != nil && (st.expires == nil || e.ExpiresAt.After(*st.expires)) {
+			st.expires = e.ExpiresAt
 		}
 		if statusRank[e.Status] > statusRank[st.status] {
 			st.status, st.err = e.Status, ""

@@ -212,6 +212,19 @@ func TestConversationOrigin(t *testing.T) {
 	}
 }
 
+// WhatsApp's conversation.origin.type comes on a status, after the
+// interaction was created by an inbound message: the later
+// interaction.created carrying started_by decides.
+func TestConversationOriginFromALaterStartedByWinsOverDirection(t *testing.T) {
+	b := newTB("wa").created("10:00:00", "whatsapp", func(e *model.Event) { e.Direction = "inbound" }).
+		msg("10:00:01", "", "client").
+		created("10:00:30", "whatsapp", func(e *model.Event) { e.StartedBy = "empresa" }).
+		delivered("10:00:35", "L1", "ag-carla").finished("10:01:00", "L1", "service completed", nil)
+	if got := cell(t, oneLeg(t, derive(b, Config{})), "ORIGEM DA CONVERSA"); got != "Empresa" {
+		t.Errorf("ORIGEM DA CONVERSA = %q, want Empresa (origin.type marketing)", got)
+	}
+}
+
 func TestProtocolChoice(t *testing.T) {
 	mk := func(given string) *tb {
 		return newTB("p").created("15:00:00", "voice", func(e *model.Event) { e.Protocol = given }).

@@ -107,6 +107,10 @@ type Event struct {
 	Comments         string   `json:"comments,omitempty"`
 	Document         string   `json:"document,omitempty"`
 
+	// ExpiresAt is message.status's optional end of Meta's pricing window
+	// (WhatsApp's conversation.expiration_timestamp), shown in the history.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
 	// call.updated
 	DialedNumber    string     `json:"dialed_number,omitempty"`
 	VoiceServer     string     `json:"voice_server,omitempty"`

@@ -74,6 +74,46 @@ func (t *Tx) DeleteContact(ctx context.Context, id string) error {
 	return nil
 }
 
+// RawDelivery is a stored webhook body, read by anonymisation.
+type RawDelivery struct {
+	ID      int64
+	Kind    string // the connector's kind
+	Thread  string
+	Payload []byte
+}
+
+// RawDeliveries lists the tenant's stored webhook bodies not erased yet.
+func (t *Tx) RawDeliveries(ctx context.Context) ([]RawDelivery, error) {
+	rows, err := t.query(ctx, `SELECT d.id, c.kind, d.thread, d.payload FROM connector_deliveries d JOIN connectors c ON c.id = d.connector_id
+		WHERE d.tenant = ? AND d.state <> ? ORDER BY d.id`, t.tenant, DeliveryAnonymized)
+	if err != nil {
+		return nil, fmt.Errorf("raw deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []RawDelivery
+	for rows.Next() {
+		var d RawDelivery
+		var payload string
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Thread, &payload); err != nil {
+			return nil, fmt.Errorf("raw deliveries: %w", err)
+		}
+		d.Payload = []byte(payload)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// EraseDelivery replaces a delivery's raw body with a tombstone (LGPD
+// anonymisation): the body and its signature header are gone, the row
+// stays (state anonymized, its hash still drops a redelivery of the same
+// body), and replay, translation and forwarding skip it.
+func (t *Tx) EraseDelivery(ctx context.Context, id int64) error {
+	_, err := t.exec(ctx, `UPDATE connector_deliveries SET payload = '', state = ?, error = ?, forward_header = NULL,
+		forward_state = CASE WHEN forward_state = ? THEN NULL ELSE forward_state END WHERE tenant = ? AND id = ?`,
+		DeliveryAnonymized, "raw payload erased by anonymisation", forwardPending, t.tenant, id)
+	return wrap(err, fmt.Sprintf("erase delivery %d", id))
+}
+
 // Backup writes an online, consistent copy of the embedded store (VACUUM
 // INTO). PostgreSQL deployments use pg_dump or their replicas instead.
 func (db *DB) Backup(ctx context.Context, path string) error {

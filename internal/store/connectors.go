@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -35,6 +37,26 @@ type ConnectorSettings struct {
 	// VerifyToken and AppSecret are the WhatsApp Cloud API's.
 	VerifyToken string `json:"verify_token,omitempty"`
 	AppSecret   string `json:"app_secret,omitempty"`
+	// ForwardTo is the platform a WhatsApp connector relays every accepted
+	// delivery to (raw body and X-Hub-Signature-256), in order.
+	ForwardTo string `json:"forward_to,omitempty"`
+}
+
+// PlatformURL checks a URL given for a platform (--forward-to,
+// --chatwoot-url): absolute, http or https, with a host, no credentials or
+// fragment. It returns it without a trailing slash.
+func PlatformURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("%q: only http and https URLs are accepted", raw)
+	}
+	if u.Host == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
+		return "", fmt.Errorf("%q: want http(s)://host[:port][/path], without user or fragment", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
 }
 
 // Connector is a webhook connector without its key.
@@ -158,6 +180,9 @@ const (
 	DeliveryPending    = "pending"
 	DeliveryTranslated = "translated"
 	DeliveryFailed     = "failed"
+	// DeliveryAnonymized is a tombstone: LGPD anonymisation erased the raw
+	// payload (see Tx.EraseDelivery); replay and translation skip it.
+	DeliveryAnonymized = "anonymized"
 )
 
 // Delivery is one raw webhook delivery of the inbox.
@@ -173,6 +198,10 @@ type Delivery struct {
 	Payload     []byte
 	State       string
 	Error       string
+	// Forward marks, on insert, a delivery to relay (its connector has
+	// ForwardTo); ForwardHeader is the signature header to relay with it.
+	Forward       bool
+	ForwardHeader string
 }
 
 // PayloadSHA is the dedupe key of a body: its SHA-256 in hex.
@@ -193,10 +222,14 @@ func (db *DB) InsertDelivery(ctx context.Context, d *Delivery) (bool, error) {
 		d.ReceivedAt = db.now()
 	}
 	d.State = DeliveryPending
+	var forward, header any
+	if d.Forward {
+		forward, header = forwardPending, d.ForwardHeader
+	}
 	var id int64
-	err := db.queryRow(ctx, db.w, `INSERT INTO connector_deliveries (connector_id, tenant, delivery_id, payload_sha, event, thread, event_at, received_at, payload, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		d.ConnectorID, d.Tenant, did, PayloadSHA(d.Payload), d.Event, d.Thread, ms(d.EventAt), ms(d.ReceivedAt), string(d.Payload), d.State).Scan(&id)
+	err := db.queryRow(ctx, db.w, `INSERT INTO connector_deliveries (connector_id, tenant, delivery_id, payload_sha, event, thread, event_at, received_at, payload, state, forward_state, forward_header)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		d.ConnectorID, d.Tenant, did, PayloadSHA(d.Payload), d.Event, d.Thread, ms(d.EventAt), ms(d.ReceivedAt), string(d.Payload), d.State, forward, header).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -248,7 +281,7 @@ func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 // ThreadDeliveries lists the deliveries of one thread of a connector in the
 // platform's order (event time, then arrival).
 func (db *DB) ThreadDeliveries(ctx context.Context, connectorID, thread string) ([]Delivery, error) {
-	rows, err := db.query(ctx, db.r, `SELECT `+deliveryCols+` FROM connector_deliveries WHERE connector_id = ? AND thread = ? ORDER BY event_at, id`, connectorID, thread)
+	rows, err := db.query(ctx, db.r, `SELECT `+deliveryCols+` FROM connector_deliveries WHERE connector_id = ? AND thread = ? AND state <> ? ORDER BY event_at, id`, connectorID, thread, DeliveryAnonymized)
 	if err != nil {
 		return nil, fmt.Errorf("read deliveries of %s: %w", thread, err)
 	}
@@ -276,6 +309,80 @@ func (db *DB) Deliveries(ctx context.Context, tenant, state string, limit int) (
 func (db *DB) SetDeliveryThread(ctx context.Context, id int64, event, thread string, at time.Time) error {
 	if _, err := db.exec(ctx, db.w, `UPDATE connector_deliveries SET event = ?, thread = ?, event_at = ? WHERE id = ?`, event, thread, ms(at), id); err != nil {
 		return fmt.Errorf("delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// Forward states of a delivery (migration 0016): NULL is nothing to relay.
+const (
+	forwardPending = "pending"
+	forwardDone    = "done"
+)
+
+// ForwardingConnectors lists the active connectors that relay their
+// deliveries (ForwardTo set), every tenant's.
+func (db *DB) ForwardingConnectors(ctx context.Context) ([]Connector, error) {
+	all, err := db.Connectors(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []Connector
+	for _, c := range all {
+		if c.RevokedAt == nil && c.Settings.ForwardTo != "" {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// PendingForward is a delivery still to relay: its raw body and the
+// signature header it came with.
+type PendingForward struct {
+	ID       int64
+	Payload  []byte
+	Header   string
+	Attempts int
+}
+
+// NextForwards returns, oldest first, at most limit deliveries of the
+// connector not relayed yet: the forward cursor is the oldest pending one,
+// so deliveries go out in the order they were accepted.
+func (db *DB) NextForwards(ctx context.Context, connectorID string, limit int) ([]PendingForward, error) {
+	rows, err := db.query(ctx, db.r, `SELECT id, payload, forward_header, forward_attempts FROM connector_deliveries
+		WHERE connector_id = ? AND forward_state = ? ORDER BY id LIMIT ?`, connectorID, forwardPending, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries to forward of %s: %w", connectorID, err)
+	}
+	defer rows.Close()
+	var out []PendingForward
+	for rows.Next() {
+		var f PendingForward
+		var payload string
+		var header *string
+		if err := rows.Scan(&f.ID, &payload, &header, &f.Attempts); err != nil {
+			return nil, fmt.Errorf("deliveries to forward of %s: %w", connectorID, err)
+		}
+		f.Payload = []byte(payload)
+		if header != nil {
+			f.Header = *header
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// MarkForward records one relay attempt of a delivery: reason "" is
+// relayed (done, never sent again), anything else a failed attempt kept
+// pending with that reason.
+func (db *DB) MarkForward(ctx context.Context, id int64, reason string) error {
+	var err error
+	if reason == "" {
+		_, err = db.exec(ctx, db.w, `UPDATE connector_deliveries SET forward_state = ?, forward_attempts = forward_attempts + 1, forward_error = NULL WHERE id = ?`, forwardDone, id)
+	} else {
+		_, err = db.exec(ctx, db.w, `UPDATE connector_deliveries SET forward_attempts = forward_attempts + 1, forward_error = ? WHERE id = ?`, reason, id)
+	}
+	if err != nil {
+		return fmt.Errorf("mark forward of delivery %d: %w", id, err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -207,4 +208,47 @@ func (t *Tx) AggregateRange(ctx context.Context, kind, from, to string) (map[str
 		out[key] = append(out[key], ev)
 	}
 	return out, rows.Err()
+}
+
+// StoredEvent is a stored interaction event as the inbox reads it back.
+type StoredEvent struct {
+	Interaction string // the aggregate holding it
+	Body        []byte
+}
+
+// InteractionEvents reads stored events of interactions by id (ids not
+// stored are absent from the map): how a webhook feed finds what another
+// feed stored under the same deterministic id.
+func (db *DB) InteractionEvents(ctx context.Context, tenant string, ids []string) (map[string]StoredEvent, error) {
+	out := map[string]StoredEvent{}
+	for _, id := range ids {
+		var agg, body string
+		err := db.queryRow(ctx, db.r, `SELECT agg_key, body FROM events WHERE tenant = ? AND id = ? AND agg_kind = ?`, tenant, id, model.AggInteraction).Scan(&agg, &body)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read event %s: %w", id, err)
+		}
+		out[id] = StoredEvent{Interaction: agg, Body: []byte(body)}
+	}
+	return out, nil
+}
+
+// MoveEvent puts a stored interaction event into another interaction with
+// its new body (same id), returning the interaction it left ("" when the
+// event is not stored). Raw events are append-only but for this and
+// anonymisation: a message two webhook feeds saw belongs to the
+// conversation of the feed that knows who handled it (see the inbox).
+func (t *Tx) MoveEvent(ctx context.Context, id, interaction string, body []byte) (string, error) {
+	var from string
+	err := t.queryRow(ctx, `SELECT agg_key FROM events WHERE tenant = ? AND id = ? AND agg_kind = ?`, t.tenant, id, model.AggInteraction).Scan(&from)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("move event %s: %w", id, err)
+	}
+	_, err = t.exec(ctx, `UPDATE events SET agg_key = ?, body = ? WHERE tenant = ? AND id = ?`, interaction, string(body), t.tenant, id)
+	return from, wrap(err, "move event "+id)
 }

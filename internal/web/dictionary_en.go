@@ -178,6 +178,8 @@ var dictionaryEN = map[string]string{
 	"Entregue":                          "Delivered",
 	"Lida":                              "Read",
 	"Falhou":                            "Failed",
+	"Janela de cobrança da Meta até":    "Meta pricing window ends",
+	"Abrir no Chatwoot":                 "Open in Chatwoot",
 	"Direção":                           "Direction",
 	"De":                                "From",
 	"Para":                              "To",

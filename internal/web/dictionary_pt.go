@@ -182,6 +182,8 @@ var dictionaryPT = map[string]string{
 	"Entregue":                          "Entregue",
 	"Lida":                              "Lida",
 	"Falhou":                            "Falhou",
+	"Janela de cobrança da Meta até":    "Janela de cobrança da Meta até",
+	"Abrir no Chatwoot":                 "Abrir no Chatwoot",
 	"Direção":                           "Direção",
 	"De":                                "De",
 	"Para":                              "Para",

@@ -121,16 +121,16 @@ func (s *Server) postChatwoot(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// The delivery id is used only once the signature vouched for it.
-	s.acceptDelivery(w, r, c, r.Header.Get("X-Chatwoot-Delivery"), body)
+	s.acceptDelivery(w, r, c, r.Header.Get("X-Chatwoot-Delivery"), "", body)
 }
 
-func (s *Server) acceptDelivery(w http.ResponseWriter, r *http.Request, c store.Connector, deliveryID string, body []byte) {
+func (s *Server) acceptDelivery(w http.ResponseWriter, r *http.Request, c store.Connector, deliveryID, signature string, body []byte) {
 	if len(deliveryID) > 128 {
 		deliveryID = deliveryID[:128]
 	}
 	ib := inbox.New(s.db, s.ingest)
 	ctx := r.Context()
-	d, stored, err := ib.Accept(ctx, c, deliveryID, body)
+	d, stored, err := ib.Accept(ctx, c, deliveryID, signature, body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -200,5 +200,6 @@ func (s *Server) postWhatsApp(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusUnauthorized, err.Error())
 		return
 	}
-	s.acceptDelivery(w, r, c, "", body)
+	// The signature header is kept to be relayed with the body (--forward-to).
+	s.acceptDelivery(w, r, c, "", r.Header.Get("X-Hub-Signature-256"), body)
 }

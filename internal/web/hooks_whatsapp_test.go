@@ -194,6 +194,13 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		if strings.Join(ticks, ",") != "system:read" {
 			t.Errorf("Maria's ticks %v, want the business message read: %+v", ticks, hist.Entries)
 		}
+		// Meta's pricing window (expiration_timestamp 1772539290, on the
+		// sent status only) is shown with the message, nothing more.
+		for _, e := range hist.Entries {
+			if e["Status"] == "read" && e["PricingWindowEnds"] != "2026-03-03T12:01:30Z" {
+				t.Errorf("the business message's pricing window ends %v, want 2026-03-03T12:01:30Z", e["PricingWindowEnds"])
+			}
+		}
 		hist.Entries = nil
 		h.get(t, "/api/v1/interactions/202603021201000000/history", &hist)
 		failed := false
@@ -219,7 +226,8 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		}
 		html, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 200 || !strings.Contains(string(html), "Foto da nota fiscal") || !strings.Contains(string(html), "✓✓ Lida") || !strings.Contains(string(html), "Mensagem da empresa") {
+		if res.StatusCode != 200 || !strings.Contains(string(html), "Foto da nota fiscal") || !strings.Contains(string(html), "✓✓ Lida") || !strings.Contains(string(html), "Mensagem da empresa") ||
+			!strings.Contains(string(html), "Janela de cobrança da Meta até") {
 			t.Errorf("history page: %d %s", res.StatusCode, html)
 		}
 		_, limited, err := s.DB.CreateToken(ctx, store.Grant{Tenant: "loja", Role: model.RoleSupervisor, Services: []string{"suporte"}}, "test")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rastro/rastro/internal/connectors/inbox"
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
@@ -415,6 +416,9 @@ type historyEntry struct {
 	// Ticks of a message: its furthest delivery status (WhatsApp), the
 	// label and the failure's reason.
 	Ticks, TicksLabel, TicksError string
+	// PricingWindowEnds is when Meta's pricing window of the message's
+	// conversation ends (WhatsApp), "" when unknown.
+	PricingWindowEnds string
 }
 
 // tickLabels are the history's labels of message statuses.
@@ -442,6 +446,8 @@ type historyData struct {
 	MessageCount    int
 	TransferCount   int
 	FirstAt, LastAt string
+	// ChatwootURL is the conversation in Chatwoot (--chatwoot-url).
+	ChatwootURL string
 }
 
 // safeBack keeps the history page's way back ("back": the report page,
@@ -473,6 +479,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.audit(r, "history.view", map[string]any{"protocol": protocol}, nil, nil)
+	if data.ChatwootURL, err = inbox.ConversationLink(ctx, s.db, p.Tenant, h.InteractionID); err != nil {
+		return err
+	}
 
 	tc, err := s.db.TenantContext(ctx, p.Tenant)
 	if err != nil {
@@ -540,6 +549,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			en.Class = "msg msg-" + e.Sender
 			if l, ok := tickLabels[e.Status]; ok {
 				en.Ticks, en.TicksLabel, en.TicksError = e.Status, page.T(l), e.StatusError
+			}
+			if e.PricingWindowEnds != nil {
+				en.PricingWindowEnds = pageTime(*e.PricingWindowEnds, loc)
 			}
 			switch e.Sender {
 			case "client":

@@ -177,6 +177,53 @@ type conversation struct {
 	UpdatedAt      flexTime `json:"updated_at"`
 	Timestamp      flexTime `json:"timestamp"`
 	LastActivityAt flexTime `json:"last_activity_at"`
+	// Messages is the conversation's last chat message as its push data
+	// (Message#push_event_data: status included): in Chatwoot versions
+	// whose message webhooks lack the message's own status (PR #15908),
+	// the only place a message_updated shows it.
+	Messages []pushMessage `json:"messages"`
+}
+
+// pushMessage is the part of a message's push data the statuses read.
+type pushMessage struct {
+	ID                flexID            `json:"id"`
+	MessageType       lenientType       `json:"message_type"`
+	Private           bool              `json:"private"`
+	Status            string            `json:"status"`
+	SourceID          string            `json:"source_id"`
+	ContentAttributes contentAttributes `json:"content_attributes"`
+}
+
+// lenientType is a message type that never fails the payload: the push
+// data of the conversation's last message is read for its status only,
+// and a type rastro does not know just reads as "".
+type lenientType messageType
+
+func (m *lenientType) UnmarshalJSON(b []byte) error {
+	var t messageType
+	if t.UnmarshalJSON(b) == nil {
+		*m = lenientType(t)
+	}
+	return nil
+}
+
+// contentAttributes are a message's content_attributes (a JSON store): the
+// reason of a failed send is external_error. Anything but an object reads
+// as empty.
+type contentAttributes struct {
+	ExternalError string
+}
+
+func (c *contentAttributes) UnmarshalJSON(b []byte) error {
+	var v struct {
+		ExternalError any `json:"external_error"`
+	}
+	if json.Unmarshal(b, &v) == nil {
+		if s, ok := v.ExternalError.(string); ok {
+			c.ExternalError = s
+		}
+	}
+	return nil
 }
 
 // key is the conversation's id as its account shows it (display_id).
@@ -189,16 +236,21 @@ func (c *conversation) key() string {
 
 // message is the payload of message_created / message_updated.
 type message struct {
-	ID           flexID        `json:"id"`
-	Content      *string       `json:"content"`
-	CreatedAt    flexTime      `json:"created_at"`
-	MessageType  messageType   `json:"message_type"`
-	Private      bool          `json:"private"`
-	SourceID     string        `json:"source_id"`
-	Sender       *party        `json:"sender"`
-	Contact      *party        `json:"contact"` // older versions only
-	Inbox        *named        `json:"inbox"`
-	Conversation *conversation `json:"conversation"`
+	ID          flexID      `json:"id"`
+	Content     *string     `json:"content"`
+	CreatedAt   flexTime    `json:"created_at"`
+	MessageType messageType `json:"message_type"`
+	Private     bool        `json:"private"`
+	SourceID    string      `json:"source_id"`
+	// Status (sent, delivered, read, failed) is in message webhooks since
+	// chatwoot/chatwoot PR #15908; content_attributes.external_error says
+	// why a send failed.
+	Status            string            `json:"status"`
+	ContentAttributes contentAttributes `json:"content_attributes"`
+	Sender            *party            `json:"sender"`
+	Contact           *party            `json:"contact"` // older versions only
+	Inbox             *named            `json:"inbox"`
+	Conversation      *conversation     `json:"conversation"`
 }
 
 // envelope is what every payload has: its event name.
@@ -268,4 +320,40 @@ func (d *delivery) at() time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// AccountID is the Chatwoot account a payload belongs to: account.id of
+// message webhooks, else account_id of the conversation's last-message
+// push data; "" when the payload says neither (conversation webhooks
+// without messages).
+func AccountID(payload []byte) string {
+	var p struct {
+		Account *struct {
+			ID flexID `json:"id"`
+		} `json:"account"`
+		Conversation *struct {
+			Messages []struct {
+				AccountID flexID `json:"account_id"`
+			} `json:"messages"`
+		} `json:"conversation"`
+		Messages []struct {
+			AccountID flexID `json:"account_id"`
+		} `json:"messages"`
+	}
+	if json.Unmarshal(payload, &p) != nil {
+		return ""
+	}
+	if p.Account != nil && p.Account.ID != "" {
+		return string(p.Account.ID)
+	}
+	msgs := p.Messages
+	if p.Conversation != nil {
+		msgs = append(msgs, p.Conversation.Messages...)
+	}
+	for _, m := range msgs {
+		if m.AccountID != "" {
+			return string(m.AccountID)
+		}
+	}
+	return ""
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/rastro/rastro/internal/connectors/textfit"
+	"github.com/rastro/rastro/internal/connectors/whatsapp"
 	"github.com/rastro/rastro/internal/model"
 )
 
@@ -285,6 +286,35 @@ func (w *walker) step(d delivery, at time.Time) {
 	if d.msg != nil && d.event == "message_created" {
 		w.message(d.msg, at)
 	}
+	if d.msg != nil {
+		m := d.msg
+		w.messageStatus(pushMessage{ID: m.ID, MessageType: lenientType(m.MessageType), Private: m.Private, Status: m.Status, SourceID: m.SourceID, ContentAttributes: m.ContentAttributes}, at)
+	}
+	for _, m := range d.conv.Messages {
+		w.messageStatus(m, at)
+	}
+}
+
+// chatwootStatuses are Chatwoot's message statuses (Message's enum
+// status), all of them message.status's.
+var chatwootStatuses = map[string]bool{"sent": true, "delivered": true, "read": true, "failed": true}
+
+// messageStatus emits the delivery state of one of the business's messages
+// (outgoing or template; not notes) as a message.status: the history's
+// ticks. A status seen again is the same event; the furthest wins there.
+func (w *walker) messageStatus(m pushMessage, at time.Time) {
+	if m.ID == "" || m.Private || !chatwootStatuses[m.Status] || (m.MessageType != "outgoing" && m.MessageType != "template") {
+		return
+	}
+	ev := model.Event{ID: "chatwoot-st-" + string(m.ID) + "-" + m.Status, Type: model.TypeMessageStatus, At: at, Interaction: w.iid,
+		MessageID: "chatwoot-" + string(m.ID), Status: m.Status}
+	if whatsapp.IsWAMID(m.SourceID) {
+		ev.MessageID = whatsapp.MessageID(m.SourceID)
+	}
+	if m.Status == "failed" {
+		ev.Error = textfit.Text(m.ContentAttributes.ExternalError)
+	}
+	w.emit(ev)
 }
 
 // state moves the conversation to what c shows at at.
@@ -446,6 +476,11 @@ func (w *walker) message(m *message, at time.Time) {
 		return
 	}
 	ev := model.Event{ID: "chatwoot-msg-" + string(m.ID), Type: model.TypeMessage, At: at, Interaction: w.iid, MessageID: "chatwoot-" + string(m.ID), Text: text}
+	if whatsapp.IsWAMID(m.SourceID) {
+		// A WhatsApp message: the same event as the WhatsApp feed's, so a
+		// message seen through both is stored once and its statuses meet it.
+		ev.ID, ev.MessageID = whatsapp.MessageEventID(m.SourceID), whatsapp.MessageID(m.SourceID)
+	}
 	switch {
 	case m.MessageType == "incoming":
 		ev.Sender = "client"

@@ -187,6 +187,47 @@ func TestMessageUpdatedAddsNoMessage(t *testing.T) {
 	}
 }
 
+func TestMessageUpdatedStatusesBecomeTicksOfTheBusinessMessages(t *testing.T) {
+	files := append(conversationFiles(t), "statuses/message_updated_delivered.json",
+		"statuses/message_updated_read_push_data.json", "statuses/message_updated_failed.json", "message_updated.json")
+	lines, bad := Translate(readInputs(t, files...), Options{})
+	if len(bad) > 0 {
+		t.Fatal(bad)
+	}
+	var got []string
+	messages := 0
+	for _, e := range decodeLines(t, lines) {
+		switch e.Type {
+		case model.TypeMessageStatus:
+			if e.Interaction != "chatwoot-42" {
+				t.Errorf("status %+v outside the conversation's interaction", e)
+			}
+			got = append(got, e.MessageID+" "+e.Status+" "+e.Error)
+		case model.TypeMessage:
+			messages++
+		}
+	}
+	sort.Strings(got)
+	// 1003 delivered (status in the webhook, PR #15908), 1005 read (only
+	// in the conversation's last-message push data), 1007 failed with
+	// Chatwoot's external_error; message_updated.json has no status. The
+	// client's messages never get ticks.
+	want := []string{"chatwoot-1003 delivered ", "chatwoot-1005 read ", "chatwoot-1007 failed (#131047) Re-engagement message"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("statuses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	base, _ := Translate(readInputs(t, conversationFiles(t)...), Options{})
+	baseMessages := 0
+	for _, e := range decodeLines(t, base) {
+		if e.Type == model.TypeMessage {
+			baseMessages++
+		}
+	}
+	if messages != baseMessages {
+		t.Errorf("%d messages with the updates, %d without: message_updated added messages", messages, baseMessages)
+	}
+}
+
 func TestPayloadsOfChatwoot2020AreTranslated(t *testing.T) {
 	lines, bad := Translate(readInputs(t, "v2020_message_created_incoming.json", "v2020_message_created_outgoing.json"), Options{})
 	if len(bad) > 0 {

@@ -51,7 +51,7 @@ func BenchmarkDeliveryOfALongConversation(b *testing.B) {
 	ib := inbox.New(db, ingest.New(db))
 	start := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < 500; i++ {
-		d, _, err := ib.Accept(ctx, c, "", messageAt(b, 10000+i, start.Add(time.Duration(i)*time.Second)))
+		d, _, err := ib.Accept(ctx, c, "", "", messageAt(b, 10000+i, start.Add(time.Duration(i)*time.Second)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func BenchmarkDeliveryOfALongConversation(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		d, ok, err := ib.Accept(ctx, c, "", messageAt(b, 20000+i, start.Add(time.Hour+time.Duration(i)*time.Second)))
+		d, ok, err := ib.Accept(ctx, c, "", "", messageAt(b, 20000+i, start.Add(time.Hour+time.Duration(i)*time.Second)))
 		if err != nil || !ok {
 			b.Fatal(err, ok)
 		}

@@ -11,7 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rastro/rastro/internal/connectors/chatwoot"
@@ -29,12 +31,14 @@ type Inbox struct {
 // New returns an Inbox over db.
 func New(db *store.DB, in *ingest.Ingester) *Inbox { return &Inbox{DB: db, Ingest: in} }
 
-// Accept stores one delivery of connector c. stored is false for a
-// redelivery (nothing stored). A payload the translator cannot read is
+// Accept stores one delivery of connector c; signature is the header that
+// vouched for it (relayed with it when the connector forwards, see
+// Forwarder). stored is false for a redelivery (nothing stored). A payload the translator cannot read is
 // stored all the same, already marked failed. Only a store error is an
 // error: the platform must then retry.
-func (b *Inbox) Accept(ctx context.Context, c store.Connector, deliveryID string, payload []byte) (d store.Delivery, stored bool, err error) {
-	d = store.Delivery{ConnectorID: c.ID, Tenant: c.Tenant, DeliveryID: deliveryID, Payload: payload, ReceivedAt: time.Now().UTC()}
+func (b *Inbox) Accept(ctx context.Context, c store.Connector, deliveryID, signature string, payload []byte) (d store.Delivery, stored bool, err error) {
+	d = store.Delivery{ConnectorID: c.ID, Tenant: c.Tenant, DeliveryID: deliveryID, Payload: payload, ReceivedAt: time.Now().UTC(),
+		Forward: c.Settings.ForwardTo != "", ForwardHeader: signature}
 	var peekErr error
 	d.Event, d.Thread, d.EventAt, peekErr = peek(c.Kind, payload)
 	if d.EventAt.IsZero() {
@@ -68,6 +72,19 @@ func (b *Inbox) Translate(ctx context.Context, c store.Connector, d store.Delive
 		return err
 	}
 	lines, bad := translate(c, dels)
+	if len(lines) > 0 {
+		// A WhatsApp message seen through both feeds is stored once.
+		switch c.Kind {
+		case store.ConnectorWhatsApp:
+			if lines, err = b.joinOtherFeed(ctx, c.Tenant, lines); err != nil {
+				return err
+			}
+		case store.ConnectorChatwoot:
+			if err := b.claimFromWhatsApp(ctx, c.Tenant, lines); err != nil {
+				return err
+			}
+		}
+	}
 	var ingestErr error
 	if len(lines) > 0 {
 		_, ingestErr = b.Ingest.IngestBody(ctx, c.Tenant, append(bytes.Join(lines, []byte("\n")), '\n'))
@@ -123,7 +140,7 @@ func (b *Inbox) Replay(ctx context.Context, tenant string) (ReplayResult, error)
 	first := map[threadKey]store.Delivery{}
 	var keys []threadKey
 	for _, d := range all {
-		if d.State == store.DeliveryTranslated {
+		if d.State == store.DeliveryTranslated || d.State == store.DeliveryAnonymized {
 			continue
 		}
 		if d.State == store.DeliveryFailed {
@@ -213,4 +230,38 @@ func translate(c store.Connector, dels []store.Delivery) (lines [][]byte, bad ma
 		bad[i] = fmt.Errorf("connector kind %q has no translator", c.Kind)
 	}
 	return nil, bad
+}
+
+// ConversationLink is the address of a Chatwoot-fed interaction in
+// Chatwoot ("{--chatwoot-url}/app/accounts/{account}/conversations/{id}"),
+// or "" when the interaction is not Chatwoot's, its connector has no
+// --chatwoot-url, or no stored delivery of it names the account yet.
+func ConversationLink(ctx context.Context, db *store.DB, tenant, interactionID string) (string, error) {
+	conv, ok := strings.CutPrefix(interactionID, "chatwoot-")
+	if !ok || conv == "" {
+		return "", nil
+	}
+	cs, err := db.Connectors(ctx, tenant)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cs {
+		if c.Kind != store.ConnectorChatwoot || c.Settings.ChatwootURL == "" {
+			continue
+		}
+		base, err := store.PlatformURL(c.Settings.ChatwootURL)
+		if err != nil {
+			continue // only http(s) bases are ever linked
+		}
+		dels, err := db.ThreadDeliveries(ctx, c.ID, conv)
+		if err != nil {
+			return "", err
+		}
+		for _, d := range dels {
+			if acc := chatwoot.AccountID(d.Payload); acc != "" {
+				return base + "/app/accounts/" + url.PathEscape(acc) + "/conversations/" + url.PathEscape(conv), nil
+			}
+		}
+	}
+	return "", nil
 }

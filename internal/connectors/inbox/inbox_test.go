@@ -22,7 +22,7 @@ func TestRefusedEventsLeaveTheDeliveryStoredAndFailed(t *testing.T) {
 		ib := inbox.New(s.DB, ingest.New(s.DB))
 		// A message dated two days ahead: the event contract refuses
 		// timestamps more than 24 h after receipt.
-		d, stored, err := ib.Accept(ctx, c, "", messageAt(t, 1, time.Now().Add(48*time.Hour)))
+		d, stored, err := ib.Accept(ctx, c, "", "", messageAt(t, 1, time.Now().Add(48*time.Hour)))
 		if err != nil || !stored {
 			t.Fatalf("Accept: %v, stored %v", err, stored)
 		}
@@ -51,7 +51,7 @@ func TestReplayTranslatesEachConversationOnce(t *testing.T) {
 		// Stored, never translated (a crash between the answer and the
 		// translation leaves them pending).
 		for i := 0; i < 3; i++ {
-			if _, _, err := ib.Accept(ctx, c, "", messageAt(t, 100+i, start.Add(time.Duration(i)*time.Minute))); err != nil {
+			if _, _, err := ib.Accept(ctx, c, "", "", messageAt(t, 100+i, start.Add(time.Duration(i)*time.Minute))); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -70,7 +70,17 @@ type status struct {
 	Status      string   `json:"status"`
 	Timestamp   unixText `json:"timestamp"`
 	RecipientID string   `json:"recipient_id"`
-	Errors      []struct {
+	// Conversation comes on statuses of conversation-based pricing:
+	// origin.type says who opened the conversation, expiration_timestamp
+	// when Meta's pricing window ends.
+	Conversation *struct {
+		ID                  string   `json:"id"`
+		ExpirationTimestamp unixText `json:"expiration_timestamp"`
+		Origin              struct {
+			Type string `json:"type"`
+		} `json:"origin"`
+	} `json:"conversation"`
+	Errors []struct {
 		Code      json.Number `json:"code"`
 		Title     string      `json:"title"`
 		Message   string      `json:"message"`
@@ -83,6 +93,16 @@ type status struct {
 // shownStatuses are the statuses translated into message.status; any
 // other (deleted, played, a new one) stays in the stored delivery only.
 var shownStatuses = map[string]bool{"sent": true, "delivered": true, "read": true, "failed": true}
+
+// startedBy maps Meta's conversation.origin.type to ORIGEM DA CONVERSA
+// (interaction.created's started_by): the conversation categories a user
+// opens (replying, or through an ad: referral_conversion) are the
+// client's; the template categories a business sends first are the
+// company's. Any other type is not read (SPEC's rule applies).
+var startedBy = map[string]string{
+	"user_initiated": "cliente", "service": "cliente", "referral_conversion": "cliente",
+	"business_initiated": "empresa", "marketing": "empresa", "utility": "empresa", "authentication": "empresa",
+}
 
 // errorText is a failed status's reason: "131047 Re-engagement message:
 // details" for each error.
@@ -256,7 +276,7 @@ func Translate(b []byte, receivedAt time.Time) (lines [][]byte, err error) {
 				iid := InteractionID(number, m.From, at)
 				emit(model.Event{ID: iid + "-created", Type: model.TypeInteractionCreated, At: at, Interaction: iid,
 					Media: Media, Origin: Origin, Direction: "inbound", From: ct.Phones[0], To: v.Metadata.DisplayPhoneNumber, ContactID: ct.ID})
-				emit(model.Event{ID: "wa-msg-" + short(m.ID), Type: model.TypeMessage, At: at, Interaction: iid,
+				emit(model.Event{ID: MessageEventID(m.ID), Type: model.TypeMessage, At: at, Interaction: iid,
 					MessageID: MessageID(m.ID), Sender: "client", Text: textfit.Text(m.text())})
 			}
 			for i, s := range v.Statuses {
@@ -278,12 +298,23 @@ func Translate(b []byte, receivedAt time.Time) (lines [][]byte, err error) {
 				iid := InteractionID(number, s.RecipientID, at)
 				emit(model.Event{ID: iid + "-created", Type: model.TypeInteractionCreated, At: at, Interaction: iid,
 					Media: Media, Origin: Origin, Direction: "outbound", From: v.Metadata.DisplayPhoneNumber, To: ct.Phones[0], ContactID: ct.ID})
-				ev := model.Event{ID: "wa-st-" + short(s.ID, s.Status), Type: model.TypeMessageStatus, At: at, Interaction: iid,
+				ev := model.Event{ID: StatusEventID(s.ID, s.Status), Type: model.TypeMessageStatus, At: at, Interaction: iid,
 					MessageID: MessageID(s.ID), Status: s.Status}
 				if s.Status == "failed" {
 					ev.Error = textfit.Text(s.errorText())
 				}
+				if cv := s.Conversation; cv != nil && !cv.ExpirationTimestamp.IsZero() {
+					exp := cv.ExpirationTimestamp.Time
+					ev.ExpiresAt = &exp
+				}
 				emit(ev)
+				// Who opened the conversation: one more interaction.created of
+				// the same interaction carrying started_by only (the first one
+				// may have come with an inbound message, and events merge).
+				if cv := s.Conversation; cv != nil && startedBy[cv.Origin.Type] != "" {
+					emit(model.Event{ID: iid + "-origin-" + short(cv.ID, cv.Origin.Type), Type: model.TypeInteractionCreated, At: at,
+						Interaction: iid, Media: Media, Origin: Origin, StartedBy: startedBy[cv.Origin.Type]})
+				}
 			}
 		}
 	}
@@ -322,6 +353,18 @@ func MessageID(wamid string) string {
 	}
 	return "wa-" + short(wamid)
 }
+
+// MessageEventID is the event id of the message with this wamid, whichever
+// feed brings it (WhatsApp, or Chatwoot, whose source_id is the wamid): the
+// store keeps one message per wamid, and the inbox finds it by this id.
+func MessageEventID(wamid string) string { return "wa-msg-" + short(wamid) }
+
+// StatusEventID is the event id of a WhatsApp status of a wamid.
+func StatusEventID(wamid, status string) string { return "wa-st-" + short(wamid, status) }
+
+// IsWAMID tells a WhatsApp message id (Chatwoot's source_id of messages of
+// WhatsApp Cloud inboxes) from other platforms' ids.
+func IsWAMID(id string) bool { return strings.HasPrefix(id, "wamid.") }
 
 // ContactID is rastro's contact of a WhatsApp user.
 func ContactID(waID string) string { return "wa-" + waID }

@@ -118,6 +118,9 @@ func TestStatusesBecomeMessageStatusEventsAndUnknownOnesStayRaw(t *testing.T) {
 					t.Errorf("%s: failed status error %q", name, e.Error)
 				}
 			case model.TypeInteractionCreated:
+				if e.StartedBy != "" {
+					continue // ORIGEM DA CONVERSA: TestConversationOriginGivesWhoStartedIt
+				}
 				if e.Direction != "outbound" || e.To == "" || e.Media != "whatsapp" {
 					t.Errorf("%s: interaction started by a status %+v", name, e)
 				}
@@ -147,5 +150,57 @@ func TestPayloadThatIsNotWhatsAppsIsRefusedWithTheReason(t *testing.T) {
 	_, err := Translate([]byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"messages":[{"id":"wamid.x","timestamp":"1772452800"}]}}]}]}`), received)
 	if err == nil || !strings.Contains(err.Error(), "has no id or from") {
 		t.Errorf("message without sender: %v", err)
+	}
+}
+
+func TestConversationOriginGivesWhoStartedItAndThePricingWindowItsEnd(t *testing.T) {
+	for name, want := range map[string]struct {
+		startedBy string
+		expires   int64 // Unix seconds; 0: none
+	}{
+		"statuses_out_of_order.json": {"cliente", 1772539290}, // origin.type service, on sent only
+		"status_sent_marketing.json": {"empresa", 1772546400},
+		"status_failed.json":         {"", 0}, // no conversation object: SPEC's rule
+	} {
+		lines, err := Translate(fixture(t, name), received)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var origins []string
+		var expires []int64
+		for _, e := range events(t, lines) {
+			switch {
+			case e.Type == model.TypeInteractionCreated && e.StartedBy != "":
+				origins = append(origins, e.StartedBy)
+				if e.Media != "whatsapp" || e.Origin != "WhatsApp" || !strings.HasPrefix(e.Interaction, "wa-106540352242922-55") {
+					t.Errorf("%s: origin event %+v", name, e)
+				}
+			case e.Type == model.TypeMessageStatus && e.ExpiresAt != nil:
+				expires = append(expires, e.ExpiresAt.Unix())
+			}
+		}
+		if want.startedBy == "" {
+			if len(origins) != 0 || len(expires) != 0 {
+				t.Errorf("%s: started_by %v, expires %v; want none", name, origins, expires)
+			}
+			continue
+		}
+		for _, o := range origins {
+			if o != want.startedBy {
+				t.Errorf("%s: started_by %q, want %q", name, o, want.startedBy)
+			}
+		}
+		if len(origins) == 0 || len(expires) != 1 || expires[0] != want.expires {
+			t.Errorf("%s: started_by %v, expires %v; want %q and %d once", name, origins, expires, want.startedBy, want.expires)
+		}
+	}
+	for typ, want := range map[string]string{
+		"user_initiated": "cliente", "service": "cliente", "referral_conversion": "cliente",
+		"business_initiated": "empresa", "marketing": "empresa", "utility": "empresa", "authentication": "empresa",
+		"free_entry_point": "",
+	} {
+		if got := startedBy[typ]; got != want {
+			t.Errorf("origin.type %s: started_by %q, want %q", typ, got, want)
+		}
 	}
 }

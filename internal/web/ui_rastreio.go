@@ -551,7 +551,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 				en.Ticks, en.TicksLabel, en.TicksError = e.Status, page.T(l), e.StatusError
 			}
 			if e.PricingWindowEnds != nil {
-				en.PricingWindowEnds = pageTime(*e.PricingWindowEnds, loc)
+				en.PricingWindowEnds = pageTime(page.Lang, *e.PricingWindowEnds, loc)
 			}
 			switch e.Sender {
 			case "client":

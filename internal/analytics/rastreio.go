@@ -264,6 +264,51 @@ func (r *Rastreio) CountLegs(ctx context.Context, p model.Principal, f store.Leg
 	return int64(n), err
 }
 
+// SummarizeLegs totals matching legs, as store.DB.SummarizeLegs (the
+// same GROUP BY, NULL metrics neither summed nor counted).
+func (r *Rastreio) SummarizeLegs(ctx context.Context, p model.Principal, f store.LegFilter) (store.LegSummary, error) {
+	where, args, err := r.where(ctx, p, f)
+	if err != nil {
+		return store.LegSummary{}, err
+	}
+	var s store.LegSummary
+	err = r.CH.read(ctx, legsScope(f), legTables, func(m reading) error {
+		s = store.LegSummary{ByStatus: map[string]int64{}, ByVoiceStatus: map[string]int64{}}
+		rows, err := r.CH.conn.Query(ctx, `SELECT l.status, l.voice_status, toInt64(count()),
+			toFloat64(sum(ifNull(l.duration, 0))), toInt64(count(l.duration)),
+			toFloat64(sum(ifNull(l.tmr, 0))), toInt64(count(l.tmr)),
+			toFloat64(sum(ifNull(l.tm1r, 0))), toInt64(count(l.tm1r)),
+			toInt64(sum(ifNull(l.expired, 0))), toInt64(count(l.expired))
+			FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY l.status, l.voice_status`, args...)
+		if err != nil {
+			return fmt.Errorf("analytics: summarize legs: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var status, voice string
+			var n, durN, tmrN, tm1rN, exp, expN int64
+			var dur, tmr, tm1r float64
+			if err := rows.Scan(&status, &voice, &n, &dur, &durN, &tmr, &tmrN, &tm1r, &tm1rN, &exp, &expN); err != nil {
+				return fmt.Errorf("analytics: summarize legs: %w", err)
+			}
+			s.Legs += n
+			s.ByStatus[status] += n
+			if voice != "" {
+				s.ByVoiceStatus[voice] += n
+			}
+			s.DurationSum, s.DurationN = s.DurationSum+dur, s.DurationN+durN
+			s.TMRSum, s.TMRN = s.TMRSum+tmr, s.TMRN+tmrN
+			s.TM1RSum, s.TM1RN = s.TM1RSum+tm1r, s.TM1RN+tm1rN
+			s.Expired, s.ExpiredN = s.Expired+exp, s.ExpiredN+expN
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("analytics: summarize legs: %w", err)
+		}
+		return nil
+	})
+	return s, err
+}
+
 // ShardCounts returns, per host of the URL, how many rows (every version)
 // of a tenant its local table holds: tests check the spread over shards.
 func (e *Engine) ShardCounts(ctx context.Context, tenant string) ([]uint64, error) {

@@ -61,7 +61,7 @@ func cmdAnalytics(ctx context.Context, args []string) error {
 	// What was just shipped is merged now, so reads of it skip FINAL
 	// (internal/analytics/settle.go).
 	start = time.Now()
-	settled, err := ch.Settle(ctx, 0)
+	settled, err := ch.SettleAll(ctx, 60)
 	if err != nil {
 		return err
 	}

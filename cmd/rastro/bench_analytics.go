@@ -179,7 +179,7 @@ func cmdBenchLoad(ctx context.Context, args []string) error {
 	// What `rastro serve` does within minutes: merge the partitions that
 	// hold several parts, so reads of them skip FINAL (settle.go).
 	settleStart := time.Now()
-	settled, err := ch.Settle(ctx, 0)
+	settled, err := ch.SettleAll(ctx, 60)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func TestSettledPartitionsAnswerWithoutFinalAsWithIt(t *testing.T) {
 func settleAll(t *testing.T, f *fixture) {
 	t.Helper()
 	ctx := context.Background()
-	n, err := f.ch.Settle(ctx, 0)
+	n, err := f.ch.SettleAll(ctx, 30)
 	if err != nil {
 		t.Fatal(err)
 	}

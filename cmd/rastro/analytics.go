@@ -23,11 +23,12 @@ func analyticsFlag(fs *flag.FlagSet) *string {
 // it is empty (the backfill, or a one-shot catch-up).
 func cmdAnalytics(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "sync" {
-		return usageError("usage: rastro analytics sync --analytics URL [--db DSN]")
+		return usageError("usage: rastro analytics sync --analytics URL [--db DSN] [--backfill]")
 	}
 	fs := flag.NewFlagSet("analytics sync", flag.ContinueOnError)
 	dsn := storeFlags(fs)
 	url := analyticsFlag(fs)
+	backfill := fs.Bool("backfill", false, "send every tenant again (a new, empty engine database, e.g. after adding a shard); stop `rastro serve`'s shipping first")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -50,6 +51,12 @@ func cmdAnalytics(ctx context.Context, args []string) error {
 	}
 	if first {
 		fmt.Println("analytics enabled for this store: backfilling every tenant")
+	}
+	if *backfill && !first {
+		if err := db.QueueAnalyticsBackfill(ctx); err != nil {
+			return err
+		}
+		fmt.Println("analytics sync: a backfill of every tenant is queued")
 	}
 	start := time.Now()
 	sh := &analytics.Shipper{DB: db, CH: ch, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}

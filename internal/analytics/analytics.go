@@ -121,6 +121,8 @@ type Engine struct {
 	// settled: reads skip FINAL on settled partitions (settle.go); off
 	// when a shard has replicas.
 	settled atomic.Bool
+	// lastParts is the latest listing of the tables' parts (settle.go).
+	lastParts partsListing
 }
 
 // ErrNotReady: the engine's tables are not known to exist yet (it was down

@@ -3,9 +3,11 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -139,21 +141,59 @@ func (p partsOf) equal(q partsOf) bool {
 }
 
 // parts lists the active parts of tables' partitions the scope touches, on
-// every host: one query, through the cluster table function when there is
-// a cluster. A host is its name and the table's directory (two servers of
-// one machine have the same name).
+// every host, from a fresh listing of every versioned table (which becomes
+// the engine's latest listing).
 func (e *Engine) parts(ctx context.Context, scope partScope, tables []string) (partsOf, error) {
+	all, err := e.listParts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return all.within(scope, tables), nil
+}
+
+// recentParts is parts from the engine's latest listing when it is younger
+// than maxAge, else from a fresh one. Any listing made before a read
+// started serves as the read's "before" (settle.go's check needs only that
+// nothing changed between it and the "after"), so one read's "after" is
+// the next read's "before": a report of several reads lists once per read.
+func (e *Engine) recentParts(ctx context.Context, scope partScope, tables []string, maxAge time.Duration) (partsOf, error) {
+	e.lastParts.Lock()
+	all, at := e.lastParts.all, e.lastParts.at
+	e.lastParts.Unlock()
+	if all != nil && time.Since(at) < maxAge {
+		return all.within(scope, tables), nil
+	}
+	return e.parts(ctx, scope, tables)
+}
+
+// within keeps the partitions of tables that scope touches.
+func (p partsOf) within(scope partScope, tables []string) partsOf {
+	out := partsOf{}
+	for k, names := range p {
+		if slices.Contains(tables, k[1]) && scope.touches(k[1], k[2]) {
+			out[k] = names
+		}
+	}
+	return out
+}
+
+// listParts lists the active parts of every versioned table on every
+// host: one query, through the cluster table function when there is a
+// cluster. A host is its name and the table's directory (two servers of
+// one machine have the same name). The listing is kept as the latest.
+func (e *Engine) listParts(ctx context.Context) (partsOf, error) {
 	from := "system.parts"
 	if e.cfg.Cluster != "" {
 		from = "cluster('" + strings.ReplaceAll(e.cfg.Cluster, "'", "") + "', system, parts)"
 	}
-	local := make([]any, 0, len(tables)+1)
-	local = append(local, e.cfg.Database)
-	for _, t := range tables {
-		local = append(local, e.localName(t))
+	args := make([]any, 0, len(settleTables)+1)
+	args = append(args, e.cfg.Database)
+	for _, t := range settleTables {
+		args = append(args, e.localName(t))
 	}
+	started := time.Now()
 	rows, err := e.conn.Query(ctx, `SELECT concat(hostName(), ':', replaceRegexpOne(path, '[^/]+/$', '')), table, partition, name
-		FROM `+from+` WHERE database = ? AND table IN (`+qs(len(tables))+`) AND active`, local...)
+		FROM `+from+` WHERE database = ? AND table IN (`+qs(len(settleTables))+`) AND active`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: list parts: %w", err)
 	}
@@ -165,9 +205,6 @@ func (e *Engine) parts(ctx context.Context, scope partScope, tables []string) (p
 			return nil, fmt.Errorf("analytics: list parts: %w", err)
 		}
 		table = strings.TrimSuffix(table, "_local")
-		if !scope.touches(table, partition) {
-			continue
-		}
 		k := [3]string{host, table, partition}
 		byKey[k] = append(byKey[k], name)
 	}
@@ -179,6 +216,11 @@ func (e *Engine) parts(ctx context.Context, scope partScope, tables []string) (p
 		sort.Strings(names)
 		out[k] = strings.Join(names, " ")
 	}
+	e.lastParts.Lock()
+	if started.After(e.lastParts.at) {
+		e.lastParts.all, e.lastParts.at = out, started
+	}
+	e.lastParts.Unlock()
 	return out, nil
 }
 
@@ -213,7 +255,7 @@ func (e *Engine) read(ctx context.Context, scope partScope, tables []string, fn 
 	if !e.settled.Load() || !e.Ready() {
 		return fn(allFinal)
 	}
-	before, err := e.parts(ctx, scope, tables)
+	before, err := e.recentParts(ctx, scope, tables, recentPartsAge)
 	if err != nil {
 		return err
 	}
@@ -237,6 +279,18 @@ func (e *Engine) read(ctx context.Context, scope partScope, tables []string, fn 
 		return nil
 	}
 	return fn(allFinal)
+}
+
+// recentPartsAge is how old a listing may be to serve as a read's
+// "before": older, a change since then makes the read run twice.
+const recentPartsAge = 2 * time.Second
+
+// partsListing is the engine's latest listing of parts (listParts) and
+// when the query that made it started.
+type partsListing struct {
+	sync.Mutex
+	all partsOf
+	at  time.Time
 }
 
 // settleTables are the versioned tables the settler merges.

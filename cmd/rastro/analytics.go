@@ -23,11 +23,12 @@ func analyticsFlag(fs *flag.FlagSet) *string {
 // it is empty (the backfill, or a one-shot catch-up).
 func cmdAnalytics(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "sync" {
-		return usageError("usage: rastro analytics sync --analytics URL [--db DSN]")
+		return usageError("usage: rastro analytics sync --analytics URL [--db DSN] [--backfill]")
 	}
 	fs := flag.NewFlagSet("analytics sync", flag.ContinueOnError)
 	dsn := storeFlags(fs)
 	url := analyticsFlag(fs)
+	backfill := fs.Bool("backfill", false, "send every tenant again (a new, empty engine database, e.g. after adding a shard); stop `rastro serve`'s shipping first")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -51,6 +52,12 @@ func cmdAnalytics(ctx context.Context, args []string) error {
 	if first {
 		fmt.Println("analytics enabled for this store: backfilling every tenant")
 	}
+	if *backfill && !first {
+		if err := db.QueueAnalyticsBackfill(ctx); err != nil {
+			return err
+		}
+		fmt.Println("analytics sync: a backfill of every tenant is queued")
+	}
 	start := time.Now()
 	sh := &analytics.Shipper{DB: db, CH: ch, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}
 	n, err := sh.Drain(ctx)
@@ -58,6 +65,14 @@ func cmdAnalytics(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("analytics sync: %d outbox entries shipped in %s\n", n, time.Since(start).Round(time.Millisecond))
+	// What was just shipped is merged now, so reads of it skip FINAL
+	// (internal/analytics/settle.go).
+	start = time.Now()
+	settled, err := ch.SettleAll(ctx, 60)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("analytics sync: %d partitions merged in %s\n", settled, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -34,6 +34,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	only := fs.String("only", "", "comma-separated subset: page,export,fluxo,ivr,agents,copy,chtext,size,ingest,bulk")
 	analyticsURL := analyticsFlag(fs)
 	chClient := fs.String("clickhouse-client", "clickhouse-client", "with --analytics: the client that writes the export's rows as text (chtext)")
+	chFinal := fs.Bool("analytics-final", false, "with --analytics: read every table FINAL, as before settled partitions (to measure what they save)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	ib := ingestBench{clients: 4, batch: 1000} // only=size,ingest,bulk: see bench_ingest.go
 	fs.IntVar(&ib.legs, "ingest-legs", 20000, "demo legs of the bulk load measure (--only bulk; a scratch store)")
@@ -64,6 +65,10 @@ func cmdBench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeCH()
+	if ch != nil && *chFinal {
+		ch.SetSettledReads(false)
+		fmt.Println("analytics: every read FINAL (--analytics-final)")
+	}
 	want := func(name string) bool { return *only == "" || strings.Contains(","+*only+",", ","+name+",") }
 	total, err := db.CountLegs(ctx, p, store.LegFilter{Media: "voice"})
 	if err != nil {

@@ -154,6 +154,10 @@ func cmdServe(ctx context.Context, args []string) error {
 		defer ch.Close()
 		shipper.Logf = func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }
 		go shipper.Run(ctx, 500*time.Millisecond)
+		// Closed months become single-part, so their reads skip FINAL
+		// (internal/analytics/settle.go): a partition quiet for 2 minutes
+		// is merged, checked every minute.
+		go ch.RunSettler(ctx, time.Minute, 2*time.Minute, shipper.Logf)
 		wcfg.Analytics = &analytics.Rastreio{CH: ch, DB: db}
 	}
 	srv, err := web.New(db, wcfg)

@@ -97,26 +97,34 @@ func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.
 		return store.AgentFigures{}, err
 	}
 	var out store.AgentFigures
-	tasks := []func() error{
-		func() (err error) { out.Legs, err = r.agentLegs(ctx, p, f, where, args); return },
-		func() (err error) { out.Tags, err = r.agentTags(ctx, where, args); return },
-	}
-	scoped := p.Services != nil || f.Services != nil
-	if !scoped {
-		tasks = append(tasks, func() (err error) { out.Times, err = r.agentTimes(ctx, p, f, nil); return })
-	}
-	if err := runAll(tasks...); err != nil {
+	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), agentTables, func(m reading) error {
+		out = store.AgentFigures{}
+		tasks := []func() error{
+			func() (err error) { out.Legs, err = r.agentLegs(ctx, m, p, f, where, args); return },
+			func() (err error) { out.Tags, err = r.agentTags(ctx, m, where, args); return },
+		}
+		scoped := p.Services != nil || f.Services != nil
+		if !scoped {
+			tasks = append(tasks, func() (err error) { out.Times, err = r.agentTimes(ctx, m, p, f, nil); return })
+		}
+		if err := runAll(tasks...); err != nil {
+			return err
+		}
+		if scoped && len(out.Legs) > 0 {
+			// Activity has no service: only the agents with legs in scope.
+			withLegs := make([]string, len(out.Legs))
+			for i, g := range out.Legs {
+				withLegs[i] = g.Key
+			}
+			var err error
+			if out.Times, err = r.agentTimes(ctx, m, p, f, withLegs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return store.AgentFigures{}, err
-	}
-	if scoped && len(out.Legs) > 0 {
-		// Activity has no service: only the agents with legs in scope.
-		withLegs := make([]string, len(out.Legs))
-		for i, g := range out.Legs {
-			withLegs[i] = g.Key
-		}
-		if out.Times, err = r.agentTimes(ctx, p, f, withLegs); err != nil {
-			return store.AgentFigures{}, err
-		}
 	}
 	if len(out.Legs) == 0 && len(out.Times) == 0 {
 		return store.AgentFigures{}, nil // the store answers nothing without candidates
@@ -132,11 +140,14 @@ const agentLegSums = `sum(l.status = 'service completed') AS x_c, sum(l.status =
 	sum(ifNull(l.tmp, 0)) AS x_tmp, count(l.tmp) AS x_tmp_n,
 	sum(ifNull(l.tmi, 0)) AS x_tmi, count(l.tmi) AS x_tmi_n`
 
-func (r *Rastreio) agentLegs(ctx context.Context, p model.Principal, f store.AgentFilter, where string, args []any) ([]store.AgentLegs, error) {
+// agentTables is what the Relatório de Agentes reads.
+var agentTables = []string{"legs", "agent_spans"}
+
+func (r *Rastreio) agentLegs(ctx context.Context, m reading, p model.Principal, f store.AgentFilter, where string, args []any) ([]store.AgentLegs, error) {
 	rows, err := r.CH.conn.Query(ctx, `SELECT a, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)),
 			sum(x_dur), toInt64(sum(x_dur_n)), sum(x_tm1r), toInt64(sum(x_tm1r_n)), sum(x_tmr), toInt64(sum(x_tmr_n)),
 			sum(x_tmp), toInt64(sum(x_tmp_n)), sum(x_tmi), toInt64(sum(x_tmi_n))
-		FROM (SELECT l.agent_id AS a, `+agentLegSums+` FROM `+r.from()+` WHERE `+where+`
+		FROM (SELECT l.agent_id AS a, `+agentLegSums+` FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+`
 			GROUP BY a, `+agentLegGrain(p, f)+`)
 		GROUP BY a ORDER BY a`, args...)
 	if err != nil {
@@ -160,9 +171,9 @@ func (r *Rastreio) agentLegs(ctx context.Context, p model.Principal, f store.Age
 
 // agentTags counts the agents' legs per tag: per agent, most used first,
 // then tag id.
-func (r *Rastreio) agentTags(ctx context.Context, where string, args []any) ([]store.AgentTagCount, error) {
+func (r *Rastreio) agentTags(ctx context.Context, m reading, where string, args []any) ([]store.AgentTagCount, error) {
 	rows, err := r.CH.conn.Query(ctx, `SELECT a, tg, toInt64(n) FROM (
-			SELECT l.agent_id AS a, arrayJoin(l.tags) AS tg, count() AS n FROM `+r.from()+` WHERE `+where+` GROUP BY a, tg)
+			SELECT l.agent_id AS a, arrayJoin(l.tags) AS tg, count() AS n FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY a, tg)
 		ORDER BY a, n DESC, tg`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: agent tags: %w", err)
@@ -188,7 +199,7 @@ func (r *Rastreio) agentTags(ctx context.Context, where string, args []any) ([]s
 // up — then the pause seconds per reason, longest first, then reason. At
 // day grain (no hour filter, at most one media) the store adds up per day
 // first (agent_day_times), and so does this.
-func (r *Rastreio) agentTimes(ctx context.Context, p model.Principal, f store.AgentFilter, agents []string) ([]store.AgentTime, error) {
+func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal, f store.AgentFilter, agents []string) ([]store.AgentTime, error) {
 	day := dayGrain(f) && len(f.Media) <= 1
 	span := func(kind string) (string, []any, error) {
 		// Spans have no service: the scope is the tenant and the agents,
@@ -229,7 +240,7 @@ func (r *Rastreio) agentTimes(ctx context.Context, p model.Principal, f store.Ag
 	if err != nil {
 		return nil, err
 	}
-	spans := r.CH.table("agent_spans") + " AS s FINAL"
+	spans := m.from(r.CH, "agent_spans", "s")
 	loginQ := `SELECT a, sum(m) FROM (SELECT s.agent_id AS a, s.bucket AS b, max(s.seconds) AS m FROM ` + spans + ` WHERE ` + lw + ` GROUP BY a, b) GROUP BY a ORDER BY a`
 	pauseQ := `SELECT a, rs, sum(sec) AS t FROM (SELECT s.agent_id AS a, s.reason AS rs, sum(s.seconds) AS sec FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs)
 		GROUP BY a, rs ORDER BY a, t DESC, rs`
@@ -298,25 +309,29 @@ func (r *Rastreio) AgentLegCounts(ctx context.Context, p model.Principal, f stor
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)) FROM (
-			SELECT l.bucket AS g_bucket, `+agentLegSums+` FROM `+r.from()+` WHERE `+where+` GROUP BY g_bucket)
-		GROUP BY k ORDER BY k`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: agents chart: %w", err)
-	}
-	defer rows.Close()
 	var out []store.AgentLegs
-	for rows.Next() {
-		var g store.AgentLegs
-		if err := rows.Scan(&g.Key, &g.Completed, &g.Transferred, &g.Other); err != nil {
-			return nil, err
+	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), legTables, func(m reading) error {
+		out = nil
+		rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)) FROM (
+				SELECT l.bucket AS g_bucket, `+agentLegSums+` FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY g_bucket)
+			GROUP BY k ORDER BY k`, args...)
+		if err != nil {
+			return fmt.Errorf("analytics: agents chart: %w", err)
 		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("analytics: agents chart: %w", err)
-	}
-	return out, nil
+		defer rows.Close()
+		for rows.Next() {
+			var g store.AgentLegs
+			if err := rows.Scan(&g.Key, &g.Completed, &g.Transferred, &g.Other); err != nil {
+				return err
+			}
+			out = append(out, g)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("analytics: agents chart: %w", err)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // runAll runs independent queries at once and returns the first error (in

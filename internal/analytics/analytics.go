@@ -118,6 +118,11 @@ type Engine struct {
 	// backfill is set when Migrate added a table to an engine that already
 	// held legs: the shipper queues a re-backfill of every tenant.
 	backfill atomic.Bool
+	// settled: reads skip FINAL on settled partitions (settle.go); off
+	// when a shard has replicas.
+	settled atomic.Bool
+	// lastParts is the latest listing of the tables' parts (settle.go).
+	lastParts partsListing
 }
 
 // ErrNotReady: the engine's tables are not known to exist yet (it was down
@@ -181,9 +186,31 @@ func (e *Engine) Migrate(ctx context.Context) error {
 	if backfill {
 		e.backfill.Store(true)
 	}
+	replicated, err := e.replicated(ctx)
+	if err != nil {
+		return err
+	}
+	e.settled.Store(!replicated)
 	e.ready.Store(true)
 	return nil
 }
+
+// replicated reports whether a shard of the cluster has several replicas
+// (reads without FINAL are then off: see settle.go).
+func (e *Engine) replicated(ctx context.Context) (bool, error) {
+	if e.cfg.Cluster == "" {
+		return false, nil
+	}
+	var n uint64
+	if err := e.conn.QueryRow(ctx, `SELECT count() FROM system.clusters WHERE cluster = ? AND replica_num > 1`, e.cfg.Cluster).Scan(&n); err != nil {
+		return false, fmt.Errorf("analytics: cluster %s replicas: %w", e.cfg.Cluster, err)
+	}
+	return n > 0, nil
+}
+
+// SetSettledReads turns reads without FINAL of settled partitions on or
+// off (tests compare both; see settle.go).
+func (e *Engine) SetSettledReads(on bool) { e.settled.Store(on) }
 
 // Close closes the connections.
 func (e *Engine) Close() error { return e.conn.Close() }

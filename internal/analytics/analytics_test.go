@@ -127,7 +127,8 @@ func admin(tenant string) model.Principal {
 	return model.Principal{Tenant: tenant, Role: model.RoleAdmin, PersonalData: true}
 }
 
-// render writes everything a Rastreio query answers: the count, every page
+// render writes everything a Rastreio query answers: the count, the
+// summary strip, every page
 // walked with its cursor (JSON, as the API sends it), the CSV and XLSX
 // exports.
 func render(t *testing.T, r *report.Reports, p model.Principal, v url.Values) []byte {
@@ -143,6 +144,15 @@ func render(t *testing.T, r *report.Reports, p model.Principal, v url.Values) []
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&buf, "count %d\n", n)
+	sum, err := r.InteractionsSummary(ctx, p, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&buf, "summary %s\n", sb)
 	pv := url.Values{}
 	for k, vs := range v {
 		pv[k] = vs

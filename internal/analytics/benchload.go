@@ -131,7 +131,7 @@ func (e *Engine) Optimize(ctx context.Context) error {
 // ExportQuery is the SQL (with its ? arguments) EachLeg runs: benchmarks
 // have ClickHouse write the same rows as text to compare rates.
 func (r *Rastreio) ExportQuery(ctx context.Context, p model.Principal, f store.LegFilter, desc bool) (string, []any, error) {
-	return r.page(ctx, p, f, desc, nil, `l.cells`, 0)
+	return r.page(ctx, allFinal, p, f, desc, nil, `l.cells`, 0)
 }
 
 // Inline renders a query's ? arguments as SQL literals (strings, integers,

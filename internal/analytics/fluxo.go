@@ -23,8 +23,8 @@ import (
 
 // botWhere is store.BotWhere over bot_conversations aliased a, with the
 // engine's dialect: soft deletes, the FINAL table, GLOBAL over a cluster.
-func (r *Rastreio) botWhere(p model.Principal, f store.BotFilter, a string) *store.Query {
-	d := store.BotDialect{Current: "deleted = 0", Table: r.bots("h")}
+func (r *Rastreio) botWhere(m reading, p model.Principal, f store.BotFilter, a string) *store.Query {
+	d := store.BotDialect{Current: "deleted = 0", Table: r.bots(m, "h")}
 	if r.CH.cfg.Cluster != "" {
 		// The subquery reads the Distributed table: GLOBAL runs it once
 		// and sends its contacts to every shard (a contact's conversations
@@ -34,18 +34,21 @@ func (r *Rastreio) botWhere(p model.Principal, f store.BotFilter, a string) *sto
 	return store.BotWhere(p, f, a, d)
 }
 
-func (r *Rastreio) bots(alias string) string {
-	return r.CH.table("bot_conversations") + " AS " + alias + " FINAL"
+func (r *Rastreio) bots(m reading, alias string) string {
+	return m.from(r.CH, "bot_conversations", alias)
 }
+
+// botTables is what the Fluxo Ágil reads (one partition: see settle.go).
+var botTables = []string{"bot_conversations"}
 
 // botRowsSQL groups the selected conversations into rows (columns g_*),
 // keeps those whose latest conversation stopped at f.Step, and orders them
 // as the store does; after and limit (0: none) page them.
-func (r *Rastreio) botRowsSQL(p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (string, []any, error) {
+func (r *Rastreio) botRowsSQL(m reading, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (string, []any, error) {
 	if !r.CH.Ready() {
 		return "", nil, ErrNotReady
 	}
-	where, args := r.botWhere(p, f, "c").Where()
+	where, args := r.botWhere(m, p, f, "c").Where()
 	outer := "1 = 1"
 	if f.Step != "" {
 		outer += " AND g_last_step = ?"
@@ -72,7 +75,7 @@ func (r *Rastreio) botRowsSQL(p model.Principal, f store.BotFilter, byName bool,
 				` + latest("batch_name") + `, ` + latest("name") + `, ` + latest("name_key") + `, ` + latest("document") + `,
 				` + latest("phone") + `, ` + latest("email") + `, ` + latest("last_step") + `, ` + latest("outcome") + `,
 				` + latest("conversation") + `, count() AS g_n, sum(c.messages) AS g_messages
-			FROM ` + r.bots("c") + ` WHERE ` + where + `
+			FROM ` + r.bots(m, "c") + ` WHERE ` + where + `
 			GROUP BY c.batch_id, c.contact_id, c.flow)
 		WHERE ` + outer + ` ORDER BY ` + order
 	if limit > 0 {
@@ -109,7 +112,16 @@ func (r *Rastreio) eachBotRow(ctx context.Context, q string, args []any, fn func
 
 // BotRows answers one keyset page, as store.DB.BotRows.
 func (r *Rastreio) BotRows(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error) {
-	q, args, err := r.botRowsSQL(p, f, byName, after, limit+1)
+	var page store.BotPage
+	err := r.CH.read(ctx, partScope{}, botTables, func(m reading) (err error) {
+		page, err = r.botRows(ctx, m, p, f, byName, after, limit)
+		return err
+	})
+	return page, err
+}
+
+func (r *Rastreio) botRows(ctx context.Context, m reading, p model.Principal, f store.BotFilter, byName bool, after *store.BotCursor, limit int) (store.BotPage, error) {
+	q, args, err := r.botRowsSQL(m, p, f, byName, after, limit+1)
 	if err != nil {
 		return store.BotPage{}, err
 	}
@@ -131,7 +143,7 @@ func (r *Rastreio) BotRows(ctx context.Context, p model.Principal, f store.BotFi
 // EachBotRow streams every matching row in one query (the engine streams
 // blocks; no keyset pages needed), as store.DB.EachBotRow.
 func (r *Rastreio) EachBotRow(ctx context.Context, p model.Principal, f store.BotFilter, byName bool, _ int, fn func(store.BotRow) error) error {
-	q, args, err := r.botRowsSQL(p, f, byName, nil, 0)
+	q, args, err := r.botRowsSQL(allFinal, p, f, byName, nil, 0)
 	if err != nil {
 		return err
 	}
@@ -141,15 +153,18 @@ func (r *Rastreio) EachBotRow(ctx context.Context, p model.Principal, f store.Bo
 // BotConversations answers as store.DB.BotConversations: the selected
 // conversations of the listed rows.
 func (r *Rastreio) BotConversations(ctx context.Context, p model.Principal, f store.BotFilter) (int64, error) {
-	q, args, err := r.botRowsSQL(p, f, false, nil, 0)
-	if err != nil {
-		return 0, err
-	}
 	var n uint64
-	if err := r.CH.conn.QueryRow(ctx, `SELECT toUInt64(sum(g_n)) FROM (`+q+`)`, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("analytics: fluxo conversations: %w", err)
-	}
-	return int64(n), nil
+	err := r.CH.read(ctx, partScope{}, botTables, func(m reading) error {
+		q, args, err := r.botRowsSQL(m, p, f, false, nil, 0)
+		if err != nil {
+			return err
+		}
+		if err := r.CH.conn.QueryRow(ctx, `SELECT toUInt64(sum(g_n)) FROM (`+q+`)`, args...).Scan(&n); err != nil {
+			return fmt.Errorf("analytics: fluxo conversations: %w", err)
+		}
+		return nil
+	})
+	return int64(n), err
 }
 
 // BotDropoff answers as store.DB.BotDropoff: per step, the distinct
@@ -157,10 +172,19 @@ func (r *Rastreio) BotConversations(ctx context.Context, p model.Principal, f st
 // and those whose row stopped there, ordered by the step's earliest
 // position in a conversation, then by reach, then by name.
 func (r *Rastreio) BotDropoff(ctx context.Context, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error) {
+	var out []store.BotStepCount
+	err := r.CH.read(ctx, partScope{}, botTables, func(m reading) (err error) {
+		out, err = r.botDropoff(ctx, m, p, f)
+		return err
+	})
+	return out, err
+}
+
+func (r *Rastreio) botDropoff(ctx context.Context, m reading, p model.Principal, f store.BotFilter) ([]store.BotStepCount, error) {
 	if !r.CH.Ready() {
 		return nil, ErrNotReady
 	}
-	where, args := r.botWhere(p, f, "c").Where()
+	where, args := r.botWhere(m, p, f, "c").Where()
 	having := ""
 	if f.Step != "" {
 		having = " HAVING r_step = ?"
@@ -171,7 +195,7 @@ func (r *Rastreio) BotDropoff(ctx context.Context, p model.Principal, f store.Bo
 	rowsQ := `SELECT c.contact_id AS r_contact, groupArray(c.steps) AS r_all,
 			argMax(c.last_step, (c.started_at, c.conversation)) AS r_step,
 			argMax(c.outcome, (c.started_at, c.conversation)) AS r_outcome
-		FROM ` + r.bots("c") + ` WHERE ` + where + `
+		FROM ` + r.bots(m, "c") + ` WHERE ` + where + `
 		GROUP BY c.batch_id, c.contact_id, c.flow` + having
 	reachedQ := `SELECT tupleElement(t_pair, 1) AS s_step, toUInt64(min(tupleElement(t_pair, 2))) AS s_pos, uniqExact(t_contact) AS s_contacts
 		FROM (SELECT u_contact AS t_contact, arrayJoin(arrayMap(i -> (u_steps[i], i), arrayEnumerate(u_steps))) AS t_pair

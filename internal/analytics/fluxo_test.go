@@ -377,3 +377,41 @@ func TestFluxoAnonymizedContactLeavesNoOldVersionOnAnyShard(t *testing.T) {
 		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
 	})
 }
+
+// TestDirectoryChangeQueuesOnlyContactsWithConversations: with analytics
+// on, upserting a contact or batch that has no bot conversation queues
+// nothing for the engine (a CRM import of many contacts would otherwise
+// fill the outbox with entries that ship nothing); renaming one that has
+// conversations queues one entry.
+func TestDirectoryChangeQueuesOnlyContactsWithConversations(t *testing.T) {
+	hand, err := os.ReadFile("testdata/fluxo_month.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		ingestBody(t, s.DB, "hand", string(hand))
+		if _, err := s.DB.EnableAnalytics(ctx, "clickhouse"); err != nil {
+			t.Fatal(err)
+		}
+		pending := func() int64 {
+			n, _, err := s.DB.OutboxStats(ctx, "hand")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := pending()
+		ingestBody(t, s.DB, "hand", `{"id":"q1","type":"contact.upserted","at":"2025-07-01T08:00:00-03:00","contact":{"id":"ct-sem-bot","name":"Carla Sem Bot"}}
+{"id":"q2","type":"batch.upserted","at":"2025-07-01T08:00:00-03:00","batch":{"id":"lote-vazio","name":"Lote Vazio","campaign_id":"camp-b1"}}
+`)
+		if got := pending(); got != before {
+			t.Fatalf("a contact and a batch without conversations queued %d outbox entries", got-before)
+		}
+		ingestBody(t, s.DB, "hand", `{"id":"q3","type":"contact.upserted","at":"2025-07-01T08:00:00-03:00","contact":{"id":"ct-ana","name":"Ana B. Souza"}}
+`)
+		if got := pending(); got != before+1 {
+			t.Fatalf("renaming a contact with conversations queued %d outbox entries, want 1", got-before)
+		}
+	})
+}

@@ -68,10 +68,25 @@ func ivrKey(by, prefix string) (string, error) {
 	return "", fmt.Errorf("unknown grouping %q", by)
 }
 
-func (r *Rastreio) visits() string { return r.CH.table("ivr_visits") + " AS v FINAL" }
+// ivrTables is what the Relatório IVR reads.
+var ivrTables = []string{"ivr_visits"}
+
+// readIVR runs one IVR read (see Engine.read) over f's months.
+func readIVR[T any](ctx context.Context, r *Rastreio, f store.IVRFilter, fn func(reading) (T, error)) (T, error) {
+	var out T
+	err := r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), ivrTables, func(m reading) (err error) {
+		out, err = fn(m)
+		return err
+	})
+	return out, err
+}
 
 // IVRGroups answers as store.DB.IVRGroups.
 func (r *Rastreio) IVRGroups(ctx context.Context, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error) {
+	return readIVR(ctx, r, f, func(m reading) ([]store.IVRGroup, error) { return r.ivrGroups(ctx, m, p, f, by) })
+}
+
+func (r *Rastreio) ivrGroups(ctx context.Context, m reading, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error) {
 	if by == "" {
 		return nil, fmt.Errorf("unknown grouping %q", by)
 	}
@@ -95,7 +110,7 @@ func (r *Rastreio) IVRGroups(ctx context.Context, p model.Principal, f store.IVR
 			sum(v.outcome = 'abandoned') AS x_abandoned, sum(v.answered) AS x_answered, sum(v.abandoned_q) AS x_abandoned_q,
 			sum(v.ivr_s) AS x_ivr, sum(ifNull(v.wait_s, 0)) AS x_wait, count(v.wait_s) AS x_wait_n,
 			sum(ifNull(v.talk_s, 0)) AS x_talk, count(v.talk_s) AS x_talk_n, sum(v.sl) AS x_sl
-			FROM `+r.visits()+` WHERE `+where+`
+			FROM `+m.from(r.CH, "ivr_visits", "v")+` WHERE `+where+`
 			GROUP BY g_bucket, g_ivr_id, g_service_id, g_agent_id)
 		GROUP BY k ORDER BY k`, args...)
 	if err != nil {
@@ -121,6 +136,10 @@ func (r *Rastreio) IVRGroups(ctx context.Context, p model.Principal, f store.IVR
 // frequent non-empty paths, count descending then path (LIMIT n BY, where
 // the store ranks with a window).
 func (r *Rastreio) IVRTopPaths(ctx context.Context, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error) {
+	return readIVR(ctx, r, f, func(m reading) ([]store.PathCount, error) { return r.ivrTopPaths(ctx, m, p, f, by, top) })
+}
+
+func (r *Rastreio) ivrTopPaths(ctx context.Context, m reading, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error) {
 	key, err := ivrKey(by, "v.")
 	if err != nil {
 		return nil, err
@@ -131,7 +150,7 @@ func (r *Rastreio) IVRTopPaths(ctx context.Context, p model.Principal, f store.I
 	}
 	where, args := q.And("v.path != ''").Where()
 	rows, err := r.CH.conn.Query(ctx, `SELECT k, p, toInt64(n) FROM (
-			SELECT `+key+` AS k, v.path AS p, count() AS n FROM `+r.visits()+` WHERE `+where+` GROUP BY k, p)
+			SELECT `+key+` AS k, v.path AS p, count() AS n FROM `+m.from(r.CH, "ivr_visits", "v")+` WHERE `+where+` GROUP BY k, p)
 		ORDER BY k, n DESC, p LIMIT `+fmt.Sprint(top)+` BY k`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: ivr paths: %w", err)
@@ -153,12 +172,16 @@ func (r *Rastreio) IVRTopPaths(ctx context.Context, p model.Principal, f store.I
 
 // IVRsIn answers as store.DB.IVRsIn.
 func (r *Rastreio) IVRsIn(ctx context.Context, p model.Principal, f store.IVRFilter) ([]string, error) {
+	return readIVR(ctx, r, f, func(m reading) ([]string, error) { return r.ivrsIn(ctx, m, p, f) })
+}
+
+func (r *Rastreio) ivrsIn(ctx context.Context, m reading, p model.Principal, f store.IVRFilter) ([]string, error) {
 	q, err := r.ivrWhere(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}
 	where, args := q.Where()
-	rows, err := r.CH.conn.Query(ctx, `SELECT DISTINCT v.ivr_id AS i FROM `+r.visits()+` WHERE `+where+` ORDER BY i`, args...)
+	rows, err := r.CH.conn.Query(ctx, `SELECT DISTINCT v.ivr_id AS i FROM `+m.from(r.CH, "ivr_visits", "v")+` WHERE `+where+` ORDER BY i`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: ivrs of report: %w", err)
 	}

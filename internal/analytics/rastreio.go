@@ -102,11 +102,15 @@ func b2u(b bool) uint8 {
 	return 0
 }
 
-func (r *Rastreio) from() string { return r.CH.table("legs") + " AS l FINAL" }
+// legsScope is the partitions a leg filter can touch (see settle.go).
+func legsScope(f store.LegFilter) partScope { return partScope{fromMS: f.FromMS, toMS: f.ToMS} }
+
+// legTables is what the Rastreio reads.
+var legTables = []string{"legs"}
 
 // page renders the query of the rows after the cursor, in (entered_at, k)
 // order, as the store's legPage does.
-func (r *Rastreio) page(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, cols string, limit int) (string, []any, error) {
+func (r *Rastreio) page(ctx context.Context, m reading, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, cols string, limit int) (string, []any, error) {
 	dir, cmp := "ASC", ">"
 	if desc {
 		dir, cmp = "DESC", "<"
@@ -119,7 +123,7 @@ func (r *Rastreio) page(ctx context.Context, p model.Principal, f store.LegFilte
 		where += " AND (l.entered_at, l.k) " + cmp + " (?, ?)"
 		args = append(args, after.EnteredAt, after.K)
 	}
-	q := `SELECT ` + cols + ` FROM ` + r.from() + ` WHERE ` + where + ` ORDER BY l.entered_at ` + dir + `, l.k ` + dir
+	q := `SELECT ` + cols + ` FROM ` + m.from(r.CH, "legs", "l") + ` WHERE ` + where + ` ORDER BY l.entered_at ` + dir + `, l.k ` + dir
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -132,7 +136,16 @@ func (r *Rastreio) page(ctx context.Context, p model.Principal, f store.LegFilte
 // reading the cells of every candidate row to sort them was the slowest
 // part of a month's first page: the cells are most of a row's bytes.
 func (r *Rastreio) Legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error) {
-	q, args, err := r.page(ctx, p, f, desc, after, `l.k, l.entered_at, l.interaction_id, l.leg_id`, limit+1)
+	var page store.LegPage
+	err := r.CH.read(ctx, legsScope(f), legTables, func(m reading) (err error) {
+		page, err = r.legs(ctx, m, p, f, desc, after, limit)
+		return err
+	})
+	return page, err
+}
+
+func (r *Rastreio) legs(ctx context.Context, m reading, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error) {
+	q, args, err := r.page(ctx, m, p, f, desc, after, `l.k, l.entered_at, l.interaction_id, l.leg_id`, limit+1)
 	if err != nil {
 		return store.LegPage{}, err
 	}
@@ -174,7 +187,7 @@ func (r *Rastreio) Legs(ctx context.Context, p model.Principal, f store.LegFilte
 		targs = append(targs, k.interactionID, k.legID)
 	}
 	wargs = append(append(wargs, lo, hi), targs...)
-	cq := `SELECT l.k, l.protocol, l.cells FROM ` + r.from() + ` WHERE ` + where +
+	cq := `SELECT l.k, l.protocol, l.cells FROM ` + m.from(r.CH, "legs", "l") + ` WHERE ` + where +
 		` AND l.entered_at >= ? AND l.entered_at <= ? AND (l.interaction_id, l.leg_id) IN (` + tuples(len(keys)) + `)`
 	crows, err := r.CH.conn.Query(ctx, cq, wargs...)
 	if err != nil {
@@ -209,8 +222,9 @@ func (r *Rastreio) Legs(ctx context.Context, p model.Principal, f store.LegFilte
 
 // EachLeg streams every matching leg's stored cells in one query (the
 // engine streams blocks; no keyset pages needed), as store.DB.EachLeg.
+// Always FINAL: rows already written cannot be read again (settle.go).
 func (r *Rastreio) EachLeg(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, _ int, fn func(cells string) error) error {
-	q, args, err := r.page(ctx, p, f, desc, nil, `l.cells`, 0)
+	q, args, err := r.page(ctx, allFinal, p, f, desc, nil, `l.cells`, 0)
 	if err != nil {
 		return err
 	}
@@ -241,10 +255,58 @@ func (r *Rastreio) CountLegs(ctx context.Context, p model.Principal, f store.Leg
 		return 0, err
 	}
 	var n uint64
-	if err := r.CH.conn.QueryRow(ctx, `SELECT count() FROM `+r.from()+` WHERE `+where, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("analytics: count legs: %w", err)
+	err = r.CH.read(ctx, legsScope(f), legTables, func(m reading) error {
+		if err := r.CH.conn.QueryRow(ctx, `SELECT count() FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where, args...).Scan(&n); err != nil {
+			return fmt.Errorf("analytics: count legs: %w", err)
+		}
+		return nil
+	})
+	return int64(n), err
+}
+
+// SummarizeLegs totals matching legs, as store.DB.SummarizeLegs (the
+// same GROUP BY, NULL metrics neither summed nor counted).
+func (r *Rastreio) SummarizeLegs(ctx context.Context, p model.Principal, f store.LegFilter) (store.LegSummary, error) {
+	where, args, err := r.where(ctx, p, f)
+	if err != nil {
+		return store.LegSummary{}, err
 	}
-	return int64(n), nil
+	var s store.LegSummary
+	err = r.CH.read(ctx, legsScope(f), legTables, func(m reading) error {
+		s = store.LegSummary{ByStatus: map[string]int64{}, ByVoiceStatus: map[string]int64{}}
+		rows, err := r.CH.conn.Query(ctx, `SELECT l.status, l.voice_status, toInt64(count()),
+			toFloat64(sum(ifNull(l.duration, 0))), toInt64(count(l.duration)),
+			toFloat64(sum(ifNull(l.tmr, 0))), toInt64(count(l.tmr)),
+			toFloat64(sum(ifNull(l.tm1r, 0))), toInt64(count(l.tm1r)),
+			toInt64(sum(ifNull(l.expired, 0))), toInt64(count(l.expired))
+			FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY l.status, l.voice_status`, args...)
+		if err != nil {
+			return fmt.Errorf("analytics: summarize legs: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var status, voice string
+			var n, durN, tmrN, tm1rN, exp, expN int64
+			var dur, tmr, tm1r float64
+			if err := rows.Scan(&status, &voice, &n, &dur, &durN, &tmr, &tmrN, &tm1r, &tm1rN, &exp, &expN); err != nil {
+				return fmt.Errorf("analytics: summarize legs: %w", err)
+			}
+			s.Legs += n
+			s.ByStatus[status] += n
+			if voice != "" {
+				s.ByVoiceStatus[voice] += n
+			}
+			s.DurationSum, s.DurationN = s.DurationSum+dur, s.DurationN+durN
+			s.TMRSum, s.TMRN = s.TMRSum+tmr, s.TMRN+tmrN
+			s.TM1RSum, s.TM1RN = s.TM1RSum+tm1r, s.TM1RN+tm1rN
+			s.Expired, s.ExpiredN = s.Expired+exp, s.ExpiredN+expN
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("analytics: summarize legs: %w", err)
+		}
+		return nil
+	})
+	return s, err
 }
 
 // ShardCounts returns, per host of the URL, how many rows (every version)

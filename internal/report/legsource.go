@@ -16,6 +16,7 @@ type LegReader interface {
 	Legs(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, after *store.Cursor, limit int) (store.LegPage, error)
 	EachLeg(ctx context.Context, p model.Principal, f store.LegFilter, desc bool, pageSize int, fn func(cells string) error) error
 	CountLegs(ctx context.Context, p model.Principal, f store.LegFilter) (int64, error)
+	SummarizeLegs(ctx context.Context, p model.Principal, f store.LegFilter) (store.LegSummary, error)
 }
 
 // IVRReader is what the Relatório IVR reads its sums from: the store
@@ -115,6 +116,14 @@ func (r *Reports) CountLegs(ctx context.Context, p model.Principal, f store.LegF
 	return read(ctx, r, "rastreio count",
 		func(a AnalyticsReader) (int64, error) { return a.CountLegs(ctx, p, f) },
 		func(db *store.DB) (int64, error) { return db.CountLegs(ctx, p, f) })
+}
+
+// summarizeLegs totals the Rastreio rows of a query (the summary strip),
+// from the analytics engine when configured and answering.
+func (r *Reports) summarizeLegs(ctx context.Context, p model.Principal, f store.LegFilter) (store.LegSummary, error) {
+	return read(ctx, r, "rastreio summary",
+		func(a AnalyticsReader) (store.LegSummary, error) { return a.SummarizeLegs(ctx, p, f) },
+		func(db *store.DB) (store.LegSummary, error) { return db.SummarizeLegs(ctx, p, f) })
 }
 
 func (r *Reports) ivrGroups(ctx context.Context, p model.Principal, f store.IVRFilter, by string) ([]store.IVRGroup, error) {

@@ -55,12 +55,12 @@ func (s InteractionSummary) MarshalJSON() ([]byte, error) {
 	}{s.Legs, s.ByStatus, voice, s.MeanDuration, s.MeanTMR, s.MeanTM1R, s.ExpiredPct})
 }
 
-// InteractionsSummary totals a Rastreio query (q's paging is ignored). The
-// store answers, even when the analytics engine serves the pages: one
+// InteractionsSummary totals a Rastreio query (q's paging is ignored): one
 // aggregate query over the same scoped filter as the page (see
-// store.SummarizeLegs).
+// store.SummarizeLegs), from wherever the page reads (the analytics engine
+// when it answers).
 func (r *Reports) InteractionsSummary(ctx context.Context, p model.Principal, q InteractionQuery) (InteractionSummary, error) {
-	st, err := r.DB.SummarizeLegs(ctx, p, q.Filter)
+	st, err := r.summarizeLegs(ctx, p, q.Filter)
 	if err != nil {
 		return InteractionSummary{}, err
 	}

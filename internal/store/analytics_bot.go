@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -28,6 +30,21 @@ func (t *Tx) announceBot(ctx context.Context, kind, key string) error {
 	on, err := t.analyticsOn(ctx)
 	if err != nil || !on {
 		return err
+	}
+	// Only a contact or batch that has bot conversations changes a row of
+	// the engine: a CRM import upserting 100k contacts without any would
+	// otherwise queue 100k entries that ship nothing (the indexes
+	// bot_conv_contact and bot_conv_batch answer this).
+	col := "contact_id"
+	if kind == OutboxBotBatch {
+		col = "batch_id"
+	}
+	var one int
+	switch err := t.queryRow(ctx, `SELECT 1 FROM bot_conversations WHERE tenant = ? AND `+col+` = ? LIMIT 1`, t.tenant, key).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("bot conversations of %s %s: %w", col, key, err)
 	}
 	return t.queueOutbox(ctx, kind, key)
 }

@@ -18,6 +18,11 @@ import (
 // dictionary 43 % (85 bytes a body on average); on the hand-written events
 // of docs/examples and the tests (another style: spaces after ':') 69 %.
 //
+// Level: on 61,015 demo bodies (one process, GOMAXPROCS=1, CPU time),
+// SpeedDefault took 19.9 µs a body to encode for 84.5 bytes on average,
+// SpeedFastest 10.7 µs for 87.5 bytes: half the ingest cost for 3.5 %
+// more bytes. Expanding takes 1.1–1.3 µs either way.
+//
 // bodydict/v1.ndjson is the dictionary's content: ten events of each type of
 // the demo month, as stored. Frames name the dictionary by id, so its bytes
 // must never change: a better dictionary gets a new file and id, and the
@@ -44,7 +49,7 @@ var bodyCodec = sync.OnceValues(func() (*bodyCodecT, error) {
 	// are 5 % of a compressed body); the frame holds its content size so
 	// DecodeAll allocates once.
 	enc, err := zstd.NewWriter(nil,
-		zstd.WithEncoderLevel(zstd.SpeedDefault),
+		zstd.WithEncoderLevel(zstd.SpeedFastest),
 		zstd.WithEncoderCRC(false),
 		zstd.WithSingleSegment(true),
 		zstd.WithEncoderDictRaw(bodyDictV1ID, bodyDictV1))

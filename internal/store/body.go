@@ -36,7 +36,8 @@ var bodyDictV1 []byte
 
 const bodyDictV1ID = 1
 
-// bodyCodec compresses and expands bodies. Its encoder and decoder are
+// bodyCodecT compresses and expands bodies (bodyCodec builds the one the
+// process uses). Its encoder and decoder are
 // safe for concurrent EncodeAll / DecodeAll calls and hold no state between
 // calls: it is built once per process and never changed.
 type bodyCodecT struct {

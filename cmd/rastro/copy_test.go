@@ -245,6 +245,47 @@ func sameExports(t *testing.T, what string, want, got []byte) {
 	}
 }
 
+// sameStoredBodies checks that a copy holds every raw event body of the
+// source: the same compressed frames, expanding to the same bytes.
+func sameStoredBodies(t *testing.T, what string, src, dst *sql.DB) {
+	t.Helper()
+	frames := func(db *sql.DB) map[string]string {
+		rows, err := db.Query(`SELECT id, zbody FROM events`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var id string
+			var z []byte
+			if err := rows.Scan(&id, &z); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = string(z)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := frames(src), frames(dst)
+	if len(a) < 1000 || len(a) != len(b) {
+		t.Fatalf("%s: %d stored bodies on the copy, %d on the source (want the same, and many)", what, len(b), len(a))
+	}
+	for id, z := range a {
+		if b[id] != z {
+			t.Fatalf("%s: event %s: the copy's stored body differs from the source's", what, id)
+		}
+	}
+	want, plain := storedBodies(t, src)
+	got, plainCopy := storedBodies(t, dst)
+	if plain != 0 || plainCopy != 0 {
+		t.Errorf("%s: %d plain bodies on the source, %d on the copy; want every body compressed", what, plain, plainCopy)
+	}
+	sameBodies(t, what, want, got)
+}
+
 func maxKey(t *testing.T, dsn, table string) int64 {
 	t.Helper()
 	db, _ := rawDB(t, dsn)
@@ -278,6 +319,7 @@ func TestCopyToPostgresKeepsEveryReportByteForByte(t *testing.T) {
 	sameCounts(t, "sqlite → postgres", rowCounts(t, litePath), rowCounts(t, pgDSN))
 	sameExports(t, "sqlite → postgres", exports(t, lite), exports(t, pg))
 	pgRaw, _ := rawDB(t, pgDSN)
+	sameStoredBodies(t, "sqlite → postgres", srcRaw, pgRaw)
 	var reltuples float64
 	var stats int
 	if err := pgRaw.QueryRow(`SELECT c.reltuples, (SELECT COUNT(*) FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = 'legs')
@@ -330,6 +372,7 @@ func TestCopyFromPostgresBackToANewEmbeddedStoreKeepsEveryReport(t *testing.T) {
 	sameCounts(t, "sqlite → postgres → sqlite", rowCounts(t, litePath), rowCounts(t, backPath))
 	sameExports(t, "sqlite → postgres → sqlite", exports(t, lite), exports(t, back))
 	backRaw, _ := rawDB(t, backPath)
+	sameStoredBodies(t, "sqlite → postgres → sqlite", srcRaw, backRaw)
 	var want, got int64
 	if err := srcRaw.QueryRow(`SELECT seq FROM sqlite_sequence WHERE name = 'legs'`).Scan(&want); err != nil {
 		t.Fatal(err)

@@ -31,8 +31,11 @@ func (t *Tx) ReplaceBotConversation(ctx context.Context, c model.BotConversation
 
 // AgentEventsBetween loads an agent's events with at in [from, to).
 func (t *Tx) AgentEventsBetween(ctx context.Context, agentID string, from, to int64) ([]model.Event, error) {
-	rows, err := t.query(ctx, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? AND at >= ? AND at < ? ORDER BY seq`,
-		t.tenant, model.AggAgent, agentID, from, to)
+	// agg_kind is written in the statement, not bound: the partial index
+	// events_agent_at (WHERE agg_kind = 'a') is only usable by a query whose
+	// text implies its condition.
+	rows, err := t.query(ctx, `SELECT seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = '`+model.AggAgent+`' AND agg_key = ? AND at >= ? AND at < ? ORDER BY seq`,
+		t.tenant, agentID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("events of agent %s: %w", agentID, err)
 	}

@@ -57,7 +57,11 @@ func AnonymizedInteractions(key string) ([]string, error) {
 // with one exception: LGPD anonymisation, which must reach the system of
 // record or a rebuild would bring the personal data back.
 func (t *Tx) RewriteEvent(ctx context.Context, id string, body []byte) error {
-	_, err := t.exec(ctx, `UPDATE events SET body = ? WHERE tenant = ? AND id = ?`, string(body), t.tenant, id)
+	z, err := EncodeBody(body)
+	if err != nil {
+		return fmt.Errorf("rewrite event %s: %w", id, err)
+	}
+	_, err = t.exec(ctx, `UPDATE events SET body = '', zbody = ? WHERE tenant = ? AND id = ?`, z, t.tenant, id)
 	return wrap(err, "rewrite event "+id)
 }
 

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -87,6 +88,10 @@ type Options struct {
 	// that only read or maintain a store set it, so a typo in --db is an
 	// error instead of a new empty store.
 	MustExist bool
+	// Progress receives what long migrations print (migration 0012
+	// compresses every stored event body): commands pass os.Stderr; nil
+	// discards it.
+	Progress io.Writer
 }
 
 // ErrNoStore is returned by OpenWith with MustExist when dsn holds no store.
@@ -185,7 +190,11 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("open %s store: %w", db.dialect, err)
 		}
 	}
-	if err := db.migrate(ctx); err != nil {
+	progress := opt.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	if err := db.migrate(ctx, progress); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -159,7 +159,7 @@ var labelFields = map[string]bool{"options": true, "steps": true}
 // object, the latest upsert's at and id, and whether the upsert named
 // current holds any field (if not, storing it changed nothing).
 func (t *Tx) mergeUpserts(ctx context.Context, key, field, current string) (map[string]json.RawMessage, int64, string, bool, error) {
-	rows, err := t.query(ctx, `SELECT body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ?`, t.tenant, model.AggDirectory, key)
+	rows, err := t.query(ctx, `SELECT seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ?`, t.tenant, model.AggDirectory, key)
 	if err != nil {
 		return nil, 0, "", false, err
 	}
@@ -171,19 +171,25 @@ func (t *Tx) mergeUpserts(ctx context.Context, key, field, current string) (map[
 	}
 	var ups []upsert
 	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
+		var seq int64
+		var plain string
+		var z []byte
+		if err := rows.Scan(&seq, &plain, &z); err != nil {
 			return nil, 0, "", false, err
+		}
+		body, err := DecodeBody(plain, z)
+		if err != nil {
+			return nil, 0, "", false, fmt.Errorf("stored upsert (seq %d): %w", seq, err)
 		}
 		var top struct {
 			ID string    `json:"id"`
 			At time.Time `json:"at"`
 		}
 		var objs map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(body), &top); err != nil {
+		if err := json.Unmarshal(body, &top); err != nil {
 			return nil, 0, "", false, fmt.Errorf("stored upsert: %w", err)
 		}
-		if err := json.Unmarshal([]byte(body), &objs); err != nil {
+		if err := json.Unmarshal(body, &objs); err != nil {
 			return nil, 0, "", false, fmt.Errorf("stored upsert %s: %w", top.ID, err)
 		}
 		var obj map[string]json.RawMessage

@@ -31,9 +31,13 @@ func (t *Tx) AllocSeq(ctx context.Context, n int) (int64, error) {
 // has an event with that id (a duplicate, ignored).
 func (t *Tx) InsertEvent(ctx context.Context, ev *model.Event, raw []byte) (bool, error) {
 	kind, key := ev.Aggregate()
-	res, err := t.exec(ctx, `INSERT INTO events (tenant, id, seq, type, at, agg_kind, agg_key, body, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING`,
-		t.tenant, ev.ID, ev.Seq, ev.Type, ms(ev.At), kind, key, string(raw), time.Now().UnixMilli())
+	z, err := EncodeBody(raw)
+	if err != nil {
+		return false, fmt.Errorf("store event %s: %w", ev.ID, err)
+	}
+	res, err := t.exec(ctx, `INSERT INTO events (tenant, id, seq, type, at, agg_kind, agg_key, body, zbody, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?) ON CONFLICT (tenant, id) DO NOTHING`,
+		t.tenant, ev.ID, ev.Seq, ev.Type, ms(ev.At), kind, key, z, time.Now().UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("store event %s: %w", ev.ID, err)
 	}
@@ -75,7 +79,7 @@ func (t *Tx) AppendEvents(ctx context.Context, events []model.Event, raw [][]byt
 	if _, err := t.tx.ExecContext(ctx, `CREATE TEMPORARY TABLE events_in (LIKE events) ON COMMIT DROP`); err != nil {
 		return 0, fmt.Errorf("append events: temporary table: %w", err)
 	}
-	cols := []string{"tenant", "id", "seq", "type", "at", "agg_kind", "agg_key", "body", "received_at"}
+	cols := []string{"tenant", "id", "seq", "type", "at", "agg_kind", "agg_key", "body", "zbody", "received_at"}
 	received := time.Now().UnixMilli()
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {
@@ -84,7 +88,11 @@ func (t *Tx) AppendEvents(ctx context.Context, events []model.Event, raw [][]byt
 		}
 		ev := &events[i]
 		kind, key := ev.Aggregate()
-		row := []any{t.tenant, ev.ID, ev.Seq, ev.Type, ms(ev.At), kind, key, string(raw[i]), received}
+		z, err := EncodeBody(raw[i])
+		if err != nil {
+			return nil, fmt.Errorf("event %s: %w", ev.ID, err)
+		}
+		row := []any{t.tenant, ev.ID, ev.Seq, ev.Type, ms(ev.At), kind, key, "", z, received}
 		i++
 		return row, nil
 	})
@@ -97,8 +105,8 @@ func (t *Tx) AppendEvents(ctx context.Context, events []model.Event, raw [][]byt
 	}
 	// In seq order, so that of two events with one id in the batch the
 	// first is kept, as the row-by-row insert kept it.
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (tenant, id, seq, type, at, agg_kind, agg_key, body, received_at)
-		SELECT tenant, id, seq, type, at, agg_kind, agg_key, body, received_at FROM events_in ORDER BY seq
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO events (tenant, id, seq, type, at, agg_kind, agg_key, body, zbody, received_at)
+		SELECT tenant, id, seq, type, at, agg_kind, agg_key, body, zbody, received_at FROM events_in ORDER BY seq
 		ON CONFLICT (tenant, id) DO NOTHING`)
 	if err != nil {
 		return 0, fmt.Errorf("append events: %w", err)
@@ -115,7 +123,7 @@ func (t *Tx) AppendEvents(ctx context.Context, events []model.Event, raw [][]byt
 
 // AggregateEvents loads every stored event of one aggregate, in arrival order.
 func (t *Tx) AggregateEvents(ctx context.Context, kind, key string) ([]model.Event, error) {
-	rows, err := t.query(ctx, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, t.tenant, kind, key)
+	rows, err := t.query(ctx, `SELECT seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, t.tenant, kind, key)
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", kind, key, err)
 	}
@@ -123,22 +131,37 @@ func (t *Tx) AggregateEvents(ctx context.Context, kind, key string) ([]model.Eve
 	return scanEvents(rows)
 }
 
+// scanEvents reads rows of (seq, body, zbody) into events.
 func scanEvents(rows *sql.Rows) ([]model.Event, error) {
 	var out []model.Event
 	for rows.Next() {
 		var seq int64
 		var body string
-		if err := rows.Scan(&seq, &body); err != nil {
+		var z []byte
+		if err := rows.Scan(&seq, &body, &z); err != nil {
 			return nil, err
 		}
-		var ev model.Event
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
-			return nil, fmt.Errorf("decode stored event (seq %d): %w", seq, err)
+		ev, err := decodeEvent(seq, body, z)
+		if err != nil {
+			return nil, err
 		}
-		ev.Seq = seq
 		out = append(out, ev)
 	}
 	return out, rows.Err()
+}
+
+// decodeEvent turns a stored row's body columns into its event.
+func decodeEvent(seq int64, body string, z []byte) (model.Event, error) {
+	var ev model.Event
+	raw, err := DecodeBody(body, z)
+	if err != nil {
+		return ev, fmt.Errorf("stored event (seq %d): %w", seq, err)
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return ev, fmt.Errorf("decode stored event (seq %d): %w", seq, err)
+	}
+	ev.Seq = seq
+	return ev, nil
 }
 
 // AggregateKeys lists the distinct keys of one aggregate kind (for rebuild).
@@ -187,7 +210,7 @@ func (db *DB) EventIDs(ctx context.Context, tenant string) (map[string]bool, err
 // AggregateRange loads the events of every aggregate of a kind whose key is
 // in [from, to], grouped by key, each in arrival order (rebuild).
 func (t *Tx) AggregateRange(ctx context.Context, kind, from, to string) (map[string][]model.Event, error) {
-	rows, err := t.query(ctx, `SELECT agg_key, seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key >= ? AND agg_key <= ? ORDER BY agg_key, seq`,
+	rows, err := t.query(ctx, `SELECT agg_key, seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key >= ? AND agg_key <= ? ORDER BY agg_key, seq`,
 		t.tenant, kind, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s…%s: %w", kind, from, to, err)
@@ -197,14 +220,14 @@ func (t *Tx) AggregateRange(ctx context.Context, kind, from, to string) (map[str
 	for rows.Next() {
 		var key, body string
 		var seq int64
-		if err := rows.Scan(&key, &seq, &body); err != nil {
+		var z []byte
+		if err := rows.Scan(&key, &seq, &body, &z); err != nil {
 			return nil, err
 		}
-		var ev model.Event
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
-			return nil, fmt.Errorf("decode stored event (seq %d): %w", seq, err)
+		ev, err := decodeEvent(seq, body, z)
+		if err != nil {
+			return nil, err
 		}
-		ev.Seq = seq
 		out[key] = append(out[key], ev)
 	}
 	return out, rows.Err()

@@ -331,7 +331,7 @@ func (db *DB) InteractionByProtocol(ctx context.Context, p model.Principal, prot
 // Events loads every stored event of one aggregate outside a write
 // transaction (histories).
 func (db *DB) Events(ctx context.Context, tenant, kind, key string) ([]model.Event, error) {
-	rows, err := db.query(ctx, db.r, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, tenant, kind, key)
+	rows, err := db.query(ctx, db.r, `SELECT seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, tenant, kind, key)
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", kind, key, err)
 	}

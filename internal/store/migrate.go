@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -16,14 +17,15 @@ var migrationFS embed.FS
 
 // dialectTypes fills the type placeholders of migration files.
 var dialectTypes = map[string]*strings.Replacer{
-	SQLite:   strings.NewReplacer("{{serial}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{float}}", "REAL", "{{bigint}}", "INTEGER"),
-	Postgres: strings.NewReplacer("{{serial}}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "{{float}}", "DOUBLE PRECISION", "{{bigint}}", "BIGINT"),
+	SQLite:   strings.NewReplacer("{{serial}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{float}}", "REAL", "{{bigint}}", "INTEGER", "{{blob}}", "BLOB"),
+	Postgres: strings.NewReplacer("{{serial}}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "{{float}}", "DOUBLE PRECISION", "{{bigint}}", "BIGINT", "{{blob}}", "BYTEA"),
 }
 
 // migrate applies, in order and each in its own transaction, the migration
 // files not yet recorded in schema_migrations. On PostgreSQL an advisory lock
-// keeps two starting servers from migrating at once.
-func (db *DB) migrate(ctx context.Context) error {
+// keeps two starting servers from migrating at once. Long data conversions
+// print their progress to progress.
+func (db *DB) migrate(ctx context.Context, progress io.Writer) error {
 	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
@@ -40,6 +42,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := db.applyMigration(ctx, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
+	}
+	// Migration 0012's data part: its own batched transactions, after the
+	// schema change (a store of 15 M events takes minutes).
+	if err := db.compressPlainBodies(ctx, progress); err != nil {
+		return err
 	}
 	return db.seedMedia(ctx)
 }

@@ -35,7 +35,7 @@ func (t *Tx) AggregateEventsOfTypes(ctx context.Context, kind, key string, types
 	for _, ty := range types {
 		args = append(args, ty)
 	}
-	rows, err := t.query(ctx, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? AND type IN (`+placeholders(len(types))+`) ORDER BY seq`, args...)
+	rows, err := t.query(ctx, `SELECT seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? AND type IN (`+placeholders(len(types))+`) ORDER BY seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", kind, key, err)
 	}

@@ -54,6 +54,7 @@ func firstLoginHelp(dsn string) string {
 }
 
 func openStoreWith(ctx context.Context, dsn string, opt store.Options) (*store.DB, error) {
+	opt.Progress = os.Stderr // converting an older store in place can take minutes
 	db, err := store.OpenWith(ctx, dsn, opt)
 	if errors.Is(err, store.ErrNoStore) {
 		return nil, fmt.Errorf("no rastro store at %s (check --db or RASTRO_DB; `rastro serve`, `rastro demo` or `rastro user add` create one)", redact(dsn))
@@ -334,7 +335,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	if *recs == "" {
 		*recs = recordingsDir(*dsn)
 	}
-	db, err := store.OpenWith(ctx, *dsn, store.Options{Bulk: *bulk})
+	db, err := store.OpenWith(ctx, *dsn, store.Options{Bulk: *bulk, Progress: os.Stderr})
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", redact(*dsn), err)
 	}

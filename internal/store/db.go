@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -87,6 +88,10 @@ type Options struct {
 	// that only read or maintain a store set it, so a typo in --db is an
 	// error instead of a new empty store.
 	MustExist bool
+	// Progress, when not nil, receives a line per statement of each
+	// migration applied to a store that already had a schema (a new store
+	// stays silent): converting a large store in place takes minutes.
+	Progress io.Writer
 }
 
 // ErrNoStore is returned by OpenWith with MustExist when dsn holds no store.
@@ -185,7 +190,7 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("open %s store: %w", db.dialect, err)
 		}
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, opt.Progress); err != nil {
 		db.Close()
 		return nil, err
 	}

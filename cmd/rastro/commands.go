@@ -55,9 +55,7 @@ func firstLoginHelp(dsn string) string {
 }
 
 func openStoreWith(ctx context.Context, dsn string, opt store.Options) (*store.DB, error) {
-	if opt.Progress == nil {
-		opt.Progress = os.Stderr
-	}
+	opt.Progress = os.Stderr // converting an older store in place can take minutes
 	db, err := store.OpenWith(ctx, dsn, opt)
 	if errors.Is(err, store.ErrNoStore) {
 		return nil, fmt.Errorf("no rastro store at %s (check --db or RASTRO_DB; `rastro serve`, `rastro demo` or `rastro user add` create one)", redact(dsn))

@@ -370,7 +370,9 @@ func TestRollupsAreTheSameWhateverTheArrivalOrderAndEqualAFullRebuild(t *testing
 
 		r := report.New(s.DB)
 		checkIVRAgainstVisits(t, r, raw, dialect, "one")
-		checkAgentsAgainstLegs(t, r, raw, dialect, "one")
+		checkAgentsAgainstLegs(t, r, raw, dialect, "one", "", "")
+		checkAgentsAgainstLegs(t, r, raw, dialect, "one", "08", "12")
+		checkAgentsAgainstLegs(t, r, raw, dialect, "one", "14", "23")
 		checkAgentChunksChangeNothing(t, r)
 		checkAgentDaysEqualHours(t, r)
 	})
@@ -586,11 +588,17 @@ type legAcc struct {
 
 // checkAgentsAgainstLegs recomputes the leg columns of the Relatório de
 // Agentes (counts, totals and averages, tags) and its day chart straight
-// from legs and leg_tags, and compares them.
-func checkAgentsAgainstLegs(t *testing.T, r *report.Reports, db *sql.DB, dialect, tenant string) {
+// from legs and leg_tags, and compares them: every hour, or the legs whose
+// local hour is hourFrom..hourTo ("HH", the report's hour_from/hour_to).
+func checkAgentsAgainstLegs(t *testing.T, r *report.Reports, db *sql.DB, dialect, tenant, hourFrom, hourTo string) {
 	t.Helper()
-	q := `SELECT agent_id, local_date, status, duration, tm1r, tmr, tmp, tmi FROM legs WHERE tenant = ? AND agent_id <> ''`
-	tq := `SELECT l.agent_id, tg.name FROM legs l JOIN leg_tags lt ON lt.tenant = l.tenant AND lt.leg_k = l.k JOIN tags tg ON tg.tenant = l.tenant AND tg.id = lt.tag_id WHERE l.tenant = ? AND l.agent_id <> ''`
+	query, hours := "", " AND SUBSTR(l.bucket, 12, 2) BETWEEN '00' AND '23'"
+	if hourFrom != "" {
+		query = "hour_from=" + hourFrom + ":00&hour_to=" + hourTo + ":59"
+		hours = " AND SUBSTR(l.bucket, 12, 2) BETWEEN '" + hourFrom + "' AND '" + hourTo + "'"
+	}
+	q := `SELECT agent_id, local_date, status, duration, tm1r, tmr, tmp, tmi FROM legs l WHERE tenant = ? AND agent_id <> ''` + hours
+	tq := `SELECT l.agent_id, tg.name FROM legs l JOIN leg_tags lt ON lt.tenant = l.tenant AND lt.leg_k = l.k JOIN tags tg ON tg.tenant = l.tenant AND tg.id = lt.tag_id WHERE l.tenant = ? AND l.agent_id <> ''` + hours
 	if dialect == "postgres" {
 		q, tq = strings.Replace(q, "?", "$1", 1), strings.Replace(tq, "?", "$1", 1)
 	}
@@ -644,7 +652,7 @@ func checkAgentsAgainstLegs(t *testing.T, r *report.Reports, db *sql.DB, dialect
 		acc[agent].tags[tag]++
 	}
 	rows.Close()
-	tb := agentsTable(t, r, admin(tenant), "")
+	tb := agentsTable(t, r, admin(tenant), query)
 	seen := 0
 	for _, row := range tb.Rows {
 		id := map[string]string{"Agente 1": "a1", "Agente 2b": "a2", "Agente 3": "a3", "Agente 4": "a4", "Agente 5": "a5", "Agente 6": "a6"}[row[0]]
@@ -688,13 +696,13 @@ func checkAgentsAgainstLegs(t *testing.T, r *report.Reports, db *sql.DB, dialect
 		got := append(append([]string(nil), row[:10]...), row[14])
 		want = append(want, strings.Join(tags, "; "))
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("Agentes %s:\n report %q\n direct %q", row[0], got, want)
+			t.Errorf("Agentes %q %s:\n report %q\n direct %q", query, row[0], got, want)
 		}
 	}
-	if seen != len(acc) {
-		t.Errorf("Agentes shows %d agents with legs, legs have %d", seen, len(acc))
+	if seen != len(acc) || seen == 0 {
+		t.Errorf("Agentes %q shows %d agents with legs, legs have %d", query, seen, len(acc))
 	}
-	v, _ := url.ParseQuery("")
+	v, _ := url.ParseQuery(query)
 	ctx := context.Background()
 	aq, err := r.ParseAgents(ctx, admin(tenant), v)
 	if err != nil {

@@ -118,12 +118,11 @@ func agentFilters(q *Query, p model.Principal, f AgentFilter, alias string, day 
 		}
 	} else {
 		bucketRange(q, alias, f.FromDate, f.ToDate)
-	}
-	if f.HourFrom != "" {
-		q.And("SUBSTR("+alias+".bucket, 12, 2) >= ?", f.HourFrom)
-	}
-	if f.HourTo != "" {
-		q.And("SUBSTR("+alias+".bucket, 12, 2) <= ?", f.HourTo)
+		// Every hour named, even with no hour filter (00–23): the hourly
+		// indexes are keyed (agent, hour of day, bucket)
+		// (0017_agent_hour_indexes.sql), so each (agent, hour) is one
+		// bucket-range slice and hours outside the filter are never read.
+		q.In(hourOfBucket(alias), hoursBetween(nonEmpty(f.HourFrom, "00"), nonEmpty(f.HourTo, "23")))
 	}
 	if f.Agents != nil {
 		q.In(alias+".agent_id", f.Agents)
@@ -135,6 +134,24 @@ func agentFilters(q *Query, p model.Principal, f AgentFilter, alias string, day 
 		sub, args := inList(f.UserStatus)
 		q.And(alias+".agent_id IN (SELECT u.id FROM users u WHERE u.tenant = ? AND u.status IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
 	}
+}
+
+// hourOfBucket is the local hour "HH" of an hourly bucket "AAAA-MM-DD HH"
+// of the table aliased alias: the expression the hourly report indexes are
+// keyed by (0017_agent_hour_indexes.sql), written the same way so SQLite and
+// PostgreSQL match it to them.
+func hourOfBucket(alias string) string { return "SUBSTR(" + alias + ".bucket, 12, 2)" }
+
+// hoursBetween lists the hours "HH" from..to, inclusive (both valid "HH",
+// from <= to: the report package validated them).
+func hoursBetween(from, to string) []string {
+	var out []string
+	for h := 0; h < 24; h++ {
+		if s := fmt.Sprintf("%02d", h); s >= from && s <= to {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // agentLegWhere scopes a query over agent_rollup or agent_tag_rollup (or
@@ -300,7 +317,7 @@ func (db *DB) agentCandidates(ctx context.Context, p model.Principal, f AgentFil
 
 // distinct lists the distinct non-empty values of col in a table of the
 // tenant, sorted, by a loose index scan: one seek per value on an index
-// starting (tenant, col) — agent_rollup_report, agent_spans_report,
+// starting (tenant, col) — agent_rollup_hour, agent_spans_hour,
 // leg_tags_tag —, on SQLite and PostgreSQL alike.
 func (db *DB) distinct(ctx context.Context, tenant, table, col string) ([]string, error) {
 	rows, err := db.query(ctx, db.r, `WITH RECURSIVE a(v) AS (
@@ -332,10 +349,21 @@ func (db *DB) agentLegs(ctx context.Context, p model.Principal, f AgentFilter, a
 }
 
 func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, agents, tags []string) ([]AgentTagCount, error) {
-	// Naming the tags too turns the read into (agent, tag, date range)
-	// slices of the (tenant, agent_id, tag_id, bucket, …) covering index,
-	// grouped as they come, whatever the length of the history.
-	where, args := agentLegWhere(p, f, "r").In("r.agent_id", agents).In("r.tag_id", tags).Where()
+	// At day grain, naming the tags too turns the read into (agent, tag,
+	// date range) slices of the (tenant, agent_id, [media,] tag_id, bucket,
+	// …) covering index, grouped as they come, whatever the length of the
+	// history. The hourly rows are read by (agent, hour, date range) slices
+	// of agent_tag_rollup_hour (tenant, agent_id, hour, bucket, tag_id, …)
+	// instead: naming the tags there too multiplies the slices PostgreSQL
+	// costs (agents × tags × hours), and it chose a sequential scan of the
+	// whole table per chunk (100k legs, hours 08–12: 166–351 ms against a
+	// 47 ms index-only scan); SQLite's extra sort costs it about a quarter
+	// of the tag pass.
+	q := agentLegWhere(p, f, "r").In("r.agent_id", agents)
+	if f.dayGrain() {
+		q.In("r.tag_id", tags)
+	}
+	where, args := q.Where()
 	rows, err := db.query(ctx, db.r, `SELECT r.agent_id, r.tag_id, CAST(SUM(r.n) AS BIGINT) FROM `+f.agentTable(p, "agent_tag_rollup")+` r WHERE `+where+
 		` GROUP BY r.agent_id, r.tag_id ORDER BY r.agent_id, 3 DESC, r.tag_id`, args...)
 	if err != nil {
@@ -397,12 +425,19 @@ func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, 
 	}
 	lw, largs := lq.Where()
 	pw, pargs := pq.Where()
-	// Both read (agent, kind, date range) slices of the (tenant, agent_id,
-	// kind, bucket, …) covering index; the inner login pass follows its
-	// order (its ORDER BY costs nothing and lets the outer pass stream).
+	// Both read (agent, kind[, hour], date range) slices of a covering
+	// index — agent_day_times_report, or agent_spans_hour keyed (tenant,
+	// agent_id, kind, hour of day, bucket, …); the inner login pass groups
+	// in that index's order (its ORDER BY costs nothing and lets the outer
+	// pass stream; grouped by bucket alone, SQLite took the non-covering
+	// (tenant, agent_id, bucket) index to avoid a sort).
+	group := "s.agent_id, s.bucket"
+	if !day {
+		group = "s.agent_id, " + hourOfBucket("s") + ", s.bucket"
+	}
 	sqlTimes := `SELECT y.agent_id, 'login', '', SUM(y.m) FROM (
 			SELECT s.agent_id AS agent_id, s.bucket AS bucket, MAX(s.seconds) AS m FROM ` + table + ` s WHERE ` + lw + `
-			GROUP BY s.agent_id, s.bucket ORDER BY s.agent_id, s.bucket
+			GROUP BY ` + group + ` ORDER BY ` + group + `
 		) y GROUP BY y.agent_id
 		UNION ALL
 		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM ` + table + ` s WHERE ` + pw + ` GROUP BY s.agent_id, s.reason

@@ -20,6 +20,9 @@ const bodyBatch = 5000
 // converted whole in its batch's transaction, and plain and compressed
 // rows are both read by DecodeBody meanwhile.
 func (db *DB) compressPlainBodies(ctx context.Context, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
 	var left int64
 	if err := db.queryRow(ctx, db.w, `SELECT COUNT(*) FROM events WHERE zbody IS NULL`).Scan(&left); err != nil {
 		return fmt.Errorf("count plain event bodies: %w", err)

@@ -88,9 +88,10 @@ type Options struct {
 	// that only read or maintain a store set it, so a typo in --db is an
 	// error instead of a new empty store.
 	MustExist bool
-	// Progress receives what long migrations print (migration 0012
-	// compresses every stored event body): commands pass os.Stderr; nil
-	// discards it.
+	// Progress, when not nil, receives what migrations applied to a store
+	// that already had a schema print (a new store stays silent): a line
+	// per statement, and the compression of every stored event body
+	// (migration 0012): converting a large store in place takes minutes.
 	Progress io.Writer
 }
 
@@ -190,11 +191,7 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("open %s store: %w", db.dialect, err)
 		}
 	}
-	progress := opt.Progress
-	if progress == nil {
-		progress = io.Discard
-	}
-	if err := db.migrate(ctx, progress); err != nil {
+	if err := db.migrate(ctx, opt.Progress); err != nil {
 		db.Close()
 		return nil, err
 	}

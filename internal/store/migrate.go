@@ -23,11 +23,20 @@ var dialectTypes = map[string]*strings.Replacer{
 
 // migrate applies, in order and each in its own transaction, the migration
 // files not yet recorded in schema_migrations. On PostgreSQL an advisory lock
-// keeps two starting servers from migrating at once. Long data conversions
-// print their progress to progress.
+// keeps two starting servers from migrating at once.
+//
+// progress (when not nil) follows each statement of the migrations applied
+// to a store that already had a schema.
 func (db *DB) migrate(ctx context.Context, progress io.Writer) error {
 	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var applied int
+	if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&applied); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if applied == 0 {
+		progress = nil // a new store
 	}
 	entries, err := migrationFS.ReadDir("migrations")
 	if err != nil {
@@ -39,7 +48,7 @@ func (db *DB) migrate(ctx context.Context, progress io.Writer) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := db.applyMigration(ctx, name); err != nil {
+		if err := db.applyMigration(ctx, name, progress); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
@@ -51,7 +60,7 @@ func (db *DB) migrate(ctx context.Context, progress io.Writer) error {
 	return db.seedMedia(ctx)
 }
 
-func (db *DB) applyMigration(ctx context.Context, name string) error {
+func (db *DB) applyMigration(ctx context.Context, name string, progress io.Writer) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -73,20 +82,42 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	for _, stmt := range splitSQL(dialectTypes[db.dialect].Replace(string(body))) {
+	stmts := splitSQL(dialectTypes[db.dialect].Replace(string(body)))
+	start := time.Now()
+	for i, stmt := range stmts {
+		t0 := time.Now()
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%w\n%s", err, stmt)
 		}
+		if progress != nil {
+			fmt.Fprintf(progress, "migration %s: %d/%d %s (%s)\n", name, i+1, len(stmts), firstLine(stmt), time.Since(t0).Round(time.Millisecond))
+		}
 	}
 	if fill := db.backfills()[name]; fill != nil {
+		t0 := time.Now()
 		if err := fill(ctx, tx); err != nil {
 			return err
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "migration %s: backfill of the stored rows (%s)\n", name, time.Since(t0).Round(time.Millisecond))
 		}
 	}
 	if _, err := db.exec(ctx, tx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, name, time.Now().UnixMilli()); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "migration %s: done in %s\n", name, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// firstLine is a statement's first line, for progress lines.
+func firstLine(stmt string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(stmt), "\n")
+	return strings.TrimSpace(line)
 }
 
 // backfills fill, in Go, what a migration's new tables derive from rows

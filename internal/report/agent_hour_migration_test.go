@@ -1,0 +1,157 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// agentsCSV is the Agentes export (CSV, every row and the totals) of query.
+func agentsCSV(t *testing.T, r *report.Reports, p model.Principal, query string) string {
+	t.Helper()
+	ctx := context.Background()
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Set("format", "csv")
+	q, err := r.ParseAgents(ctx, p, v, "format")
+	if err != nil {
+		t.Fatalf("ParseAgents(%s): %v", query, err)
+	}
+	f, _ := report.ParseFormat("csv", ";")
+	var b bytes.Buffer
+	st, err := report.Write(&b, f, q.Columns(), r.AgentsRows(ctx, p, q))
+	if err != nil {
+		t.Fatalf("Agentes export (%s): %v", query, err)
+	}
+	if st.Rows < 2 {
+		t.Fatalf("Agentes export (%s): %d rows, nothing compared", query, st.Rows)
+	}
+	return b.String()
+}
+
+// agentHourQueries read the hourly rollups and spans (an hour filter, or a
+// set of media for the logged-in time) through the indexes of migration 0017.
+var agentHourQueries = []struct {
+	p     model.Principal
+	query string
+}{
+	{admin("one"), "hour_from=08:00&hour_to=12:00"},
+	{admin("one"), "hour_from=00:00&hour_to=23:59"},
+	{admin("one"), "hour_from=13:00"},
+	{admin("one"), "hour_to=09:59&media=chat"},
+	{admin("one"), "media=voice,chat"},
+	{admin("one"), "hour_from=09:00&hour_to=15:00&media=voice,whatsapp&from=2025-06-02"},
+	{admin("one", "s2"), "hour_from=10:00&hour_to=18:00"},
+	{admin("one"), "hour_from=07:00&hour_to=16:00&services=s1&user_tags=senior"},
+}
+
+// TestMigration0017GivesTheAgentesBytesOfAFreshStore: a store as the release
+// before migration 0017 left it (hourly Agentes indexes keyed by agent and
+// bucket) is converted in place when opened, reporting its progress, and
+// every hour-filtered Agentes export is then byte for byte the one of a
+// store made by this release from the same events.
+func TestMigration0017GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
+	const seed = 20261206
+	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
+			t.Fatal(err)
+		}
+		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
+		fresh := map[string]string{}
+		for _, c := range agentHourQueries {
+			fresh[c.query] = agentsCSV(t, report.New(s.DB), c.p, c.query)
+		}
+		s.DB.Close()
+
+		raw := openWritable(t, s)
+		for _, q := range []string{
+			`DROP INDEX agent_rollup_hour`, `DROP INDEX agent_tag_rollup_hour`, `DROP INDEX agent_spans_hour`,
+			// 0003_reports.sql's indexes, as the previous release left them.
+			`CREATE INDEX agent_rollup_report ON agent_rollup (tenant, agent_id, bucket, media, service_id,
+				completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n,
+				tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n)`,
+			`CREATE INDEX agent_tag_rollup_report ON agent_tag_rollup (tenant, agent_id, tag_id, bucket, media, service_id, n)`,
+			`CREATE INDEX agent_spans_report ON agent_spans (tenant, agent_id, kind, bucket, media, reason, seconds)`,
+			`DELETE FROM schema_migrations WHERE version = '0017_agent_hour_indexes.sql'`,
+		} {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		raw.Close()
+
+		var progress bytes.Buffer
+		db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+		if len(lines) != 7 || !strings.HasPrefix(lines[0], "migration 0017_agent_hour_indexes.sql: 1/6 CREATE INDEX agent_rollup_hour") ||
+			!strings.HasPrefix(lines[6], "migration 0017_agent_hour_indexes.sql: done in") {
+			t.Errorf("progress of the conversion:\n%s", progress.String())
+		}
+		r := report.New(db)
+		for _, c := range agentHourQueries {
+			if got := agentsCSV(t, r, c.p, c.query); got != fresh[c.query] {
+				t.Errorf("Agentes %q after migration 0017:\n%s\nfresh store:\n%s", c.query, got, fresh[c.query])
+			}
+		}
+	})
+}
+
+// TestOnlyAConversionPrintsMigrationProgress: progress lines are for
+// converting a store that exists; creating a store, or opening a current
+// one, prints nothing.
+func TestOnlyAConversionPrintsMigrationProgress(t *testing.T) {
+	ctx := context.Background()
+	var progress bytes.Buffer
+	db, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "new.db"), store.Options{Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if progress.Len() != 0 {
+		t.Errorf("creating a store printed:\n%s", progress.String())
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		var progress bytes.Buffer
+		db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if progress.Len() != 0 {
+			t.Errorf("reopening a current store printed:\n%s", progress.String())
+		}
+	})
+}
+
+func openWritable(t *testing.T, s storetest.Store) *sql.DB {
+	t.Helper()
+	driver, dsn := "sqlite3", "file:"+s.DSN
+	if s.Name == "postgres" {
+		driver = "pgx"
+		dsn = s.DSN
+	}
+	raw, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

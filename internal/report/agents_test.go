@@ -282,3 +282,34 @@ func TestAgentsExportHasTheScreenColumnsAndATotalsRow(t *testing.T) {
 		}
 	})
 }
+
+// With a media chosen, an agent is listed only with legs or logged-in time
+// in it: Dora's Voz login does not list her under Chat, Ana's login without
+// media lists her under every media (scenario above).
+func TestAgentWithoutTimeOrLegsInMediaIsNotListed(t *testing.T) {
+	body := ndjson(t, scenario)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		r := seed(t, s, "acme", body, nil)
+		for _, c := range []struct {
+			media  string
+			agents []string
+		}{
+			{"voice", []string{"Ana", "Bruno", "Caio", "Dora"}},
+			{"chat", []string{"Ana", "Bruno", "Caio"}},
+			{"email", []string{"Ana"}},
+		} {
+			tb := agentsTable(t, r, admin("acme"), "media="+c.media)
+			var names []string
+			for _, row := range tb.Rows {
+				names = append(names, row[0])
+				legs := row[1] != "0" || row[2] != "0" || row[3] != "0"
+				if !legs && row[10] == "" {
+					t.Errorf("%s: %s listed without legs or logged-in time: %q", c.media, row[0], row)
+				}
+			}
+			if !reflect.DeepEqual(names, c.agents) {
+				t.Errorf("%s: agents %q, want %q", c.media, names, c.agents)
+			}
+		}
+	})
+}

@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rastro/rastro/internal/model"
@@ -66,6 +68,31 @@ func DeriveAgentSpans(events []model.Event, cfg Config) []model.AgentSpan {
 		return a.Reason < b.Reason
 	})
 	return out
+}
+
+// AgentDaySpans derives one local day (AAAA-MM-DD in cfg's zone) of an
+// agent's spans from its events of that day and the day before (so a
+// session that started yesterday is counted; one open for more than a
+// whole day is cut): the spans of DeriveAgentSpans whose bucket is that day.
+func AgentDaySpans(evs []model.Event, cfg Config, day string) ([]model.AgentSpan, error) {
+	start, err := time.ParseInLocation("2006-01-02", day, cfg.Location())
+	if err != nil {
+		return nil, fmt.Errorf("agent day %q: %w", day, err)
+	}
+	from, to := start.AddDate(0, 0, -1), start.AddDate(0, 0, 1)
+	var window []model.Event
+	for i := range evs {
+		if !evs[i].At.Before(from) && evs[i].At.Before(to) {
+			window = append(window, evs[i])
+		}
+	}
+	var spans []model.AgentSpan
+	for _, s := range DeriveAgentSpans(window, cfg) {
+		if strings.HasPrefix(s.Bucket, day) {
+			spans = append(spans, s)
+		}
+	}
+	return spans, nil
 }
 
 // AgentPeriod is one login (Kind SpanLogin, with its Media, "" = every

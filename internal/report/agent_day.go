@@ -56,7 +56,7 @@ func (r *Reports) ParseAgentDay(ctx context.Context, p model.Principal, v url.Va
 		return "", err
 	}
 	if ps.str("day") == "" {
-		ps.errs.add("day", "is required (a date AAAA-MM-DD)")
+		ps.errs.add("day", "required")
 	}
 	d, _ := ps.date("day")
 	ps.unknown()

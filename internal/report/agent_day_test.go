@@ -103,7 +103,7 @@ func TestAgentDayRefusesAMissingOrMalformedDay(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		r := seed(t, s, "acme", nil, nil)
 		for _, c := range []struct{ query, reason string }{
-			{"", "day: is required"},
+			{"", "day: required"},
 			{"day=02/06/2025", `day: must be a date AAAA-MM-DD, got "02/06/2025"`},
 			{"day=2025-06-02&media=voice", "media"},
 		} {

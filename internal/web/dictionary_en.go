@@ -336,4 +336,22 @@ var dictionaryEN = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remove filter",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filter from the IVR report: the legs of the calls that went through this IVR. A call may have several legs (transfers) and calls that ended in the IVR have none, so the total may differ from the report's figure.",
+	// Agent day timeline (Relatório de Agentes row).
+	"Linha do tempo do agente":                          "Agent timeline",
+	"Linha do tempo do dia":                             "Timeline of the day",
+	"Abrir a linha do tempo do dia":                     "Open the timeline of the day",
+	"Voltar ao Relatório de Agentes":                    "Back to the Agents report",
+	"Agente não encontrado":                             "Agent not found",
+	"Não há atividade deste agente que você possa ver.": "There is no activity of this agent you may see.",
+	"Dia anterior":                                      "Previous day",
+	"Dia seguinte":                                      "Next day",
+	"Registro":                                          "Entry",
+	"Registros":                                         "Entries",
+	"Detalhe":                                           "Detail",
+	"Login":                                             "Login",
+	"Logado":                                            "Logged in",
+	"Pausa":                                             "Pause",
+	"(sem motivo)":                                      "(no reason)",
+	"Todas as mídias":                                   "Every media",
+	"Nenhum login, pausa ou atendimento neste dia.": "No login, pause or leg on this day.",
 }

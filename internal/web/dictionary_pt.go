@@ -340,4 +340,22 @@ var dictionaryPT = map[string]string{
 	// Rastreio drill-down chips.
 	"Remover filtro": "Remover filtro",
 	"Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.": "Filtro vindo do Relatório IVR: os atendimentos das chamadas que passaram por esta URA. Uma chamada pode ter vários atendimentos (transferências) e as que terminaram na URA não têm nenhum, por isso o total pode diferir do número do relatório.",
+	// Agent day timeline (Relatório de Agentes row).
+	"Linha do tempo do agente":                          "Linha do tempo do agente",
+	"Linha do tempo do dia":                             "Linha do tempo do dia",
+	"Abrir a linha do tempo do dia":                     "Abrir a linha do tempo do dia",
+	"Voltar ao Relatório de Agentes":                    "Voltar ao Relatório de Agentes",
+	"Agente não encontrado":                             "Agente não encontrado",
+	"Não há atividade deste agente que você possa ver.": "Não há atividade deste agente que você possa ver.",
+	"Dia anterior":                                      "Dia anterior",
+	"Dia seguinte":                                      "Dia seguinte",
+	"Registro":                                          "Registro",
+	"Registros":                                         "Registros",
+	"Detalhe":                                           "Detalhe",
+	"Login":                                             "Login",
+	"Logado":                                            "Logado",
+	"Pausa":                                             "Pausa",
+	"(sem motivo)":                                      "(sem motivo)",
+	"Todas as mídias":                                   "Todas as mídias",
+	"Nenhum login, pausa ou atendimento neste dia.": "Nenhum login, pausa ou atendimento neste dia.",
 }

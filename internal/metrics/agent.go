@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +14,10 @@ import (
 const (
 	SpanLogin = "login"
 	SpanPause = "pause"
+	// SpanPauseIn is the part of a pause spent inside the logins of one
+	// media (Media; "" = the logins without media): a pause counts for a
+	// media only while the agent was logged in to it.
+	SpanPauseIn = "pause_in"
 )
 
 // DeriveAgentSpans reads one agent's activity (any order) into login periods
@@ -36,7 +41,8 @@ func DeriveAgentSpans(events []model.Event, cfg Config) []model.AgentSpan {
 	agent := ""
 	type key struct{ kind, media, reason, bucket string }
 	acc := map[key]float64{}
-	for _, p := range AgentPeriods(events) {
+	periods := AgentPeriods(events)
+	for _, p := range periods {
 		if agent == "" {
 			agent = p.AgentID
 		}
@@ -45,6 +51,26 @@ func DeriveAgentSpans(events []model.Event, cfg Config) []model.AgentSpan {
 		}
 		for _, h := range splitHours(p.Start, *p.End, loc) {
 			acc[key{p.Kind, p.Media, p.Reason, h.bucket}] += h.seconds
+		}
+		if p.Kind != SpanPause {
+			continue
+		}
+		// The closed pause inside each login (a login still open goes on):
+		// logins of one media never overlap (a second one is ignored).
+		for _, l := range periods {
+			if l.Kind != SpanLogin {
+				continue
+			}
+			from, to := p.Start, *p.End
+			if l.Start.After(from) {
+				from = l.Start
+			}
+			if l.End != nil && l.End.Before(to) {
+				to = *l.End
+			}
+			for _, h := range splitHours(from, to, loc) {
+				acc[key{SpanPauseIn, l.Media, p.Reason, h.bucket}] += h.seconds
+			}
 		}
 	}
 	out := make([]model.AgentSpan, 0, len(acc))
@@ -241,6 +267,50 @@ func splitHours(from, to time.Time, loc *time.Location) []hourPiece {
 		}
 		out = append(out, hourPiece{HourBucket(cur, loc), next.Sub(cur).Seconds()})
 		cur = next
+	}
+	return out
+}
+
+// PausedSeconds is the pause time of spans (one agent's, any hours) per
+// reason for a selection of media. Without media (nil) every pause counts
+// whole, logged in or not. With media, a pause counts only while the agent
+// was logged in to a selected media or without media (SpanPauseIn): per
+// local hour and reason, the longest such part among those media, added
+// up — the rule of LoggedInSeconds, so pauses inside logins of several
+// selected media at once count once. The store's and the analytics
+// engine's SQL compute this same rule (agentTimes).
+func PausedSeconds(spans []model.AgentSpan, media []string) map[string]float64 {
+	out := map[string]float64{}
+	if media == nil {
+		for _, s := range spans {
+			if s.Kind == SpanPause {
+				out[s.Reason] += s.Seconds
+			}
+		}
+		return out
+	}
+	type hr struct{ bucket, reason string }
+	longest := map[hr]float64{}
+	for _, s := range spans {
+		if s.Kind != SpanPauseIn || (s.Media != "" && !slices.Contains(media, s.Media)) {
+			continue
+		}
+		if k := (hr{s.Bucket, s.Reason}); s.Seconds > longest[k] {
+			longest[k] = s.Seconds
+		}
+	}
+	keys := make([]hr, 0, len(longest))
+	for k := range longest {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].reason != keys[j].reason {
+			return keys[i].reason < keys[j].reason
+		}
+		return keys[i].bucket < keys[j].bucket
+	})
+	for _, k := range keys {
+		out[k.reason] += longest[k]
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -106,6 +107,54 @@ func TestAgentPeriodsListLoginsAndPausesInOrderOpenOnesLast(t *testing.T) {
 		if g.AgentID != "ag-carla" || g.Kind != w.Kind || g.Media != w.Media || g.Reason != w.Reason || !g.Start.Equal(w.Start) ||
 			(g.End == nil) != (w.End == nil) || (g.End != nil && !g.End.Equal(*w.End)) {
 			t.Errorf("period %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+func TestPauseCountsForAMediaOnlyInsideItsLogins(t *testing.T) {
+	// Chat 08:00–10:00, Voz 09:00–11:00, no login 11:00–12:00; pauses
+	// Café 08:30–08:40 (Chat), Feedback 09:50–10:10 (Chat then only Voz),
+	// Almoço 11:10–11:40 (no login at all).
+	b := agentTB().
+		agent(model.TypeAgentLogin, "08:00:00", "chat", "").
+		agent(model.TypeAgentPauseStart, "08:30:00", "", "Café").
+		agent(model.TypeAgentPauseEnd, "08:40:00", "", "").
+		agent(model.TypeAgentLogin, "09:00:00", "voice", "").
+		agent(model.TypeAgentPauseStart, "09:50:00", "", "Feedback").
+		agent(model.TypeAgentLogout, "10:00:00", "chat", "").
+		agent(model.TypeAgentPauseEnd, "10:10:00", "", "").
+		agent(model.TypeAgentLogout, "11:00:00", "voice", "").
+		agent(model.TypeAgentPauseStart, "11:10:00", "", "Almoço").
+		agent(model.TypeAgentPauseEnd, "11:40:00", "", "")
+	spans := DeriveAgentSpans(b.evs, Config{})
+	for _, c := range []struct {
+		name  string
+		media []string
+		want  map[string]float64
+	}{
+		{"every media: every pause whole", nil, map[string]float64{"Café": 600, "Feedback": 1200, "Almoço": 1800}},
+		{"Voz", []string{"voice"}, map[string]float64{"Feedback": 1200}},
+		{"Chat", []string{"chat"}, map[string]float64{"Café": 600, "Feedback": 600}},
+		// Per hour the longest part: 09 Feedback 600 (both), 10 Feedback 600 (Voz).
+		{"Voz and Chat", []string{"voice", "chat"}, map[string]float64{"Café": 600, "Feedback": 1200}},
+		{"WhatsApp", []string{"whatsapp"}, map[string]float64{}},
+	} {
+		if got := PausedSeconds(spans, c.media); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: pauses %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestPauseInsideALoginWithoutMediaCountsForEveryMedia(t *testing.T) {
+	b := agentTB().
+		agent(model.TypeAgentLogin, "08:00:00", "", "").
+		agent(model.TypeAgentPauseStart, "08:30:00", "", "Banheiro").
+		agent(model.TypeAgentPauseEnd, "08:35:00", "", "").
+		agent(model.TypeAgentLogout, "09:00:00", "", "")
+	spans := DeriveAgentSpans(b.evs, Config{})
+	for _, m := range []string{"voice", "whatsapp", "email"} {
+		if got := PausedSeconds(spans, []string{m}); !reflect.DeepEqual(got, map[string]float64{"Banheiro": 300}) {
+			t.Errorf("%s: pauses %v, want Banheiro 300 s", m, got)
 		}
 	}
 }

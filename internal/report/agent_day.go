@@ -2,7 +2,9 @@ package report
 
 import (
 	"context"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -141,10 +143,9 @@ func (r *Reports) AgentDay(ctx context.Context, p model.Principal, agentID, day 
 		return AgentDay{}, err
 	}
 	paused := 0.0
-	for _, s := range spans {
-		if s.Kind == metrics.SpanPause {
-			paused += s.Seconds
-		}
+	byReason := metrics.PausedSeconds(spans, nil)
+	for _, reason := range slices.Sorted(maps.Keys(byReason)) { // one order, one sum
+		paused += byReason[reason]
 	}
 	logged := metrics.LoggedInSeconds(spans, nil)
 	out.LoggedIn, out.Paused = fmtTotalDuration(logged, logged > 0), fmtTotalDuration(paused, paused > 0)

@@ -87,8 +87,9 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 // code that maintains those tables afterwards).
 func (db *DB) backfills() map[string]func(context.Context, querier) error {
 	return map[string]func(context.Context, querier) error{
-		"0006_agent_days.sql":        db.backfillAgentDays,
-		"0009_legs_call_quality.sql": db.backfillCallQuality,
+		"0006_agent_days.sql":            db.backfillAgentDays,
+		"0009_legs_call_quality.sql":     db.backfillCallQuality,
+		"0013_agent_pauses_by_media.sql": db.backfillAgentPausesByMedia,
 	}
 }
 

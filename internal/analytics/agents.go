@@ -196,9 +196,10 @@ func (r *Rastreio) agentTags(ctx context.Context, m reading, where string, args 
 // agentTimes answers as the store's agentTimes: per agent (those of agents
 // when not nil) the logged-in seconds — per local hour the largest login
 // span of the media in scope (f.Media and the all-media logins ”), added
-// up — then the pause seconds per reason, longest first, then reason. At
-// day grain (no hour filter, at most one media) the store adds up per day
-// first (agent_day_times), and so does this.
+// up — then the pause seconds per reason (with media: per hour the longest
+// part inside those logins, metrics.PausedSeconds), longest first, then
+// reason. At day grain (no hour filter, at most one media) the store adds
+// up per day first (agent_day_times), and so does this.
 func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal, f store.AgentFilter, agents []string) ([]store.AgentTime, error) {
 	day := dayGrain(f) && len(f.Media) <= 1
 	span := func(kind string) (string, []any, error) {
@@ -220,9 +221,9 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 		if f.ToDate != "" {
 			q.And("s.day <= ?", f.ToDate)
 		}
-		if kind == "login" && f.Media != nil && len(f.Media) == 0 {
+		if kind != "pause" && f.Media != nil && len(f.Media) == 0 {
 			q.And("s.media = ''")
-		} else if kind == "login" && f.Media != nil {
+		} else if kind != "pause" && f.Media != nil {
 			args := make([]any, len(f.Media))
 			for i, m := range f.Media {
 				args[i] = m
@@ -236,7 +237,14 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 	if err != nil {
 		return nil, err
 	}
-	pw, pargs, err := span("pause")
+	// Pauses: without media every pause whole (kind pause); with media
+	// only their parts inside the logins of the media in scope (kind
+	// pause_in), per hour and reason the longest, as logins.
+	pauseKind := "pause"
+	if f.Media != nil {
+		pauseKind = "pause_in"
+	}
+	pw, pargs, err := span(pauseKind)
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +252,13 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 	loginQ := `SELECT a, sum(m) FROM (SELECT s.agent_id AS a, s.bucket AS b, max(s.seconds) AS m FROM ` + spans + ` WHERE ` + lw + ` GROUP BY a, b) GROUP BY a ORDER BY a`
 	pauseQ := `SELECT a, rs, sum(sec) AS t FROM (SELECT s.agent_id AS a, s.reason AS rs, sum(s.seconds) AS sec FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs)
 		GROUP BY a, rs ORDER BY a, t DESC, rs`
+	if f.Media != nil {
+		// The store adds the per-hour maxima up per day first at day grain;
+		// sums of the same values, so both print the same.
+		pauseQ = `SELECT a, rs, sum(m) AS t FROM (SELECT s.agent_id AS a, s.reason AS rs, s.bucket AS b, max(s.seconds) AS m
+			FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs, b)
+			GROUP BY a, rs ORDER BY a, t DESC, rs`
+	}
 	if day {
 		loginQ = `SELECT a, sum(dm) FROM (SELECT a, substring(b, 1, 10) AS d, sum(m) AS dm FROM (
 				SELECT s.agent_id AS a, s.bucket AS b, max(s.seconds) AS m FROM ` + spans + ` WHERE ` + lw + ` GROUP BY a, b)
@@ -251,6 +266,12 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 		pauseQ = `SELECT a, rs, sum(sec) AS t FROM (SELECT s.agent_id AS a, s.reason AS rs, substring(s.bucket, 1, 10) AS d, sum(s.seconds) AS sec
 			FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs, d)
 			GROUP BY a, rs ORDER BY a, t DESC, rs`
+		if f.Media != nil {
+			pauseQ = `SELECT a, rs, sum(dm) AS t FROM (SELECT a, rs, substring(b, 1, 10) AS d, sum(m) AS dm FROM (
+					SELECT s.agent_id AS a, s.reason AS rs, s.bucket AS b, max(s.seconds) AS m FROM ` + spans + ` WHERE ` + pw + ` GROUP BY a, rs, b)
+				GROUP BY a, rs, d)
+				GROUP BY a, rs ORDER BY a, t DESC, rs`
+		}
 	}
 	var logins, pauses []store.AgentTime
 	err = runAll(

@@ -392,7 +392,7 @@ func deriveAgentDay(ctx context.Context, tx *store.Tx, cfg metrics.Config, agent
 	if err != nil {
 		return err
 	}
-	spans, err := agentDaySpans(evs, cfg, day)
+	spans, err := metrics.AgentDaySpans(evs, cfg, day)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/rastro/rastro/internal/metrics"
 	"github.com/rastro/rastro/internal/model"
@@ -84,7 +83,7 @@ func (in *Ingester) rebuild(ctx context.Context, tenant string) error {
 				days[local.AddDate(0, 0, 1).Format("2006-01-02")] = true
 			}
 			for _, day := range sortedKeys(days) {
-				spans, err := agentDaySpans(evs, cfg, day)
+				spans, err := metrics.AgentDaySpans(evs, cfg, day)
 				if err != nil {
 					return err
 				}
@@ -120,29 +119,6 @@ func eachAggregate(ctx context.Context, tx *store.Tx, kind string, fn func(key s
 		}
 	}
 	return nil
-}
-
-// agentDaySpans derives one local day of an agent's spans from its events
-// of that day and the day before (see deriveAgentDay).
-func agentDaySpans(evs []model.Event, cfg metrics.Config, day string) ([]model.AgentSpan, error) {
-	start, err := time.ParseInLocation("2006-01-02", day, cfg.Location())
-	if err != nil {
-		return nil, err
-	}
-	from, to := start.AddDate(0, 0, -1), start.AddDate(0, 0, 1)
-	var window []model.Event
-	for i := range evs {
-		if !evs[i].At.Before(from) && evs[i].At.Before(to) {
-			window = append(window, evs[i])
-		}
-	}
-	var spans []model.AgentSpan
-	for _, s := range metrics.DeriveAgentSpans(window, cfg) {
-		if len(s.Bucket) >= len(day) && s.Bucket[:len(day)] == day {
-			spans = append(spans, s)
-		}
-	}
-	return spans, nil
 }
 
 // Append stores validated events without deriving anything: the first half

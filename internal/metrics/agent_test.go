@@ -29,14 +29,19 @@ func TestAgentSpansTwoLoginsThreePausesAcrossHours(t *testing.T) {
 	want := []model.AgentSpan{
 		{AgentID: "ag-carla", Kind: "login", Media: "", Bucket: "2025-06-02 08", Seconds: 1800},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "café", Bucket: "2025-06-02 08", Seconds: 600},
+		{AgentID: "ag-carla", Kind: "pause_in", Reason: "café", Bucket: "2025-06-02 08", Seconds: 600}, // inside the login without media
 		{AgentID: "ag-carla", Kind: "login", Media: "", Bucket: "2025-06-02 09", Seconds: 3600},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "banheiro", Bucket: "2025-06-02 09", Seconds: 300},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "café", Bucket: "2025-06-02 09", Seconds: 600},
+		{AgentID: "ag-carla", Kind: "pause_in", Reason: "banheiro", Bucket: "2025-06-02 09", Seconds: 300},
+		{AgentID: "ag-carla", Kind: "pause_in", Reason: "café", Bucket: "2025-06-02 09", Seconds: 600},
 		{AgentID: "ag-carla", Kind: "login", Media: "", Bucket: "2025-06-02 10", Seconds: 900},
 		{AgentID: "ag-carla", Kind: "login", Media: "whatsapp", Bucket: "2025-06-02 13", Seconds: 3600},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "almoço", Bucket: "2025-06-02 13", Seconds: 1200},
+		{AgentID: "ag-carla", Kind: "pause_in", Media: "whatsapp", Reason: "almoço", Bucket: "2025-06-02 13", Seconds: 1200},
 		{AgentID: "ag-carla", Kind: "login", Media: "whatsapp", Bucket: "2025-06-02 14", Seconds: 1200},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "almoço", Bucket: "2025-06-02 14", Seconds: 1200},
+		{AgentID: "ag-carla", Kind: "pause_in", Media: "whatsapp", Reason: "almoço", Bucket: "2025-06-02 14", Seconds: 1200},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("spans =\n%+v\nwant\n%+v", got, want)
@@ -73,6 +78,9 @@ func TestAgentSpansPerMediaLogout(t *testing.T) {
 		{AgentID: "ag-carla", Kind: "login", Media: "whatsapp", Bucket: "2025-06-02 08", Seconds: 3000},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "feedback", Bucket: "2025-06-02 08", Seconds: 300},
 		{AgentID: "ag-carla", Kind: "pause", Reason: "pausa", Bucket: "2025-06-02 08", Seconds: 600},
+		// Chat was logged out by then: the pauses are WhatsApp's only.
+		{AgentID: "ag-carla", Kind: "pause_in", Media: "whatsapp", Reason: "feedback", Bucket: "2025-06-02 08", Seconds: 300},
+		{AgentID: "ag-carla", Kind: "pause_in", Media: "whatsapp", Reason: "pausa", Bucket: "2025-06-02 08", Seconds: 600},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("spans =\n%+v\nwant\n%+v", got, want)

@@ -124,7 +124,7 @@ func (r *Reports) Agents(ctx context.Context, p model.Principal, q AgentsQuery) 
 	if err != nil {
 		return Table{}, err
 	}
-	t := Table{Columns: AgentsColumns, Rows: make([][]string, len(rows)), Links: make([][]string, len(rows))}
+	t := Table{Columns: AgentsColumns, Rows: make([][]string, len(rows)), Links: make([][]string, len(rows)), Keys: make([]string, len(rows))}
 	var sum agentRow
 	sum.name = TotalRow
 	var ids []string
@@ -134,6 +134,7 @@ func (r *Reports) Agents(ctx context.Context, p model.Principal, q AgentsQuery) 
 	for i, a := range rows {
 		t.Rows[i] = agentCells(*a, tagNames)
 		t.Links[i] = agentLinks(q, a.legs, []string{a.id})
+		t.Keys[i] = a.id // the row's day timeline (AgentDay)
 		ids = append(ids, a.id)
 		sum.legs.Add(a.legs)
 		sum.logged += a.logged

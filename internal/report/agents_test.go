@@ -282,3 +282,85 @@ func TestAgentsExportHasTheScreenColumnsAndATotalsRow(t *testing.T) {
 		}
 	})
 }
+
+// With a media chosen, an agent is listed only with legs or logged-in time
+// in it: Dora's Voz login does not list her under Chat, Ana's login without
+// media lists her under every media (scenario above).
+func TestAgentWithoutTimeOrLegsInMediaIsNotListed(t *testing.T) {
+	body := ndjson(t, scenario)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		r := seed(t, s, "acme", body, nil)
+		for _, c := range []struct {
+			media  string
+			agents []string
+		}{
+			{"voice", []string{"Ana", "Bruno", "Caio", "Dora"}},
+			{"chat", []string{"Ana", "Bruno", "Caio"}},
+			{"email", []string{"Ana"}},
+		} {
+			tb := agentsTable(t, r, admin("acme"), "media="+c.media)
+			var names []string
+			for _, row := range tb.Rows {
+				names = append(names, row[0])
+				legs := row[1] != "0" || row[2] != "0" || row[3] != "0"
+				if !legs && row[10] == "" {
+					t.Errorf("%s: %s listed without legs or logged-in time: %q", c.media, row[0], row)
+				}
+			}
+			if !reflect.DeepEqual(names, c.agents) {
+				t.Errorf("%s: agents %q, want %q", c.media, names, c.agents)
+			}
+		}
+	})
+}
+
+// Gil logs in to Chat 08:00–10:00 and to Voz 09:00–11:00, then not at all:
+// Café 08:30–08:40 falls in Chat only, Feedback 09:50–10:10 in both then in
+// Voz only, Almoço 11:10–11:40 outside every login. Without media every
+// pause counts whole; with a media, only its part inside that media's
+// logins (per hour the longest part among the selected media).
+const pausesByMedia = `
+g01 user.upserted 06-01T00:00:00 "user":{"id":"ag-gil","name":"Gil","status":"ativo"}
+g02 agent.login 06-02T08:00:00 "agent_id":"ag-gil","media":"chat"
+g03 agent.pause_started 06-02T08:30:00 "agent_id":"ag-gil","reason":"Café"
+g04 agent.pause_ended 06-02T08:40:00 "agent_id":"ag-gil"
+g05 agent.login 06-02T09:00:00 "agent_id":"ag-gil","media":"voice"
+g06 agent.pause_started 06-02T09:50:00 "agent_id":"ag-gil","reason":"Feedback"
+g07 agent.logout 06-02T10:00:00 "agent_id":"ag-gil","media":"chat"
+g08 agent.pause_ended 06-02T10:10:00 "agent_id":"ag-gil"
+g09 agent.logout 06-02T11:00:00 "agent_id":"ag-gil","media":"voice"
+g10 agent.pause_started 06-02T11:10:00 "agent_id":"ag-gil","reason":"Almoço"
+g11 agent.pause_ended 06-02T11:40:00 "agent_id":"ag-gil"
+`
+
+func TestPauseTimeOfAMediaCountsOnlyInsideItsLogins(t *testing.T) {
+	body := ndjson(t, pausesByMedia)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		r := seed(t, s, "acme", body, nil)
+		for _, c := range []struct {
+			query                    string
+			logged, paused, byReason string
+		}{
+			{"", "03:00:00", "01:00:00", "Almoço 00:30:00; Feedback 00:20:00; Café 00:10:00"},
+			{"media=voice", "02:00:00", "00:20:00", "Feedback 00:20:00"},
+			{"media=chat", "02:00:00", "00:20:00", "Café 00:10:00; Feedback 00:10:00"},
+			{"media=voice,chat", "03:00:00", "00:30:00", "Feedback 00:20:00; Café 00:10:00"},
+		} {
+			// The day tables (no hour filter) and the hourly spans agree.
+			for _, q := range []string{c.query, c.query + "&hour_from=00:00&hour_to=23:59"} {
+				tb := agentsTable(t, r, admin("acme"), strings.TrimPrefix(q, "&"))
+				if len(tb.Rows) != 1 {
+					t.Fatalf("%q: rows %q", q, tb.Rows)
+				}
+				row := tb.Rows[0]
+				if row[10] != c.logged || row[11] != c.paused || row[12] != c.byReason {
+					t.Errorf("%q: logged %q paused %q (%q), want %q %q (%q)", q, row[10], row[11], row[12], c.logged, c.paused, c.byReason)
+				}
+			}
+		}
+		// Logged in to neither: not listed under WhatsApp.
+		if tb := agentsTable(t, r, admin("acme"), "media=whatsapp"); len(tb.Rows) != 0 {
+			t.Errorf("media=whatsapp: rows %q, want none", tb.Rows)
+		}
+	})
+}

@@ -71,7 +71,24 @@ func agentDayTimeInserts(where string) []string {
 					AND x.bucket >= d.day || ' 00' AND x.bucket <= d.day || ' 23' AND (x.media = d.media OR x.media = '')
 				GROUP BY x.tenant, x.agent_id, x.bucket, d.media
 			) h GROUP BY h.tenant, h.agent_id, SUBSTR(h.bucket, 1, 10), h.scope`,
+		agentDayPauseInInsert(where),
 	}
+}
+
+// agentDayPauseInInsert fills the pause_in rows of agent_day_times (the
+// pauses inside logins, migration 0013): per media m of the day's spans
+// (the logins without media included) and reason, per hour the longest
+// part inside the logins of m or without media, added up.
+func agentDayPauseInInsert(where string) string {
+	const cols = `INSERT INTO agent_day_times (tenant, agent_id, bucket, kind, scope, reason, seconds) `
+	return cols + `SELECT h.tenant, h.agent_id, SUBSTR(h.bucket, 1, 10), 'pause_in', h.scope, h.reason, SUM(h.m) FROM (
+				SELECT x.tenant AS tenant, x.agent_id AS agent_id, x.bucket AS bucket, d.media AS scope, x.reason AS reason, MAX(x.seconds) AS m
+				FROM (SELECT DISTINCT s.tenant AS tenant, s.agent_id AS agent_id, SUBSTR(s.bucket, 1, 10) AS day, s.media AS media
+					FROM agent_spans s WHERE s.kind = 'pause_in' AND ` + where + `) d
+				JOIN agent_spans x ON x.tenant = d.tenant AND x.agent_id = d.agent_id AND x.kind = 'pause_in'
+					AND x.bucket >= d.day || ' 00' AND x.bucket <= d.day || ' 23' AND (x.media = d.media OR x.media = '')
+				GROUP BY x.tenant, x.agent_id, x.bucket, d.media, x.reason
+			) h GROUP BY h.tenant, h.agent_id, SUBSTR(h.bucket, 1, 10), h.scope, h.reason`
 }
 
 // dayKey is the grain of agent_day_rollup (agent_day_total: Day, AgentID).

@@ -388,7 +388,9 @@ func (db *DB) agentTags(ctx context.Context, p model.Principal, f AgentFilter, a
 // the media in scope (Media ∪ the all-media login ""), added up over the
 // hours. Logins of several media at once therefore count once (exact when
 // they overlap within the hour; a lower bound when, inside one hour, they
-// follow one another). Pause time is per agent, whatever the media. The
+// follow one another). Pause time without media is every pause, whole;
+// with media, per hour and reason the longest part of the pauses inside
+// the logins of the media in scope (metrics.PausedSeconds). The
 // derivation writes one span row per (agent, hour, kind, media, reason).
 func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentTime, error) {
 	// At day grain, agent_day_times holds per day the same hourly maxima
@@ -406,22 +408,33 @@ func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, 
 		agentFilters(q, p, f, "s", day)
 		return q
 	}
-	lq, pq := span("login"), span("pause")
+	// Pauses: without media every pause whole (kind pause); with media
+	// only their parts inside the logins of the media in scope (kind
+	// pause_in, per media), per hour and reason the longest, as logins.
+	pauseKind := "pause"
+	if f.Media != nil {
+		pauseKind = "pause_in"
+	}
+	lq, pq := span("login"), span(pauseKind)
 	if day {
 		// Pinning every column before bucket in agent_day_times_report
-		// (logins have no reason, pauses no scope) lets both passes read
-		// it in the order they group by.
+		// (logins have no reason, whole pauses no scope) lets both passes
+		// read it in the order they group by.
 		lq.And("s.reason = ''")
-		pq.And("s.scope = ''")
+		if f.Media == nil {
+			pq.And("s.scope = ''")
+		}
 	}
 	switch {
 	case day && f.Media == nil:
 		lq.And("s.scope = '*'")
 	case day:
 		lq.And("s.scope IN (?, '')", f.Media[0])
+		pq.And("s.scope IN (?, '')", f.Media[0])
 	case f.Media != nil:
 		sub, args := inList(f.Media)
 		lq.And("(s.media = '' OR s.media IN ("+sub+"))", args...)
+		pq.And("(s.media = '' OR s.media IN ("+sub+"))", args...)
 	}
 	lw, largs := lq.Where()
 	pw, pargs := pq.Where()
@@ -435,12 +448,19 @@ func (db *DB) agentTimes(ctx context.Context, p model.Principal, f AgentFilter, 
 	if !day {
 		group = "s.agent_id, " + hourOfBucket("s") + ", s.bucket"
 	}
+	pauses := `SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM ` + table + ` s WHERE ` + pw + ` GROUP BY s.agent_id, s.reason`
+	if f.Media != nil {
+		pauses = `SELECT z.agent_id, 'pause', z.reason, SUM(z.m) FROM (
+			SELECT s.agent_id AS agent_id, s.bucket AS bucket, s.reason AS reason, MAX(s.seconds) AS m FROM ` + table + ` s WHERE ` + pw + `
+			GROUP BY s.agent_id, s.bucket, s.reason
+		) z GROUP BY z.agent_id, z.reason`
+	}
 	sqlTimes := `SELECT y.agent_id, 'login', '', SUM(y.m) FROM (
 			SELECT s.agent_id AS agent_id, s.bucket AS bucket, MAX(s.seconds) AS m FROM ` + table + ` s WHERE ` + lw + `
 			GROUP BY ` + group + ` ORDER BY ` + group + `
 		) y GROUP BY y.agent_id
 		UNION ALL
-		SELECT s.agent_id, 'pause', s.reason, SUM(s.seconds) FROM ` + table + ` s WHERE ` + pw + ` GROUP BY s.agent_id, s.reason
+		` + pauses + `
 		ORDER BY 1, 2, 4 DESC, 3`
 	rows, err := db.query(ctx, db.r, sqlTimes, append(largs, pargs...)...)
 	if err != nil {

@@ -125,9 +125,10 @@ func firstLine(stmt string) string {
 // code that maintains those tables afterwards).
 func (db *DB) backfills() map[string]func(context.Context, querier) error {
 	return map[string]func(context.Context, querier) error{
-		"0006_agent_days.sql":        db.backfillAgentDays,
-		"0009_legs_call_quality.sql": db.backfillCallQuality,
-		"0015_ivr_options_flows.sql": db.backfillLabels,
+		"0006_agent_days.sql":            db.backfillAgentDays,
+		"0009_legs_call_quality.sql":     db.backfillCallQuality,
+		"0013_agent_pauses_by_media.sql": db.backfillAgentPausesByMedia,
+		"0015_ivr_options_flows.sql":     db.backfillLabels,
 	}
 }
 

@@ -91,6 +91,19 @@ func NewInteractionQuery(p model.Principal, alias string) *Query {
 	return q
 }
 
+// NewAgentEventQuery starts a query over one agent's raw activity events
+// (the events table aliased alias, agg_kind agent): a principal limited to
+// services sees only the agents of legs in those services (as
+// NewUserQuery and the Agentes report list them).
+func NewAgentEventQuery(p model.Principal, alias, agentID string) *Query {
+	q := scopedQuery(p, alias).And(alias+".agg_kind = ?", model.AggAgent).And(alias+".agg_key = ?", agentID)
+	if p.Services != nil {
+		sub, args := inList(p.Services)
+		q.And(alias+".agg_key IN (SELECT l.agent_id FROM legs l WHERE l.tenant = ? AND l.service_id IN ("+sub+"))", append([]any{p.Tenant}, args...)...)
+	}
+	return q
+}
+
 // NewSpanQuery starts a query over agent activity (agent_spans,
 // agent_day_times: tenant, kind, agent_id; no service) of one kind. Spans
 // have no service: when p or the report's filter is limited to services,

@@ -108,13 +108,14 @@ func TestScopedConstructorsStartFromTheTenant(t *testing.T) {
 		"user":    NewUserQuery(p, "u"),
 		"contact": NewContactQuery(p, "c", "c.name_key LIKE ?", "%ana%"),
 		"span":    NewSpanQuery(p, "s", "login"),
+		"agent":   NewAgentEventQuery(p, "e", "ag-1"),
 	} {
 		where, args := q.Where()
 		if !strings.HasSuffix(strings.SplitN(where, " AND ", 2)[0], ".tenant = ?") || len(args) == 0 || args[0] != "acme" {
 			t.Errorf("%s query does not start from the tenant: %q %v", name, where, args)
 		}
 		switch name {
-		case "leg", "user", "contact":
+		case "leg", "user", "contact", "agent":
 			if !strings.Contains(where, "service_id IN (?)") {
 				t.Errorf("%s query is not narrowed to the principal's services: %q", name, where)
 			}

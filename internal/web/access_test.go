@@ -254,6 +254,23 @@ func apiMatrix() map[string]apiEntry {
 			}
 			return cs
 		}},
+		"GET /api/v1/agents/{agent}/day": {cases: func(e *env) []apiCase {
+			day := func(agent, d string) string {
+				return "/api/v1/agents/" + url.PathEscape(agent) + "/day?" + url.Values{"day": {d}}.Encode()
+			}
+			cs := []apiCase{
+				get("in-scope", day(e.agentIn, e.agentDay), okAll, checkAgentDay),
+				get("bad-day", day(e.agentIn, "05/10/2026"), status(http.StatusBadRequest), func(t *testing.T, e *env, who string, r resp) {
+					if !strings.Contains(string(r.Body), `"day"`) {
+						t.Errorf("%s: the 400 does not name day: %s", who, r)
+					}
+				}),
+			}
+			if e.agentOut != "" {
+				cs = append(cs, get("out-of-scope", day(e.agentOut, e.agentDay), svcHidden, checkAgentDay))
+			}
+			return cs
+		}},
 		"GET /api/v1/interactions/{protocol}/recording": {cases: func(e *env) []apiCase {
 			rec := func(p string) string { return "/api/v1/interactions/" + url.PathEscape(p) + "/recording" }
 			return []apiCase{
@@ -1010,6 +1027,17 @@ func uiMatrix() map[string]uiEntry {
 		"GET /agentes": {cases: func(e *env) []uiCase {
 			return []uiCase{{name: "page", path: "/agentes", want: ok}, {name: "whatsapp", path: "/agentes?media=whatsapp", want: ok}}
 		}},
+		"GET /agentes/{agent}/dia": {cases: func(e *env) []uiCase {
+			cs := []uiCase{
+				{name: "in-scope", path: "/agentes/" + url.PathEscape(e.agentIn) + "/dia?day=" + e.agentDay, want: ok, has: e.protoIn},
+				{name: "bad-day", path: "/agentes/" + url.PathEscape(e.agentIn) + "/dia?day=ontem", want: uiStatus(http.StatusBadRequest)},
+			}
+			if e.agentOut != "" {
+				cs = append(cs, uiCase{name: "out-of-scope", path: "/agentes/" + url.PathEscape(e.agentOut) + "/dia?day=" + e.agentDay,
+					want: func(_ string, p model.Principal) int { return svcHidden(p) }})
+			}
+			return cs
+		}},
 		"GET /auditoria": {role: "admin", cases: func(e *env) []uiCase {
 			return []uiCase{{name: "page", path: "/auditoria", want: func(_ string, p model.Principal) int { return adminRole(p) }}}
 		}},
@@ -1537,4 +1565,27 @@ func testAudit(t *testing.T, e *env) {
 			t.Fatalf("recording play not audited: %+v", a)
 		}
 	})
+}
+
+// checkAgentDay: an agent's day shows only legs p may see — for a
+// principal limited to svc, only legs of svc —, and protoIn on its day.
+func checkAgentDay(t *testing.T, e *env, who string, r resp) {
+	t.Helper()
+	var d report.AgentDay
+	if err := json.Unmarshal(r.Body, &d); err != nil {
+		t.Fatalf("%s: %v: %s", who, err, r)
+	}
+	sawIn := false
+	for _, en := range d.Entries {
+		if en.Kind != report.AgentDayLeg {
+			continue
+		}
+		if e.princ[who].Services != nil && en.Service != e.svcName {
+			t.Errorf("%s: leg %s of service %q outside %q", who, en.Protocol, en.Service, e.svcName)
+		}
+		sawIn = sawIn || en.Protocol == e.protoIn
+	}
+	if d.AgentID == e.agentIn && d.Day == e.agentDay && !sawIn {
+		t.Errorf("%s: the day of %s does not list %s: %s", who, e.agentIn, e.protoIn, r)
+	}
 }

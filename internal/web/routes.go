@@ -32,6 +32,8 @@ func (s *Server) routes() {
 		s.handle("GET", "/api/v1/reports/"+rep.Name()+"/export", "api", "", s.apiReportExport(rep))
 	}
 
+	s.handle("GET", "/api/v1/agents/{agent}/day", "api", "", s.apiAgentDay)
+
 	s.handle("GET", "/api/v1/audit", "api", "admin", s.apiAudit)
 	s.handle("GET", "/api/v1/audit/export", "api", "admin", s.apiAuditExport)
 	s.handle("GET", "/api/v1/status", "api", "admin", s.apiStatus)

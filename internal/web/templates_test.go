@@ -326,6 +326,23 @@ func realisticViews() map[string]func(r *http.Request) (Page, []string) {
 			}
 			return p, []string{"Carla", pageTime(p.Lang, at, at.Location()), p.T("Transferido para humano"), p.T("Ver atendimento")}
 		},
+		"agent_day.html": func(r *http.Request) (Page, []string) {
+			p := newPage(r, "Linha do tempo do agente", "agents")
+			loc := at.Location()
+			start := time.Date(2026, 3, 9, 0, 0, 0, 0, loc)
+			end := func(h, m int) *time.Time { t := time.Date(2026, 3, 9, h, m, 0, 0, loc); return &t }
+			d := report.AgentDay{AgentID: "ag1", Agent: "Ana Souza", Day: "2026-03-09", Start: start, End: start.AddDate(0, 0, 1),
+				LoggedIn: "08:00:00", Paused: "00:15:00", Entries: []report.AgentDayEntry{
+					{Kind: report.AgentDayLogin, Start: start.Add(8 * time.Hour), End: end(16, 0), Media: "voice"},
+					{Kind: report.AgentDayLeg, Start: at, End: end(14, 9), Media: "voice", Protocol: "20260309000123", Service: "Suporte", Status: "service completed"},
+					{Kind: report.AgentDayPause, Start: start.Add(15 * time.Hour), Reason: "Almoço"},
+				}}
+			view := &agentDayView{AgentID: "ag1", BackURL: "/agentes?media=voice"}
+			voice := model.Media{ID: "voice", Label: "Voz", LabelEN: "Voice"}
+			view.fill(p, d, func(id string) (model.Media, bool) { return voice, id == "voice" }, view.BackURL)
+			p.Data = view
+			return p, []string{"Ana Souza", "Almoço", "20260309000123", "14:05:07", mediaLabel(p.Lang, voice), p.T("Em andamento"), p.T("Linha do tempo do dia")}
+		},
 		"ivr.html": func(r *http.Request) (Page, []string) {
 			p := newPage(r, "Relatório IVR", "ivr")
 			v := url.Values{"from": {"2026-03-01"}, "ivrs": {"ura1"}}

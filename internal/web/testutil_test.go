@@ -108,6 +108,9 @@ type env struct {
 	protoIn, protoOut string
 	// A protocol of acme with legs in svc and in another service (transfer); "" if none.
 	protoMixed string
+	// The agent of protoIn's leg and its local day (the agent's timeline);
+	// an acme agent with no legs in svc, "" if every agent has some.
+	agentIn, agentDay, agentOut string
 	// Fluxo Ágil "batch/contact" keys of acme: of client / of another client.
 	fluxoIn, fluxoOut string
 	// Globex protocol and Fluxo key that acme does not have.
@@ -690,6 +693,7 @@ func (e *env) discover(t *testing.T) {
 		t.Fatalf("demo data has no service with a recorded voice protocol (and one outside it): %d recorded of %d voice protocols", len(recProtos), len(voiceProtos))
 	}
 	e.protoMixed = mixed(e.svcName)
+	e.discoverAgents(t)
 	for p := range e.protocols[tenantB] {
 		if !e.protocols[tenantA][p] && (e.globexProto == "" || p < e.globexProto) {
 			e.globexProto = p
@@ -783,4 +787,42 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// discoverAgents finds the agent of protoIn (and its day) and an agent the
+// principals limited to svc may not see.
+func (e *env) discoverAgents(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	voice, _ := model.MediaByID(model.MediaVoice)
+	rows := e.adminRows(t, "admin", interactionsPath(voice, "protocol", e.protoIn)).Rows
+	if len(rows) == 0 {
+		t.Fatalf("no Rastreio row of %s", e.protoIn)
+	}
+	name := rows[0]["AGENTE"]
+	e.agentDay = rows[0]["DATA"]
+	all, err := e.DB.Agents(ctx, e.princ["admin"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := model.Principal{Tenant: tenantA, Role: model.RoleSupervisor, Services: []string{e.svc}}
+	seen, err := e.DB.Agents(ctx, limited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inSvc := map[string]bool{}
+	for _, a := range seen {
+		inSvc[a.ID] = true
+	}
+	for _, a := range all {
+		if a.Name == name && inSvc[a.ID] {
+			e.agentIn = a.ID
+		}
+		if !inSvc[a.ID] && e.agentOut == "" {
+			e.agentOut = a.ID
+		}
+	}
+	if e.agentIn == "" || e.agentDay == "" {
+		t.Fatalf("no directory agent named %q (the agent of %s) in %s", name, e.protoIn, e.svc)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"time"
 
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
@@ -280,9 +281,36 @@ func (s *Server) uiAgents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	view.fill(page, t, c, "/api/v1/reports/agents/export", q)
+	if err := s.linkAgentDays(r, view, t, aq); err != nil {
+		return err
+	}
 	if len(queryList(q, "media")) != 1 && len(t.Rows) > 0 {
 		view.Note = page.T("Escolha uma única mídia para abrir os atendimentos de cada contagem no Rastreio de Interações.")
 	}
 	s.render(w, r, http.StatusOK, "agentes.html", page)
+	return nil
+}
+
+// linkAgentDays links each Agentes row's agent to its day timeline: the
+// first day of the period searched (today in the tenant's zone when the
+// period is open), with the search to come back to.
+func (s *Server) linkAgentDays(r *http.Request, view *agentsView, t report.Table, q report.AgentsQuery) error {
+	day := q.Filter.FromDate
+	if day == "" {
+		day = q.Filter.ToDate
+	}
+	if day == "" {
+		tc, err := s.db.TenantContext(r.Context(), principal(r).Tenant)
+		if err != nil {
+			return err
+		}
+		day = time.Now().In(tc.Zone).Format("2006-01-02")
+	}
+	back := "/agentes?" + r.URL.RawQuery
+	for i, id := range t.Keys {
+		if i < len(view.Table.Rows) && id != "" {
+			view.Table.Rows[i][0].URL = "/agentes/" + url.PathEscape(id) + "/dia?" + url.Values{"day": {day}, "back": {back}}.Encode()
+		}
+	}
 	return nil
 }

@@ -19,5 +19,6 @@ func (s *Server) uiRoutes() {
 	s.handle("GET", "/fluxo-agil/{batch}/{contact}", "ui", "", s.page(s.uiFluxoHistory))
 	s.handle("GET", "/ivr", "ui", "", s.page(s.uiIVR))
 	s.handle("GET", "/agentes", "ui", "", s.page(s.uiAgents))
+	s.handle("GET", "/agentes/{agent}/dia", "ui", "", s.page(s.uiAgentDay))
 	s.handle("GET", "/auditoria", "ui", "admin", s.page(s.uiAudit))
 }

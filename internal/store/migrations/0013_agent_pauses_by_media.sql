@@ -1,0 +1,8 @@
+-- Pause time per media (Relatório de Agentes with a media chosen): a pause
+-- counts for a media only while the agent was logged in to it (or without
+-- media). The derivation now also writes agent_spans rows of kind
+-- 'pause_in' (the part of a pause inside the logins of one media, '' =
+-- the logins without media) and their agent_day_times rows (kind
+-- 'pause_in', scope = the media). No table changes: the Go backfill of this
+-- migration (backfillAgentPausesByMedia) derives them for the activity
+-- already stored, in the migration's transaction.

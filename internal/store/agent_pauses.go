@@ -60,7 +60,7 @@ func (db *DB) backfillAgentPausesByMedia(ctx context.Context, q querier) error {
 			return fmt.Errorf("backfill pauses by media of %s: %w", tn.id, err)
 		}
 		for _, agent := range agents {
-			rows, err := db.query(ctx, q, `SELECT seq, body FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, tn.id, model.AggAgent, agent)
+			rows, err := db.query(ctx, q, `SELECT seq, body, zbody FROM events WHERE tenant = ? AND agg_kind = ? AND agg_key = ? ORDER BY seq`, tn.id, model.AggAgent, agent)
 			if err != nil {
 				return fmt.Errorf("backfill pauses by media of %s: %w", agent, err)
 			}

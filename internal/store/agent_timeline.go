@@ -40,7 +40,7 @@ func (db *DB) AgentVisible(ctx context.Context, p model.Principal, agentID strin
 // in arrival order, as p may see them (NewAgentEventQuery).
 func (db *DB) AgentActivity(ctx context.Context, p model.Principal, agentID string, from, to time.Time) ([]model.Event, error) {
 	where, args := NewAgentEventQuery(p, "e", agentID).And("e.at >= ?", ms(from)).And("e.at < ?", ms(to)).Where()
-	rows, err := db.query(ctx, db.r, `SELECT e.seq, e.body FROM events e WHERE `+where+` ORDER BY e.seq`, args...)
+	rows, err := db.query(ctx, db.r, `SELECT e.seq, e.body, e.zbody FROM events e WHERE `+where+` ORDER BY e.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("activity of agent %s: %w", agentID, err)
 	}

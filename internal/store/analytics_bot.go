@@ -34,10 +34,16 @@ func (t *Tx) announceBot(ctx context.Context, kind, key string) error {
 	// Only a contact or batch that has bot conversations changes a row of
 	// the engine: a CRM import upserting 100k contacts without any would
 	// otherwise queue 100k entries that ship nothing (the indexes
-	// bot_conv_contact and bot_conv_batch answer this).
-	col := "contact_id"
-	if kind == OutboxBotBatch {
+	// bot_conv_contact and bot_conv_batch answer this). A conversation is
+	// always shipped (its row, or a tombstone).
+	var col string
+	switch kind {
+	case OutboxBotContact:
+		col = "contact_id"
+	case OutboxBotBatch:
 		col = "batch_id"
+	default:
+		return t.queueOutbox(ctx, kind, key)
 	}
 	var one int
 	switch err := t.queryRow(ctx, `SELECT 1 FROM bot_conversations WHERE tenant = ? AND `+col+` = ? LIMIT 1`, t.tenant, key).Scan(&one); {

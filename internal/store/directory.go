@@ -505,7 +505,7 @@ func (db *DB) backfillLabels(ctx context.Context, q querier) error {
 	if !ok {
 		return fmt.Errorf("backfill labels: not in a transaction")
 	}
-	rows, err := db.query(ctx, q, `SELECT tenant, agg_key, body FROM events WHERE agg_kind = ? AND (agg_key LIKE 'ivr:%' OR agg_key LIKE 'flow:%')`, model.AggDirectory)
+	rows, err := db.query(ctx, q, `SELECT tenant, agg_key, body, zbody FROM events WHERE agg_kind = ? AND (agg_key LIKE 'ivr:%' OR agg_key LIKE 'flow:%')`, model.AggDirectory)
 	if err != nil {
 		return fmt.Errorf("backfill labels: %w", err)
 	}
@@ -513,13 +513,19 @@ func (db *DB) backfillLabels(ctx context.Context, q querier) error {
 	latest := map[object]model.Event{}
 	for rows.Next() {
 		var o object
-		var body string
-		if err := rows.Scan(&o.tenant, &o.key, &body); err != nil {
+		var plain string
+		var z []byte
+		if err := rows.Scan(&o.tenant, &o.key, &plain, &z); err != nil {
 			rows.Close()
 			return fmt.Errorf("backfill labels: %w", err)
 		}
+		body, err := DecodeBody(plain, z)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("backfill labels: stored %s: %w", o.key, err)
+		}
 		var ev model.Event
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+		if err := json.Unmarshal(body, &ev); err != nil {
 			rows.Close()
 			return fmt.Errorf("backfill labels: stored %s: %w", o.key, err)
 		}

@@ -245,15 +245,20 @@ type StoredEvent struct {
 func (db *DB) InteractionEvents(ctx context.Context, tenant string, ids []string) (map[string]StoredEvent, error) {
 	out := map[string]StoredEvent{}
 	for _, id := range ids {
-		var agg, body string
-		err := db.queryRow(ctx, db.r, `SELECT agg_key, body FROM events WHERE tenant = ? AND id = ? AND agg_kind = ?`, tenant, id, model.AggInteraction).Scan(&agg, &body)
+		var agg, plain string
+		var z []byte
+		err := db.queryRow(ctx, db.r, `SELECT agg_key, body, zbody FROM events WHERE tenant = ? AND id = ? AND agg_kind = ?`, tenant, id, model.AggInteraction).Scan(&agg, &plain, &z)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read event %s: %w", id, err)
 		}
-		out[id] = StoredEvent{Interaction: agg, Body: []byte(body)}
+		body, err := DecodeBody(plain, z)
+		if err != nil {
+			return nil, fmt.Errorf("read event %s: %w", id, err)
+		}
+		out[id] = StoredEvent{Interaction: agg, Body: body}
 	}
 	return out, nil
 }
@@ -272,6 +277,10 @@ func (t *Tx) MoveEvent(ctx context.Context, id, interaction string, body []byte)
 	if err != nil {
 		return "", fmt.Errorf("move event %s: %w", id, err)
 	}
-	_, err = t.exec(ctx, `UPDATE events SET agg_key = ?, body = ? WHERE tenant = ? AND id = ?`, interaction, string(body), t.tenant, id)
+	z, err := EncodeBody(body)
+	if err != nil {
+		return "", fmt.Errorf("move event %s: %w", id, err)
+	}
+	_, err = t.exec(ctx, `UPDATE events SET agg_key = ?, body = '', zbody = ? WHERE tenant = ? AND id = ?`, interaction, z, t.tenant, id)
 	return from, wrap(err, "move event "+id)
 }

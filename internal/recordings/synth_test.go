@@ -160,3 +160,19 @@ func TestDemoRecordingReferenceIsCheckedAtIngest(t *testing.T) {
 		t.Fatal("a relative path taken for a demo recording")
 	}
 }
+
+// BenchmarkSynthesisedMinute reads one minute of a synthesised recording
+// through a 32 KiB buffer, as http.ServeContent does.
+func BenchmarkSynthesisedMinute(b *testing.B) {
+	buf := make([]byte, 32<<10)
+	for b.Loop() {
+		s, err := recordings.NewSynth(recordings.DemoRecording{Kind: recordings.SynthTalk, Seconds: 60, Seed: 7})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{s}, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(44 + 60*16000)
+}

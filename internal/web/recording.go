@@ -25,8 +25,9 @@ const maxPlays = 20000
 // apiRecording serves a call recording with HTTP range support (the player
 // seeks). A relative recording_url reaches only a regular file of the
 // tenant's own folder; an absolute one is a redirect only to a host the
-// tenant allowed; a demo: one is synthesised (recordings.NewSynth). One audit entry per playback: the first request of a
-// principal for a recording, whatever its Range, within playWindow.
+// tenant allowed; a demo: one is synthesised (recordings.NewSynth). One
+// audit entry per playback: the first request of a principal for a
+// recording, whatever its Range, within playWindow.
 func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	protocol := r.PathValue("protocol")
@@ -38,8 +39,11 @@ func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
 	if d, demo, err := recordings.ParseDemo(ref); demo {
 		// A demo recording is synthesised, not stored: computed from its
 		// seed as the requested range is read.
-		syn, err2 := recordings.NewSynth(d)
-		if err != nil || err2 != nil {
+		var syn *recordings.Synth
+		if err == nil {
+			syn, err = recordings.NewSynth(d)
+		}
+		if err != nil {
 			apiError(w, http.StatusNotFound, "recording not found")
 			return
 		}

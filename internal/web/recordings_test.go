@@ -391,7 +391,11 @@ func TestDemoCallRecordingIsSynthesisedWithRanges(t *testing.T) {
 		if r := e.get(t, "globex-admin", path); r.Code != 404 {
 			t.Errorf("globex plays acme's demo recording: want 404, got %s", r)
 		}
-		// A malformed demo reference stored before the check answers 404.
+		// A demo recording over 4 h is refused at ingest, naming the field…
+		if r := e.as(t, "admin", "POST", "/api/v1/events", ndjson(callLines("d1", "DEMO-BAD", "demo:talk?seconds=999999&seed=1")...)); r.Code != 422 || !strings.Contains(string(r.Body), `"recording_url"`) {
+			t.Errorf("ingest of a 999999 s demo recording: want 422 naming recording_url, got %s", r)
+		}
+		// …and, stored before the check, answers 404.
 		storeUnchecked(t, e.DB, tenantA, callLines("d1", "DEMO-BAD", "demo:talk?seconds=999999&seed=1"))
 		if r := e.get(t, "admin", recPath("DEMO-BAD")); r.Code != 404 {
 			t.Errorf("demo recording of 999999 s: want 404, got %s", r)

@@ -137,7 +137,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("move recordings into tenant folders: %w", err)
 	}
 	if *demoIfEmpty {
-		if err := seedDemo(ctx, db, "demo", *legs, *recs, os.Stdout); err != nil {
+		if err := seedDemo(ctx, db, "demo", *legs, os.Stdout); err != nil {
 			return err
 		}
 	}
@@ -226,7 +226,7 @@ func cmdServe(ctx context.Context, args []string) error {
 }
 
 // seedDemo loads the demo month into an empty tenant and prints how to log in.
-func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs string, out io.Writer) error {
+func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, out io.Writer) error {
 	if err := db.EnsureTenant(ctx, tenant); err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func seedDemo(ctx context.Context, db *store.DB, tenant string, legs int, recs s
 	}
 	fmt.Fprintf(out, "loading the demo month (%d legs) into tenant %q…\n", legs, tenant)
 	start := time.Now()
-	res, err := loadDemo(ctx, db, tenant, demo.Options{Tenant: tenant, Legs: legs, RecordingsDir: recs}, true, nil)
+	res, err := loadDemo(ctx, db, tenant, demo.Options{Tenant: tenant, Legs: legs}, true, nil)
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	legs := fs.Int("legs", 3000, "approximate number of finished legs")
 	seed := fs.Int64("seed", 1, "random seed")
 	days := fs.Int("days", 30, "days of data")
-	recs := fs.String("recordings", "", "folder for the generated recordings (default: beside the store)")
+	recs := fs.String("recordings", "", "folder of the store's recording files (default: beside the store); demo recordings are synthesised on request, no file is written")
 	bulk := fs.Bool("bulk", false, "initial import: append every event, then derive once (rebuild); on SQLite without fsync until done (not crash-safe)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -354,7 +354,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("move recordings into tenant folders: %w", err)
 	}
 	start := time.Now()
-	res, err := loadDemo(ctx, db, *tenant, demo.Options{Tenant: *tenant, Legs: *legs, Seed: *seed, Days: *days, RecordingsDir: *recs}, *bulk, os.Stderr)
+	res, err := loadDemo(ctx, db, *tenant, demo.Options{Tenant: *tenant, Legs: *legs, Seed: *seed, Days: *days}, *bulk, os.Stderr)
 	if err != nil {
 		return err
 	}

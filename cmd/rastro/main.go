@@ -25,7 +25,7 @@ usage: rastro COMMAND [flags]
   token list       list a tenant's tokens (--tenant)
   user add         add or update a UI login (--tenant --username --role [--password | RASTRO_PASSWORD])
   tenant set       change a tenant's settings (--tenant T [--timezone Z] [--sl-seconds N] [--window MEDIA=HOURS]… [--recording-hosts H,…])
-  demo             write a deterministic demo month through ingestion (--tenant --legs --recordings)
+  demo             write a deterministic demo month through ingestion (--tenant --legs; recordings synthesised on request)
   rebuild          recompute everything derived from the raw events (--tenant, default all)
   directory        directory import FILE.csv: name queues, agents, IVRs and tags (kind,id,name)
   report NAME      print a report: interactions, fluxo-agil, ivr, agents (--tenant --format csv|xlsx|json [report params as --name value])

@@ -6,5 +6,5 @@ import "syscall"
 
 // privateUmask makes every file and folder the process creates readable by
 // its owner only (0600 / 0700): the store, its journal files, backups,
-// exports, demo recordings. Called first thing in main.
+// exports. Called first thing in main.
 func privateUmask() { syscall.Umask(0o077) }

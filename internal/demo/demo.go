@@ -6,10 +6,8 @@ package demo
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -20,12 +18,11 @@ import (
 
 // Options of a demo data set.
 type Options struct {
-	Tenant        string    // events carry no tenant field; names the recordings folder
-	Legs          int       // approximate number of finished legs (default 3000)
-	Start         time.Time // first day; its calendar date is taken at 00:00 -03:00 (default 2026-10-01)
-	Days          int       // default 30
-	Seed          int64     // default 1
-	RecordingsDir string    // recordings root: the WAV files go to RecordingsDir/Tenant ("" = none; recording_url is set anyway)
+	Tenant string    // the tenant the events are loaded into (events carry no tenant field)
+	Legs   int       // approximate number of finished legs (default 3000)
+	Start  time.Time // first day; its calendar date is taken at 00:00 -03:00 (default 2026-10-01)
+	Days   int       // default 30
+	Seed   int64     // default 1
 }
 
 // Zone is the demo's America/Sao_Paulo: fixed -03:00 (Brazil has no DST
@@ -94,16 +91,6 @@ type gen struct {
 // first error of emit (or of ctx) and returns it.
 func Generate(ctx context.Context, opt Options, emit func(model.Event) error) error {
 	opt = opt.withDefaults()
-	if opt.RecordingsDir != "" {
-		// Each tenant has its own recordings folder (ROOT/TENANT), which
-		// relative recording_url values resolve in.
-		if err := model.ValidTenantID(opt.Tenant); err != nil {
-			return fmt.Errorf("demo recordings: %w", err)
-		}
-		if err := WriteRecordings(filepath.Join(opt.RecordingsDir, opt.Tenant)); err != nil {
-			return err
-		}
-	}
 	g := &gen{
 		ctx: ctx, opt: opt, seed: opt.Seed, out: emit,
 		r:     newRand(uint64(opt.Seed), 0x5EED, 0),

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/recordings"
 )
 
 var (
@@ -713,82 +712,69 @@ func TestRequiredFieldsInJSON(t *testing.T) {
 
 // ---- recordings --------------------------------------------------------------------
 
-func TestRecordings(t *testing.T) {
-	dir := t.TempDir()
-	urls := map[string]bool{}
-	err := Generate(context.Background(), Options{Tenant: "acme", Legs: 400, RecordingsDir: dir}, func(e model.Event) error {
-		if e.RecordingURL != "" {
-			urls[e.RecordingURL] = true
+// Every recording of the demo is synthesised on request: a conversation as
+// long as its leg's talk time (answer to hang-up), a message left short.
+func TestRecordingsLastTheLegsTalkTime(t *testing.T) {
+	var evs []model.Event
+	if err := Generate(context.Background(), Options{Tenant: "acme", Legs: 400}, func(e model.Event) error {
+		evs = append(evs, e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	answered := map[string]time.Time{} // leg → answered_at (some events arrive late)
+	for _, e := range evs {
+		if e.AnsweredAt != nil {
+			answered[e.Leg] = *e.AnsweredAt
+		}
+	}
+	talks, messages := 0, 0
+	distinct := map[uint64]bool{}
+	check := func(e model.Event) error {
+		if e.RecordingURL == "" {
+			return nil
+		}
+		d, ok, err := recordings.ParseDemo(e.RecordingURL)
+		if !ok || err != nil {
+			return fmt.Errorf("%s: recording_url %q is not a synthesised recording (%v)", e.ID, e.RecordingURL, err)
+		}
+		if err := recordings.Check(e.RecordingURL, nil); err != nil {
+			return fmt.Errorf("%s: recording_url %q refused at ingest: %v", e.ID, e.RecordingURL, err)
+		}
+		distinct[d.Seed] = true
+		switch d.Kind {
+		case recordings.SynthTalk:
+			talks++
+			ans, ok := answered[e.Leg]
+			if !ok {
+				return fmt.Errorf("%s: a conversation recorded on leg %s, never answered", e.ID, e.Leg)
+			}
+			hang := e.At
+			for _, h := range []*time.Time{e.ClientHangupAt, e.AgentHangupAt} {
+				if h != nil && h.Before(hang) {
+					hang = *h
+				}
+			}
+			if want := max(1, int(math.Round(hang.Sub(ans).Seconds()))); d.Seconds != want {
+				return fmt.Errorf("%s: recording of %d s, talk time %s", e.ID, d.Seconds, hang.Sub(ans))
+			}
+		case recordings.SynthMessage:
+			messages++
+			if e.VoiceStatus != "message_left" || d.Seconds < 8 || d.Seconds > 30 {
+				return fmt.Errorf("%s: message recording of %d s on a %q call", e.ID, d.Seconds, e.VoiceStatus)
+			}
 		}
 		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	if len(urls) < 8 {
-		t.Fatalf("only %d distinct recordings used", len(urls))
-	}
-	total := int64(0)
-	for u := range urls {
-		if !strings.HasPrefix(u, "rec/") || !strings.HasSuffix(u, ".wav") {
-			t.Fatalf("recording_url %q", u)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, "acme", filepath.FromSlash(u)))
-		if err != nil {
+	for _, e := range evs {
+		if err := check(e); err != nil {
 			t.Fatal(err)
 		}
-		checkWAV(t, u, b)
 	}
-	entries, _ := os.ReadDir(filepath.Join(dir, "acme", RecordingsSubdir))
-	for _, en := range entries {
-		fi, _ := en.Info()
-		total += fi.Size()
+	if talks < 50 || messages < 1 || len(distinct) != talks+messages {
+		t.Fatalf("%d conversations, %d messages, %d distinct seeds", talks, messages, len(distinct))
 	}
-	if len(entries) != len(RecordingNames) || total >= 5<<20 {
-		t.Fatalf("%d files, %d bytes", len(entries), total)
-	}
-	// Deterministic bytes.
-	dir2 := t.TempDir()
-	if err := WriteRecordings(dir2); err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range RecordingNames {
-		a, _ := os.ReadFile(filepath.Join(dir, "acme", RecordingsSubdir, n+".wav"))
-		b, _ := os.ReadFile(filepath.Join(dir2, RecordingsSubdir, n+".wav"))
-		if !bytes.Equal(a, b) {
-			t.Fatalf("%s differs between two writes", n)
-		}
-	}
-	t.Logf("%d files, %d bytes", len(entries), total)
-}
-
-func checkWAV(t *testing.T, name string, b []byte) {
-	t.Helper()
-	le := binary.LittleEndian
-	if len(b) < 44 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" || string(b[12:16]) != "fmt " || string(b[36:40]) != "data" {
-		t.Fatalf("%s: not a RIFF/WAVE file", name)
-	}
-	if int(le.Uint32(b[4:])) != len(b)-8 || int(le.Uint32(b[40:])) != len(b)-44 {
-		t.Fatalf("%s: bad chunk sizes", name)
-	}
-	if le.Uint16(b[20:]) != 1 || le.Uint16(b[22:]) != 1 || le.Uint32(b[24:]) != 8000 || le.Uint32(b[28:]) != 16000 || le.Uint16(b[32:]) != 2 || le.Uint16(b[34:]) != 16 {
-		t.Fatalf("%s: not 8 kHz mono 16-bit PCM", name)
-	}
-	secs := float64(len(b)-44) / 16000
-	if secs < 3 || secs > 8 {
-		t.Fatalf("%s: %.2f s", name, secs)
-	}
-	peak := 0
-	for i := 44; i+1 < len(b); i += 2 {
-		v := int(int16(le.Uint16(b[i:])))
-		if v < 0 {
-			v = -v
-		}
-		peak = max(peak, v)
-	}
-	if peak < 3000 {
-		t.Fatalf("%s: silent (peak %d)", name, peak)
-	}
+	t.Logf("%d conversations and %d messages recorded", talks, messages)
 }
 
 // ---- scale -----------------------------------------------------------------------

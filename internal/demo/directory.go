@@ -122,14 +122,6 @@ var voiceServers = []string{"voz-sp-01.rastro.local", "voz-sp-02.rastro.local", 
 
 var trunks = []string{"vivo", "claro", "tim", "algar"}
 
-// RecordingNames are the WAV files the demo's recording_url fields point to
-// ("rec/<name>.wav").
-var RecordingNames = []string{
-	"atendimento-01", "atendimento-02", "atendimento-03", "atendimento-04",
-	"atendimento-05", "atendimento-06", "atendimento-07", "atendimento-08",
-	"atendimento-09", "atendimento-10", "recado-01", "recado-02",
-}
-
 // ---- Fluxo Ágil --------------------------------------------------------------
 
 type botClient struct {

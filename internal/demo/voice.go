@@ -1,11 +1,13 @@
 package demo
 
 import (
+	"hash/fnv"
 	"math"
 	"strconv"
 	"time"
 
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/recordings"
 )
 
 func tp(t time.Time) *time.Time { return &t }
@@ -58,11 +60,34 @@ func (g *gen) quality(e *model.Event) {
 	}
 }
 
-func (g *gen) recording(answered bool) string {
-	if answered {
-		return "rec/" + RecordingNames[g.r.IntN(10)] + ".wav"
-	}
-	return "rec/" + RecordingNames[10+g.r.IntN(2)] + ".wav"
+// talkRecording is the recording_url of the current leg's conversation:
+// synthesised on request (recordings.Synth), as long as its talk time
+// (answer to hang-up), deterministic from the demo seed and the leg.
+func (g *gen) talkRecording(x *ix, talk time.Duration) string {
+	// The draw of the time the demo pointed to one of ten stored files:
+	// kept, so that every later event of the demo stays the same.
+	n := uint64(g.r.IntN(10))
+	return recordings.DemoRecording{
+		Kind:    recordings.SynthTalk,
+		Seconds: min(max(1, int(math.Round(talk.Seconds()))), recordings.MaxSynthSeconds),
+		Seed:    g.recordingSeed(x, n),
+	}.Ref()
+}
+
+// messageRecording is the recording_url of a message left ("recado"): a
+// short synthesised one, 8–30 s.
+func (g *gen) messageRecording(x *ix) string {
+	n := uint64(g.r.IntN(2)) // kept draw, as in talkRecording
+	seed := g.recordingSeed(x, n)
+	return recordings.DemoRecording{Kind: recordings.SynthMessage, Seconds: 8 + int(seed%23), Seed: seed}.Ref()
+}
+
+// recordingSeed: one seed per leg of the demo (and per demo seed).
+func (g *gen) recordingSeed(x *ix, n uint64) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(x.leg))
+	// Kept within 2^53 so that JSON readers that use doubles keep it whole.
+	return mix(uint64(g.seed), 0x5EC0, h.Sum64(), n) >> 11
 }
 
 // voice generates a phone call: inbound through an IVR (mostly) or direct,
@@ -160,7 +185,7 @@ func (g *gen) voiceInbound(x *ix, t time.Time, ce model.Event, server, trunk, ph
 	case p < 0.17:
 		t = t.Add(g.between(60*time.Second, 240*time.Second))
 		t = t.Add(g.between(15*time.Second, 60*time.Second)) // the caller leaves a message
-		e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, ClientHangupAt: tp(t), VoiceStatus: "message_left", RecordingURL: g.recording(false)}
+		e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, ClientHangupAt: tp(t), VoiceStatus: "message_left", RecordingURL: g.messageRecording(x)}
 		g.quality(&e)
 		g.add(x, e)
 		g.finish(x, t.Add(time.Second), "dequeued")
@@ -185,7 +210,7 @@ func (g *gen) talk(x *ix, t time.Time, ai int, outboundAnswered bool) {
 			InternalChannel: g.channel("PJSIP/" + g.agents[ai].ext)})
 		t = ans.Add(g.logn(4*time.Minute, 0.8, 15*time.Second, 50*time.Minute))
 		if x.nLeg < 3 && g.chance(0.11) {
-			e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, AgentHangupAt: tp(t), RecordingURL: g.recording(true)}
+			e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, AgentHangupAt: tp(t), RecordingURL: g.talkRecording(x, t.Sub(ans))}
 			g.quality(&e)
 			g.add(x, e)
 			toAgent := g.transfer(x, t, true)
@@ -197,7 +222,7 @@ func (g *gen) talk(x *ix, t time.Time, ai int, outboundAnswered bool) {
 			outboundAnswered = false
 			continue
 		}
-		e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, RecordingURL: g.recording(true)}
+		e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, RecordingURL: g.talkRecording(x, t.Sub(ans))}
 		first := t
 		second := t.Add(time.Duration(g.r.IntN(2500)) * time.Millisecond)
 		if g.chance(0.58) {
@@ -242,7 +267,7 @@ func (g *gen) voiceOutbound(x *ix, t time.Time, ce model.Event, server, trunk, p
 		t = t.Add(ring)
 		e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, AgentHangupAt: tp(t), VoiceStatus: status}
 		if rec {
-			e.RecordingURL = g.recording(false)
+			e.RecordingURL = g.messageRecording(x)
 			g.quality(&e)
 		}
 		g.add(x, e)

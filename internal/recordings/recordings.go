@@ -63,11 +63,15 @@ func hasScheme(ref string) bool {
 }
 
 // Check tells whether ref may be stored as a recording_url of a tenant that
-// allows hosts: a relative path without ".." elements, or an http(s) URL
-// whose host is allowed. The error text is the reason a 422 gives.
+// allows hosts: a relative path without ".." elements, an http(s) URL
+// whose host is allowed, or a synthesised recording (ParseDemo). The error
+// text is the reason a 422 gives.
 func Check(ref string, hosts []string) error {
 	if strings.ContainsFunc(ref, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return errors.New("must not contain control characters")
+	}
+	if _, demo, err := ParseDemo(ref); demo {
+		return err
 	}
 	u, abs, err := Absolute(ref)
 	if err != nil {
@@ -80,7 +84,7 @@ func Check(ref string, hosts []string) error {
 		return nil
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return errors.New("must be a path in the tenant's recordings folder or an http(s) URL")
+		return errors.New("must be a path in the tenant's recordings folder, an http(s) URL or a demo: recording")
 	}
 	if u.User != nil || strings.ContainsAny(ref, "\\ ") || u.Host == "" {
 		return errors.New("must be an http(s) URL without user info, spaces or backslashes")

@@ -139,16 +139,13 @@ var seedEvents = sync.OnceValues(func() ([][]byte, error) {
 	return out, err
 })
 
-// startSite seeds the demo month (400 legs, recordings on disk) into s for
+// startSite seeds the demo month (400 legs, synthesised recordings) into s for
 // tenant "demo", creates the users ana (admin) and vitor (viewer of one
 // service) and serves the UI on 127.0.0.1.
 func startSite(t testing.TB, s storetest.Store) *testSite {
 	t.Helper()
 	ctx := context.Background()
-	recDir := t.TempDir()
-	if err := demo.WriteRecordings(filepath.Join(recDir, demoTenant)); err != nil {
-		t.Fatalf("write recordings: %v", err)
-	}
+	recDir := t.TempDir() // the demo's recordings are synthesised: none on disk
 	events, err := seedEvents()
 	if err != nil {
 		t.Fatalf("generate demo data: %v", err)

@@ -31,7 +31,7 @@ func newNoteEnv(t *testing.T, db *store.DB, engine func(*store.DB) report.Analyt
 		cookies: map[string]string{}, csrf: map[string]string{}, raw: map[string][][]byte{},
 		protocols: map[string]map[string]bool{},
 	}
-	e.raw[tenantA] = seedTenant(t, db, tenantA, demo.Options{Tenant: tenantA, Legs: 60, Days: 3, Seed: 3, RecordingsDir: e.RecDir})
+	e.raw[tenantA] = seedTenant(t, db, tenantA, demo.Options{Tenant: tenantA, Legs: 60, Days: 3, Seed: 3})
 	var ar report.AnalyticsReader
 	if engine != nil {
 		ar = engine(db)

@@ -25,14 +25,31 @@ const maxPlays = 20000
 // apiRecording serves a call recording with HTTP range support (the player
 // seeks). A relative recording_url reaches only a regular file of the
 // tenant's own folder; an absolute one is a redirect only to a host the
-// tenant allowed. One audit entry per playback: the first request of a
-// principal for a recording, whatever its Range, within playWindow.
+// tenant allowed; a demo: one is synthesised (recordings.NewSynth). One
+// audit entry per playback: the first request of a principal for a
+// recording, whatever its Range, within playWindow.
 func (s *Server) apiRecording(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	protocol := r.PathValue("protocol")
 	ref, err := s.reports.Recording(r.Context(), p, protocol)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if d, demo, err := recordings.ParseDemo(ref); demo {
+		// A demo recording is synthesised, not stored: computed from its
+		// seed as the requested range is read.
+		var syn *recordings.Synth
+		if err == nil {
+			syn, err = recordings.NewSynth(d)
+		}
+		if err != nil {
+			apiError(w, http.StatusNotFound, "recording not found")
+			return
+		}
+		s.auditPlay(r, p, protocol)
+		w.Header().Set("Content-Type", "audio/wav")
+		http.ServeContent(w, r, syn.Name(), time.Time{}, syn)
 		return
 	}
 	if u, abs, err := recordings.Absolute(ref); abs {

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rastro/rastro/internal/demo"
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/recordings"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
 	"github.com/rastro/rastro/internal/web"
@@ -291,5 +296,110 @@ func TestLangRedirectStaysLocal(t *testing.T) {
 				t.Errorf("GET /login next=%s with a session: got %d to %q", next, r.Code, loc)
 			}
 		}
+	})
+}
+
+// A demo call's recording is synthesised on request: a Range request gets
+// exactly those bytes of the synthesised file, the whole file lasts the
+// leg's talk time, and the same scope and audit rules apply.
+func TestDemoCallRecordingIsSynthesisedWithRanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		e := twoTenants(t, s)
+		raw := seedTenant(t, e.DB, tenantA, demo.Options{Tenant: tenantA, Legs: 40, Days: 2, Seed: 5})
+		var evs []model.Event
+		for _, b := range raw {
+			var ev model.Event
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatal(err)
+			}
+			evs = append(evs, ev)
+		}
+		protocol, answered, recs := map[string]string{}, map[string]time.Time{}, map[string][]model.Event{}
+		for _, ev := range evs {
+			if ev.Protocol != "" {
+				protocol[ev.Interaction] = ev.Protocol
+			}
+			if ev.AnsweredAt != nil {
+				answered[ev.Leg] = *ev.AnsweredAt
+			}
+			if ev.RecordingURL != "" {
+				recs[ev.Interaction] = append(recs[ev.Interaction], ev)
+			}
+		}
+		// A one-leg answered call (the playback of a transferred call is
+		// that of one of its legs).
+		var call model.Event
+		for _, ev := range evs {
+			if r := recs[ev.Interaction]; len(r) == 1 && r[0].ID == ev.ID && strings.HasPrefix(ev.RecordingURL, "demo:talk?") && protocol[ev.Interaction] != "" {
+				call = ev
+				break
+			}
+		}
+		if call.ID == "" {
+			t.Fatal("no one-leg answered call with a recording in the demo")
+		}
+		hang := call.At
+		for _, h := range []*time.Time{call.ClientHangupAt, call.AgentHangupAt} {
+			if h != nil && h.Before(hang) {
+				hang = *h
+			}
+		}
+		talk := int(math.Round(hang.Sub(answered[call.Leg]).Seconds()))
+		d, _, err := recordings.ParseDemo(call.RecordingURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		syn, err := recordings.NewSynth(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := io.ReadAll(syn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := recPath(protocol[call.Interaction])
+
+		r := e.as(t, "admin", "GET", path, nil, "Range", "bytes=100-199")
+		if r.Code != http.StatusPartialContent || !bytes.Equal(r.Body, file[100:200]) {
+			t.Fatalf("Range bytes=100-199 of %s: want 206 with those 100 bytes of the synthesised file, got %s", call.RecordingURL, r)
+		}
+		if cr := r.Hdr.Get("Content-Range"); cr != "bytes 100-199/"+strconv.Itoa(len(file)) {
+			t.Errorf("Content-Range %q", cr)
+		}
+		r = e.get(t, "admin", path)
+		if r.Code != 200 || r.Hdr.Get("Content-Type") != "audio/wav" || !bytes.Equal(r.Body, file) {
+			t.Fatalf("whole recording: %d %q, %d bytes; want 200 audio/wav, the %d bytes of the synthesised file", r.Code, r.Hdr.Get("Content-Type"), len(r.Body), len(file))
+		}
+		if cl, want := r.Hdr.Get("Content-Length"), strconv.Itoa(44+talk*8000*2); cl != want {
+			t.Errorf("Content-Length %s, want %s: %d s of talk at 8 kHz, 16-bit", cl, want, talk)
+		}
+		// One audited playback, as for a stored file.
+		log, err := e.DB.AuditLog(context.Background(), tenantA, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range log {
+			if a.Action == "recording.play" && a.Detail["protocol"] == protocol[call.Interaction] {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d recording.play audit entries, want 1", n)
+		}
+		// Another tenant does not reach it.
+		if r := e.get(t, "globex-admin", path); r.Code != 404 {
+			t.Errorf("globex plays acme's demo recording: want 404, got %s", r)
+		}
+		// A demo recording over 4 h is refused at ingest, naming the field…
+		if r := e.as(t, "admin", "POST", "/api/v1/events", ndjson(callLines("d1", "DEMO-BAD", "demo:talk?seconds=999999&seed=1")...)); r.Code != 422 || !strings.Contains(string(r.Body), `"recording_url"`) {
+			t.Errorf("ingest of a 999999 s demo recording: want 422 naming recording_url, got %s", r)
+		}
+		// …and, stored before the check, answers 404.
+		storeUnchecked(t, e.DB, tenantA, callLines("d1", "DEMO-BAD", "demo:talk?seconds=999999&seed=1"))
+		if r := e.get(t, "admin", recPath("DEMO-BAD")); r.Code != 404 {
+			t.Errorf("demo recording of 999999 s: want 404, got %s", r)
+		}
+		t.Logf("%s: %d s of talk, %d bytes", call.RecordingURL, talk, len(file))
 	})
 }

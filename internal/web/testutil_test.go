@@ -150,10 +150,10 @@ func newEnvWith(t *testing.T, s storetest.Store, engineOf func(t *testing.T, db 
 		protocols: map[string]map[string]bool{},
 	}
 	seed := map[string]demo.Options{
-		tenantA: {Tenant: tenantA, Legs: 250, Seed: 1, RecordingsDir: e.RecDir},
+		tenantA: {Tenant: tenantA, Legs: 250, Seed: 1},
 		// globex only has to exist and differ: a small week keeps the
 		// fixture fast on PostgreSQL.
-		tenantB: {Tenant: tenantB, Legs: 40, Days: 3, Seed: 7, Start: time.Date(2026, 8, 1, 0, 0, 0, 0, demo.Zone), RecordingsDir: e.RecDir},
+		tenantB: {Tenant: tenantB, Legs: 40, Days: 3, Seed: 7, Start: time.Date(2026, 8, 1, 0, 0, 0, 0, demo.Zone)},
 	}
 	for _, tenant := range []string{tenantA, tenantB} {
 		t0 := time.Now()

@@ -11,7 +11,8 @@
 #   10m: `rastro bench load-analytics` (bench only) fills ClickHouse with ten
 #        months ending with the synced one, COPIES copies of it per month
 #        (default 1: a 1 M-leg store gives 10 M legs); the same benchmark
-#        again, querying the synced month.
+#        again, querying the synced month, then once more with every read
+#        FINAL (--analytics-final: what settled partitions save).
 # STEPS (env, default "pg ch 10m") picks steps; without pg and ch the engine
 # is synced from a copy of the SQLite store (which then only answers the
 # directory look-ups: the reports read ClickHouse) and no PostgreSQL starts.
@@ -60,7 +61,9 @@ if has 10m; then
 	./bin/rastro bench load-analytics --analytics "$RASTRO_TEST_CLICKHOUSE" --months 10 --copies "$COPIES"
 	du -sh "$RASTRO_TEST_CLICKHOUSE_DIR"
 	step "ClickHouse holding ten months, querying the synced one"
-	./bin/rastro bench --db "$DB" --analytics "$RASTRO_TEST_CLICKHOUSE" --mixes "$MIXES" --only page,ivr,agents,chtext
+	./bin/rastro bench --db "$DB" --analytics "$RASTRO_TEST_CLICKHOUSE" --mixes "$MIXES" --only page,ivr,agents,fluxo,chtext
+	step "the same, every read FINAL (what settled partitions save)"
+	./bin/rastro bench --db "$DB" --analytics "$RASTRO_TEST_CLICKHOUSE" --analytics-final --mixes "$MIXES" --only page,ivr,agents,fluxo
 fi
 '
 if [[ " $STEPS " == *" pg "* || " $STEPS " == *" ch "* ]]; then

@@ -64,8 +64,8 @@ func TestBrowserHistoryOfATransferredCallShowsBothLegsAndVoltarReturns(t *testin
 		}
 		legs := eval[[]legCallRow](t, ctx, legCallsJS)
 		want := []legCallRow{
-			{Who: "Suporte → Carla Dias", Answered: "2026-10-05 10:00:30", ClientHangup: "—", AgentHangup: "2026-10-05 10:02:00", Transfer: "2026-10-05 10:02:00 → Vendas"},
-			{Who: "Vendas → Bruno Lima", Answered: "2026-10-05 10:02:15", ClientHangup: "2026-10-05 10:04:10", AgentHangup: "—", Transfer: "—"},
+			{Who: "Suporte → Carla Dias", Answered: "05/10/2026 10:00:30", ClientHangup: "—", AgentHangup: "05/10/2026 10:02:00", Transfer: "05/10/2026 10:02:00 → Vendas"},
+			{Who: "Vendas → Bruno Lima", Answered: "05/10/2026 10:02:15", ClientHangup: "05/10/2026 10:04:10", AgentHangup: "—", Transfer: "—"},
 		}
 		if len(legs) != len(want) {
 			t.Fatalf("leg rows %+v, want %+v", legs, want)

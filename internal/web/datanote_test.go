@@ -141,8 +141,13 @@ func TestReportPagesShowTheClickHouseLag(t *testing.T) {
 			t.Errorf("%s with nothing pending says %q", path, got)
 		}
 	}
-	// A contact renamed: one Fluxo Ágil update pending.
-	if _, err := ingest.New(db).IngestBody(ctx, tenantA, []byte(`{"id":"note-1","type":"contact.upserted","at":"2026-10-02T08:00:00-03:00","contact":{"id":"note-contact","name":"Nota"}}`+"\n")); err != nil {
+	// A contact of the Fluxo Ágil renamed: one update pending (a contact
+	// without bot conversations queues none).
+	bots, err := db.BotRows(ctx, model.Principal{Tenant: tenantA, Role: model.RoleAdmin, PersonalData: true}, store.BotFilter{}, false, nil, 1)
+	if err != nil || len(bots.Rows) == 0 {
+		t.Fatalf("a Fluxo Ágil contact of %s: %v, %v", tenantA, bots.Rows, err)
+	}
+	if _, err := ingest.New(db).IngestBody(ctx, tenantA, []byte(`{"id":"note-1","type":"contact.upserted","at":"2026-10-02T08:00:00-03:00","contact":{"id":"`+bots.Rows[0].ContactID+`","name":"Nota"}}`+"\n")); err != nil {
 		t.Fatal(err)
 	}
 	n, oldest, err := db.OutboxStats(ctx, tenantA)

@@ -58,8 +58,8 @@ func TestHistoryPageShowsEachLegsOwnAnswerAndHangup(t *testing.T) {
 			mustOK(t, c.user+" history", r)
 			page := string(r.Body)
 			want := [][]string{
-				{"1", "Suporte → Carla Dias", "2026-10-05 10:00:15", "2026-10-05 10:00:30", "—", "2026-10-05 10:02:00", "2026-10-05 10:02:00 → Vendas"},
-				{"2", "Vendas → Bruno Lima", "2026-10-05 10:02:00", "2026-10-05 10:02:15", "2026-10-05 10:04:10", "—", "—"},
+				{"1", "Suporte → Carla Dias", "05/10/2026 10:00:15", "05/10/2026 10:00:30", "—", "05/10/2026 10:02:00", "05/10/2026 10:02:00 → Vendas"},
+				{"2", "Vendas → Bruno Lima", "05/10/2026 10:02:00", "05/10/2026 10:02:15", "05/10/2026 10:04:10", "—", "—"},
 			}
 			got := legCallRows(page)
 			if len(got) != len(want) {
@@ -175,7 +175,7 @@ func TestHistoryCallCardShowsTheAnswerOfAOneLegCall(t *testing.T) {
 			details[m[1]] = strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[2], ""))
 		}
 		for k, want := range map[string]string{
-			"Atendida em": "2026-10-06 10:00:09", "Agente desligou em": "2026-10-06 10:03:00", "Cliente desligou em": "—",
+			"Atendida em": "06/10/2026 10:00:09", "Agente desligou em": "06/10/2026 10:03:00", "Cliente desligou em": "—",
 			// An outbound call's contact phone is To; another country's
 			// number is shown as received.
 			"Para": "+1 415 555 0100", "Telefone": "+1 415 555 0100",
@@ -184,7 +184,7 @@ func TestHistoryCallCardShowsTheAnswerOfAOneLegCall(t *testing.T) {
 				t.Errorf("%s = %q, want %q", k, details[k], want)
 			}
 		}
-		if rows := legCallRows(string(r.Body)); len(rows) != 1 || rows[0][3] != "2026-10-06 10:00:09" {
+		if rows := legCallRows(string(r.Body)); len(rows) != 1 || rows[0][3] != "06/10/2026 10:00:09" {
 			t.Errorf("leg rows %q", rows)
 		}
 	})

@@ -273,7 +273,6 @@ func (r *Rastreio) SummarizeLegs(ctx context.Context, p model.Principal, f store
 	}
 	var s store.LegSummary
 	err = r.CH.read(ctx, legsScope(f), legTables, func(m reading) error {
-		s = store.LegSummary{ByStatus: map[string]int64{}, ByVoiceStatus: map[string]int64{}}
 		rows, err := r.CH.conn.Query(ctx, `SELECT l.status, l.voice_status, toInt64(count()),
 			toFloat64(sum(ifNull(l.duration, 0))), toInt64(count(l.duration)),
 			toFloat64(sum(ifNull(l.tmr, 0))), toInt64(count(l.tmr)),
@@ -284,24 +283,7 @@ func (r *Rastreio) SummarizeLegs(ctx context.Context, p model.Principal, f store
 			return fmt.Errorf("analytics: summarize legs: %w", err)
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var status, voice string
-			var n, durN, tmrN, tm1rN, exp, expN int64
-			var dur, tmr, tm1r float64
-			if err := rows.Scan(&status, &voice, &n, &dur, &durN, &tmr, &tmrN, &tm1r, &tm1rN, &exp, &expN); err != nil {
-				return fmt.Errorf("analytics: summarize legs: %w", err)
-			}
-			s.Legs += n
-			s.ByStatus[status] += n
-			if voice != "" {
-				s.ByVoiceStatus[voice] += n
-			}
-			s.DurationSum, s.DurationN = s.DurationSum+dur, s.DurationN+durN
-			s.TMRSum, s.TMRN = s.TMRSum+tmr, s.TMRN+tmrN
-			s.TM1RSum, s.TM1RN = s.TM1RSum+tm1r, s.TM1RN+tm1rN
-			s.Expired, s.ExpiredN = s.Expired+exp, s.ExpiredN+expN
-		}
-		if err := rows.Err(); err != nil {
+		if s, err = store.ScanLegSummary(rows); err != nil {
 			return fmt.Errorf("analytics: summarize legs: %w", err)
 		}
 		return nil

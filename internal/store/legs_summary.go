@@ -40,13 +40,32 @@ FROM legs l WHERE `+where+` GROUP BY l.status, l.voice_status`, args...)
 		return LegSummary{}, fmt.Errorf("summarize legs: %w", err)
 	}
 	defer rows.Close()
+	s, err := ScanLegSummary(rows)
+	if err != nil {
+		return LegSummary{}, fmt.Errorf("summarize legs: %w", err)
+	}
+	return s, nil
+}
+
+// SummaryRows is what ScanLegSummary reads: *sql.Rows, or the analytics
+// engine's rows.
+type SummaryRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanLegSummary adds up the rows of a summary query — per (status,
+// voice_status): legs, then sum and count of DURAÇÃO, TMR, TM1R and
+// expired — the store's and the analytics engine's alike.
+func ScanLegSummary(rows SummaryRows) (LegSummary, error) {
 	s := LegSummary{ByStatus: map[string]int64{}, ByVoiceStatus: map[string]int64{}}
 	for rows.Next() {
 		var status, voice string
 		var n, durN, tmrN, tm1rN, exp, expN int64
 		var dur, tmr, tm1r float64
 		if err := rows.Scan(&status, &voice, &n, &dur, &durN, &tmr, &tmrN, &tm1r, &tm1rN, &exp, &expN); err != nil {
-			return LegSummary{}, fmt.Errorf("summarize legs: %w", err)
+			return LegSummary{}, err
 		}
 		s.Legs += n
 		s.ByStatus[status] += n
@@ -58,8 +77,5 @@ FROM legs l WHERE `+where+` GROUP BY l.status, l.voice_status`, args...)
 		s.TM1RSum, s.TM1RN = s.TM1RSum+tm1r, s.TM1RN+tm1rN
 		s.Expired, s.ExpiredN = s.Expired+exp, s.ExpiredN+expN
 	}
-	if err := rows.Err(); err != nil {
-		return LegSummary{}, fmt.Errorf("summarize legs: %w", err)
-	}
-	return s, nil
+	return s, rows.Err()
 }

@@ -48,13 +48,13 @@ else
 fi
 if has pg; then
 	step "PostgreSQL alone"
-	./bin/rastro bench --db "$DB" --mixes "$MIXES" --only page,export,ivr,agents,copy
+	./bin/rastro bench --db "$DB" --mixes "$MIXES" --only page,export,fluxo,ivr,agents,copy
 fi
 step "analytics sync into the two-shard ClickHouse"
 ./bin/rastro analytics sync --db "$DB" --analytics "$RASTRO_TEST_CLICKHOUSE"
 if has ch; then
 	step "PostgreSQL + ClickHouse"
-	./bin/rastro bench --db "$DB" --analytics "$RASTRO_TEST_CLICKHOUSE" --mixes "$MIXES" --only page,export,ivr,agents,chtext
+	./bin/rastro bench --db "$DB" --analytics "$RASTRO_TEST_CLICKHOUSE" --mixes "$MIXES" --only page,export,fluxo,ivr,agents,chtext
 fi
 if has 10m; then
 	step "bench load-analytics: ten months, $COPIES cop(y/ies) of the synced month each"

@@ -68,7 +68,9 @@
 //	EXITWITHKEY
 //	TRANSFER, BLINDTRANSFER          leg.transferred (leg → new leg; to_service_id / to_agent_id
 //	  |exten|context|…               only from Options.TransferTarget, else empty)
-//	ATTENDEDTRANSFER|method|…        leg.transferred, no target
+//	ATTENDEDTRANSFER|method|…        leg.transferred, no target; after BRIDGE|<bridge uniqueid> (a
+//	                                 bridge merge) the new leg is "ast:<callid>:bridge:<uniqueid>",
+//	                                 the CEL's name for it (the queue_log tells no more of it)
 //	ADDMEMBER, AGENTLOGIN            agent.login media voice, when the agent was in no queue
 //	REMOVEMEMBER, AGENTLOGOFF        agent.logout media voice, when the agent is left in no queue
 //	PAUSE|reason                     agent.pause_started reason (empty → DefaultPauseReason), when

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -115,6 +116,83 @@ func TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder(t *te
 			}
 			for col, v := range want {
 				if got, ok := first[i][col]; !ok || got != v {
+					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
+				}
+			}
+		}
+	})
+}
+
+// The CDR of the CEL fixture cel_attended_transfer.csv (a direct call to
+// PJSIP/1001, which attended-transfers it to 1003 through a Local pair),
+// cdr_csv 21 columns, local time, rows as the Asterisk 12+ CDR
+// specification makes them: the caller with 1001 until the transfer (21),
+// the transferer's consultation with Local;1 (22) and, once the pair
+// optimised away, with 1003 (24), the Local half ;2 dialling 1003 (23), the
+// caller with 1003 from the transfer (25).
+const directAttendedCDR = `"","11987654321","551130002000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000030","PJSIP/1001-00000031","Dial","PJSIP/1001,30","2026-10-05 12:00:00","2026-10-05 12:00:05","2026-10-05 12:01:10",70,65,"ANSWERED","DOCUMENTATION","1791212400.50","","","1791212400.50",21
+"","1001","1001","from-internal","""Ramal 1001"" <1001>","PJSIP/1001-00000031","Local/1003@from-internal-00000001;1","AppDial","(Outgoing Line)","2026-10-05 12:00:40","2026-10-05 12:00:46","2026-10-05 12:00:47",7,1,"ANSWERED","DOCUMENTATION","1791212400.51","","","1791212400.50",22
+"","1001","1003","from-internal","""Ramal 1001"" <1001>","Local/1003@from-internal-00000001;2","PJSIP/1003-00000032","Dial","PJSIP/1003,30","2026-10-05 12:00:40","2026-10-05 12:00:46","2026-10-05 12:00:47",7,1,"ANSWERED","DOCUMENTATION","1791212400.53","","","1791212400.50",23
+"","1001","1001","from-internal","""Ramal 1001"" <1001>","PJSIP/1001-00000031","PJSIP/1003-00000032","AppDial","(Outgoing Line)","2026-10-05 12:00:47","2026-10-05 12:00:47","2026-10-05 12:01:10",23,23,"ANSWERED","DOCUMENTATION","1791212400.51","","","1791212400.50",24
+"","11987654321","551130002000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000030","PJSIP/1003-00000032","Dial","PJSIP/1001,30","2026-10-05 12:01:10","2026-10-05 12:01:10","2026-10-05 12:03:20",130,130,"ANSWERED","DOCUMENTATION","1791212400.50","","","1791212400.50",25
+`
+
+// A direct call attended-transferred, told by its CDR and its CEL: the
+// consultation rows make no leg, so the call has the two legs the CEL
+// names (PJSIP/1001's, transferred, and PJSIP/1003's) in either read order,
+// and the transferer's leg says the agent hung up (the CEL's hangupsource)
+// and not the client (the CDR's caller went on to 1003).
+func TestDirectCallAttendedTransferToldByCDRAndCELHasTheCallersTwoLegs(t *testing.T) {
+	dir := t.TempDir()
+	cdr := filepath.Join(dir, "Master.csv")
+	if err := os.WriteFile(cdr, []byte(directAttendedCDR), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cel, err := filepath.Abs("../../internal/connectors/asterisk/testdata/cel_attended_transfer.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{{"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		var first []map[string]string
+		for k, order := range permutations(len(inputs)) {
+			tenant := fmt.Sprintf("direct%d", k)
+			var in []voiceInput
+			for _, i := range order {
+				in = append(in, inputs[i])
+			}
+			ingestInOrder(t, s.DSN, tenant, in)
+			rows := voiceRows(t, s.DSN, tenant)
+			for _, r := range rows {
+				delete(r, "PROTOCOLO")
+			}
+			if k == 0 {
+				first = rows
+			} else if !reflect.DeepEqual(rows, first) {
+				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
+			}
+		}
+		if len(first) != 2 {
+			t.Fatalf("want the caller's two legs, got %d rows: %v", len(first), first)
+		}
+		// Local time = UTC-3: the epoch 1791212400 is 12:00:00.
+		for i, want := range []map[string]string{{
+			// Answered at +5 s; ATTENDEDTRANSFER at +70 s; PJSIP/1001's
+			// HANGUP at +70.003 s with hangupsource itself.
+			"HORA": "12:00:00", "AGENTE": "PJSIP/1001", "STATUS": "service transferred",
+			"DATA ATENDIDA": "2026-10-05 12:00:05", "DATA FINALIZADA": "2026-10-05 12:01:10", "DURAÇÃO": "00:01:05",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000030", "NOME DO CANAL INTERNO": "PJSIP/1001-00000031",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 12:01:10",
+		}, {
+			// Opened and answered for the caller at the transfer; the
+			// caller hangs up at +200 s (CDR end; CEL hangupsource trunk).
+			"HORA": "12:01:10", "AGENTE": "PJSIP/1003", "STATUS": "service completed",
+			"DATA ATENDIDA": "2026-10-05 12:01:10", "DATA FINALIZADA": "2026-10-05 12:03:20", "DURAÇÃO": "00:02:10",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000030", "NOME DO CANAL INTERNO": "PJSIP/1003-00000032",
+			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 12:03:20", "DATA FINALIZAÇÃO AGENTE": "",
+		}} {
+			for col, v := range want {
+				if got := first[i][col]; got != v {
 					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
 				}
 			}

@@ -91,7 +91,9 @@
 //     extension; the new leg gets its service from the ENTERQUEUE that
 //     follows (rastro otherwise keeps the previous leg's service). A
 //     transfer out of the queues leaves the new leg open: queue_log never
-//     says how it ended (the CDR connector will).
+//     says how it ended. The CEL ends the leg of an attended transfer by
+//     bridge merge, which both name by the bridge (TranslateCEL); any
+//     other such leg stays open, out of the Rastreio.
 //   - Call facts (call.updated) always name their leg, and the dialed number
 //     is repeated on each leg, since rastro keeps call facts per leg.
 //   - Agent membership is per queue in Asterisk and per media in rastro: an

@@ -77,7 +77,9 @@ var celRank = map[string]int{
 // FINALIZAÇÃO CLIENTE / AGENTE) and the dial status; a BLINDTRANSFER or
 // ATTENDEDTRANSFER ends the transferer's leg as transferred into the next
 // channel the call reaches. A call through Queue() is the queue_log's
-// (CallOptions.QueueLegs): the CEL adds only call.updated facts.
+// (CallOptions.QueueLegs): the CEL adds only call.updated facts, and the
+// leg an attended transfer by bridge merge opened, which the queue_log
+// names by the bridge and tells nothing more of (emitMergedLeg).
 // Malformed lines are returned as Problems once the input is read.
 func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Event) error) error {
 	emit = fitting(emit)

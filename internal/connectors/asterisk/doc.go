@@ -11,7 +11,8 @@
 // CSV files: channels, answers, hang-up sources and transfers. A call
 // through Queue() is the queue_log's: the CDR and CEL only add call.updated
 // to it (CallOptions, call.go), so the call appears once whatever the read
-// order. Stream (stream.go) translates one line at a time for `rastro
+// order; only the leg an attended transfer by bridge merge opens, which both
+// the queue_log and the CEL name by the bridge, is completed by the CEL. Stream (stream.go) translates one line at a time for `rastro
 // ingest --follow`. The README's "Asterisk CDR import", "Asterisk CEL
 // import" and "One call, one truth" document the mappings; what follows is
 // the queue_log's.

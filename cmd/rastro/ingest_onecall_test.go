@@ -240,10 +240,12 @@ func TestDirectCallToldByCDRAndCELHasEachLegOnce(t *testing.T) {
 			t.Fatalf("rows by internal channel: %v", byChannel)
 		}
 		// PJSIP/1001 blind-transferred at 11:01:00 and its channel hung
-		// itself up then (CEL): the agent left. (The CDR row's end also
-		// fills DATA FINALIZAÇÃO CLIENTE: a CDR does not say who hung up.)
+		// itself up then (CEL): the agent left, the caller did not — the
+		// CDR's trunk row goes on at 11:01:01, so the CDR leaves who hung
+		// up to the CEL, read before or after it.
 		if a["STATUS"] != "service transferred" || a["AGENTE"] != "PJSIP/1001" || a["DATA ATENDIDA"] != "2026-10-05 11:00:05" ||
-			a["DATA FINALIZADA"] != "2026-10-05 11:01:00" || a["DATA FINALIZAÇÃO AGENTE"] != "05-10-2026 11:01:00" {
+			a["DATA FINALIZADA"] != "2026-10-05 11:01:00" || a["DATA FINALIZAÇÃO AGENTE"] != "05-10-2026 11:01:00" ||
+			a["DATA FINALIZAÇÃO CLIENTE"] != "" {
 			t.Errorf("first leg %v", a)
 		}
 		if b["STATUS"] != "service completed" || b["AGENTE"] != "PJSIP/1003" || b["DATA FINALIZAÇÃO AGENTE"] != "" ||

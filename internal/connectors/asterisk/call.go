@@ -71,6 +71,14 @@ func (o CallOptions) agent(dev string) string {
 	return dev
 }
 
+// bridgeLegID is the leg an attended transfer opened by merging the
+// caller into bridge (its uniqueid): the queue_log's ATTENDEDTRANSFER|BRIDGE
+// names it and the CEL's BRIDGE_ENTER extras too, so both files describe
+// the one leg in any read order.
+func bridgeLegID(ix, bridge string) string {
+	return "ast:" + cut(ix, 48) + ":bridge:" + cut(bridge, 64)
+}
+
 // hasCallFact says whether a call.updated carries anything (EVENTS.md
 // requires at least one field).
 func hasCallFact(ev *model.Event) bool {

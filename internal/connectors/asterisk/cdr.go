@@ -316,6 +316,7 @@ func emitCall(g *cdrGroup, opt CallOptions, emit func(int, model.Event) error) e
 		}
 		return a.line < b.line
 	})
+	rows = callerRows(g.key, rows)
 	first := rows[0]
 	ix := g.key
 	outbound := opt.outbound(first.get("dcontext"), first.get("src"), first.get("dst"))
@@ -350,13 +351,70 @@ func emitCall(g *cdrGroup, opt CallOptions, emit func(int, model.Event) error) e
 		if len(rows) > 1 && !isDestination(r) {
 			continue
 		}
-		for _, e := range legEvents(ix, r, outbound, opt) {
+		for _, e := range legEvents(ix, r, outbound, outlived(r, rows), opt) {
 			if err := emit(r.line, e); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// callerRows are the rows of the caller's own bridges, in order: rows whose
+// channel is the caller's (the channel of the row whose uniqueid is the
+// call's key, else of its first row), or the ";2" half of a Local pair whose
+// ";1" such a row reached (a queue member or destination behind a Local
+// channel). The other rows of the call are calls its other parties placed
+// meanwhile, which Asterisk links to it (a channel requested by a channel of
+// the call inherits its linkedid): an attended transfer's consultation, from
+// the transferer's channel (PJSIP/1001 → Local/1003@…;1) and its Local pair
+// (Local/1003@…;2 → PJSIP/1003), before the transfer joins the caller to
+// the party consulted. They are neither legs nor facts of the caller's legs.
+func callerRows(key string, rows []*cdrRow) []*cdrRow {
+	caller := rows[0].get("channel")
+	for _, r := range rows {
+		if r.get("uniqueid") == key {
+			caller = r.get("channel")
+			break
+		}
+	}
+	side := map[string]bool{caller: true}
+	for grew := true; grew; {
+		grew = false
+		for _, r := range rows {
+			dst := r.get("dstchannel")
+			if side[r.get("channel")] && isLocalChannel(dst) && strings.HasSuffix(dst, ";1") {
+				half := strings.TrimSuffix(dst, ";1") + ";2"
+				if !side[half] {
+					side[half], grew = true, true
+				}
+			}
+		}
+	}
+	var out []*cdrRow
+	for _, r := range rows {
+		if ch := r.get("channel"); ch == "" || side[ch] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// outlived says whether r's channel (the caller's side) was still on the
+// call after r ended: a later row of the same channel starts at or after
+// r's end (a transfer, or another destination dialled after this one). The
+// first hang-up that ended r was then not that channel's, and a CDR cannot
+// tell whose it was (the CEL's hang-up source can).
+func outlived(r *cdrRow, rows []*cdrRow) bool {
+	if r.end == nil {
+		return false
+	}
+	for _, o := range rows {
+		if o != r && o.get("channel") == r.get("channel") && !o.start.Before(*r.end) {
+			return true
+		}
+	}
+	return false
 }
 
 // queueCallFacts are what the CDR adds to a call the queue_log describes
@@ -424,8 +482,10 @@ func isDestination(r *cdrRow) bool {
 
 // legEvents are the events of one destination row: leg.queued (start),
 // leg.delivered (answer, when an agent is known), call.updated and
-// leg.finished (end).
-func legEvents(ix string, r *cdrRow, outbound bool, opt CallOptions) []model.Event {
+// leg.finished (end). The row's end is DATA FINALIZAÇÃO CLIENTE unless the
+// calling channel outlived the row (outlived): then who hung up is left to
+// the CEL.
+func legEvents(ix string, r *cdrRow, outbound, outlived bool, opt CallOptions) []model.Event {
 	// The leg is named by the channel it reached (the caller's own when
 	// none), as the CEL names the same leg.
 	ch := r.get("dstchannel")
@@ -462,7 +522,9 @@ func legEvents(ix string, r *cdrRow, outbound bool, opt CallOptions) []model.Eve
 	ev.VoiceServer = opt.voiceServer(r.get("voice_server"))
 	ev.ExternalChannel, ev.InternalChannel = ext, inner
 	ev.AnsweredAt = r.answer
-	ev.ClientHangupAt = r.end
+	if !outlived {
+		ev.ClientHangupAt = r.end
+	}
 	ev.VoiceStatus = voiceStatus(r.get("disposition"))
 	q := qualityOf(r)
 	ev.JitterMs, ev.PacketLossPct, ev.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs

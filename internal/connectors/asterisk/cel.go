@@ -77,7 +77,9 @@ var celRank = map[string]int{
 // FINALIZAÇÃO CLIENTE / AGENTE) and the dial status; a BLINDTRANSFER or
 // ATTENDEDTRANSFER ends the transferer's leg as transferred into the next
 // channel the call reaches. A call through Queue() is the queue_log's
-// (CallOptions.QueueLegs): the CEL adds only call.updated facts.
+// (CallOptions.QueueLegs): the CEL adds only call.updated facts, and the
+// leg an attended transfer by bridge merge opened, which the queue_log
+// names by the bridge and tells nothing more of (emitMergedLeg).
 // Malformed lines are returned as Problems once the input is read.
 func TranslateCEL(r io.Reader, opt CELOptions, emit func(line int, ev model.Event) error) error {
 	emit = fitting(emit)
@@ -235,6 +237,14 @@ type celChannel struct {
 	hangupSource, dialStatus, userfield          string
 	queue                                        bool
 	first                                        *celRow
+	enters                                       []celBridgeEnter
+}
+
+// celBridgeEnter is a channel's BRIDGE_ENTER: when, and into which bridge
+// (the extra's bridge_id).
+type celBridgeEnter struct {
+	at     time.Time
+	bridge string
 }
 
 // celTransfer is a transfer made by a channel at a time.
@@ -286,6 +296,10 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 			}
 			setStr(&c.hangupSource, r.extraString("hangupsource"))
 			setStr(&c.dialStatus, r.extraString("dialstatus"))
+		case "BRIDGE_ENTER":
+			if b := r.extraString("bridge_id"); b != "" {
+				c.enters = append(c.enters, celBridgeEnter{at: at, bridge: b})
+			}
 		case "APP_START":
 			if strings.EqualFold(r.get("appname"), "queue") {
 				c.queue, queue = true, true
@@ -323,6 +337,16 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 		// opened the next leg).
 		for _, d := range dests {
 			if d.answer == nil {
+				continue
+			}
+			if t := consultedBy(d, transfers, dests); t != nil {
+				// The party an attended transfer consulted answered the
+				// transferer, not the caller: at its answer the caller's
+				// leg is still the transferer's. Its own leg is the one the
+				// transfer opened.
+				if err := emitMergedLeg(ix, caller, d, t, opt, emit); err != nil {
+					return err
+				}
 				continue
 			}
 			ev := celEvent(ix, d.first, model.TypeCallUpdated, *d.answer)
@@ -382,6 +406,105 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 		}
 	}
 	return nil
+}
+
+// consultedBy is the attended transfer whose target d is, when d answered
+// at or before it (the consultation call); nil otherwise.
+func consultedBy(d *celChannel, transfers []celTransfer, dests []*celChannel) *celTransfer {
+	for k := range transfers {
+		t := &transfers[k]
+		if t.kind == "ATTENDEDTRANSFER" && !d.answer.After(t.at) && transferTarget(t, dests) == d {
+			return t
+		}
+	}
+	return nil
+}
+
+// emitMergedLeg emits, for a queue call, the leg an attended transfer t
+// opened into the consulted party d: app_queue logs the transfer (its
+// ATTENDEDTRANSFER|BRIDGE names the bridge the two were merged into) and
+// nothing more of the call, so the CEL tells the rest under the same
+// bridge-named leg: delivered to d's agent when the caller joined d's
+// bridge, d's channels and quality, the first hang-up of the pair by its
+// source, finished then. A transfer that merged no bridge (linked through
+// Local channels, or into an application) leaves that leg to the
+// queue_log's numbering, which the CEL cannot name: nothing is emitted.
+func emitMergedLeg(ix string, caller, d *celChannel, t *celTransfer, opt CallOptions, emit func(int, model.Event) error) error {
+	bridge, joined := mergedBridge(t, caller, d)
+	if bridge == "" {
+		return nil
+	}
+	leg := bridgeLegID(ix, bridge)
+	var out []model.Event
+	if agent := opt.agent(device(d.name)); agent != "" {
+		ev := celEvent(ix, d.first, model.TypeLegDelivered, joined)
+		ev.Interaction, ev.Leg, ev.AgentID = ix, leg, agent
+		out = append(out, ev)
+	}
+	end, source := firstHangup(caller, d)
+	cu := celEvent(ix, d.first, model.TypeCallUpdated, joined)
+	if end != nil && end.After(joined) {
+		cu.At = *end
+	}
+	cu.Interaction, cu.Leg = ix, leg
+	cu.ExternalChannel, cu.InternalChannel = caller.name, d.name
+	cu.VoiceServer = opt.VoiceServer
+	cu.AnsweredAt, cu.VoiceStatus = &joined, "answered"
+	if end != nil {
+		e := *end
+		if source == d.name {
+			cu.AgentHangupAt = &e
+		} else {
+			cu.ClientHangupAt = &e
+		}
+	}
+	if q, ok := ParseRTPQoS(d.userfield); ok {
+		cu.JitterMs, cu.PacketLossPct, cu.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
+	}
+	out = append(out, cu)
+	if end != nil {
+		ev := celEvent(ix, d.first, model.TypeLegFinished, cu.At)
+		ev.Interaction, ev.Leg, ev.Status = ix, leg, "service completed"
+		out = append(out, ev)
+	}
+	for _, e := range out {
+		if err := emit(d.first.line, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergedBridge is the bridge attended transfer t merged the caller and its
+// target into, and when they met there: a merge moves one of them into the
+// other's bridge, so the first BRIDGE_ENTER of either at or after the
+// transfer. "" when neither entered a bridge then.
+func mergedBridge(t *celTransfer, caller, target *celChannel) (string, time.Time) {
+	var best *celBridgeEnter
+	for _, c := range []*celChannel{caller, target} {
+		for k := range c.enters {
+			e := &c.enters[k]
+			if !e.at.Before(t.at) && (best == nil || e.at.Before(best.at)) {
+				best = e
+			}
+		}
+	}
+	if best == nil {
+		return "", time.Time{}
+	}
+	return best.bridge, best.at
+}
+
+// firstHangup is the first hang-up of the caller and d (nil: none seen) and
+// its source (the HANGUP extra's hangupsource): the channel that hung up
+// first.
+func firstHangup(caller, d *celChannel) (*time.Time, string) {
+	end := firstTime(caller.hangup, hangupOf(d))
+	source := caller.hangupSource
+	if d != nil && d.hangup != nil && (caller.hangup == nil || d.hangup.Before(*caller.hangup)) {
+		source = d.hangupSource
+	}
+	return end, source
 }
 
 // transfererHangup is DATA FINALIZAÇÃO AGENTE of a leg its agent ended by
@@ -500,11 +623,7 @@ func emitCELLeg(ix string, caller, d, key *celChannel, outbound bool, xfer *celT
 		}
 	}
 	// The first hang-up of the pair ends the leg; its source says who.
-	end := firstTime(caller.hangup, hangupOf(d))
-	source := caller.hangupSource
-	if d != nil && d.hangup != nil && (caller.hangup == nil || d.hangup.Before(*caller.hangup)) {
-		source = d.hangupSource
-	}
+	end, source := firstHangup(caller, d)
 	cu := celEvent(ix, key.first, model.TypeCallUpdated, *firstTime(end, &startAt))
 	cu.Interaction, cu.Leg = ix, leg
 	cu.DialedNumber = dialed(caller)

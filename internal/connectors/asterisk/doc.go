@@ -11,7 +11,8 @@
 // CSV files: channels, answers, hang-up sources and transfers. A call
 // through Queue() is the queue_log's: the CDR and CEL only add call.updated
 // to it (CallOptions, call.go), so the call appears once whatever the read
-// order. Stream (stream.go) translates one line at a time for `rastro
+// order; only the leg an attended transfer by bridge merge opens, which both
+// the queue_log and the CEL name by the bridge, is completed by the CEL. Stream (stream.go) translates one line at a time for `rastro
 // ingest --follow`. The README's "Asterisk CDR import", "Asterisk CEL
 // import" and "One call, one truth" document the mappings; what follows is
 // the queue_log's.
@@ -68,7 +69,9 @@
 //	EXITWITHKEY
 //	TRANSFER, BLINDTRANSFER          leg.transferred (leg → new leg; to_service_id / to_agent_id
 //	  |exten|context|…               only from Options.TransferTarget, else empty)
-//	ATTENDEDTRANSFER|method|…        leg.transferred, no target
+//	ATTENDEDTRANSFER|method|…        leg.transferred, no target; after BRIDGE|<bridge uniqueid> (a
+//	                                 bridge merge) the new leg is "ast:<callid>:bridge:<uniqueid>",
+//	                                 the CEL's name for it (the queue_log tells no more of it)
 //	ADDMEMBER, AGENTLOGIN            agent.login media voice, when the agent was in no queue
 //	REMOVEMEMBER, AGENTLOGOFF        agent.logout media voice, when the agent is left in no queue
 //	PAUSE|reason                     agent.pause_started reason (empty → DefaultPauseReason), when
@@ -89,7 +92,9 @@
 //     extension; the new leg gets its service from the ENTERQUEUE that
 //     follows (rastro otherwise keeps the previous leg's service). A
 //     transfer out of the queues leaves the new leg open: queue_log never
-//     says how it ended (the CDR connector will).
+//     says how it ended. The CEL ends the leg of an attended transfer by
+//     bridge merge, which both name by the bridge (TranslateCEL); any
+//     other such leg stays open, out of the Rastreio.
 //   - Call facts (call.updated) always name their leg, and the dialed number
 //     is repeated on each leg, since rastro keeps call facts per leg.
 //   - Agent membership is per queue in Asterisk and per media in rastro: an

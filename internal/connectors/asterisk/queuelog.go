@@ -145,6 +145,7 @@ func readLine(br *bufio.Reader) (string, bool, error) {
 
 type callState struct {
 	leg    int    // current leg number (legs are "<callid>-<n>")
+	bridge string // bridge naming the current leg instead (attended transfer by bridge merge)
 	open   bool   // the current leg has not ended
 	queued bool   // the current leg was queued
 	dialed string // dialed number (DID), repeated on every leg
@@ -381,6 +382,16 @@ func (t *translator) out(ev model.Event) error { return t.emit(t.lineNo, ev) }
 
 func legID(callid string, n int) string { return callid + "-" + strconv.Itoa(n) }
 
+// legOf is the id of the call's current leg: "<callid>-<n>", or the
+// bridge's leg (bridgeLegID) when an attended transfer merged the caller
+// into the bridge of the party consulted, so the CEL names it the same.
+func (c *callState) legOf(callid string) string {
+	if c.bridge != "" {
+		return bridgeLegID(callid, c.bridge)
+	}
+	return legID(callid, c.leg)
+}
+
 // call returns the state of the line's call; a call first seen in the middle
 // (its ENTERQUEUE was in an earlier file) is assumed to be on its first leg.
 func (t *translator) call() *callState {
@@ -404,7 +415,7 @@ func (t *translator) needCall() bool {
 
 func (t *translator) callUpdated(c *callState, fill func(*model.Event)) error {
 	ev := t.newEvent(model.TypeCallUpdated, t.rec.at)
-	ev.Interaction, ev.Leg = t.rec.callid, legID(t.rec.callid, c.leg)
+	ev.Interaction, ev.Leg = t.rec.callid, c.legOf(t.rec.callid)
 	fill(&ev)
 	return t.out(ev)
 }
@@ -476,11 +487,11 @@ func (t *translator) enterQueue() error {
 		// The leg ended (timeout, then another queue) or, with a lost exit
 		// line, is still waiting: either way a new leg of the same call.
 		c.leg++
-		c.open = true
+		c.open, c.bridge = true, ""
 	}
 	c.last, c.queued = r.at.Unix(), true
 	ev := t.newEvent(model.TypeLegQueued, r.at)
-	ev.Interaction, ev.Leg, ev.ServiceID = r.callid, legID(r.callid, c.leg), r.queue
+	ev.Interaction, ev.Leg, ev.ServiceID = r.callid, c.legOf(r.callid), r.queue
 	if err := t.out(ev); err != nil {
 		return err
 	}
@@ -502,7 +513,7 @@ func (t *translator) connect() error {
 	}
 	c := t.call()
 	ev := t.newEvent(model.TypeLegDelivered, r.at)
-	ev.Interaction, ev.Leg, ev.AgentID = r.callid, legID(r.callid, c.leg), r.agent
+	ev.Interaction, ev.Leg, ev.AgentID = r.callid, c.legOf(r.callid), r.agent
 	if err := t.out(ev); err != nil {
 		return err
 	}
@@ -560,23 +571,31 @@ func (t *translator) exit() error {
 
 func (t *translator) finish(c *callState, status string) error {
 	ev := t.newEvent(model.TypeLegFinished, t.rec.at)
-	ev.Interaction, ev.Leg, ev.Status = t.rec.callid, legID(t.rec.callid, c.leg), status
+	ev.Interaction, ev.Leg, ev.Status = t.rec.callid, c.legOf(t.rec.callid), status
 	c.open = false
 	return t.out(ev)
 }
 
 // TRANSFER / BLINDTRANSFER|exten|context|holdtime|calltime|position;
-// ATTENDEDTRANSFER|method|target…|holdtime|calltime|position.
+// ATTENDEDTRANSFER|method|target…|holdtime|calltime|position, where
+// app_queue's log_attended_transfer writes method BRIDGE|<bridge uniqueid>
+// (a bridge merge), APP|<application> or LINK|<chan1>|<chan2>. After a
+// merge the caller talks to the consulted party in that bridge, which the
+// queue_log never names again (app_queue stops following the call): the
+// new leg is named by the bridge, as the CEL names the same leg.
 func (t *translator) transfer() error {
 	if !t.needCall() {
 		return nil
 	}
 	r := &t.rec
 	c := t.call()
-	from := c.leg
-	c.leg, c.open, c.queued = c.leg+1, true, false
+	from := c.legOf(r.callid)
+	c.leg, c.open, c.queued, c.bridge = c.leg+1, true, false, ""
+	if r.event == "ATTENDEDTRANSFER" && strings.EqualFold(r.d(1), "BRIDGE") {
+		c.bridge = r.d(2)
+	}
 	ev := t.newEvent(model.TypeLegTransferred, r.at)
-	ev.Interaction, ev.Leg, ev.NewLeg = r.callid, legID(r.callid, from), legID(r.callid, c.leg)
+	ev.Interaction, ev.Leg, ev.NewLeg = r.callid, from, c.legOf(r.callid)
 	if r.event != "ATTENDEDTRANSFER" && t.opt.TransferTarget != nil {
 		ev.ToServiceID, ev.ToAgentID = t.opt.TransferTarget(r.d(1), r.d(2))
 	}

@@ -176,7 +176,9 @@ func TestTranslateSample(t *testing.T) {
 		{31, queued(E, "-1", 1748873900, "vendas")},
 		{32, delivered(E, "-1", 1748873905, "PJSIP/1001")},
 		{32, call(E, "-1", 1748873905, model.Event{AnsweredAt: ptr(1748873905), VoiceStatus: "answered"})},
-		{33, transferred(E, "-1", "-2", 1748874000)},
+		// ATTENDEDTRANSFER|BRIDGE|<bridge>: the new leg is named by the
+		// bridge the caller was merged into (the CEL's name for it).
+		{33, model.Event{Type: model.TypeLegTransferred, At: at(1748874000), Interaction: E, Leg: E + "-1", NewLeg: "ast:" + E + ":bridge:1748873990.80"}},
 
 		{34, agent(model.TypeAgentPauseStart, "PJSIP/1001", 1748874100, DefaultPauseReason)},
 		{35, agent(model.TypeAgentPauseEnd, "PJSIP/1001", 1748874200, "")},

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder is
+// a queue call that its member attended-transfers, told by its queue_log,
+// its CDR and its CEL (internal/connectors/asterisk/testdata/
+// queue_attended_transfer.*, sources in that folder's README): PJSIP/1001
+// answers the caller from queue suporte, consults PJSIP/1003 through a
+// Local pair (answered at 13:01:06, 24 s before the transfer) and
+// completes the transfer at 13:01:30; the caller hangs up at 13:04:00.
+// Each leg gets the channels, hang-up side and RTPAUDIOQOS quality of its
+// own bridge with the caller — not the consultation's — in all six read
+// orders, on SQLite and PostgreSQL; every voice column of both rows is
+// checked against the files by hand.
+func TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{
+		{"asterisk-queue-log", filepath.Join(dir, "queue_attended_transfer.queue_log")},
+		{"asterisk-cdr", filepath.Join(dir, "queue_attended_transfer.cdr.csv")},
+		{"asterisk-cel", filepath.Join(dir, "queue_attended_transfer.cel.csv")},
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		var first []map[string]string
+		for k, order := range permutations(len(inputs)) {
+			tenant := fmt.Sprintf("xfer%d", k)
+			var in []voiceInput
+			for _, i := range order {
+				in = append(in, inputs[i])
+			}
+			ingestInOrder(t, s.DSN, tenant, in, "--voice-server", "pbx-sp-01")
+			rows := voiceRows(t, s.DSN, tenant)
+			for _, r := range rows {
+				delete(r, "PROTOCOLO") // per tenant
+			}
+			if k == 0 {
+				first = rows
+				continue
+			}
+			if !reflect.DeepEqual(rows, first) {
+				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
+			}
+		}
+		if len(first) != 2 {
+			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
+		}
+		// Checked by hand against the files (local time = UTC-3; the
+		// epoch 1791216000 is 13:00:00).
+		for i, want := range []map[string]string{{
+			// Leg 1 (queue_log): ENTERQUEUE suporte at +2 s = 13:00:02,
+			// CONNECT PJSIP/1001 at +8 s = 13:00:08 (the first "Alô"),
+			// ended by ATTENDEDTRANSFER at +90 s = 13:01:30.
+			"DATA": "2026-10-05", "HORA": "13:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+			"DATA HORA ENTREGUE EM FILA": "2026-10-05 13:00:02", "DATA ATENDIDA": "2026-10-05 13:00:08",
+			"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:00:08",
+			// The CEL's HANGUP of PJSIP/1001-00000061 at +90.004 s
+			// (hangupsource itself, after its ATTENDEDTRANSFER): the agent
+			// left; the caller stayed, so no client hang-up. It ends the
+			// conversation: 13:00:08 → 13:01:30 is 82 s.
+			"DATA FINALIZADA": "2026-10-05 13:01:30", "DURAÇÃO": "00:01:22",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 13:01:30",
+			// DID line; --voice-server; the caller's bridge with 1001
+			// (CDR sequence 11, the CEL's BRIDGE_ENTER peers) — not the
+			// consultation rows of PJSIP/1001 and the Local pair.
+			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1001-00000061",
+			// PJSIP/1001's RTPAUDIOQOS: jitter max(2.125, 84) = 84 ms,
+			// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
+			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+		}, {
+			// Leg 2: opened by the transfer at 13:01:30 into the bridge
+			// ATTENDEDTRANSFER|BRIDGE names; the queue_log logs nothing
+			// more of the call (app_queue's attended-transfer handler ends
+			// its tracking), so the CEL tells the rest under that bridge's
+			// leg: the caller joins PJSIP/1003's bridge at +90.003 s
+			// (BRIDGE_ENTER) = DATA ATENDIDA, agent PJSIP/1003 (no
+			// directory: the device), the caller's HANGUP at +240.001 s =
+			// 13:04:00 with hangupsource = the trunk: DATA FINALIZAÇÃO
+			// CLIENTE, service completed. No queue of its own: suporte,
+			// the leg it came from.
+			"DATA": "2026-10-05", "HORA": "13:01:30", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1003",
+			"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+			"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 13:01:30",
+			"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:01:30",
+			"DATA FINALIZADA":        "2026-10-05 13:04:00", "DURAÇÃO": "00:02:30",
+			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 13:04:00", "DATA FINALIZAÇÃO AGENTE": "",
+			// The caller's bridge with 1003 (CDR sequence 15, the CEL's
+			// transfer target).
+			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1003-00000064",
+			// PJSIP/1003's RTPAUDIOQOS (a newer Asterisk's, with rxmes/
+			// txmes): jitter 2 ms, loss 0 %, rtt 20 ms.
+			"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
+		}} {
+			// The columns no Asterisk file fills (chat timings, contact,
+			// tabulation) are empty, so every column of the row is checked.
+			for col, v := range map[string]string{"CONTATO": "", "ORIGEM": "Portal", "PORTFOLIO": "Não",
+				"ID EXTERNO": "", "DOCUMENTO": "", "COMENTÁRIOS INTERNOS": "", "PROTOCOLO EXTERNO": "",
+				"STATUS DE EXPIRAÇÃO": "", "TMP": "", "TMI": "", "TM1R": "", "TMR": "", "ÚLTIMA RESPOSTA": "indefinido"} {
+				want[col] = v
+			}
+			if len(first[i]) != len(want) {
+				t.Errorf("row %d has %d columns, %d checked: %v", i+1, len(first[i]), len(want), first[i])
+			}
+			for col, v := range want {
+				if got, ok := first[i][col]; !ok || got != v {
+					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
+				}
+			}
+		}
+	})
+}
+
+// The CDR of the CEL fixture cel_attended_transfer.csv (a direct call to
+// PJSIP/1001, which attended-transfers it to 1003 through a Local pair),
+// cdr_csv 21 columns, local time, rows as the Asterisk 12+ CDR
+// specification makes them: the caller with 1001 until the transfer (21),
+// the transferer's consultation with Local;1 (22) and, once the pair
+// optimised away, with 1003 (24), the Local half ;2 dialling 1003 (23), the
+// caller with 1003 from the transfer (25).
+const directAttendedCDR = `"","11987654321","551130002000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000030","PJSIP/1001-00000031","Dial","PJSIP/1001,30","2026-10-05 12:00:00","2026-10-05 12:00:05","2026-10-05 12:01:10",70,65,"ANSWERED","DOCUMENTATION","1791212400.50","","","1791212400.50",21
+"","1001","1001","from-internal","""Ramal 1001"" <1001>","PJSIP/1001-00000031","Local/1003@from-internal-00000001;1","AppDial","(Outgoing Line)","2026-10-05 12:00:40","2026-10-05 12:00:46","2026-10-05 12:00:47",7,1,"ANSWERED","DOCUMENTATION","1791212400.51","","","1791212400.50",22
+"","1001","1003","from-internal","""Ramal 1001"" <1001>","Local/1003@from-internal-00000001;2","PJSIP/1003-00000032","Dial","PJSIP/1003,30","2026-10-05 12:00:40","2026-10-05 12:00:46","2026-10-05 12:00:47",7,1,"ANSWERED","DOCUMENTATION","1791212400.53","","","1791212400.50",23
+"","1001","1001","from-internal","""Ramal 1001"" <1001>","PJSIP/1001-00000031","PJSIP/1003-00000032","AppDial","(Outgoing Line)","2026-10-05 12:00:47","2026-10-05 12:00:47","2026-10-05 12:01:10",23,23,"ANSWERED","DOCUMENTATION","1791212400.51","","","1791212400.50",24
+"","11987654321","551130002000","from-external","""Maria"" <11987654321>","PJSIP/trunk-00000030","PJSIP/1003-00000032","Dial","PJSIP/1001,30","2026-10-05 12:01:10","2026-10-05 12:01:10","2026-10-05 12:03:20",130,130,"ANSWERED","DOCUMENTATION","1791212400.50","","","1791212400.50",25
+`
+
+// A direct call attended-transferred, told by its CDR and its CEL: the
+// consultation rows make no leg, so the call has the two legs the CEL
+// names (PJSIP/1001's, transferred, and PJSIP/1003's) in either read order,
+// and the transferer's leg says the agent hung up (the CEL's hangupsource)
+// and not the client (the CDR's caller went on to 1003).
+func TestDirectCallAttendedTransferToldByCDRAndCELHasTheCallersTwoLegs(t *testing.T) {
+	dir := t.TempDir()
+	cdr := filepath.Join(dir, "Master.csv")
+	if err := os.WriteFile(cdr, []byte(directAttendedCDR), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cel, err := filepath.Abs("../../internal/connectors/asterisk/testdata/cel_attended_transfer.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{{"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		var first []map[string]string
+		for k, order := range permutations(len(inputs)) {
+			tenant := fmt.Sprintf("direct%d", k)
+			var in []voiceInput
+			for _, i := range order {
+				in = append(in, inputs[i])
+			}
+			ingestInOrder(t, s.DSN, tenant, in)
+			rows := voiceRows(t, s.DSN, tenant)
+			for _, r := range rows {
+				delete(r, "PROTOCOLO")
+			}
+			if k == 0 {
+				first = rows
+			} else if !reflect.DeepEqual(rows, first) {
+				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
+			}
+		}
+		if len(first) != 2 {
+			t.Fatalf("want the caller's two legs, got %d rows: %v", len(first), first)
+		}
+		// Local time = UTC-3: the epoch 1791212400 is 12:00:00.
+		for i, want := range []map[string]string{{
+			// Answered at +5 s; ATTENDEDTRANSFER at +70 s; PJSIP/1001's
+			// HANGUP at +70.003 s with hangupsource itself.
+			"HORA": "12:00:00", "AGENTE": "PJSIP/1001", "STATUS": "service transferred",
+			"DATA ATENDIDA": "2026-10-05 12:00:05", "DATA FINALIZADA": "2026-10-05 12:01:10", "DURAÇÃO": "00:01:05",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000030", "NOME DO CANAL INTERNO": "PJSIP/1001-00000031",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 12:01:10",
+		}, {
+			// Opened and answered for the caller at the transfer; the
+			// caller hangs up at +200 s (CDR end; CEL hangupsource trunk).
+			"HORA": "12:01:10", "AGENTE": "PJSIP/1003", "STATUS": "service completed",
+			"DATA ATENDIDA": "2026-10-05 12:01:10", "DATA FINALIZADA": "2026-10-05 12:03:20", "DURAÇÃO": "00:02:10",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000030", "NOME DO CANAL INTERNO": "PJSIP/1003-00000032",
+			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 12:03:20", "DATA FINALIZAÇÃO AGENTE": "",
+		}} {
+			for col, v := range want {
+				if got := first[i][col]; got != v {
+					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
+				}
+			}
+		}
+	})
+}

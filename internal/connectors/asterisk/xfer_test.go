@@ -1,0 +1,153 @@
+package asterisk
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rastro/rastro/internal/metrics"
+	"github.com/rastro/rastro/internal/model"
+)
+
+// The queue call of testdata/queue_attended_transfer.* (README there):
+// linkedid 1791216000.60, PJSIP/1001 answers from queue suporte at +8 s,
+// consults PJSIP/1003 through a Local pair (1003 answers at +66 s),
+// completes the transfer at +90 s, the caller hangs up at +240 s.
+const (
+	xferCall   = "1791216000.60"
+	xferEpoch  = 1791216000
+	xferTrunk  = "PJSIP/trunk-00000060"
+	xferAgent  = "PJSIP/1001-00000061"
+	xferTarget = "PJSIP/1003-00000064"
+	xferBridge = "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"
+)
+
+func xferAt(offset float64) time.Time {
+	return time.Unix(xferEpoch, 0).Add(time.Duration(offset * float64(time.Second))).UTC()
+}
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The CDR of an attended transfer holds the consultation too — the
+// transferer's rows (PJSIP/1001 → Local;1, then → PJSIP/1003) and the Local
+// pair's (Local;2 → PJSIP/1003) — linked to the call. Only the caller's
+// bridges describe its legs: the queue_log's call gets the channels and
+// quality of trunk→1001 and trunk→1003 only, and with --cdr-queue-legs the
+// CDR makes those two legs, the first without a hang-up side (the caller
+// went on to 1003: the CDR cannot tell who hung up).
+func TestCDRConsultationRowsOfAnAttendedTransferAreNoLegs(t *testing.T) {
+	data := string(readFixture(t, "queue_attended_transfer.cdr.csv"))
+	opt := CDROptions{Location: saoPaulo(t)}
+	gs, err := translateCDR(t, data, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fact struct {
+		at            time.Time
+		ext, internal string
+		jitter        any
+	}
+	var got []fact
+	for _, g := range gs {
+		if g.ev.Type == model.TypeCallUpdated {
+			if g.ev.Leg != "" || g.ev.ClientHangupAt != nil || g.ev.AgentHangupAt != nil {
+				t.Errorf("a queue call's CDR fact names a leg or a hang-up: %s", js(g.ev))
+			}
+			got = append(got, fact{g.ev.At, g.ev.ExternalChannel, g.ev.InternalChannel, deref(g.ev.JitterMs)})
+		}
+	}
+	want := []fact{
+		{xferAt(90), xferTrunk, xferAgent, 84.0},  // sequence 11, ends at the transfer
+		{xferAt(240), xferTrunk, xferTarget, 2.0}, // sequence 15, from the transfer on
+	}
+	if len(got) != len(want) {
+		t.Fatalf("call facts %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if !got[i].at.Equal(want[i].at) || got[i].ext != want[i].ext || got[i].internal != want[i].internal || got[i].jitter != want[i].jitter {
+			t.Errorf("fact %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+
+	opt.Call.QueueLegs = true
+	gs, err = translateCDR(t, data, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []model.Event
+	for _, g := range gs {
+		evs = append(evs, g.ev)
+	}
+	x := metrics.DeriveInteraction(evs, "P", nil, metrics.Config{})
+	if len(x.Legs) != 2 || x.Legs[0].LegID != celLegID(xferCall, xferAgent) || x.Legs[1].LegID != celLegID(xferCall, xferTarget) {
+		t.Fatalf("legs %+v", x.Legs)
+	}
+	for _, e := range evs {
+		if e.Type != model.TypeCallUpdated {
+			continue
+		}
+		switch e.Leg {
+		case x.Legs[0].LegID:
+			if e.ClientHangupAt != nil || e.AgentHangupAt != nil {
+				t.Errorf("the transferred leg's CDR tells a hang-up side: %s", js(e))
+			}
+		case x.Legs[1].LegID:
+			if e.ClientHangupAt == nil || !e.ClientHangupAt.Equal(xferAt(240)) {
+				t.Errorf("the last leg's end is DATA FINALIZAÇÃO CLIENTE: %s", js(e))
+			}
+		}
+	}
+}
+
+// The CEL of the queue call: PJSIP/1001's channels, quality and its own
+// hang-up after the transfer at its answer (the queue_log's first leg);
+// PJSIP/1003, answered during the consultation, tells nothing at that
+// answer (the caller's leg was still 1001's) but makes the leg the
+// queue_log's ATTENDEDTRANSFER|BRIDGE opened, named by that bridge: the
+// caller joins it at +90.003 s and hangs up at +240.001 s.
+func TestCELQueueCallAttendedTransferNamesTheMergedBridgesLeg(t *testing.T) {
+	evs := translateCELFile(t, readFixture(t, "queue_attended_transfer.cel.csv"), CELOptions{})
+	leg := bridgeLegID(xferCall, xferBridge)
+	var first, merged []model.Event
+	for _, e := range evs {
+		switch {
+		case e.Type == model.TypeInteractionCreated:
+		case e.Leg == "":
+			first = append(first, e)
+		case e.Leg == leg:
+			merged = append(merged, e)
+		default:
+			t.Errorf("an event of another leg: %s", js(e))
+		}
+	}
+	if len(first) != 1 {
+		t.Fatalf("leg-less facts %s", jsAll(first))
+	}
+	a := first[0]
+	if a.Type != model.TypeCallUpdated || !a.At.Equal(xferAt(8)) || a.ExternalChannel != xferTrunk || a.InternalChannel != xferAgent ||
+		a.AgentHangupAt == nil || !a.AgentHangupAt.Equal(xferAt(90.004)) || a.ClientHangupAt != nil || deref(a.JitterMs) != 84.0 {
+		t.Errorf("PJSIP/1001's facts %s", js(a))
+	}
+	if len(merged) != 3 {
+		t.Fatalf("merged bridge's leg %s", jsAll(merged))
+	}
+	d, cu, fin := merged[0], merged[1], merged[2]
+	if d.Type != model.TypeLegDelivered || d.AgentID != "PJSIP/1003" || !d.At.Equal(xferAt(90.003)) {
+		t.Errorf("delivery %s", js(d))
+	}
+	if cu.Type != model.TypeCallUpdated || !cu.At.Equal(xferAt(240.001)) || cu.ExternalChannel != xferTrunk || cu.InternalChannel != xferTarget ||
+		cu.AnsweredAt == nil || !cu.AnsweredAt.Equal(xferAt(90.003)) || cu.VoiceStatus != "answered" ||
+		cu.ClientHangupAt == nil || !cu.ClientHangupAt.Equal(xferAt(240.001)) || cu.AgentHangupAt != nil || deref(cu.JitterMs) != 2.0 {
+		t.Errorf("call facts %s", js(cu))
+	}
+	if fin.Type != model.TypeLegFinished || fin.Status != "service completed" || !fin.At.Equal(xferAt(240.001)) {
+		t.Errorf("finish %s", js(fin))
+	}
+}

@@ -196,16 +196,23 @@ func exports(t *testing.T, db *store.DB) []byte {
 			t.Fatalf("%s on %s: %v", name, db.Dialect(), err)
 		}
 	}
-	for _, m := range model.DefaultMedia {
-		v := url.Values{"media": {m.ID}}
-		if m.HasFilter("service_status") {
-			v["service_status"] = []string{"completed", "transferred"}
+	// Every media, then its legs of one tag and of two (leg_tags' own
+	// media and entered_at, migration 0019).
+	for _, tags := range []string{"", "tag-duvida", "tag-reclamacao,tag-elogio"} {
+		for _, m := range model.DefaultMedia {
+			v := url.Values{"media": {m.ID}}
+			if m.HasFilter("service_status") {
+				v["service_status"] = []string{"completed", "transferred"}
+			}
+			if tags != "" {
+				v.Set("tags", tags)
+			}
+			q, err := r.ParseInteractions(ctx, p, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write("rastreio "+m.ID+" "+tags, q.Columns(), r.InteractionRows(ctx, p, q))
 		}
-		q, err := r.ParseInteractions(ctx, p, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		write("rastreio "+m.ID, q.Columns(), r.InteractionRows(ctx, p, q))
 	}
 	for _, g := range []string{store.ByIVR, store.ByService, store.ByAgent, store.ByHour, store.ByDay} {
 		q, err := r.ParseIVR(ctx, p, url.Values{"group_by": {g}})

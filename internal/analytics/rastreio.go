@@ -66,7 +66,9 @@ func (chLegs) Bool(b bool) any { return b2u(b) }
 
 func (chLegs) ServiceColumn(store.LegFilter) string { return "l.service_id" }
 
-func (chLegs) Tags(q *store.Query, _ model.Principal, tags []string) { arrayAny(q, "l.tags", tags) }
+func (chLegs) Tags(q *store.Query, _ model.Principal, f store.LegFilter) {
+	arrayAny(q, "l.tags", f.Tags)
+}
 
 func (d chLegs) UserTags(q *store.Query, _ model.Principal, _ []string) {
 	q.In("l.agent_id", d.userTagAgents)

@@ -56,25 +56,32 @@ func ingestAll(t testing.TB, db *store.DB, tenant string, evs []model.Event, n i
 	}
 }
 
-// snapshot renders every media's Rastreio CSV of a tenant, back to back.
+// snapshot renders every media's Rastreio CSV of a tenant, back to back,
+// then each media's legs of one tag and of two (read through the leg's
+// media and entered_at copied into leg_tags, migration 0019).
 func snapshot(t testing.TB, db *store.DB, tenant string) []byte {
 	t.Helper()
 	ctx := context.Background()
 	r := report.New(db)
 	p := model.Principal{Tenant: tenant, Role: model.RoleAdmin, PersonalData: true}
 	var buf bytes.Buffer
-	for _, m := range model.DefaultMedia {
-		v := url.Values{"media": {m.ID}}
-		if m.HasFilter("service_status") {
-			v["service_status"] = []string{"completed", "transferred"}
-		}
-		q, err := r.ParseInteractions(ctx, p, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, _ := report.ParseFormat("csv", "")
-		if _, err := report.Write(&buf, f, q.Columns(), r.InteractionRows(ctx, p, q)); err != nil {
-			t.Fatal(err)
+	for _, tags := range []string{"", "tag-duvida", "tag-reclamacao,tag-elogio"} {
+		for _, m := range model.DefaultMedia {
+			v := url.Values{"media": {m.ID}}
+			if m.HasFilter("service_status") {
+				v["service_status"] = []string{"completed", "transferred"}
+			}
+			if tags != "" {
+				v.Set("tags", tags)
+			}
+			q, err := r.ParseInteractions(ctx, p, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _ := report.ParseFormat("csv", "")
+			if _, err := report.Write(&buf, f, q.Columns(), r.InteractionRows(ctx, p, q)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return buf.Bytes()

@@ -235,9 +235,11 @@ func ingestShuffled(t *testing.T, in *ingest.Ingester, tenant string, evs []mode
 	}
 }
 
-// derivedTables are compared whole; k (a serial) and tenant are left out.
+// derivedTables are compared whole; k (a serial), leg_k (the leg's k) and
+// tenant are left out (leg_tags: each leg's tags with the leg's media and
+// entered_at, migration 0019).
 var derivedTables = []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup", "agent_spans", "ivr_visits", "legs",
-	"agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times"}
+	"leg_tags", "agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times"}
 
 // snapshot reads every derived table of a tenant as sorted text rows
 // (numbers rounded to 1e-6 s: sums in another order may differ in the last

@@ -318,7 +318,7 @@ func (db *DB) agentCandidates(ctx context.Context, p model.Principal, f AgentFil
 // distinct lists the distinct non-empty values of col in a table of the
 // tenant, sorted, by a loose index scan: one seek per value on an index
 // starting (tenant, col) — agent_rollup_hour, agent_spans_hour,
-// leg_tags_tag —, on SQLite and PostgreSQL alike.
+// leg_tags_tag_time —, on SQLite and PostgreSQL alike.
 func (db *DB) distinct(ctx context.Context, tenant, table, col string) ([]string, error) {
 	rows, err := db.query(ctx, db.r, `WITH RECURSIVE a(v) AS (
 			SELECT MIN(t.`+col+`) FROM `+table+` t WHERE t.tenant = ? AND t.`+col+` > ''

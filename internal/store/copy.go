@@ -20,6 +20,7 @@ func (db *DB) CopyLegCells(ctx context.Context, p model.Principal, f LegFilter, 
 		return 0, fmt.Errorf("COPY needs PostgreSQL")
 	}
 	where, args := db.legWhere(p, f).Where()
+	from, at, k := legsFrom(f)
 	var b strings.Builder
 	for _, part := range strings.Split(where, "?") {
 		b.WriteString(part)
@@ -44,7 +45,7 @@ func (db *DB) CopyLegCells(ctx context.Context, p model.Principal, f LegFilter, 
 	var n int64
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn().PgConn()
-		tag, err := pc.CopyTo(ctx, w, `COPY (SELECT l.cells FROM legs l WHERE `+b.String()+` ORDER BY l.entered_at, l.k) TO STDOUT WITH (FORMAT csv)`)
+		tag, err := pc.CopyTo(ctx, w, `COPY (SELECT l.cells FROM `+from+` WHERE `+b.String()+` ORDER BY `+at+`, `+k+`) TO STDOUT WITH (FORMAT csv)`)
 		n = tag.RowsAffected()
 		return err
 	})

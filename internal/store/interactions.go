@@ -208,7 +208,9 @@ func (t *Tx) InsertLegs(ctx context.Context, interactionID string, legs []model.
 			return fmt.Errorf("insert leg %s/%s: %w", interactionID, l.LegID, err)
 		}
 		for _, tag := range dedupe(l.Tags) {
-			if _, err := t.exec(ctx, `INSERT INTO leg_tags (tenant, leg_k, tag_id) VALUES (?, ?, ?)`, tn, k, tag); err != nil {
+			// The leg's media and entered_at ride along: a tag filter walks
+			// (tenant, tag_id, media, entered_at) in order (migration 0019).
+			if _, err := t.exec(ctx, `INSERT INTO leg_tags (tenant, leg_k, tag_id, media, entered_at) VALUES (?, ?, ?, ?, ?)`, tn, k, tag, l.Media, ms(l.EnteredAt)); err != nil {
 				return fmt.Errorf("insert leg tag: %w", err)
 			}
 		}

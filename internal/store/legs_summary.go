@@ -30,12 +30,13 @@ type LegSummary struct {
 // summary cannot count a leg the page would not list, nor miss one.
 func (db *DB) SummarizeLegs(ctx context.Context, p model.Principal, f LegFilter) (LegSummary, error) {
 	where, args := db.legWhere(p, f).Where()
+	from, _, _ := legsFrom(f)
 	rows, err := db.query(ctx, db.r, `SELECT l.status, l.voice_status, COUNT(*),
 	COALESCE(SUM(l.duration), 0), COUNT(l.duration),
 	COALESCE(SUM(l.tmr), 0), COUNT(l.tmr),
 	COALESCE(SUM(l.tm1r), 0), COUNT(l.tm1r),
 	COALESCE(SUM(l.expired), 0), COUNT(l.expired)
-FROM legs l WHERE `+where+` GROUP BY l.status, l.voice_status`, args...)
+FROM `+from+` WHERE `+where+` GROUP BY l.status, l.voice_status`, args...)
 	if err != nil {
 		return LegSummary{}, fmt.Errorf("summarize legs: %w", err)
 	}

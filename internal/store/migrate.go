@@ -129,6 +129,7 @@ func (db *DB) backfills() map[string]func(context.Context, querier) error {
 		"0009_legs_call_quality.sql":     db.backfillCallQuality,
 		"0013_agent_pauses_by_media.sql": db.backfillAgentPausesByMedia,
 		"0015_ivr_options_flows.sql":     db.backfillLabels,
+		"0019_leg_tags_in_order.sql":     db.analyzeLegTags,
 	}
 }
 

@@ -267,6 +267,16 @@ func firstOf(list string) string {
 // which is how storeBotRows bounds it. Each check is one index range
 // (bot_rows_mixed, bot_rows_last).
 func (db *DB) BotRowsAnswer(ctx context.Context, p model.Principal, f BotFilter) (bool, error) {
+	text, args := botRowsAnswerSQL(p, f)
+	var cut int
+	if err := db.queryRow(ctx, db.r, text, args...).Scan(&cut); err != nil {
+		return false, fmt.Errorf("fluxo rows answer the search: %w", err)
+	}
+	return cut == 0, nil
+}
+
+// botRowsAnswerSQL is BotRowsAnswer's query: 1 when the rows cannot answer.
+func botRowsAnswerSQL(p model.Principal, f BotFilter) (string, []any) {
 	conds := []string{`EXISTS (SELECT 1 FROM bot_rows m WHERE m.tenant = ? AND m.mixed = 1)`}
 	args := []any{p.Tenant}
 	g := f
@@ -280,11 +290,7 @@ func (db *DB) BotRowsAnswer(ctx context.Context, p model.Principal, f BotFilter)
 		conds = append(conds, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date > ? AND s.first_date <= ?)`)
 		args = append(append(args, wargs...), f.ToDate, f.ToDate)
 	}
-	var cut int
-	if err := db.queryRow(ctx, db.r, `SELECT CASE WHEN `+strings.Join(conds, " OR ")+` THEN 1 ELSE 0 END`, args...).Scan(&cut); err != nil {
-		return false, fmt.Errorf("fluxo rows answer the search: %w", err)
-	}
-	return cut == 0, nil
+	return `SELECT CASE WHEN ` + strings.Join(conds, " OR ") + ` THEN 1 ELSE 0 END`, args
 }
 
 // botSummaryRowsSQL is botRowsSQL over the Fluxo Ágil rows: the same
@@ -403,6 +409,26 @@ func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([
 	if err != nil {
 		return nil, err
 	}
+	text, args := db.botDropoffSQL(summary, p, f)
+	rows, err := db.query(ctx, db.r, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query fluxo drop-off: %w", err)
+	}
+	defer rows.Close()
+	var out []BotStepCount
+	for rows.Next() {
+		var s BotStepCount
+		if err := rows.Scan(&s.Step, &s.Contacts, &s.LastHere, &s.Finished, &s.Abandoned); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// botDropoffSQL is the drop-off's query: over the Fluxo Ágil rows when they
+// answer the search (summary), else over the conversations.
+func (db *DB) botDropoffSQL(summary bool, p model.Principal, f BotFilter) (string, []any) {
 	var text string
 	var args []any
 	if summary {
@@ -437,20 +463,7 @@ func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([
 			FROM kept s WHERE s.rn = 1 GROUP BY s.last_step)
 		SELECT r.step, r.contacts, COALESCE(s.n, 0), COALESCE(s.fin, 0), COALESCE(s.ab, 0) FROM reached r LEFT JOIN stopped s ON s.step = r.step
 		ORDER BY r.pos, r.contacts DESC, r.step`
-	rows, err := db.query(ctx, db.r, text, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query fluxo drop-off: %w", err)
-	}
-	defer rows.Close()
-	var out []BotStepCount
-	for rows.Next() {
-		var s BotStepCount
-		if err := rows.Scan(&s.Step, &s.Contacts, &s.LastHere, &s.Finished, &s.Abandoned); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return text, args
 }
 
 // BotConversations counts the selected conversations of the rows a Fluxo

@@ -265,7 +265,9 @@ func firstOf(list string) string {
 //
 // Otherwise a row is in the period exactly when all its conversations are,
 // which is how storeBotRows bounds it. Each check is one index range
-// (bot_rows_mixed, bot_rows_last).
+// (bot_rows_mixed; bot_rows_last or bot_rows_date). It is a statement of
+// its own: a row that an ingestion makes straddle a bound between it and
+// the page's query is left out of that one page.
 func (db *DB) BotRowsAnswer(ctx context.Context, p model.Principal, f BotFilter) (bool, error) {
 	text, args := botRowsAnswerSQL(p, f)
 	var cut int

@@ -358,6 +358,7 @@ func derive(ctx context.Context, tx *store.Tx, t *touched) error {
 	if err := tx.RefreshIVRRollups(ctx, ivrKeys, tenant.SLSeconds); err != nil {
 		return err
 	}
+	var botKeys []store.BotRowKey
 	for _, id := range sortedKeys(t.bots) {
 		list, err := tx.AggregateEvents(ctx, model.AggBot, id)
 		if err != nil {
@@ -365,9 +366,14 @@ func derive(ctx context.Context, tx *store.Tx, t *touched) error {
 		}
 		c := metrics.DeriveBotConversation(list, cfg)
 		c.Conversation = id
-		if err := tx.ReplaceBotConversation(ctx, c); err != nil {
+		keys, err := tx.ReplaceBotConversation(ctx, c)
+		if err != nil {
 			return err
 		}
+		botKeys = append(botKeys, keys...)
+	}
+	if err := tx.RefreshBotRows(ctx, botKeys); err != nil {
+		return err
 	}
 	for _, id := range sortedKeys(t.agents) {
 		for _, day := range sortedKeys(t.agents[id]) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"net/url"
 	"sort"
@@ -58,7 +59,11 @@ func ingestAll(t testing.TB, db *store.DB, tenant string, evs []model.Event, n i
 
 // snapshot renders every media's Rastreio CSV of a tenant, back to back,
 // then each media's legs of one tag and of two (read through the leg's
-// media and entered_at copied into leg_tags, migration 0019).
+// media and entered_at copied into leg_tags, migration 0019), then the
+// Fluxo Ágil's CSV, total and drop-off of every conversation and of
+// the first half of the demo month (a period that may cut through a
+// contact's conversations: the store then ranks them instead of reading its
+// Fluxo Ágil rows).
 func snapshot(t testing.TB, db *store.DB, tenant string) []byte {
 	t.Helper()
 	ctx := context.Background()
@@ -83,6 +88,25 @@ func snapshot(t testing.TB, db *store.DB, tenant string) []byte {
 				t.Fatal(err)
 			}
 		}
+	}
+	for _, v := range []url.Values{{}, {"from": {"2026-10-01"}, "to": {"2026-10-15"}}} {
+		q, err := r.ParseFluxo(ctx, p, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := report.ParseFormat("csv", "")
+		if _, err := report.Write(&buf, f, q.Columns(), r.FluxoRows(ctx, p, q)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := r.FluxoConversations(ctx, p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drop, err := r.FluxoDropoff(ctx, p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&buf, "conversations %d\ndrop-off %v\n", n, drop)
 	}
 	return buf.Bytes()
 }

@@ -71,7 +71,9 @@ func (in *Ingester) rebuild(ctx context.Context, tenant string) error {
 		if err := eachAggregate(ctx, tx, model.AggBot, func(id string, evs []model.Event) error {
 			c := metrics.DeriveBotConversation(evs, cfg)
 			c.Conversation = id
-			return tx.ReplaceBotConversation(ctx, c)
+			// Its Fluxo Ágil row is written by RebuildRollups, once.
+			_, err := tx.ReplaceBotConversation(ctx, c)
+			return err
 		}); err != nil {
 			return err
 		}

@@ -67,3 +67,38 @@ func DeriveBotConversation(events []model.Event, cfg Config) model.BotConversati
 func ReachedHuman(c model.BotConversation) bool {
 	return c.Outcome == "handed_off" || c.Interaction != ""
 }
+
+// SummarizeBotRow sums up the conversations of one Fluxo Ágil row (batch,
+// contact, flow), given latest first: the order the report ranks them in
+// (started_at, then conversation id, both descending), which the store
+// sorts so that its own text order decides ties. The latest conversation
+// gives the last step, outcome and client; counts and messages add up; a
+// step's position is the earliest it has in any conversation.
+func SummarizeBotRow(latestFirst []model.BotConversation) model.BotRowSummary {
+	var s model.BotRowSummary
+	if len(latestFirst) == 0 {
+		return s
+	}
+	l := latestFirst[0]
+	s.ClientID, s.CampaignID = l.ClientID, l.CampaignID
+	s.LatestConversation, s.LastStep, s.Outcome = l.Conversation, l.LastStep, l.Outcome
+	s.FirstDate, s.LastDate = l.LocalDate, l.LocalDate
+	s.Steps = map[string]int{}
+	for _, c := range latestFirst {
+		if c.ClientID != s.ClientID || c.CampaignID != s.CampaignID {
+			s.Mixed = true
+		}
+		s.FirstDate, s.LastDate = min(s.FirstDate, c.LocalDate), max(s.LastDate, c.LocalDate)
+		s.Conversations++
+		s.Messages += c.Messages
+		if ReachedHuman(c) {
+			s.ReachedHuman = true
+		}
+		for i, step := range c.Steps {
+			if pos, ok := s.Steps[step]; !ok || i < pos {
+				s.Steps[step] = i
+			}
+		}
+	}
+	return s
+}

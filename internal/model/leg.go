@@ -87,6 +87,21 @@ type BotConversation struct {
 	LastStep     string
 }
 
+// BotRowSummary is one Fluxo Ágil row (a batch, contact and flow) summed
+// up from its conversations: what the report lists and the drop-off counts
+// when every conversation of the row is selected.
+type BotRowSummary struct {
+	ClientID, CampaignID string // of the latest conversation
+	Mixed                bool   // the conversations do not all share client and campaign
+	FirstDate, LastDate  string // local dates of the earliest and latest start
+	Conversations        int
+	Messages             int
+	LatestConversation   string
+	LastStep, Outcome    string         // of the latest conversation
+	ReachedHuman         bool           // a conversation was handed to a human
+	Steps                map[string]int // each step reached → its earliest position in a conversation (0 = first)
+}
+
 // AgentSpan is a period an agent was logged in or paused, clipped to one
 // local hour bucket so reports can filter by date and hour.
 type AgentSpan struct {

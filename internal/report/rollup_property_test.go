@@ -28,7 +28,7 @@ import (
 var propZone = time.FixedZone("-03", -3*3600)
 
 // genEvents builds a random but valid event set: directory (with later
-// re-upserts), n interactions of voice (most through an IVR, some abandoned
+// re-upserts), Fluxo Ágil conversations (genBotEvents), n interactions of voice (most through an IVR, some abandoned
 // or finished there, some left open), chat and WhatsApp with messages and
 // holds, transfers (also before delivery), unfinished legs, missing
 // interaction.created, and agents' logins (per media and all-media), pauses
@@ -203,7 +203,8 @@ func genEvents(r *rand.Rand, n int) []model.Event {
 			}
 		}
 	}
-	return evs
+	// Fluxo Ágil conversations last: the events above stay as they were.
+	return append(evs, genBotEvents(r, max(10, n/4))...)
 }
 
 // ingestShuffled sends evs in a random order, in random batches, re-sending
@@ -239,7 +240,7 @@ func ingestShuffled(t *testing.T, in *ingest.Ingester, tenant string, evs []mode
 // tenant are left out (leg_tags: each leg's tags with the leg's media and
 // entered_at, migration 0019).
 var derivedTables = []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup", "agent_spans", "ivr_visits", "legs",
-	"leg_tags", "agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times"}
+	"leg_tags", "agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times", "bot_conversations", "bot_rows"}
 
 // snapshot reads every derived table of a tenant as sorted text rows
 // (numbers rounded to 1e-6 s: sums in another order may differ in the last
@@ -378,6 +379,9 @@ func TestRollupsAreTheSameWhateverTheArrivalOrderAndEqualAFullRebuild(t *testing
 		checkAgentChunksChangeNothing(t, r)
 		checkAgentDaysEqualHours(t, r)
 		checkMigration0013DerivesThePausesByMedia(t, s, r, raw, dialect, map[string]map[string][]string{"one": one, "two": two})
+		checkMigration0018SumsUpTheStoredConversations(t, s, raw, dialect, map[string]map[string][]string{"one": one, "two": two})
+		checkFluxoRowsEqualConversations(t, s.DB, in, evs)
+		checkAnonymizedContactRowsEqualARebuild(t, in, r, raw, dialect)
 	})
 }
 

@@ -8,25 +8,44 @@ import (
 	"github.com/rastro/rastro/internal/model"
 )
 
-// ReplaceBotConversation stores a conversation derived from its events.
-func (t *Tx) ReplaceBotConversation(ctx context.Context, c model.BotConversation) error {
-	if _, err := t.exec(ctx, `DELETE FROM bot_conversations WHERE tenant = ? AND conversation = ?`, t.tenant, c.Conversation); err != nil {
-		return fmt.Errorf("clear conversation %s: %w", c.Conversation, err)
+// ReplaceBotConversation stores a conversation derived from its events and
+// returns the Fluxo Ágil rows it left or joined (RefreshBotRows recomputes
+// them): its start event may move it to another batch, contact or flow.
+func (t *Tx) ReplaceBotConversation(ctx context.Context, c model.BotConversation) ([]BotRowKey, error) {
+	var keys []BotRowKey
+	rows, err := t.query(ctx, `DELETE FROM bot_conversations WHERE tenant = ? AND conversation = ? RETURNING batch_id, contact_id, flow`, t.tenant, c.Conversation)
+	if err != nil {
+		return nil, fmt.Errorf("clear conversation %s: %w", c.Conversation, err)
+	}
+	for rows.Next() {
+		var k BotRowKey
+		if err := rows.Scan(&k.Batch, &k.Contact, &k.Flow); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("clear conversation %s: %w", c.Conversation, err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clear conversation %s: %w", c.Conversation, err)
 	}
 	if err := t.announceBot(ctx, OutboxBotConversation, c.Conversation); err != nil {
-		return err
+		return nil, err
 	}
 	if c.StartedAt.IsZero() {
 		// Not started yet (its start event has not arrived): nothing to show.
-		return nil
+		return keys, nil
 	}
 	steps, _ := json.Marshal(nonNil(c.Steps))
-	_, err := t.exec(ctx, `INSERT INTO bot_conversations (tenant, conversation, flow, client_id, campaign_id, batch_id, contact_id, channel,
+	_, err = t.exec(ctx, `INSERT INTO bot_conversations (tenant, conversation, flow, client_id, campaign_id, batch_id, contact_id, channel,
 		started_at, local_date, ended_at, outcome, interaction_id, messages, last_step, steps)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.tenant, c.Conversation, c.Flow, c.ClientID, c.CampaignID, c.BatchID, c.ContactID, c.Channel,
 		ms(c.StartedAt), c.LocalDate, msp(c.EndedAt), c.Outcome, c.Interaction, c.Messages, c.LastStep, string(steps))
-	return wrap(err, "insert conversation "+c.Conversation)
+	if err != nil {
+		return nil, wrap(err, "insert conversation "+c.Conversation)
+	}
+	return append(keys, BotRowKey{Batch: c.BatchID, Contact: c.ContactID, Flow: c.Flow}), nil
 }
 
 // AgentEventsBetween loads an agent's events with at in [from, to).

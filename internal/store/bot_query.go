@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rastro/rastro/internal/model"
 )
@@ -87,10 +88,22 @@ type BotDialect struct {
 	Table string
 	// In prefixes IN / NOT IN of that subquery ("GLOBAL " over a cluster).
 	In string
+	// FirstDate and LastDate name the columns the period's first and last
+	// day bound ("" for both: local_date, one conversation per row).
+	FirstDate, LastDate string
+	// Human is the condition on h of a row that reached a human ("" : a
+	// conversation's own rule, metrics.ReachedHuman).
+	Human string
 }
 
-// storeBots is the store's BotDialect.
+// storeBots is the store's BotDialect over its conversations.
 var storeBots = BotDialect{Table: "bot_conversations h"}
+
+// storeBotRows is the store's BotDialect over its Fluxo Ágil rows
+// (bot_rows, one per batch, contact and flow): a row is in the period when
+// all its conversations are, and reached a human when one of them did.
+// Only exact where BotRowsAnswer says so.
+var storeBotRows = BotDialect{Table: "bot_rows h", FirstDate: "first_date", LastDate: "last_date", Human: "h.human = 1"}
 
 // BotWhere selects the conversations of a search over table alias a,
 // scoped to p's clients: period, client, campaign, batch, and the contacts
@@ -100,11 +113,15 @@ func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 	if d.Current != "" {
 		q.And(a + "." + d.Current)
 	}
+	first, last := "local_date", "local_date"
+	if d.FirstDate != "" {
+		first, last = d.FirstDate, d.LastDate
+	}
 	if f.FromDate != "" {
-		q.And(a+".local_date >= ?", f.FromDate)
+		q.And(a+"."+first+" >= ?", f.FromDate)
 	}
 	if f.ToDate != "" {
-		q.And(a+".local_date <= ?", f.ToDate)
+		q.And(a+"."+last+" <= ?", f.ToDate)
 	}
 	if f.ClientID != "" {
 		q.And(a+".client_id = ?", f.ClientID)
@@ -123,8 +140,11 @@ func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 		if !*f.ReachedHuman {
 			in = "NOT IN"
 		}
-		q.And(a+".contact_id "+d.In+in+" (SELECT h.contact_id FROM "+d.Table+" WHERE "+where+
-			" AND (h.outcome = 'handed_off' OR h.interaction_id <> ''))", args...)
+		human := "(h.outcome = 'handed_off' OR h.interaction_id <> '')"
+		if d.Human != "" {
+			human = d.Human
+		}
+		q.And(a+".contact_id "+d.In+in+" (SELECT h.contact_id FROM "+d.Table+" WHERE "+where+" AND "+human+")", args...)
 	}
 	return q
 }
@@ -232,10 +252,94 @@ func firstOf(list string) string {
 	return ""
 }
 
+// BotRowsAnswer says whether the Fluxo Ágil rows (bot_rows) answer a
+// search exactly, which holds when every row it selects selects all of its
+// conversations. Two things break that, and then the search ranks the
+// conversations (bot_conversations) as it always did:
+//   - a row whose conversations disagree on client or campaign, anywhere in
+//     the tenant (the scope and those filters select conversations, and the
+//     row keeps only its latest one's);
+//   - a period that cuts between a row's first and last start (a row of the
+//     search's client, campaign and batch with last_date >= from > first_date,
+//     or first_date <= to < last_date).
+//
+// Otherwise a row is in the period exactly when all its conversations are,
+// which is how storeBotRows bounds it. Each check is one index range
+// (bot_rows_mixed; bot_rows_last or bot_rows_date). It is a statement of
+// its own: a row that an ingestion makes straddle a bound between it and
+// the page's query is left out of that one page.
+func (db *DB) BotRowsAnswer(ctx context.Context, p model.Principal, f BotFilter) (bool, error) {
+	text, args := botRowsAnswerSQL(p, f)
+	var cut int
+	if err := db.queryRow(ctx, db.r, text, args...).Scan(&cut); err != nil {
+		return false, fmt.Errorf("fluxo rows answer the search: %w", err)
+	}
+	return cut == 0, nil
+}
+
+// botRowsAnswerSQL is BotRowsAnswer's query: 1 when the rows cannot answer.
+func botRowsAnswerSQL(p model.Principal, f BotFilter) (string, []any) {
+	conds := []string{`EXISTS (SELECT 1 FROM bot_rows m WHERE m.tenant = ? AND m.mixed = 1)`}
+	args := []any{p.Tenant}
+	g := f
+	g.FromDate, g.ToDate, g.ReachedHuman, g.Step = "", "", nil, ""
+	where, wargs := BotWhere(p, g, "s", storeBotRows).Where()
+	if f.FromDate != "" {
+		conds = append(conds, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date >= ? AND s.first_date < ?)`)
+		args = append(append(args, wargs...), f.FromDate, f.FromDate)
+	}
+	if f.ToDate != "" {
+		conds = append(conds, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date > ? AND s.first_date <= ?)`)
+		args = append(append(args, wargs...), f.ToDate, f.ToDate)
+	}
+	return `SELECT CASE WHEN ` + strings.Join(conds, " OR ") + ` THEN 1 ELSE 0 END`, args
+}
+
+// botSummaryRowsSQL is botRowsSQL over the Fluxo Ágil rows: the same
+// columns, names joined the same way, the same order and keyset.
+func (db *DB) botSummaryRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
+	where, args := BotWhere(p, f, "s", storeBotRows).Where()
+	if f.Step != "" {
+		where += " AND s.last_step = ?"
+		args = append(args, f.Step)
+	}
+	order := botSortCols(byName)
+	keyset := ""
+	if after != nil {
+		keyset = ` WHERE (` + order + `) > (?, ?, ?, ?, ?)`
+		args = append(args, after.args(byName)...)
+	}
+	args = append(args, limit)
+	return `SELECT r.batch_id, r.batch_name, r.contact_id, r.name, r.name_key, r.document, r.phones, r.emails, r.flow,
+			r.n_conv, r.n_msg, r.last_step, r.outcome, r.conversation
+		FROM (SELECT s.batch_id, COALESCE(NULLIF(b.name, ''), s.batch_id) AS batch_name, s.contact_id,
+				COALESCE(ct.name, '') AS name, COALESCE(ct.name_key, '') AS name_key, COALESCE(ct.document, '') AS document,
+				COALESCE(ct.phones, '[]') AS phones, COALESCE(ct.emails, '[]') AS emails, s.flow,
+				s.conversations AS n_conv, s.messages AS n_msg, s.last_step, s.outcome, s.latest_conversation AS conversation
+			FROM bot_rows s
+			LEFT JOIN batches b ON b.tenant = s.tenant AND b.id = s.batch_id
+			LEFT JOIN contacts ct ON ct.tenant = s.tenant AND ct.id = s.contact_id
+			WHERE ` + where + `) r` + keyset + `
+		ORDER BY ` + order + ` LIMIT ?`, args
+}
+
+// botPageSQL picks the query of one keyset page: over the Fluxo Ágil rows
+// when they answer the search (summary), else over the conversations.
+func (db *DB) botPageSQL(summary bool, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
+	if summary {
+		return db.botSummaryRowsSQL(p, f, byName, after, limit)
+	}
+	return db.botRowsSQL(p, f, byName, after, limit)
+}
+
 // BotRows returns one page of Fluxo Ágil rows, ordered by batch name then
 // contact name (byName: contact name first), keyset paged — never OFFSET.
 func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (BotPage, error) {
-	text, args := db.botRowsSQL(p, f, byName, after, limit+1)
+	summary, err := db.BotRowsAnswer(ctx, p, f)
+	if err != nil {
+		return BotPage{}, err
+	}
+	text, args := db.botPageSQL(summary, p, f, byName, after, limit+1)
 	rows, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
 		return BotPage{}, fmt.Errorf("query fluxo rows: %w", err)
@@ -257,9 +361,13 @@ func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byNam
 
 // EachBotRow streams every matching row in keyset pages of pageSize.
 func (db *DB) EachBotRow(ctx context.Context, p model.Principal, f BotFilter, byName bool, pageSize int, fn func(BotRow) error) error {
+	summary, err := db.BotRowsAnswer(ctx, p, f)
+	if err != nil {
+		return err
+	}
 	var after *BotCursor
 	for {
-		text, args := db.botRowsSQL(p, f, byName, after, pageSize)
+		text, args := db.botPageSQL(summary, p, f, byName, after, pageSize)
 		rows, err := db.query(ctx, db.r, text, args...)
 		if err != nil {
 			return fmt.Errorf("export fluxo rows: %w", err)
@@ -285,27 +393,25 @@ func (db *DB) botStepsFrom(table, alias string) string {
 	return table + " " + alias + ", json_each(" + alias + ".steps) AS j"
 }
 
+// botStepMapFrom reads the steps column of bot_rows (a JSON object: step →
+// earliest position) of table aliased alias as rows j(key, value).
+func (db *DB) botStepMapFrom(table, alias string) string {
+	if db.dialect == Postgres {
+		return table + " " + alias + " CROSS JOIN LATERAL json_each_text(" + alias + ".steps::json) AS j"
+	}
+	return table + " " + alias + ", json_each(" + alias + ".steps) AS j"
+}
+
 // BotDropoff counts, for the rows a Fluxo Ágil search lists, how many
 // distinct contacts reached each step in any of their selected conversations
 // and how many stopped there (the step filter's answer for that step),
 // ordered by the step's earliest position in a conversation, then by reach.
 func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([]BotStepCount, error) {
-	cte, args := botConvCTE(p, f, "c.contact_id, c.last_step, c.steps, c.outcome", f.Step != "")
-	kept := "1 = 1"
-	if f.Step != "" {
-		kept = "k.row_step = ?"
-		args = append(args, f.Step)
+	summary, err := db.BotRowsAnswer(ctx, p, f)
+	if err != nil {
+		return nil, err
 	}
-	text := `WITH ` + cte + `,
-		kept AS (SELECT k.contact_id, k.rn, k.last_step, k.steps, k.outcome FROM conv k WHERE ` + kept + `),
-		reached AS (SELECT j.value AS step, MIN(j.key) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
-			FROM ` + db.botStepsFrom("kept", "k") + ` GROUP BY j.value),
-		stopped AS (SELECT s.last_step AS step, COUNT(DISTINCT s.contact_id) AS n,
-			COUNT(DISTINCT CASE WHEN s.outcome IN (` + BotFinishedOutcomes + `) THEN s.contact_id END) AS fin,
-			COUNT(DISTINCT CASE WHEN s.outcome IN (` + BotAbandonedOutcomes + `) THEN s.contact_id END) AS ab
-			FROM kept s WHERE s.rn = 1 GROUP BY s.last_step)
-		SELECT r.step, r.contacts, COALESCE(s.n, 0), COALESCE(s.fin, 0), COALESCE(s.ab, 0) FROM reached r LEFT JOIN stopped s ON s.step = r.step
-		ORDER BY r.pos, r.contacts DESC, r.step`
+	text, args := db.botDropoffSQL(summary, p, f)
 	rows, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query fluxo drop-off: %w", err)
@@ -322,17 +428,74 @@ func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([
 	return out, rows.Err()
 }
 
+// botDropoffSQL is the drop-off's query: over the Fluxo Ágil rows when they
+// answer the search (summary), else over the conversations.
+func (db *DB) botDropoffSQL(summary bool, p model.Principal, f BotFilter) (string, []any) {
+	var text string
+	var args []any
+	if summary {
+		// Each row's steps are its conversations' (step → earliest
+		// position); its latest conversation's step and outcome are its own.
+		var where string
+		where, args = BotWhere(p, f, "s", storeBotRows).Where()
+		if f.Step != "" {
+			where += " AND s.last_step = ?"
+			args = append(args, f.Step)
+		}
+		text = `WITH kept AS (SELECT s.contact_id, 1 AS rn, s.last_step, s.steps, s.outcome FROM bot_rows s WHERE ` + where + `),
+		reached AS (SELECT j.key AS step, MIN(CAST(j.value AS INTEGER)) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
+			FROM ` + db.botStepMapFrom("kept", "k") + ` GROUP BY j.key),`
+	} else {
+		var cte string
+		cte, args = botConvCTE(p, f, "c.contact_id, c.last_step, c.steps, c.outcome", f.Step != "")
+		kept := "1 = 1"
+		if f.Step != "" {
+			kept = "k.row_step = ?"
+			args = append(args, f.Step)
+		}
+		text = `WITH ` + cte + `,
+		kept AS (SELECT k.contact_id, k.rn, k.last_step, k.steps, k.outcome FROM conv k WHERE ` + kept + `),
+		reached AS (SELECT j.value AS step, MIN(j.key) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
+			FROM ` + db.botStepsFrom("kept", "k") + ` GROUP BY j.value),`
+	}
+	text += `
+		stopped AS (SELECT s.last_step AS step, COUNT(DISTINCT s.contact_id) AS n,
+			COUNT(DISTINCT CASE WHEN s.outcome IN (` + BotFinishedOutcomes + `) THEN s.contact_id END) AS fin,
+			COUNT(DISTINCT CASE WHEN s.outcome IN (` + BotAbandonedOutcomes + `) THEN s.contact_id END) AS ab
+			FROM kept s WHERE s.rn = 1 GROUP BY s.last_step)
+		SELECT r.step, r.contacts, COALESCE(s.n, 0), COALESCE(s.fin, 0), COALESCE(s.ab, 0) FROM reached r LEFT JOIN stopped s ON s.step = r.step
+		ORDER BY r.pos, r.contacts DESC, r.step`
+	return text, args
+}
+
 // BotConversations counts the selected conversations of the rows a Fluxo
 // Ágil search lists (every page: the screen's total), step filter included.
 func (db *DB) BotConversations(ctx context.Context, p model.Principal, f BotFilter) (int64, error) {
-	cte, args := botConvCTE(p, f, "c.last_step", false)
-	step := ""
-	if f.Step != "" {
-		step = " AND k.last_step = ?"
-		args = append(args, f.Step)
+	summary, err := db.BotRowsAnswer(ctx, p, f)
+	if err != nil {
+		return 0, err
+	}
+	var text string
+	var args []any
+	if summary {
+		var where string
+		where, args = BotWhere(p, f, "s", storeBotRows).Where()
+		text = `SELECT COALESCE(SUM(s.conversations), 0) FROM bot_rows s WHERE ` + where
+		if f.Step != "" {
+			text += " AND s.last_step = ?"
+			args = append(args, f.Step)
+		}
+	} else {
+		var cte string
+		cte, args = botConvCTE(p, f, "c.last_step", false)
+		text = `WITH ` + cte + ` SELECT COALESCE(SUM(k.n_conv), 0) FROM conv k WHERE k.rn = 1`
+		if f.Step != "" {
+			text += " AND k.last_step = ?"
+			args = append(args, f.Step)
+		}
 	}
 	var n int64
-	if err := db.queryRow(ctx, db.r, `WITH `+cte+` SELECT COALESCE(SUM(k.n_conv), 0) FROM conv k WHERE k.rn = 1`+step, args...).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, db.r, text, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count fluxo conversations: %w", err)
 	}
 	return n, nil

@@ -93,7 +93,7 @@ func (db *DB) applyMigration(ctx context.Context, name string, progress io.Write
 			fmt.Fprintf(progress, "migration %s: %d/%d %s (%s)\n", name, i+1, len(stmts), firstLine(stmt), time.Since(t0).Round(time.Millisecond))
 		}
 	}
-	if fill := db.backfills()[name]; fill != nil {
+	if fill := db.backfills(progress)[name]; fill != nil {
 		t0 := time.Now()
 		if err := fill(ctx, tx); err != nil {
 			return err
@@ -122,13 +122,15 @@ func firstLine(stmt string) string {
 
 // backfills fill, in Go, what a migration's new tables derive from rows
 // already stored, inside the migration's transaction (its SQL lives with the
-// code that maintains those tables afterwards).
-func (db *DB) backfills() map[string]func(context.Context, querier) error {
+// code that maintains those tables afterwards). progress follows the long
+// ones.
+func (db *DB) backfills(progress io.Writer) map[string]func(context.Context, querier) error {
 	return map[string]func(context.Context, querier) error{
 		"0006_agent_days.sql":            db.backfillAgentDays,
 		"0009_legs_call_quality.sql":     db.backfillCallQuality,
 		"0013_agent_pauses_by_media.sql": db.backfillAgentPausesByMedia,
 		"0015_ivr_options_flows.sql":     db.backfillLabels,
+		"0018_bot_rows.sql":              db.backfillBotRows(progress),
 		"0019_leg_tags_in_order.sql":     db.analyzeLegTags,
 	}
 }

@@ -79,7 +79,8 @@ func (t *Tx) RefreshIVRRollups(ctx context.Context, keys []IVRKey, slSeconds int
 	return nil
 }
 
-// RebuildRollups recomputes every rollup row of the tenant from scratch.
+// RebuildRollups recomputes every rollup row of the tenant from scratch
+// (the Fluxo Ágil rows included).
 func (t *Tx) RebuildRollups(ctx context.Context, slSeconds int) error {
 	tn := t.tenant
 	for _, table := range []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup"} {
@@ -101,6 +102,9 @@ func (t *Tx) RebuildRollups(ctx context.Context, slSeconds int) error {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
 	}
+	if err := t.rebuildBotRows(ctx); err != nil {
+		return err
+	}
 	return t.rebuildAgentDayRollups(ctx)
 }
 
@@ -109,7 +113,7 @@ func (t *Tx) ClearDerived(ctx context.Context) error {
 	for _, q := range []string{
 		`DELETE FROM leg_tags WHERE tenant = ?`, `DELETE FROM leg_phones WHERE tenant = ?`, `DELETE FROM legs WHERE tenant = ?`,
 		`DELETE FROM ivr_visits WHERE tenant = ?`, `DELETE FROM interactions WHERE tenant = ?`,
-		`DELETE FROM bot_conversations WHERE tenant = ?`, `DELETE FROM agent_spans WHERE tenant = ?`, `DELETE FROM agent_day_times WHERE tenant = ?`,
+		`DELETE FROM bot_conversations WHERE tenant = ?`, `DELETE FROM bot_rows WHERE tenant = ?`, `DELETE FROM agent_spans WHERE tenant = ?`, `DELETE FROM agent_day_times WHERE tenant = ?`,
 		`DELETE FROM services WHERE tenant = ?`, `DELETE FROM tags WHERE tenant = ?`, `DELETE FROM ivrs WHERE tenant = ?`, `DELETE FROM flows WHERE tenant = ?`,
 		`DELETE FROM clients WHERE tenant = ?`, `DELETE FROM campaigns WHERE tenant = ?`, `DELETE FROM batches WHERE tenant = ?`,
 		`DELETE FROM users WHERE tenant = ?`, `DELETE FROM user_tags WHERE tenant = ?`,

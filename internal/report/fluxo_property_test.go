@@ -1,0 +1,348 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rastro/rastro/internal/ingest"
+	"github.com/rastro/rastro/internal/model"
+	"github.com/rastro/rastro/internal/report"
+	"github.com/rastro/rastro/internal/store"
+	"github.com/rastro/rastro/internal/storetest"
+)
+
+// genBotEvents builds a random Fluxo Ágil set: clients c1 and c2, their
+// campaigns and batches, contacts (one renamed later, which moves its rows
+// in the name sort), and n conversations of two flows started over June
+// 1–3, many late in the evening so that a contact's conversations of one
+// batch and flow span days; steps repeat, messages are re-sent, some
+// conversations never end, some are handed to a human, and a few never get
+// their start event (they form the row of no batch and no contact).
+func genBotEvents(r *rand.Rand, n int) []model.Event {
+	var evs []model.Event
+	add := func(e model.Event) {
+		e.ID = "bot-e" + strconv.Itoa(len(evs)+1)
+		evs = append(evs, e)
+	}
+	day0 := time.Date(2025, 6, 1, 0, 0, 0, 0, propZone)
+	type batch struct{ id, campaign, client string }
+	batches := []batch{{"b1", "k1", "c1"}, {"b2", "k1", "c1"}, {"b3", "k2", "c2"}}
+	add(model.Event{Type: model.TypeClientUpserted, At: day0, Client: &model.Named{ID: "c1", Name: "Cliente Um"}})
+	add(model.Event{Type: model.TypeClientUpserted, At: day0, Client: &model.Named{ID: "c2", Name: "Cliente Dois"}})
+	add(model.Event{Type: model.TypeCampaignUpserted, At: day0, Campaign: &model.Campaign{ID: "k1", Name: "Cobrança", ClientID: "c1"}})
+	add(model.Event{Type: model.TypeCampaignUpserted, At: day0, Campaign: &model.Campaign{ID: "k2", Name: "Ofertas", ClientID: "c2"}})
+	// b3 is never named: its rows sort by its id.
+	add(model.Event{Type: model.TypeBatchUpserted, At: day0, Batch: &model.Batch{ID: "b1", Name: "Lote Zeta", CampaignID: "k1"}})
+	add(model.Event{Type: model.TypeBatchUpserted, At: day0, Batch: &model.Batch{ID: "b2", Name: "Lote Alfa", CampaignID: "k1"}})
+	names := []string{"Ana", "Bruno", "Carla", "Davi", "Érica", "Fábio", "Gil", "Helena"}
+	var contacts []string
+	for i, name := range names {
+		id := "ct" + strconv.Itoa(i+1)
+		contacts = append(contacts, id)
+		if i == 7 {
+			continue // never in the directory
+		}
+		add(model.Event{Type: model.TypeContactUpserted, At: day0, Contact: &model.Contact{ID: id, Name: name + " Silva",
+			Phones: []string{"+55119" + strconv.Itoa(10000000+i)}, Emails: []string{"c" + strconv.Itoa(i) + "@example.org"}}})
+	}
+	add(model.Event{Type: model.TypeContactUpserted, At: day0.Add(50 * time.Hour), Contact: &model.Contact{ID: "ct2", Name: "Zuleica Bruno"}})
+	steps := []string{"inicio", "menu", "cpf", "boleto", "transbordo"}
+	pick := func(list []string) string { return list[r.IntN(len(list))] }
+	for k := 0; k < n; k++ {
+		cv := "cv" + strconv.Itoa(k)
+		b := batches[r.IntN(len(batches))]
+		hour := 8 + r.IntN(10)
+		if r.Float64() < 0.3 {
+			hour = 23
+		}
+		t := day0.AddDate(0, 0, r.IntN(3)).Add(time.Duration(hour)*time.Hour + time.Duration(r.IntN(3600))*time.Second)
+		if r.Float64() > 0.05 {
+			add(model.Event{Type: model.TypeBotStarted, At: t, Conversation: cv, Flow: pick([]string{"f1", "f2"}),
+				ClientID: b.client, CampaignID: b.campaign, BatchID: b.id, ContactID: pick(contacts), Channel: "whatsapp"})
+		}
+		for s := r.IntN(6); s > 0; s-- {
+			t = t.Add(time.Duration(1+r.IntN(60)) * time.Second)
+			add(model.Event{Type: model.TypeBotStep, At: t, Conversation: cv, Step: pick(steps)})
+		}
+		for m := r.IntN(5); m > 0; m-- {
+			t = t.Add(time.Duration(1+r.IntN(60)) * time.Second)
+			id := "bm" + strconv.Itoa(k) + "-" + strconv.Itoa(m)
+			add(model.Event{Type: model.TypeBotMessage, At: t, Conversation: cv, MessageID: id, Sender: pick([]string{"bot", "client"}), Text: "oi"})
+			if r.Float64() < 0.1 { // re-sent under another event id
+				add(model.Event{Type: model.TypeBotMessage, At: t, Conversation: cv, MessageID: id, Sender: "client", Text: "oi"})
+			}
+		}
+		t = t.Add(time.Duration(10+r.IntN(600)) * time.Second)
+		switch p := r.Float64(); {
+		case p < 0.2:
+			add(model.Event{Type: model.TypeBotEnded, At: t, Conversation: cv, Outcome: "handed_off", Interaction: "ix" + strconv.Itoa(r.IntN(300))})
+		case p < 0.8:
+			add(model.Event{Type: model.TypeBotEnded, At: t, Conversation: cv, Outcome: pick([]string{"finished", "abandoned", "expired"})})
+		}
+	}
+	return evs
+}
+
+// fluxoQueries are Fluxo Ágil searches the property test reads both ways:
+// with and without a period, one cutting through rows that span days.
+var fluxoQueries = []string{
+	"",
+	"from=2025-06-01&to=2025-06-30",
+	"from=2025-06-01&to=2025-06-30&sort=name",
+	"from=2025-06-02",
+	"to=2025-06-02&sort=name",
+	"client=c1&from=2025-06-01&to=2025-06-30",
+	"campaign=k2",
+	"client=c1&campaign=k1&batch=b2",
+	"step=menu",
+	"reached_human=false&from=2025-06-01&to=2025-06-30",
+	"reached_human=true&sort=name",
+	"step=cpf&reached_human=false",
+	"limit=7",
+}
+
+// fluxoBytes renders everything the Fluxo Ágil shows for a search: the
+// first page (cells and cursor), the next page, the CSV export, the total
+// and the drop-off; or the 400 of a search outside the principal's clients.
+func fluxoBytes(t *testing.T, r *report.Reports, p model.Principal, query string) []byte {
+	t.Helper()
+	ctx := context.Background()
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.ParseFluxo(ctx, p, v)
+	if pe := (*report.ParamError)(nil); errors.As(err, &pe) {
+		return []byte(pe.Error())
+	}
+	if err != nil {
+		t.Fatalf("Fluxo %q: %v", query, err)
+	}
+	var buf bytes.Buffer
+	tb, err := r.Fluxo(ctx, p, q)
+	if err != nil {
+		t.Fatalf("Fluxo %q: %v", query, err)
+	}
+	enc := json.NewEncoder(&buf)
+	if err := enc.Encode(tb); err != nil {
+		t.Fatal(err)
+	}
+	if tb.NextCursor != "" {
+		v.Set("cursor", tb.NextCursor)
+		next, err := r.ParseFluxo(ctx, p, v)
+		if err != nil {
+			t.Fatalf("Fluxo %q next page: %v", query, err)
+		}
+		page, err := r.Fluxo(ctx, p, next)
+		if err != nil {
+			t.Fatalf("Fluxo %q next page: %v", query, err)
+		}
+		if err := enc.Encode(page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, _ := report.ParseFormat("csv", "")
+	if _, err := report.Write(&buf, f, q.Columns(), r.FluxoRows(ctx, p, q)); err != nil {
+		t.Fatalf("Fluxo %q export: %v", query, err)
+	}
+	n, err := r.FluxoConversations(ctx, p, q)
+	if err != nil {
+		t.Fatalf("Fluxo %q total: %v", query, err)
+	}
+	drop, err := r.FluxoDropoff(ctx, p, q)
+	if err != nil {
+		t.Fatalf("Fluxo %q drop-off: %v", query, err)
+	}
+	if err := enc.Encode(map[string]any{"total": n, "dropoff": drop}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func clientsOf(tenant string, clients ...string) model.Principal {
+	return model.Principal{Tenant: tenant, Actor: "test", Role: model.RoleSupervisor, PersonalData: true, Clients: clients}
+}
+
+// checkFluxoRowsEqualConversations reads every fluxoQueries search from the
+// Fluxo Ágil rows (tenant one) and from the conversations, the way the
+// store answered before the rows existed: tenant "three" holds the same
+// bot events plus one batch of two other clients' conversations of one
+// contact and flow (a row of mixed clients, which makes that tenant's every
+// search rank conversations), invisible to the principals compared. Every
+// byte must match, and the searches must have taken both ways.
+func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ingester, evs []model.Event) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.EnsureTenant(ctx, "three"); err != nil {
+		t.Fatal(err)
+	}
+	var lines bytes.Buffer
+	for _, e := range evs {
+		if strings.HasPrefix(e.ID, "bot-") {
+			line, _ := json.Marshal(e)
+			lines.Write(append(line, '\n'))
+		}
+	}
+	day := time.Date(2025, 6, 2, 10, 0, 0, 0, propZone)
+	for i, client := range []string{"cx", "cy"} {
+		line, _ := json.Marshal(model.Event{ID: "mixed-" + client, Type: model.TypeBotStarted, At: day.Add(time.Duration(i) * time.Hour),
+			Conversation: "mixed-" + client, Flow: "f1", ClientID: client, CampaignID: "k-" + client, BatchID: "bx", ContactID: "ct1"})
+		lines.Write(append(line, '\n'))
+	}
+	if _, err := in.IngestBody(ctx, "three", lines.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	r := report.New(db)
+	fromRows, fromConversations := 0, 0
+	for _, clients := range [][]string{{"c1", "c2"}, {"c1"}, {"c2"}} {
+		for _, query := range fluxoQueries {
+			one, three := clientsOf("one", clients...), clientsOf("three", clients...)
+			if f := fluxoFilter(t, r, one, query); f != nil {
+				if ok, err := db.BotRowsAnswer(ctx, one, *f); err != nil {
+					t.Fatal(err)
+				} else if ok {
+					fromRows++
+				} else {
+					fromConversations++
+				}
+			}
+			if f := fluxoFilter(t, r, three, query); f != nil {
+				if ok, err := db.BotRowsAnswer(ctx, three, *f); err != nil || ok {
+					t.Fatalf("tenant three, %q: BotRowsAnswer = %v, %v; its mixed row must send it to the conversations", query, ok, err)
+				}
+			}
+			got, want := fluxoBytes(t, r, one, query), fluxoBytes(t, r, three, query)
+			if !bytes.Equal(got, want) {
+				t.Errorf("Fluxo %q for clients %v: the rows answer\n%s\nthe conversations answer\n%s", query, clients, got, want)
+			}
+			if bytes.Count(want, []byte("\n")) < 4 && query == "" {
+				t.Errorf("Fluxo %q for clients %v: too few rows to compare:\n%s", query, clients, want)
+			}
+		}
+	}
+	if fromRows == 0 || fromConversations == 0 {
+		t.Errorf("tenant one answered %d searches from its rows and %d from its conversations: both ways must be compared", fromRows, fromConversations)
+	}
+	t.Logf("Fluxo Ágil: %d searches answered from bot_rows, %d from bot_conversations (tenant one)", fromRows, fromConversations)
+}
+
+// fluxoFilter is the store filter of a search (nil when it has none).
+func fluxoFilter(t *testing.T, r *report.Reports, p model.Principal, query string) *store.BotFilter {
+	t.Helper()
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.ParseFluxo(context.Background(), p, v)
+	if pe := (*report.ParamError)(nil); errors.As(err, &pe) {
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("Fluxo %q: %v", query, err)
+	}
+	return &q.Filter
+}
+
+// checkMigration0018SumsUpTheStoredConversations turns the store into one
+// at schema 0017 (no bot_rows table, the migration not applied) and opens
+// it again: the migration must write the rows the ingestion wrote, say so
+// on its progress writer, and every Fluxo Ágil search must print the same
+// bytes as the fresh derivation did.
+func checkMigration0018SumsUpTheStoredConversations(t *testing.T, s storetest.Store, raw *sql.DB, dialect string, want map[string]map[string][]string) {
+	t.Helper()
+	ctx := context.Background()
+	before := map[string][]byte{}
+	r := report.New(s.DB)
+	for _, query := range fluxoQueries {
+		before[query] = fluxoBytes(t, r, admin("one"), query)
+	}
+	w := raw
+	if dialect == "sqlite" {
+		var err error
+		if w, err = sql.Open("sqlite3", "file:"+s.DSN+"?_busy_timeout=30000"); err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+	}
+	var rows int
+	if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM bot_rows`).Scan(&rows); err != nil || rows == 0 {
+		t.Fatalf("bot_rows holds %d rows (%v): the migration would be checked on nothing", rows, err)
+	}
+	for _, q := range []string{`DROP TABLE bot_rows`, `DELETE FROM schema_migrations WHERE version = '0018_bot_rows.sql'`} {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var progress bytes.Buffer
+	db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
+	if err != nil {
+		t.Fatalf("open the store again (migration 0018): %v", err)
+	}
+	defer db.Close()
+	if !strings.Contains(progress.String(), "migration 0018_bot_rows.sql: backfill") || !strings.Contains(progress.String(), "Fluxo Ágil conversations into rows") {
+		t.Errorf("migration 0018 progress:\n%s", progress.String())
+	}
+	for tenant, w := range want {
+		sameSnapshot(t, "migrated by 0018 ("+tenant+")", snapshot(t, raw, dialect, tenant), w)
+	}
+	migrated := report.New(db)
+	for _, query := range fluxoQueries {
+		if got := fluxoBytes(t, migrated, admin("one"), query); !bytes.Equal(got, before[query]) {
+			t.Errorf("Fluxo %q after migration 0018:\n got  %s\n want %s", query, got, before[query])
+		}
+	}
+}
+
+// checkAnonymizedContactRowsEqualARebuild anonymises a contact of tenant
+// two (its conversations are derived again) and checks that every derived
+// table equals a rebuild from the rewritten events, and that its Fluxo Ágil
+// rows and counts stay.
+func checkAnonymizedContactRowsEqualARebuild(t *testing.T, in *ingest.Ingester, r *report.Reports, raw *sql.DB, dialect string) {
+	t.Helper()
+	ctx := context.Background()
+	query := "from=2025-06-01&to=2025-06-30"
+	countsOf := func() []string {
+		tb := fluxoTableOf(t, r, admin("two"), query)
+		var out []string
+		for _, row := range tb.Rows {
+			out = append(out, row[0]+"|"+row[5]+"|"+row[6]+"|"+row[7]+"|"+row[8]+"|"+row[9])
+		}
+		return out
+	}
+	before := countsOf()
+	if _, err := in.AnonymizeContact(ctx, "two", "ct3"); err != nil {
+		t.Fatal(err)
+	}
+	if after := countsOf(); !reflect.DeepEqual(after, before) {
+		t.Errorf("Fluxo %q after anonymising ct3: counts changed\n got  %q\n want %q", query, after, before)
+	}
+	anonymized := snapshot(t, raw, dialect, "two")
+	if err := in.Rebuild(ctx, "two"); err != nil {
+		t.Fatal(err)
+	}
+	sameSnapshot(t, "anonymised, then rebuilt", snapshot(t, raw, dialect, "two"), anonymized)
+}
+
+func fluxoTableOf(t *testing.T, r *report.Reports, p model.Principal, query string) report.Table {
+	t.Helper()
+	v, _ := url.ParseQuery(query + "&limit=1000")
+	q, err := r.ParseFluxo(context.Background(), p, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := r.Fluxo(context.Background(), p, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}

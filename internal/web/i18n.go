@@ -263,13 +263,17 @@ var roleLabels = map[model.Role]string{
 	model.RoleViewer:     "Leitor",
 }
 
-// roleLabel is role's label in language lang (an unknown role as it is).
-func roleLabel(lang string, role model.Role) string {
-	if l, ok := roleLabels[role]; ok {
+// labelOf is id's label in language lang, labels naming ids by pt-BR
+// dictionary keys; an id labels does not name shows as it is.
+func labelOf[K ~string](lang string, labels map[K]string, id K) string {
+	if l, ok := labels[id]; ok {
 		return translate(lang, l)
 	}
-	return string(role)
+	return string(id)
 }
+
+// roleLabel is role's label in language lang (an unknown role as it is).
+func roleLabel(lang string, role model.Role) string { return labelOf(lang, roleLabels, role) }
 
 // directionLabels names a call's direction (SPEC.md TIPO: inbound,
 // outbound) by pt-BR dictionary keys.
@@ -277,12 +281,7 @@ var directionLabels = map[string]string{"inbound": "Recebida", "outbound": "Real
 
 // directionLabel is a call direction's label in language lang (an
 // unknown one as it is).
-func directionLabel(lang, d string) string {
-	if l, ok := directionLabels[d]; ok {
-		return translate(lang, l)
-	}
-	return d
-}
+func directionLabel(lang, d string) string { return labelOf(lang, directionLabels, d) }
 
 // auditActionLabels names the audited actions (store.AuditActions) by
 // pt-BR dictionary keys.
@@ -303,10 +302,7 @@ var auditActionLabels = map[string]string{
 // auditActionLabel is an audited action's label in language lang (an
 // action the list does not know as it is recorded).
 func auditActionLabel(lang, action string) string {
-	if l, ok := auditActionLabels[action]; ok {
-		return translate(lang, l)
-	}
-	return action
+	return labelOf(lang, auditActionLabels, action)
 }
 
 // auditDetailLabels names the keys of an audit entry's details by pt-BR
@@ -350,17 +346,11 @@ func auditDetails(lang string, d map[string]any) []detailItem {
 	sort.Strings(keys)
 	out := make([]detailItem, 0, len(keys))
 	for _, k := range keys {
-		label := k
-		if l, ok := auditDetailLabels[k]; ok {
-			label = translate(lang, l)
-		}
 		v := detailValue(lang, d[k])
 		if name, ok := d[k].(string); ok && k == "report" {
-			if l, ok := reportLabels[name]; ok {
-				v = translate(lang, l)
-			}
+			v = labelOf(lang, reportLabels, name)
 		}
-		out = append(out, detailItem{Key: label, Value: v})
+		out = append(out, detailItem{Key: labelOf(lang, auditDetailLabels, k), Value: v})
 	}
 	return out
 }

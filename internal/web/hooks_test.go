@@ -73,6 +73,12 @@ func (h *hookEnv) post(t *testing.T, key string, body []byte, hdr map[string]str
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
+	return send(t, req)
+}
+
+// send sends req and returns the answer's status and body.
+func send(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -117,13 +123,7 @@ func (h *hookEnv) page(t *testing.T, sid, path string) (int, string) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Cookie", web.SessionCookie+"="+sid)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return send(t, req)
 }
 
 // adminSession signs an admin of loja in and returns the session id.

@@ -57,13 +57,7 @@ func (h *hookEnv) postWhatsApp(t *testing.T, key string, body []byte, sig string
 	if sig != "" {
 		req.Header.Set("X-Hub-Signature-256", sig)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return send(t, req)
 }
 
 func (h *hookEnv) handshake(t *testing.T, key string, q url.Values) (int, string, string) {

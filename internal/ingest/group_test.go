@@ -42,10 +42,7 @@ func TestBatchesSharingATransactionStayAtomicOneByOne(t *testing.T) {
 	body := func(lines []string) []byte { return []byte(strings.Join(lines, "\n")) }
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		in := ingest.New(s.DB)
-		if err := s.DB.EnsureTenant(ctx, scopeTenant); err != nil {
-			t.Fatal(err)
-		}
+		in := tenantIngester(t, s.DB, scopeTenant)
 		if _, err := in.IngestBody(ctx, scopeTenant, body(scopeWorld)); err != nil {
 			t.Fatalf("store the world: %v", err)
 		}
@@ -112,10 +109,7 @@ func TestConcurrentBatchesOfOneIngesterAreEachAnsweredOnce(t *testing.T) {
 		ctx := context.Background()
 		ingestAll(t, s.DB, "one-by-one", evs, 300)
 		want := snapshot(t, s.DB, "one-by-one")
-		if err := s.DB.EnsureTenant(ctx, "together"); err != nil {
-			t.Fatal(err)
-		}
-		in := ingest.New(s.DB)
+		in := tenantIngester(t, s.DB, "together")
 		var mu sync.Mutex
 		var total ingest.Result
 		var wg sync.WaitGroup

@@ -23,10 +23,7 @@ func TestWorkedExampleIsStoredAndDerived(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "acme"); err != nil {
-			t.Fatal(err)
-		}
-		in := ingest.New(s.DB)
+		in := tenantIngester(t, s.DB, "acme")
 		res, err := in.IngestBody(ctx, "acme", body)
 		if err != nil {
 			t.Fatal(err)
@@ -78,10 +75,7 @@ func TestWorkedExampleIsStoredAndDerived(t *testing.T) {
 func TestBadBatchStoresNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "acme"); err != nil {
-			t.Fatal(err)
-		}
-		in := ingest.New(s.DB)
+		in := tenantIngester(t, s.DB, "acme")
 		body := `{"id":"a","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"id":"s","name":"SAC"}}
 {"id":"b","type":"service.upserted","at":"2025-06-01T00:00:00-03:00","service":{"name":"sem id"}}`
 		_, err := in.IngestBody(ctx, "acme", []byte(body))

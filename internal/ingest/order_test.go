@@ -32,14 +32,20 @@ func demoEvents(t testing.TB, legs int) []model.Event {
 	return evs
 }
 
+// tenantIngester creates tenant (if new) and returns an ingester of db.
+func tenantIngester(t testing.TB, db *store.DB, tenant string) *ingest.Ingester {
+	t.Helper()
+	if err := db.EnsureTenant(context.Background(), tenant); err != nil {
+		t.Fatal(err)
+	}
+	return ingest.New(db)
+}
+
 // ingestAll stores events in batches of size n.
 func ingestAll(t testing.TB, db *store.DB, tenant string, evs []model.Event, n int) {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.EnsureTenant(ctx, tenant); err != nil {
-		t.Fatal(err)
-	}
-	in := ingest.New(db)
+	in := tenantIngester(t, db, tenant)
 	for i := 0; i < len(evs); i += n {
 		j := min(i+n, len(evs))
 		batch := append([]model.Event(nil), evs[i:j]...)

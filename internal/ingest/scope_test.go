@@ -218,10 +218,7 @@ func TestClientLimitedPrincipalBotEventsNeedTheConversationClient(t *testing.T) 
 func runScopeScenarios(t *testing.T, scenarios []scopeScenario) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		in := ingest.New(s.DB)
-		if err := s.DB.EnsureTenant(ctx, scopeTenant); err != nil {
-			t.Fatal(err)
-		}
+		in := tenantIngester(t, s.DB, scopeTenant)
 		if _, err := in.IngestBody(ctx, scopeTenant, []byte(strings.Join(scopeWorld, "\n"))); err != nil {
 			t.Fatalf("store the world: %v", err)
 		}
@@ -266,10 +263,7 @@ func runScopeScenarios(t *testing.T, scenarios []scopeScenario) {
 func TestUnlimitedPrincipalIsNotChecked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		in := ingest.New(s.DB)
-		if err := s.DB.EnsureTenant(ctx, scopeTenant); err != nil {
-			t.Fatal(err)
-		}
+		in := tenantIngester(t, s.DB, scopeTenant)
 		batch := []string{
 			ev("interaction.created", `"interaction":"i-u","media":"chat"`),
 			ev("agent.login", `"agent_id":"ag-1"`),

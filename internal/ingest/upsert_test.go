@@ -12,6 +12,19 @@ import (
 	"github.com/rastro/rastro/internal/storetest"
 )
 
+// ingestOneByOne creates tenant and ingests lines in the given order, one
+// event per batch, so that each upsert meets the stored others.
+func ingestOneByOne(t *testing.T, db *store.DB, tenant string, lines []string, order []int) *ingest.Ingester {
+	t.Helper()
+	in := tenantIngester(t, db, tenant)
+	for _, i := range order {
+		if _, err := in.IngestBody(context.Background(), tenant, []byte(lines[i])); err != nil {
+			t.Fatalf("order %v line %d: %v", order, i, err)
+		}
+	}
+	return in
+}
+
 // Upserts merge field by field (EVENTS.md): a CRM and Chatwoot each keep
 // their own fields of one contact or agent, whatever order they arrive in.
 func TestUpsertsMergeFieldByFieldInAnyOrder(t *testing.T) {
@@ -36,16 +49,7 @@ func TestUpsertsMergeFieldByFieldInAnyOrder(t *testing.T) {
 		ctx := context.Background()
 		for n, order := range orders {
 			tenant := []string{"a", "b", "c"}[n]
-			if err := s.DB.EnsureTenant(ctx, tenant); err != nil {
-				t.Fatal(err)
-			}
-			in := ingest.New(s.DB)
-			// One event per batch, so each upsert meets the stored others.
-			for _, i := range order {
-				if _, err := in.IngestBody(ctx, tenant, []byte(lines[i])); err != nil {
-					t.Fatalf("order %v line %d: %v", order, i, err)
-				}
-			}
+			ingestOneByOne(t, s.DB, tenant, lines, order)
 			p := model.Principal{Tenant: tenant, Role: model.RoleAdmin, PersonalData: true}
 			agents, err := s.DB.Agents(ctx, p)
 			if err != nil {
@@ -74,10 +78,7 @@ func TestUpsertsMergeFieldByFieldInAnyOrder(t *testing.T) {
 func TestNewUserDefaultsToActiveWithoutTags(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(`{"id":"u","type":"user.upserted","at":"2026-10-01T10:00:00Z","user":{"id":"ag-9","name":"Bia"}}`)); err != nil {
+		if _, err := tenantIngester(t, s.DB, "a").IngestBody(ctx, "a", []byte(`{"id":"u","type":"user.upserted","at":"2026-10-01T10:00:00Z","user":{"id":"ag-9","name":"Bia"}}`)); err != nil {
 			t.Fatal(err)
 		}
 		u, ok := s.DB.Directory(ctx, "a").User("ag-9")
@@ -93,22 +94,20 @@ func TestNewUserDefaultsToActiveWithoutTags(t *testing.T) {
 func TestFlowAndIVRLabelsAreAcceptedAndKept(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
-			t.Fatal(err)
-		}
+		in := tenantIngester(t, s.DB, "a")
 		body := strings.Join([]string{
 			`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
 			`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro"}}}`,
 			`{"id":"b1","type":"bot.conversation_started","at":"2026-10-01T10:00:00Z","conversation":"cv-1","flow":"fl-1","client_id":"c","campaign_id":"k","batch_id":"b","contact_id":"ct"}`,
 		}, "\n")
-		res, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body))
+		res, err := in.IngestBody(ctx, "a", []byte(body))
 		if err != nil || res.Accepted != 3 {
 			t.Fatalf("%+v %v", res, err)
 		}
-		if res, _ := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body)); res.Duplicates != 3 {
+		if res, _ := in.IngestBody(ctx, "a", []byte(body)); res.Duplicates != 3 {
 			t.Errorf("again: %+v", res)
 		}
-		if err := ingest.New(s.DB).Rebuild(ctx, "a"); err != nil {
+		if err := in.Rebuild(ctx, "a"); err != nil {
 			t.Fatalf("rebuild reads the stored flow.upserted: %v", err)
 		}
 	})
@@ -138,15 +137,7 @@ func TestIVROptionsAndFlowStepsMergeKeyByKeyInAnyOrder(t *testing.T) {
 		ctx := context.Background()
 		for n, order := range orders {
 			tenant := []string{"a", "b", "c"}[n]
-			if err := s.DB.EnsureTenant(ctx, tenant); err != nil {
-				t.Fatal(err)
-			}
-			in := ingest.New(s.DB)
-			for _, i := range order {
-				if _, err := in.IngestBody(ctx, tenant, []byte(lines[i])); err != nil {
-					t.Fatalf("order %v line %d: %v", order, i, err)
-				}
-			}
+			in := ingestOneByOne(t, s.DB, tenant, lines, order)
 			for _, stage := range []string{"ingested", "rebuilt"} {
 				if stage == "rebuilt" {
 					if err := in.Rebuild(ctx, tenant); err != nil {
@@ -194,15 +185,12 @@ func sameLabels(a, b map[string]string) bool {
 func TestMigrationFillsTheLabelsOfUpsertsStoredBeforeIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "a"); err != nil {
-			t.Fatal(err)
-		}
 		body := strings.Join([]string{
 			`{"id":"i1","type":"ivr.upserted","at":"2026-10-01T10:00:00Z","ivr":{"id":"ivr-1","name":"Principal","options":{"1":"Financeiro"}}}`,
 			`{"id":"i2","type":"ivr.upserted","at":"2026-10-02T10:00:00Z","ivr":{"id":"ivr-1","options":{"2":"Suporte"}}}`,
 			`{"id":"f1","type":"flow.upserted","at":"2026-10-01T10:00:00Z","flow":{"id":"fl-1","name":"Cobrança","steps":{"s1":"Boas-vindas"}}}`,
 		}, "\n")
-		if _, err := ingest.New(s.DB).IngestBody(ctx, "a", []byte(body)); err != nil {
+		if _, err := tenantIngester(t, s.DB, "a").IngestBody(ctx, "a", []byte(body)); err != nil {
 			t.Fatal(err)
 		}
 		s.DB.Close()

@@ -11,26 +11,37 @@ import (
 // Per-media logged-in time (LoggedInSeconds) over hand-built timelines of
 // ag-carla on 2025-06-02 (UTC: Config{}).
 
+// mediaCase is a selection of media (nil: every media) and the figure it
+// gives.
+type mediaCase[T any] struct {
+	name  string
+	media []string
+	want  T
+}
+
+// checkPerMedia derives the spans of b's timeline and checks what figure
+// (LoggedInSeconds, PausedSeconds) gives for each case's media.
+func checkPerMedia[T any](t *testing.T, b *tb, what string, figure func([]model.AgentSpan, []string) T, cases []mediaCase[T]) {
+	t.Helper()
+	spans := DeriveAgentSpans(b.evs, Config{})
+	for _, c := range cases {
+		if got := figure(spans, c.media); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %s %v, want %v", c.name, what, got, c.want)
+		}
+	}
+}
+
 func TestVoiceLoginCountsOnlyForVoz(t *testing.T) {
 	b := agentTB().
 		agent(model.TypeAgentLogin, "08:00:00", "voice", "").
 		agent(model.TypeAgentLogout, "09:30:00", "voice", "") // 1 h 30 of Voz
-	spans := DeriveAgentSpans(b.evs, Config{})
-	for _, c := range []struct {
-		name  string
-		media []string
-		want  float64
-	}{
+	checkPerMedia(t, b, "logged in (s)", LoggedInSeconds, []mediaCase[float64]{
 		{"Voz", []string{"voice"}, 5400},
 		{"Chat", []string{"chat"}, 0},
 		{"WhatsApp and E-mail", []string{"whatsapp", "email"}, 0},
 		{"Voz and Chat", []string{"voice", "chat"}, 5400},
 		{"every media", nil, 5400},
-	} {
-		if got := LoggedInSeconds(spans, c.media); got != c.want {
-			t.Errorf("%s: logged in %v s, want %v", c.name, got, c.want)
-		}
-	}
+	})
 }
 
 func TestLoginWithoutMediaCountsForEveryMedia(t *testing.T) {
@@ -39,21 +50,12 @@ func TestLoginWithoutMediaCountsForEveryMedia(t *testing.T) {
 		agent(model.TypeAgentLogout, "09:00:00", "", ""). // 1 h of every media
 		agent(model.TypeAgentLogin, "10:00:00", "chat", "").
 		agent(model.TypeAgentLogout, "10:20:00", "chat", "") // 20 min of Chat
-	spans := DeriveAgentSpans(b.evs, Config{})
-	for _, c := range []struct {
-		name  string
-		media []string
-		want  float64
-	}{
+	checkPerMedia(t, b, "logged in (s)", LoggedInSeconds, []mediaCase[float64]{
 		{"Voz", []string{"voice"}, 3600},
 		{"Chat", []string{"chat"}, 3600 + 1200},
 		{"Instagram", []string{"instagram"}, 3600},
 		{"every media", nil, 3600 + 1200},
-	} {
-		if got := LoggedInSeconds(spans, c.media); got != c.want {
-			t.Errorf("%s: logged in %v s, want %v", c.name, got, c.want)
-		}
-	}
+	})
 }
 
 func TestLoginsOfTwoSelectedMediaAtOnceCountOnce(t *testing.T) {
@@ -64,20 +66,11 @@ func TestLoginsOfTwoSelectedMediaAtOnceCountOnce(t *testing.T) {
 		agent(model.TypeAgentLogin, "08:30:00", "chat", "").
 		agent(model.TypeAgentLogin, "08:45:00", "", "").
 		agent(model.TypeAgentLogout, "09:00:00", "", "")
-	spans := DeriveAgentSpans(b.evs, Config{})
-	for _, c := range []struct {
-		name  string
-		media []string
-		want  float64
-	}{
+	checkPerMedia(t, b, "logged in (s)", LoggedInSeconds, []mediaCase[float64]{
 		{"Voz and Chat", []string{"voice", "chat"}, 3600},
 		{"Chat", []string{"chat"}, 1800},
 		{"SMS: only the all-media login", []string{"sms"}, 900},
-	} {
-		if got := LoggedInSeconds(spans, c.media); got != c.want {
-			t.Errorf("%s: logged in %v s, want %v", c.name, got, c.want)
-		}
-	}
+	})
 }
 
 func TestAgentPeriodsListLoginsAndPausesInOrderOpenOnesLast(t *testing.T) {
@@ -126,23 +119,14 @@ func TestPauseCountsForAMediaOnlyInsideItsLogins(t *testing.T) {
 		agent(model.TypeAgentLogout, "11:00:00", "voice", "").
 		agent(model.TypeAgentPauseStart, "11:10:00", "", "Almoço").
 		agent(model.TypeAgentPauseEnd, "11:40:00", "", "")
-	spans := DeriveAgentSpans(b.evs, Config{})
-	for _, c := range []struct {
-		name  string
-		media []string
-		want  map[string]float64
-	}{
+	checkPerMedia(t, b, "pauses", PausedSeconds, []mediaCase[map[string]float64]{
 		{"every media: every pause whole", nil, map[string]float64{"Café": 600, "Feedback": 1200, "Almoço": 1800}},
 		{"Voz", []string{"voice"}, map[string]float64{"Feedback": 1200}},
 		{"Chat", []string{"chat"}, map[string]float64{"Café": 600, "Feedback": 600}},
 		// Per hour the longest part: 09 Feedback 600 (both), 10 Feedback 600 (Voz).
 		{"Voz and Chat", []string{"voice", "chat"}, map[string]float64{"Café": 600, "Feedback": 1200}},
 		{"WhatsApp", []string{"whatsapp"}, map[string]float64{}},
-	} {
-		if got := PausedSeconds(spans, c.media); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s: pauses %v, want %v", c.name, got, c.want)
-		}
-	}
+	})
 }
 
 func TestPauseInsideALoginWithoutMediaCountsForEveryMedia(t *testing.T) {
@@ -151,10 +135,10 @@ func TestPauseInsideALoginWithoutMediaCountsForEveryMedia(t *testing.T) {
 		agent(model.TypeAgentPauseStart, "08:30:00", "", "Banheiro").
 		agent(model.TypeAgentPauseEnd, "08:35:00", "", "").
 		agent(model.TypeAgentLogout, "09:00:00", "", "")
-	spans := DeriveAgentSpans(b.evs, Config{})
-	for _, m := range []string{"voice", "whatsapp", "email"} {
-		if got := PausedSeconds(spans, []string{m}); !reflect.DeepEqual(got, map[string]float64{"Banheiro": 300}) {
-			t.Errorf("%s: pauses %v, want Banheiro 300 s", m, got)
-		}
-	}
+	banheiro := map[string]float64{"Banheiro": 300}
+	checkPerMedia(t, b, "pauses", PausedSeconds, []mediaCase[map[string]float64]{
+		{"Voz", []string{"voice"}, banheiro},
+		{"WhatsApp", []string{"whatsapp"}, banheiro},
+		{"E-mail", []string{"email"}, banheiro},
+	})
 }

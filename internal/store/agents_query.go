@@ -328,16 +328,7 @@ func (db *DB) distinct(ctx context.Context, tenant, table, col string) ([]string
 	if err != nil {
 		return nil, fmt.Errorf("distinct %s of %s: %w", col, table, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return appendColumn(nil, rows)
 }
 
 func (db *DB) agentLegs(ctx context.Context, p model.Principal, f AgentFilter, agents []string) ([]AgentLegs, error) {

@@ -439,16 +439,7 @@ func (db *DB) strings(ctx context.Context, q string, args ...any) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return appendColumn([]string{}, rows)
 }
 
 // AnalyticsIVRVisit is an IVR visit as the analytics engine stores it: the

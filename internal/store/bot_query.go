@@ -510,16 +510,7 @@ func (db *DB) BotConversationIDs(ctx context.Context, p model.Principal, batchID
 	if err != nil {
 		return nil, fmt.Errorf("conversations of %s/%s: %w", batchID, contactID, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return appendColumn(nil, rows)
 }
 
 // BotCursorAt completes a Fluxo Ágil keyset position from the ids a page

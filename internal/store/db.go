@@ -282,3 +282,18 @@ func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (
 func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
 	return q.QueryRowContext(ctx, db.rebind(query), args...)
 }
+
+// appendColumn appends the one string column of rows to out and closes
+// rows. Callers pass nil, or []string{} where an empty list must not read
+// as no list (a filter's values).
+func appendColumn(out []string, rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -356,16 +356,7 @@ func (t *Tx) strings(ctx context.Context, q string, args ...any) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return appendColumn(nil, rows)
 }
 
 // txDirectory resolves names inside a write transaction, with a cache for

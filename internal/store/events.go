@@ -170,16 +170,7 @@ func (t *Tx) AggregateKeys(ctx context.Context, kind string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s aggregates: %w", kind, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return appendColumn(nil, rows)
 }
 
 // EventCount counts a tenant's stored events.

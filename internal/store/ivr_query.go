@@ -255,16 +255,7 @@ func (db *DB) IVRsIn(ctx context.Context, p model.Principal, f IVRFilter) ([]str
 	if err != nil {
 		return nil, fmt.Errorf("ivrs of report: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return appendColumn([]string{}, rows)
 }
 
 // Names maps the ids of a directory table (services, users, ivrs, tags) to

@@ -80,16 +80,7 @@ func (db *DB) Tenants(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return appendColumn(nil, rows)
 }
 
 // Tenant reads the transaction's tenant.
@@ -103,14 +94,5 @@ func (db *DB) RecordingURLs(ctx context.Context, tenant string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return appendColumn(nil, rows)
 }

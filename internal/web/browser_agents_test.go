@@ -76,9 +76,7 @@ func TestBrowserAgentsWithVozListOnlyVoiceAgentsAndOpenTheirDay(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 
 		search := "/agentes?" + url.Values{"media": {model.MediaVoice}, "from": {"2026-10-01"}, "to": {"2026-10-31"}}.Encode()
 		if st := navigate(t, ctx, site.URL+search); st != 200 {

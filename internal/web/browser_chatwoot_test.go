@@ -89,9 +89,7 @@ func TestBrowserChatwootHistoryShowsTheTicksAndTheLinkBack(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
 		protocol := postChatwootConversation(t, site)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 		if st := navigate(t, ctx, site.URL+"/historico/"+protocol); st != 200 {
 			t.Fatalf("GET /historico/%s = %d", protocol, st)
 		}

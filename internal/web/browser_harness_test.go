@@ -243,6 +243,16 @@ func location(t testing.TB, ctx context.Context) string {
 	return eval[string](t, ctx, `location.href`)
 }
 
+// adminTab is a new browser tab signed in as the site's admin, and the
+// collector of its page problems (pageProblems).
+func adminTab(t testing.TB, site *testSite) (context.Context, func() []string) {
+	t.Helper()
+	ctx := newBrowser(t)
+	problems := pageProblems(t, ctx)
+	login(t, ctx, site, adminUser, adminPass)
+	return ctx, problems
+}
+
 // login signs in through the login page and waits for the logged-in frame.
 // When the tab already shows the login page (a redirect from a protected
 // page), it uses that form, so the login comes back to where it was sent.

@@ -38,9 +38,7 @@ func TestBrowserHistoryOfATransferredCallShowsBothLegsAndVoltarReturns(t *testin
 		if _, err := ingest.New(site.DB).IngestBody(context.Background(), demoTenant, body); err != nil {
 			t.Fatalf("ingest the transferred call: %v", err)
 		}
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 
 		search := site.URL + "/rastreio?" + url.Values{"media": {"voice"}, "from": {"2026-10-05"}, "to": {"2026-10-05"}, "protocol": {"TC-20261005"}}.Encode()
 		if st := navigate(t, ctx, search); st != 200 {

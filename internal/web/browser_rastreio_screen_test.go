@@ -84,9 +84,7 @@ func ptCount(n int64) string {
 func TestBrowserRastreioShowsKeyColumnsWithoutScrollingAndTheSummaryOfTheFilteredSet(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 
 		names, err := json.Marshal(pinnedColumns)
 		if err != nil {
@@ -286,9 +284,7 @@ func TestBrowserRastreioRemembersHiddenColumnsPerUserAndMedia(t *testing.T) {
 func TestBrowserRastreioShowsTheIVRDrillDownAsARemovableChip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 		ivrs, err := site.DB.IVRs(context.Background(), model.Principal{Tenant: demoTenant, Role: model.RoleAdmin})
 		if err != nil || len(ivrs) == 0 {
 			t.Fatalf("demo IVRs: %v (%d)", err, len(ivrs))

@@ -63,9 +63,7 @@ const checkAudioJS = `(async () => {
 func TestBrowserRastreioVoiceFiltersHistoryRecordingAndCSV(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 
 		// The panel without a media: only the hint, and no media-specific filter.
 		if st := navigate(t, ctx, site.URL+"/rastreio"); st != 200 {

@@ -154,9 +154,7 @@ func TestBrowserReportsFluxoAgilCascadeHistoryExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
 		tg := pickFluxoTarget(t, site)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 
 		// The untouched page: the filters and a hint, no results yet.
 		if st := navigate(t, ctx, site.URL+"/fluxo-agil"); st != 200 {
@@ -382,9 +380,7 @@ func TestBrowserReportsFluxoAgilCascadeHistoryExport(t *testing.T) {
 func TestBrowserReportsIVRAndAgentsDrillDown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		site := startSite(t, s)
-		ctx := newBrowser(t)
-		problems := pageProblems(t, ctx)
-		login(t, ctx, site, adminUser, adminPass)
+		ctx, problems := adminTab(t, site)
 
 		// Relatório IVR grouped by Hora, through the form.
 		if st := navigate(t, ctx, site.URL+"/ivr"); st != 200 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,33 +17,19 @@ import (
 	"github.com/rastro/rastro/internal/report"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
-	"github.com/rastro/rastro/internal/web"
 )
 
 // newNoteEnv serves db (acme seeded with a small demo week) with reports
 // read from engine (nil: the store only), and an admin UI session.
 func newNoteEnv(t *testing.T, db *store.DB, engine func(*store.DB) report.AnalyticsReader) *env {
 	t.Helper()
-	e := &env{
-		Store: "note", DB: db, Rep: report.New(db), RecDir: t.TempDir(),
-		tokens: map[string]string{}, tokenIDs: map[string]string{}, princ: map[string]model.Principal{},
-		cookies: map[string]string{}, csrf: map[string]string{}, raw: map[string][][]byte{},
-		protocols: map[string]map[string]bool{},
-	}
+	e := emptyEnv(t, "note", db)
 	e.raw[tenantA] = seedTenant(t, db, tenantA, demo.Options{Tenant: tenantA, Legs: 60, Days: 3, Seed: 3})
 	var ar report.AnalyticsReader
 	if engine != nil {
 		ar = engine(db)
 	}
-	srv, err := web.New(db, web.Config{RecordingsDir: e.RecDir, Logger: testLogger(t), Analytics: ar})
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	e.Srv = srv
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e.URL = ts.URL
-	e.hc = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	e.serve(t, ar)
 	e.mustSession(t, "admin", store.Grant{Tenant: tenantA, Role: model.RoleAdmin})
 	return e
 }

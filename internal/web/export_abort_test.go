@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
-	"github.com/rastro/rastro/internal/store"
 )
 
 // TestExportCutShortIsNeverSavedAsComplete: an export whose rows stop with
@@ -22,18 +18,7 @@ import (
 // audited with the error.
 func TestExportCutShortIsNeverSavedAsComplete(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "rastro.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.EnsureTenant(ctx, "acme"); err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(db, Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, s := newExportServer(t)
 	broken := errors.New("store went away")
 	rowsThenFail := func(n int) report.RowSource {
 		return func(emit func([]string) error) error {
@@ -48,7 +33,7 @@ func TestExportCutShortIsNeverSavedAsComplete(t *testing.T) {
 	f, _ := report.ParseFormat("csv", "")
 	var rows int
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = withPrincipal(r, model.Principal{Tenant: "acme", Role: model.RoleAdmin, Actor: "tester"})
+		r = asAcmeAdmin(r)
 		s.export(w, r, "test", f, "test", []string{"A"}, int64(rows), rowsThenFail(rows))
 	}))
 	defer ts.Close()

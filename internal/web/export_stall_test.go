@@ -3,19 +3,14 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rastro/rastro/internal/httpserve"
-	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
-	"github.com/rastro/rastro/internal/store"
 )
 
 // TestStalledExportStopsReading: served by httpserve, an export whose
@@ -25,19 +20,7 @@ import (
 // error.
 func TestStalledExportStopsReading(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "rastro.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.EnsureTenant(ctx, "acme"); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := New(db, Config{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, s := newExportServer(t)
 	type stopped struct {
 		rows   int
 		err    error
@@ -46,7 +29,7 @@ func TestStalledExportStopsReading(t *testing.T) {
 	done := make(chan stopped, 1)
 	f, _ := report.ParseFormat("csv", "")
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = withPrincipal(r, model.Principal{Tenant: "acme", Role: model.RoleAdmin, Actor: "tester"})
+		r = asAcmeAdmin(r)
 		rctx := r.Context()
 		endless := func(emit func([]string) error) error {
 			for i := 0; ; i++ {
@@ -62,7 +45,7 @@ func TestStalledExportStopsReading(t *testing.T) {
 		}
 		s.export(w, r, "test", f, "test", []string{"A", "B"}, -1, endless)
 	})
-	srv := httpserve.New(h, httpserve.Config{WriteIdle: 300 * time.Millisecond, Logger: quiet})
+	srv := httpserve.New(h, httpserve.Config{WriteIdle: 300 * time.Millisecond, Logger: s.log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -72,10 +72,15 @@ func (s *Server) hookBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	return body, true
 }
 
-// checkChatwootSignature verifies X-Chatwoot-Signature: "sha256=" and the
-// hex HMAC-SHA256, keyed by the secret, of "{X-Chatwoot-Timestamp}.{body}";
-// the timestamp (Unix seconds) must be within ChatwootMaxSkew of now.
-func checkChatwootSignature(secret string, h http.Header, body []byte, now time.Time) error {
+// checkChatwootSignature verifies X-Chatwoot-Signature when the connector
+// has a secret: "sha256=" and the hex HMAC-SHA256, keyed by the secret, of
+// "{X-Chatwoot-Timestamp}.{body}"; the timestamp (Unix seconds) must be
+// within ChatwootMaxSkew of now.
+func checkChatwootSignature(c store.Connector, h http.Header, body []byte, now time.Time) error {
+	secret := c.Settings.Secret
+	if secret == "" {
+		return nil
+	}
 	ts := h.Get("X-Chatwoot-Timestamp")
 	sig := h.Get("X-Chatwoot-Signature")
 	if ts == "" || sig == "" {
@@ -100,28 +105,53 @@ func checkChatwootSignature(secret string, h http.Header, body []byte, now time.
 	return nil
 }
 
-// postChatwoot stores a Chatwoot delivery, then translates its
-// conversation. The answer is 200 once the payload is stored (or known);
+// hookKind is what differs between the platforms whose deliveries
+// postHook accepts.
+type hookKind struct {
+	connector string // the store.Connector kind of the hook's keys
+	// verify checks a delivery's signature against the connector's
+	// settings; its error is the 401's reason.
+	verify func(c store.Connector, h http.Header, body []byte, now time.Time) error
+	// idHeader carries the platform's delivery id, sigHeader the signature
+	// kept with the body; "" when the platform has none to keep.
+	idHeader, sigHeader string
+}
+
+// chatwootHook: the answer is 200 once the payload is stored (or known);
 // a translation problem is kept with the delivery, not answered: Chatwoot
 // would only retry the same payload.
-func (s *Server) postChatwoot(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.hookConnector(w, r, store.ConnectorChatwoot)
-	if !ok {
-		return
-	}
-	body, ok := s.hookBody(w, r)
-	if !ok {
-		return
-	}
-	if c.Settings.Secret != "" {
-		if err := checkChatwootSignature(c.Settings.Secret, r.Header, body, time.Now()); err != nil {
-			s.auditHook(r, c.Tenant, store.ConnectorChatwoot, "hook.bad_signature", err.Error())
+func chatwootHook() hookKind {
+	return hookKind{connector: store.ConnectorChatwoot, verify: checkChatwootSignature, idHeader: "X-Chatwoot-Delivery"}
+}
+
+// whatsAppHook: Meta sends no delivery id: a redelivery is the same body,
+// dropped by its hash. The signature header is kept to be relayed with the
+// body (--forward-to).
+func whatsAppHook() hookKind {
+	return hookKind{connector: store.ConnectorWhatsApp, verify: checkWhatsAppSignature, sigHeader: "X-Hub-Signature-256"}
+}
+
+// postHook stores a delivery of kind's platform once its signature is
+// checked, then translates it (acceptDelivery).
+func (s *Server) postHook(kind hookKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, ok := s.hookConnector(w, r, kind.connector)
+		if !ok {
+			return
+		}
+		body, ok := s.hookBody(w, r)
+		if !ok {
+			return
+		}
+		if err := kind.verify(c, r.Header, body, time.Now()); err != nil {
+			s.auditHook(r, c.Tenant, kind.connector, "hook.bad_signature", err.Error())
 			apiError(w, http.StatusUnauthorized, err.Error())
 			return
 		}
+		// The delivery id is used only once the signature vouched for it.
+		// Get("") is "": net/http answers 400 to a header without a name.
+		s.acceptDelivery(w, r, c, r.Header.Get(kind.idHeader), r.Header.Get(kind.sigHeader), body)
 	}
-	// The delivery id is used only once the signature vouched for it.
-	s.acceptDelivery(w, r, c, r.Header.Get("X-Chatwoot-Delivery"), "", body)
 }
 
 func (s *Server) acceptDelivery(w http.ResponseWriter, r *http.Request, c store.Connector, deliveryID, signature string, body []byte) {
@@ -168,8 +198,9 @@ func (s *Server) getWhatsApp(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkWhatsAppSignature verifies X-Hub-Signature-256: "sha256=" and the
-// hex HMAC-SHA256 of the raw body keyed by the app secret.
-func checkWhatsAppSignature(appSecret string, h http.Header, body []byte) error {
+// hex HMAC-SHA256 of the raw body keyed by the connector's app secret.
+func checkWhatsAppSignature(c store.Connector, h http.Header, body []byte, _ time.Time) error {
+	appSecret := c.Settings.AppSecret
 	sig := h.Get("X-Hub-Signature-256")
 	if sig == "" {
 		return errors.New("X-Hub-Signature-256 is required")
@@ -182,24 +213,4 @@ func checkWhatsAppSignature(appSecret string, h http.Header, body []byte) error 
 		return errors.New("X-Hub-Signature-256 does not match")
 	}
 	return nil
-}
-
-// postWhatsApp stores a signed WhatsApp delivery, then translates it. Meta
-// sends no delivery id: a redelivery is the same body, dropped by its hash.
-func (s *Server) postWhatsApp(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.hookConnector(w, r, store.ConnectorWhatsApp)
-	if !ok {
-		return
-	}
-	body, ok := s.hookBody(w, r)
-	if !ok {
-		return
-	}
-	if err := checkWhatsAppSignature(c.Settings.AppSecret, r.Header, body); err != nil {
-		s.auditHook(r, c.Tenant, store.ConnectorWhatsApp, "hook.bad_signature", err.Error())
-		apiError(w, http.StatusUnauthorized, err.Error())
-		return
-	}
-	// The signature header is kept to be relayed with the body (--forward-to).
-	s.acceptDelivery(w, r, c, "", r.Header.Get("X-Hub-Signature-256"), body)
 }

@@ -2,18 +2,11 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
-	"github.com/rastro/rastro/internal/web"
 )
 
 // chatwootStatusFixtures are message_updated deliveries of the business's
@@ -32,11 +25,7 @@ func postChatwootStory(t *testing.T, h *hookEnv, s storetest.Store, base string)
 	}
 	bodies := conversationFixtures(t)
 	for _, name := range chatwootStatusFixtures {
-		b, err := os.ReadFile(filepath.Join("..", "connectors", "chatwoot", "testdata", "statuses", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies = append(bodies, b)
+		bodies = append(bodies, connectorFixture(t, "chatwoot", "statuses", name))
 	}
 	for i, b := range bodies {
 		if code, resp := h.post(t, key, b, nil); code != 200 || !strings.Contains(resp, `"stored":true`) {
@@ -48,20 +37,6 @@ func postChatwootStory(t *testing.T, h *hookEnv, s storetest.Store, base string)
 		t.Fatalf("Rastreio rows %v, want the conversation's two legs", rows)
 	}
 	return rows[0]["PROTOCOLO"]
-}
-
-// adminSession signs an admin of loja in and returns the session id.
-func adminSession(t *testing.T, s storetest.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	if err := s.DB.CreateUser(ctx, "u-admin", "senha-longa-de-teste-1", store.Grant{Tenant: "loja", Role: model.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	sid, err := s.DB.CreateSession(ctx, "u-admin", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sid
 }
 
 func TestChatwootHistoryShowsTicksAndLinksBackToTheConversation(t *testing.T) {
@@ -90,18 +65,10 @@ func TestChatwootHistoryShowsTicksAndLinksBackToTheConversation(t *testing.T) {
 			t.Errorf("ticks on %d messages, want the three the statuses name: %v", len(ticks), ticks)
 		}
 
-		req, _ := http.NewRequest("GET", h.url+"/historico/"+protocol, nil)
-		req.Header.Set("Cookie", web.SessionCookie+"="+adminSession(t, s))
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		html, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		page := string(html)
+		code, page := h.page(t, adminSession(t, s), "/historico/"+protocol)
 		link := `href="https://chat.loja.example/app/accounts/1/conversations/42" rel="noopener noreferrer"`
-		if res.StatusCode != 200 || !strings.Contains(page, link) || !strings.Contains(page, "Abrir no Chatwoot") {
-			t.Errorf("history page lacks the Chatwoot link %s: %d", link, res.StatusCode)
+		if code != 200 || !strings.Contains(page, link) || !strings.Contains(page, "Abrir no Chatwoot") {
+			t.Errorf("history page lacks the Chatwoot link %s: %d", link, code)
 		}
 		for _, tick := range []string{"✓✓ Entregue", "✓✓ Lida", "⚠ Falhou: (#131047) Re-engagement message"} {
 			if !strings.Contains(page, tick) {
@@ -117,16 +84,9 @@ func TestChatwootLinkNeedsAnHTTPBase(t *testing.T) {
 		// A base written past the CLI's check (an older store, a hand
 		// edit) is never linked.
 		protocol := postChatwootStory(t, h, s, "javascript:alert(1)//")
-		req, _ := http.NewRequest("GET", h.url+"/historico/"+protocol, nil)
-		req.Header.Set("Cookie", web.SessionCookie+"="+adminSession(t, s))
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		html, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 || strings.Contains(string(html), "h-chatwoot") || strings.Contains(string(html), "javascript:") {
-			t.Errorf("history page with a javascript: base: %d, link shown", res.StatusCode)
+		code, page := h.page(t, adminSession(t, s), "/historico/"+protocol)
+		if code != 200 || strings.Contains(page, "h-chatwoot") || strings.Contains(page, "javascript:") {
+			t.Errorf("history page with a javascript: base: %d, link shown", code)
 		}
 	})
 }

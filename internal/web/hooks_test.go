@@ -73,6 +73,12 @@ func (h *hookEnv) post(t *testing.T, key string, body []byte, hdr map[string]str
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
+	return send(t, req)
+}
+
+// send sends req and returns the answer's status and body.
+func send(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +115,44 @@ func (h *hookEnv) get(t *testing.T, path string, v any) []byte {
 	return b
 }
 
+// page GETs a UI page with session sid and returns its status and body.
+func (h *hookEnv) page(t *testing.T, sid, path string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", h.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", web.SessionCookie+"="+sid)
+	return send(t, req)
+}
+
+// adminSession signs an admin of loja in and returns the session id.
+func adminSession(t *testing.T, s storetest.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.DB.CreateUser(ctx, "u-admin", "senha-longa-de-teste-1", store.Grant{Tenant: "loja", Role: model.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	sid, err := s.DB.CreateSession(ctx, "u-admin", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sid
+}
+
+// connectorFixture reads a file of a connector's testdata
+// (internal/connectors/NAME/testdata/PATH…).
+func connectorFixture(t *testing.T, connector string, path ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(append([]string{"..", "connectors", connector, "testdata"}, path...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// conversationFixtures are the Chatwoot fixture conversation's deliveries,
+// in file name order.
 func conversationFixtures(t *testing.T) [][]byte {
 	t.Helper()
 	dir := filepath.Join("..", "connectors", "chatwoot", "testdata", "conversation")
@@ -123,11 +167,7 @@ func conversationFixtures(t *testing.T) [][]byte {
 	sort.Strings(names)
 	var out [][]byte
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(dir, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, b)
+		out = append(out, connectorFixture(t, "chatwoot", "conversation", n))
 	}
 	return out
 }

@@ -9,16 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
 	"github.com/rastro/rastro/internal/storetest"
-	"github.com/rastro/rastro/internal/web"
 )
 
 const (
@@ -41,11 +37,7 @@ func newWhatsAppEnv(t *testing.T, s storetest.Store) *hookEnv {
 
 func waFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "connectors", "whatsapp", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return connectorFixture(t, "whatsapp", name)
 }
 
 // metaSign is Meta's X-Hub-Signature-256 of body.
@@ -65,13 +57,7 @@ func (h *hookEnv) postWhatsApp(t *testing.T, key string, body []byte, sig string
 	if sig != "" {
 		req.Header.Set("X-Hub-Signature-256", sig)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return send(t, req)
 }
 
 func (h *hookEnv) handshake(t *testing.T, key string, q url.Values) (int, string, string) {
@@ -211,24 +197,10 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 			t.Errorf("João's history lacks the failed status with its reason: %+v", hist.Entries)
 		}
 		// The page too (Histórico de Atendimento), for a signed-in admin.
-		if err := s.DB.CreateUser(ctx, "u-admin", "senha-longa-de-teste-1", store.Grant{Tenant: "loja", Role: model.RoleAdmin}); err != nil {
-			t.Fatal(err)
-		}
-		sid, err := s.DB.CreateSession(ctx, "u-admin", time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := http.NewRequest("GET", h.url+"/historico/202603021200000000", nil)
-		page.Header.Set("Cookie", web.SessionCookie+"="+sid)
-		res, err := http.DefaultClient.Do(page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		html, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 || !strings.Contains(string(html), "Foto da nota fiscal") || !strings.Contains(string(html), "✓✓ Lida") || !strings.Contains(string(html), "Mensagem da empresa") ||
-			!strings.Contains(string(html), "Janela de cobrança da Meta até") {
-			t.Errorf("history page: %d %s", res.StatusCode, html)
+		code, html := h.page(t, adminSession(t, s), "/historico/202603021200000000")
+		if code != 200 || !strings.Contains(html, "Foto da nota fiscal") || !strings.Contains(html, "✓✓ Lida") || !strings.Contains(html, "Mensagem da empresa") ||
+			!strings.Contains(html, "Janela de cobrança da Meta até") {
+			t.Errorf("history page: %d %s", code, html)
 		}
 		_, limited, err := s.DB.CreateToken(ctx, store.Grant{Tenant: "loja", Role: model.RoleSupervisor, Services: []string{"suporte"}}, "test")
 		if err != nil {
@@ -236,7 +208,7 @@ func TestWhatsAppBatchShowsEachClientMessageOnceInContactSearchAndHistory(t *tes
 		}
 		req, _ := http.NewRequest("GET", h.url+"/api/v1/interactions/202603021200000000/history", nil)
 		req.Header.Set("Authorization", "Bearer "+limited)
-		res, err = http.DefaultClient.Do(req)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

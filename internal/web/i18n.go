@@ -183,6 +183,30 @@ func (p Page) Plural(n any, one, many string) (string, error) {
 // RoleLabel is the logged-in user's role in the page's language.
 func (p Page) RoleLabel() string { return roleLabel(p.Lang, model.Role(p.Role)) }
 
+// locale is how a UI language writes numbers and dates on a page.
+type locale struct {
+	thousands, decimal string // separators
+	dateTime           string // a date and time's layout (time.Format)
+}
+
+// locales holds the one way each language prints numbers and dates on a
+// page: pt-BR 12.345, 72,5 and dd/mm/aaaa hh:mm:ss; English 12,345, 72.5
+// and ISO dates (unambiguous for every English reader). Report cells keep
+// the formats SPEC.md gives each column (the screen shows what the export
+// holds).
+var locales = map[string]locale{
+	"pt": {thousands: ".", decimal: ",", dateTime: "02/01/2006 15:04:05"},
+	"en": {thousands: ",", decimal: ".", dateTime: "2006-01-02 15:04:05"},
+}
+
+// localeOf is language lang's locale; pt-BR's for a language without one.
+func localeOf(lang string) locale {
+	if l, ok := locales[lang]; ok {
+		return l
+	}
+	return locales["pt"]
+}
+
 // formatCount prints a count with the language's thousands separator:
 // "12.345" in pt-BR, "12,345" in English.
 func formatCount(lang string, n int64) string {
@@ -191,10 +215,7 @@ func formatCount(lang string, n int64) string {
 	if n < 0 {
 		sign, digits = "-", digits[1:]
 	}
-	sep := "."
-	if lang == "en" {
-		sep = ","
-	}
+	sep := localeOf(lang).thousands
 	var b strings.Builder
 	for i, c := range digits {
 		if i > 0 && (len(digits)-i)%3 == 0 {
@@ -213,8 +234,8 @@ var decimalFigure = regexp.MustCompile(`^-?[0-9]+,[0-9]+ ?%?$`)
 // percentages "72,5%", MOS "4,3"; the exports keep it) in language lang:
 // English reads a decimal point. Any other text is returned as is.
 func decimalText(lang, s string) string {
-	if lang == "en" && decimalFigure.MatchString(s) {
-		return strings.Replace(s, ",", ".", 1)
+	if decimalFigure.MatchString(s) {
+		return strings.Replace(s, ",", localeOf(lang).decimal, 1)
 	}
 	return s
 }
@@ -222,18 +243,8 @@ func decimalText(lang, s string) string {
 // formatDecimal prints v with digits decimals, a decimal comma in pt-BR
 // and a point in English.
 func formatDecimal(lang string, v float64, digits int) string {
-	s := strconv.FormatFloat(v, 'f', digits, 64)
-	if lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return strings.Replace(strconv.FormatFloat(v, 'f', digits, 64), ".", localeOf(lang).decimal, 1)
 }
-
-// dateTimeLayouts is the one way each language prints a date and time on
-// a page: pt-BR dd/mm/aaaa hh:mm:ss, English ISO (unambiguous for every
-// English reader). Report cells keep the formats SPEC.md gives each
-// column (the screen shows what the export holds).
-var dateTimeLayouts = map[string]string{"pt": "02/01/2006 15:04:05", "en": "2006-01-02 15:04:05"}
 
 // formatDateTime prints t in zone loc as language lang does on every page;
 // "" for the zero time.
@@ -241,11 +252,7 @@ func formatDateTime(lang string, t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	layout, ok := dateTimeLayouts[lang]
-	if !ok {
-		layout = dateTimeLayouts["pt"]
-	}
-	return t.In(loc).Format(layout)
+	return t.In(loc).Format(localeOf(lang).dateTime)
 }
 
 // roleLabels names the roles (model.Role) by pt-BR dictionary keys.
@@ -256,13 +263,17 @@ var roleLabels = map[model.Role]string{
 	model.RoleViewer:     "Leitor",
 }
 
-// roleLabel is role's label in language lang (an unknown role as it is).
-func roleLabel(lang string, role model.Role) string {
-	if l, ok := roleLabels[role]; ok {
+// labelOf is id's label in language lang, labels naming ids by pt-BR
+// dictionary keys; an id labels does not name shows as it is.
+func labelOf[K ~string](lang string, labels map[K]string, id K) string {
+	if l, ok := labels[id]; ok {
 		return translate(lang, l)
 	}
-	return string(role)
+	return string(id)
 }
+
+// roleLabel is role's label in language lang (an unknown role as it is).
+func roleLabel(lang string, role model.Role) string { return labelOf(lang, roleLabels, role) }
 
 // directionLabels names a call's direction (SPEC.md TIPO: inbound,
 // outbound) by pt-BR dictionary keys.
@@ -270,12 +281,7 @@ var directionLabels = map[string]string{"inbound": "Recebida", "outbound": "Real
 
 // directionLabel is a call direction's label in language lang (an
 // unknown one as it is).
-func directionLabel(lang, d string) string {
-	if l, ok := directionLabels[d]; ok {
-		return translate(lang, l)
-	}
-	return d
-}
+func directionLabel(lang, d string) string { return labelOf(lang, directionLabels, d) }
 
 // auditActionLabels names the audited actions (store.AuditActions) by
 // pt-BR dictionary keys.
@@ -296,10 +302,7 @@ var auditActionLabels = map[string]string{
 // auditActionLabel is an audited action's label in language lang (an
 // action the list does not know as it is recorded).
 func auditActionLabel(lang, action string) string {
-	if l, ok := auditActionLabels[action]; ok {
-		return translate(lang, l)
-	}
-	return action
+	return labelOf(lang, auditActionLabels, action)
 }
 
 // auditDetailLabels names the keys of an audit entry's details by pt-BR
@@ -343,17 +346,11 @@ func auditDetails(lang string, d map[string]any) []detailItem {
 	sort.Strings(keys)
 	out := make([]detailItem, 0, len(keys))
 	for _, k := range keys {
-		label := k
-		if l, ok := auditDetailLabels[k]; ok {
-			label = translate(lang, l)
-		}
 		v := detailValue(lang, d[k])
 		if name, ok := d[k].(string); ok && k == "report" {
-			if l, ok := reportLabels[name]; ok {
-				v = translate(lang, l)
-			}
+			v = labelOf(lang, reportLabels, name)
 		}
-		out = append(out, detailItem{Key: label, Value: v})
+		out = append(out, detailItem{Key: labelOf(lang, auditDetailLabels, k), Value: v})
 	}
 	return out
 }

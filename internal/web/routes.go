@@ -11,9 +11,9 @@ func (s *Server) routes() {
 
 	// Webhooks of real platforms: the key in the path is the credential
 	// (hooks.go).
-	s.handle("POST", "/hooks/chatwoot/{key}", "none", "", s.postChatwoot)
+	s.handle("POST", "/hooks/chatwoot/{key}", "none", "", s.postHook(chatwootHook()))
 	s.handle("GET", "/hooks/whatsapp/{key}", "none", "", s.getWhatsApp)
-	s.handle("POST", "/hooks/whatsapp/{key}", "none", "", s.postWhatsApp)
+	s.handle("POST", "/hooks/whatsapp/{key}", "none", "", s.postHook(whatsAppHook()))
 
 	s.handle("GET", "/api/v1/media", "api", "", s.apiMedia)
 	s.handle("GET", "/api/v1/directory/{kind}", "api", "", s.apiDirectory)

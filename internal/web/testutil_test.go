@@ -142,13 +142,8 @@ func newEnv(t *testing.T, s storetest.Store) *env {
 func newEnvWith(t *testing.T, s storetest.Store, engineOf func(t *testing.T, db *store.DB) report.AnalyticsReader) *env {
 	t.Helper()
 	start := time.Now()
-	e := &env{
-		engine: "none",
-		Store:  s.Name, DB: s.DB, Rep: report.New(s.DB), RecDir: t.TempDir(),
-		tokens: map[string]string{}, tokenIDs: map[string]string{}, princ: map[string]model.Principal{},
-		cookies: map[string]string{}, csrf: map[string]string{}, raw: map[string][][]byte{},
-		protocols: map[string]map[string]bool{},
-	}
+	e := emptyEnv(t, s.Name, s.DB)
+	e.engine = "none"
 	seed := map[string]demo.Options{
 		tenantA: {Tenant: tenantA, Legs: 250, Seed: 1},
 		// globex only has to exist and differ: a small week keeps the
@@ -164,18 +159,7 @@ func newEnvWith(t *testing.T, s storetest.Store, engineOf func(t *testing.T, db 
 	if engineOf != nil {
 		engine, e.engine = engineOf(t, s.DB), "clickhouse"
 	}
-	srv, err := web.New(s.DB, web.Config{RecordingsDir: e.RecDir, Logger: testLogger(t), Analytics: engine})
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	e.Srv = srv
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e.URL = ts.URL
-	e.hc = &http.Client{
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	e.serve(t, engine)
 	e.media = e.allMedia(t)
 	e.mustToken(t, "admin", store.Grant{Tenant: tenantA, Role: model.RoleAdmin})
 	e.mustToken(t, "globex-admin", store.Grant{Tenant: tenantB, Role: model.RoleAdmin})
@@ -213,13 +197,27 @@ func newEnvWith(t *testing.T, s storetest.Store, engineOf func(t *testing.T, db 
 // tokens created on them.
 func newBareEnv(t *testing.T, s storetest.Store) *env {
 	t.Helper()
-	e := &env{
-		Store: s.Name, DB: s.DB, Rep: report.New(s.DB), RecDir: t.TempDir(),
+	e := emptyEnv(t, s.Name, s.DB)
+	e.serve(t, nil)
+	return e
+}
+
+// emptyEnv is an env of store db (named name) with no principals, data or
+// server yet.
+func emptyEnv(t *testing.T, name string, db *store.DB) *env {
+	return &env{
+		Store: name, DB: db, Rep: report.New(db), RecDir: t.TempDir(),
 		tokens: map[string]string{}, tokenIDs: map[string]string{}, princ: map[string]model.Principal{},
 		cookies: map[string]string{}, csrf: map[string]string{}, raw: map[string][][]byte{},
 		protocols: map[string]map[string]bool{},
 	}
-	srv, err := web.New(s.DB, web.Config{RecordingsDir: e.RecDir, Logger: testLogger(t)})
+}
+
+// serve starts the server over e's store, reading the reports from engine
+// when it is not nil, and the client that does not follow redirects.
+func (e *env) serve(t *testing.T, engine report.AnalyticsReader) {
+	t.Helper()
+	srv, err := web.New(e.DB, web.Config{RecordingsDir: e.RecDir, Logger: testLogger(t), Analytics: engine})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -231,7 +229,6 @@ func newBareEnv(t *testing.T, s storetest.Store) *env {
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return e
 }
 
 // seedTenant generates a demo month and stores it for tenant through

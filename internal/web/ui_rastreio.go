@@ -595,10 +595,7 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			}
 			return out
 		}
-		status := c.VoiceStatus
-		if l, ok := model.VoiceStatusLabels[status]; ok {
-			status = page.T(l)
-		}
+		status := labelOf(page.Lang, model.VoiceStatusLabels, c.VoiceStatus)
 		// Phones masked by report.History (as the Rastreio masks PARA, A
 		// PARTIR DE and NÚMERO DISCADO), then written the screens' way.
 		rows := []detailRow{

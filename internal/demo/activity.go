@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -12,7 +13,15 @@ type pause struct {
 	reason   string
 }
 
-// agentDay emits the logins, pauses and logouts of every agent working day d.
+// login is a period logged in to one media.
+type login struct {
+	media    string
+	from, to time.Time
+}
+
+// agentDay emits the logins (one media after the other, as the agent's day
+// plans them), pauses and logouts of every agent working day d, in time
+// order.
 func (g *gen) agentDay(d int, dayStart time.Time) {
 	dayEnd := dayStart.Add(24*time.Hour - time.Second)
 	for ai := range g.agents {
@@ -20,10 +29,22 @@ func (g *gen) agentDay(d int, dayStart time.Time) {
 			continue
 		}
 		a := &g.agents[ai]
-		in := dayStart.Add(time.Duration(a.shift.from)*time.Hour - 12*time.Minute + g.between(0, 20*time.Minute))
-		out := dayStart.Add(time.Duration(a.shift.to)*time.Hour + g.between(-5*time.Minute, 15*time.Minute))
+		bs := a.blocks
+		in := dayStart.Add(bs[0].from - 12*time.Minute + g.between(0, 20*time.Minute))
+		out := dayStart.Add(bs[len(bs)-1].to + g.between(-5*time.Minute, 15*time.Minute))
 		if out.After(dayEnd) {
 			out = dayEnd.Add(-g.between(0, 5*time.Minute))
+		}
+		// The media changes within a few seconds of the planned time.
+		var ls []login
+		from := in
+		for k, b := range bs {
+			to := out
+			if k+1 < len(bs) {
+				to = dayStart.Add(b.to + g.between(0, 90*time.Second))
+			}
+			ls = append(ls, login{b.media, from, to})
+			from = to.Add(g.between(time.Second, 20*time.Second))
 		}
 		length := out.Sub(in)
 		var ps []pause
@@ -31,17 +52,21 @@ func (g *gen) agentDay(d int, dayStart time.Time) {
 		if length >= 7*time.Hour {
 			lunch = time.Hour
 		}
-		ls := in.Add(length/2 - lunch/2 + g.between(-30*time.Minute, 30*time.Minute))
-		ps = append(ps, pause{ls, ls.Add(lunch + g.between(-2*time.Minute, 5*time.Minute)), "Almoço"})
-		for k := 1 + g.r.IntN(2); k > 0; k-- {
-			s := in.Add(g.between(20*time.Minute, length-30*time.Minute))
-			ps = append(ps, pause{s, s.Add(g.between(3*time.Minute, 10*time.Minute)), "Banheiro"})
+		if length >= 3*time.Hour {
+			s := in.Add(length/2 - lunch/2 + g.between(-30*time.Minute, 30*time.Minute))
+			ps = append(ps, pause{s, s.Add(lunch + g.between(-2*time.Minute, 5*time.Minute)), "Almoço"})
 		}
-		if g.chance(0.08) {
+		if length >= time.Hour {
+			for k := 1 + g.r.IntN(2); k > 0; k-- {
+				s := in.Add(g.between(20*time.Minute, length-30*time.Minute))
+				ps = append(ps, pause{s, s.Add(g.between(3*time.Minute, 10*time.Minute)), "Banheiro"})
+			}
+		}
+		if length >= 2*time.Hour && g.chance(0.12) {
 			s := in.Add(g.between(30*time.Minute, length-90*time.Minute))
 			ps = append(ps, pause{s, s.Add(g.between(40*time.Minute, 60*time.Minute)), "Treinamento"})
 		}
-		if g.chance(0.12) {
+		if length >= time.Hour && g.chance(0.12) {
 			s := in.Add(g.between(30*time.Minute, length-40*time.Minute))
 			ps = append(ps, pause{s, s.Add(g.between(10*time.Minute, 20*time.Minute)), "Feedback"})
 		}
@@ -52,39 +77,38 @@ func (g *gen) agentDay(d int, dayStart time.Time) {
 			if len(kept) > 0 && !p.from.After(kept[len(kept)-1].to.Add(time.Minute)) {
 				continue
 			}
-			if p.to.After(out.Add(-5 * time.Minute)) {
+			if p.to.After(out.Add(-5*time.Minute)) || !p.from.After(in) {
 				continue
 			}
 			kept = append(kept, p)
 		}
 		ps = kept
-		twoLogins := g.chance(0.12)
 
-		media := a.loginMedia
-		if len(media) == 0 {
-			media = []string{""}
+		var evs []model.Event
+		add := func(typ string, at time.Time, media, reason string) {
+			evs = append(evs, model.Event{Type: typ, At: at, AgentID: a.id, Media: media, Reason: reason})
 		}
-		login := func(t time.Time) {
-			for i, m := range media {
-				g.emit(model.Event{Type: model.TypeAgentLogin, At: t.Add(time.Duration(i) * 700 * time.Millisecond), AgentID: a.id, Media: m})
-			}
-		}
-		logout := func(t time.Time) {
-			for i, m := range media {
-				g.emit(model.Event{Type: model.TypeAgentLogout, At: t.Add(time.Duration(i) * 400 * time.Millisecond), AgentID: a.id, Media: m})
-			}
-		}
-		login(in)
+		twoLogins := g.chance(0.12)
 		for _, p := range ps {
-			if twoLogins && p.reason == "Almoço" {
-				// Logged out for lunch, logged in again after it.
-				logout(p.from)
-				login(p.to)
+			i := slices.IndexFunc(ls, func(l login) bool { return p.from.After(l.from) && p.to.Before(l.to) })
+			if twoLogins && p.reason == "Almoço" && i >= 0 {
+				// Logged out for lunch, logged in again after it (a lunch
+				// within one media's login).
+				l := ls[i]
+				ls = slices.Insert(ls, i+1, login{l.media, p.to, l.to})
+				ls[i].to = p.from
 				continue
 			}
-			g.emit(model.Event{Type: model.TypeAgentPauseStart, At: p.from, AgentID: a.id, Reason: p.reason})
-			g.emit(model.Event{Type: model.TypeAgentPauseEnd, At: p.to, AgentID: a.id})
+			add(model.TypeAgentPauseStart, p.from, "", p.reason)
+			add(model.TypeAgentPauseEnd, p.to, "", "")
 		}
-		logout(out)
+		for _, l := range ls {
+			add(model.TypeAgentLogin, l.from, l.media, "")
+			add(model.TypeAgentLogout, l.to, l.media, "")
+		}
+		slices.SortStableFunc(evs, func(x, y model.Event) int { return x.At.Compare(y.At) })
+		for _, e := range evs {
+			g.emit(e)
+		}
 	}
 }

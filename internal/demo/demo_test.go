@@ -196,7 +196,8 @@ func TestCoverage(t *testing.T) {
 	created := map[string]string{} // interaction → media
 	legsOf := map[string]map[string]bool{}
 	ended := map[string]bool{}
-	inactive, withExt, userTags := 0, 0, set{}
+	inactive, userTags := 0, set{}
+	withExt, voiceLogin := map[string]bool{}, map[string]bool{}
 	var legless, mediaLogin int
 	holdStart, holdEnd := 0, 0
 	convByContact := set{}
@@ -212,7 +213,7 @@ func TestCoverage(t *testing.T) {
 				inactive++
 			}
 			if e.User.Extension != "" {
-				withExt++
+				withExt[e.User.ID] = true
 			}
 			for _, tg := range e.User.Tags {
 				userTags[tg]++
@@ -293,9 +294,11 @@ func TestCoverage(t *testing.T) {
 		case model.TypeAgentLogin:
 			if e.Media != "" {
 				mediaLogin++
-			} else {
-				loginsPerDay[e.AgentID+e.At.Format("2006-01-02")]++
 			}
+			if e.Media == model.MediaVoice {
+				voiceLogin[e.AgentID] = true
+			}
+			loginsPerDay[e.AgentID+e.At.Format("2006-01-02")+e.Media]++
 		case model.TypeAgentPauseStart:
 			reasons[e.Reason]++
 		}
@@ -322,8 +325,18 @@ func TestCoverage(t *testing.T) {
 	origins.need(t, "origin", []string{"", "Portal", "Zendesk", "Salesforce", "Pipedrive"}, 20)
 	reasons.need(t, "pause reason", []string{"Almoço", "Banheiro", "Treinamento", "Feedback"}, 10)
 	userTags.need(t, "user tag", []string{"junior", "pleno", "senior", "noturno", "bilingue"}, 2)
-	if len(users) < 40 || inactive < 1 || withExt < 20 {
-		t.Errorf("agents %d, inativo %d, with extension %d", len(users), inactive, withExt)
+	// The agents are the staffing plan's (TestStaffing…), two hired during
+	// the month and one who never works; those who take calls have an
+	// extension.
+	g := &gen{opt: Options{}.withDefaults()}
+	g.start = g.opt.Start
+	if planned := len(g.staffPlan()); len(users) != planned+3 || inactive < 1 || len(voiceLogin) == 0 {
+		t.Errorf("agents %d (plan %d + 3), inativo %d, logged in to voice %d", len(users), planned, inactive, len(voiceLogin))
+	}
+	for id := range voiceLogin {
+		if !withExt[id] {
+			t.Errorf("%s logs in to voice without an extension", id)
+		}
 	}
 	if len(services) < 8 || len(tags) < 10 || len(ivrIDs) != 3 || len(clients) != 3 || len(campaigns) != 6 || len(batches) < 12 {
 		t.Errorf("services %d tags %d ivrs %d clients %d campaigns %d batches %d", len(services), len(tags), len(ivrIDs), len(clients), len(campaigns), len(batches))
@@ -716,7 +729,8 @@ func TestRequiredFieldsInJSON(t *testing.T) {
 // long as its leg's talk time (answer to hang-up), a message left short.
 func TestRecordingsLastTheLegsTalkTime(t *testing.T) {
 	var evs []model.Event
-	if err := Generate(context.Background(), Options{Tenant: "acme", Legs: 400}, func(e model.Event) error {
+	// 1,000 legs: the staffed queues leave ~1 message ("recado") in 150 legs.
+	if err := Generate(context.Background(), Options{Tenant: "acme", Legs: 1000}, func(e model.Event) error {
 		evs = append(evs, e)
 		return nil
 	}); err != nil {
@@ -800,9 +814,8 @@ func TestLargeSetStreams(t *testing.T) {
 	if legs < want*95/100 || legs > want*105/100 {
 		t.Fatalf("legs %d, want ≈ %d", legs, want)
 	}
-	if el > 20*time.Second {
-		t.Fatalf("too slow: %s for %d legs", el, want)
-	}
+	// The time is logged, not asserted: on a shared machine it measures the
+	// load, not the generator (BenchmarkGenerate measures it).
 	t.Logf("%d legs, %d events in %s", legs, events, el)
 }
 

@@ -191,107 +191,20 @@ var emailDomains = []string{"gmail.com", "gmail.com", "hotmail.com", "outlook.co
 
 // ---- agents --------------------------------------------------------------------
 
-type shift struct {
-	from, to int // local hours
-	tag      string
-}
-
-var shifts = []shift{{8, 14, ""}, {14, 20, ""}, {9, 18, ""}, {12, 21, ""}, {8, 17, ""}, {18, 24, "noturno"}}
-
 type agent struct {
 	id, name, ext string
 	tags          []string
-	voice, digi   bool
-	svcs          []int
-	shift         shift
-	inactiveFrom  int // first day (0-based) not active; -1 = always active
-	loginMedia    []string
-	weekendGroup  int
+	svcs          []int   // services the agent is picked for first
+	blocks        []block // the agent's day: logged in to each media in turn (staffPlan)
+	activeFrom    int     // first day (0-based) worked: hired during the month
+	inactiveFrom  int     // first day (0-based) not active; -1 = always active
+	days          []bool  // the days (0-based) the agent works (staff)
 }
 
-func buildAgents(n, days int, seed int64) []agent {
-	ags := make([]agent, n)
-	for i := range ags {
-		h := mix(uint64(seed), 0xA6E, uint64(i))
-		a := &ags[i]
-		a.id = "ag-" + pad(i+1, 3)
-		fn := firstNames[i%len(firstNames)]
-		ln := lastNames[(i*7+i/len(firstNames))%len(lastNames)]
-		a.name = fn + " " + ln
-		if i%5 == 2 {
-			a.name += " " + lastNames[(i*13+3)%len(lastNames)]
-		}
-		a.voice = i%3 != 1
-		a.digi = i%3 != 0
-		if a.voice {
-			a.ext = strconv.Itoa(7001 + i)
-		}
-		a.svcs = []int{i % len(services)}
-		if extra := int(h % uint64(len(services))); extra != a.svcs[0] {
-			a.svcs = append(a.svcs, extra)
-		}
-		a.shift = shifts[i%len(shifts)]
-		switch {
-		case h>>8%10 < 3:
-			a.tags = append(a.tags, "junior")
-		case h>>8%10 < 7:
-			a.tags = append(a.tags, "pleno")
-		default:
-			a.tags = append(a.tags, "senior")
-		}
-		if a.shift.tag != "" {
-			a.tags = append(a.tags, a.shift.tag)
-		}
-		if h>>16%100 < 15 {
-			a.tags = append(a.tags, "bilingue")
-		}
-		if i%11 == 4 {
-			a.tags = append(a.tags, "backoffice")
-		}
-		a.inactiveFrom = -1
-		switch {
-		case i == n-1:
-			a.inactiveFrom = 0 // never worked this month
-		case i == n-2 || i == n-3:
-			a.inactiveFrom = days * 2 / 3
-			if a.inactiveFrom < 1 {
-				a.inactiveFrom = 1
-			}
-		}
-		if h>>24%10 < 4 { // logs in per media
-			if a.voice {
-				a.loginMedia = append(a.loginMedia, model.MediaVoice)
-			}
-			if a.digi {
-				a.loginMedia = append(a.loginMedia, model.MediaWhatsApp)
-				if h>>32%2 == 0 {
-					a.loginMedia = append(a.loginMedia, model.MediaChat)
-				}
-			}
-		}
-		a.weekendGroup = int(h >> 40 % 4)
-	}
-	return ags
-}
-
-// works says whether agent a works on day d (weekday wd) — deterministic.
+// works says whether agent ai works on day d (staff: its days).
 func (g *gen) works(ai, d int) bool {
 	a := &g.agents[ai]
-	if a.inactiveFrom >= 0 && d >= a.inactiveFrom {
-		return false
-	}
-	wd := g.weekday(d)
-	switch wd {
-	case 6: // Saturday
-		if a.weekendGroup >= 2 {
-			return false
-		}
-	case 0: // Sunday
-		if a.weekendGroup != 0 {
-			return false
-		}
-	}
-	return mix(uint64(g.seed), 0xDA1, uint64(ai), uint64(d))%100 >= 4 // ~4% absences
+	return d >= 0 && d < len(a.days) && a.days[d]
 }
 
 // ---- contacts --------------------------------------------------------------------

@@ -171,18 +171,19 @@ func (g *gen) voiceInbound(x *ix, t time.Time, ce model.Event, server, trunk, ph
 	g.add(x, model.Event{Type: model.TypeEnteredOmni, At: t})
 	g.openLeg(x, t, svc)
 
+	// A queue staffed for its load (staffPlan): few callers give up.
 	switch p := g.r.Float64(); {
-	case p < 0.11:
+	case p < 0.045:
 		t = t.Add(g.logn(70*time.Second, 0.9, 4*time.Second, 20*time.Minute))
 		g.add(x, model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, ClientHangupAt: tp(t), VoiceStatus: "abandoned"})
 		g.finish(x, t.Add(time.Second), "abandoned")
 		return
-	case p < 0.145:
+	case p < 0.065:
 		t = t.Add(g.between(60*time.Second, 180*time.Second))
 		g.add(x, model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, ClientHangupAt: tp(t), VoiceStatus: "no_answer"})
 		g.finish(x, t.Add(time.Second), "dequeued")
 		return
-	case p < 0.17:
+	case p < 0.08:
 		t = t.Add(g.between(60*time.Second, 240*time.Second))
 		t = t.Add(g.between(15*time.Second, 60*time.Second)) // the caller leaves a message
 		e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, ClientHangupAt: tp(t), VoiceStatus: "message_left", RecordingURL: g.messageRecording(x)}
@@ -191,8 +192,8 @@ func (g *gen) voiceInbound(x *ix, t time.Time, ce model.Event, server, trunk, ph
 		g.finish(x, t.Add(time.Second), "dequeued")
 		return
 	}
-	t = t.Add(g.logn(40*time.Second, 1, 2*time.Second, 15*time.Minute))
-	g.talk(x, t, g.pickAgent(svc, true, t), false)
+	t = t.Add(g.queueWait())
+	g.talk(x, t, g.pickAgent(svc, x.media, t), false)
 }
 
 // talk: the current leg is delivered at t to agent ai, rings, is answered,
@@ -213,10 +214,10 @@ func (g *gen) talk(x *ix, t time.Time, ai int, outboundAnswered bool) {
 			e := model.Event{Type: model.TypeCallUpdated, At: t, Leg: x.leg, AgentHangupAt: tp(t), RecordingURL: g.talkRecording(x, t.Sub(ans))}
 			g.quality(&e)
 			g.add(x, e)
-			toAgent := g.transfer(x, t, true)
+			toAgent := g.transfer(x, t)
 			t = t.Add(g.logn(30*time.Second, 0.8, 3*time.Second, 10*time.Minute))
 			if toAgent < 0 {
-				toAgent = g.pickAgent(x.svc, true, t)
+				toAgent = g.pickAgent(x.svc, x.media, t)
 			}
 			ai = toAgent
 			outboundAnswered = false
@@ -245,7 +246,7 @@ func (g *gen) talk(x *ix, t time.Time, ai int, outboundAnswered bool) {
 
 func (g *gen) voiceOutbound(x *ix, t time.Time, ce model.Event, server, trunk, phone string) {
 	svc := g.pickService("voice-out")
-	ai := g.pickAgent(svc, true, t)
+	ai := g.pickAgent(svc, x.media, t)
 	ce.Direction = "outbound"
 	ce.From = g.agents[ai].ext
 	ce.To = phone

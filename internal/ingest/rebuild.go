@@ -16,8 +16,16 @@ const rebuildChunk = 2000
 // same derivation code as ingestion. It streams the aggregates in key order,
 // a chunk at a time (memory stays flat), writes each derived row once, and
 // computes the rollups with one GROUP BY at the end. It holds the tenant's
-// write lock for its whole duration.
+// write lock for its whole duration. On PostgreSQL the statistics are
+// refreshed first too: after a bulk append the planner would otherwise read
+// the events through plans made for empty tables (the demo staffing test,
+// 30,000 legs: a rebuild of ≈ 440k freshly appended events did not get past
+// the interaction heads in 25 minutes; with ANALYZE first the whole test
+// took 181 s).
 func (in *Ingester) Rebuild(ctx context.Context, tenant string) error {
+	if err := in.DB.Analyze(ctx); err != nil {
+		return err
+	}
 	if err := in.rebuild(ctx, tenant); err != nil {
 		return err
 	}

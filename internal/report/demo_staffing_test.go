@@ -159,13 +159,7 @@ func loadDemoMonth(t *testing.T, db *store.DB, tenant string, legs int) {
 		err = flush()
 	}
 	if err == nil {
-		// Fresh planner statistics first: on PostgreSQL, a rebuild over
-		// 440,000 appended events planned against the empty tables' stats
-		// did not get past the interaction heads in 25 minutes.
-		err = db.Analyze(ctx)
-	}
-	if err == nil {
-		err = in.Rebuild(ctx, tenant)
+		err = in.Rebuild(ctx, tenant) // refreshes the planner statistics first
 	}
 	if err != nil {
 		t.Fatalf("load the demo month (%d legs): %v", legs, err)

@@ -143,6 +143,10 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 		}
 		agentKeys = append(agentKeys, k)
 	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, nil, fmt.Errorf("old legs of %s: %w", interactionID, err)
+	}
 	rows.Close()
 	rows, err = t.query(ctx, `SELECT bucket, ivr_id, service_id, agent_id FROM ivr_visits WHERE tenant = ? AND interaction_id = ?`, tn, interactionID)
 	if err != nil {
@@ -155,6 +159,10 @@ func (t *Tx) ReplaceLegs(ctx context.Context, interactionID string, legs []model
 			return nil, nil, err
 		}
 		ivrKeys = append(ivrKeys, k)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, nil, fmt.Errorf("old visits of %s: %w", interactionID, err)
 	}
 	rows.Close()
 	for _, q := range []string{

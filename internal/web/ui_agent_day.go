@@ -151,7 +151,8 @@ func (v *agentDayView) fill(page Page, d report.AgentDay, media func(string) (mo
 	kinds := map[string]string{report.AgentDayLogin: "Login", report.AgentDayPause: "Pausa", report.AgentDayLeg: "Atendimento"}
 	when := func(t time.Time) string {
 		if t.Format("2006-01-02") != d.Day {
-			return t.Format("2006-01-02 15:04:05")
+			// Another day: the full date, in the page's one date format.
+			return formatDateTime(page.Lang, t, t.Location())
 		}
 		return t.Format("15:04:05")
 	}

@@ -93,6 +93,33 @@ func ingestInOrder(t *testing.T, dsn, tenant string, inputs []voiceInput, extra 
 	}
 }
 
+// rowsInEveryReadOrder stores inputs in every order, each order into its
+// own tenant (prefix and the order's number), fails unless every order
+// gives the same voice rows, and returns them (PROTOCOLO, per tenant, left
+// out).
+func rowsInEveryReadOrder(t *testing.T, dsn, prefix string, inputs []voiceInput, extra ...string) []map[string]string {
+	t.Helper()
+	var first []map[string]string
+	for k, order := range permutations(len(inputs)) {
+		tenant := fmt.Sprintf("%s%d", prefix, k)
+		var in []voiceInput
+		for _, i := range order {
+			in = append(in, inputs[i])
+		}
+		ingestInOrder(t, dsn, tenant, in, extra...)
+		rows := voiceRows(t, dsn, tenant)
+		for _, r := range rows {
+			delete(r, "PROTOCOLO")
+		}
+		if k == 0 {
+			first = rows
+		} else if !reflect.DeepEqual(rows, first) {
+			t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
+		}
+	}
+	return first
+}
+
 func permutations(n int) [][]int {
 	if n == 1 {
 		return [][]int{{0}}
@@ -121,26 +148,7 @@ func TestQueueCallToldByQueueLogCDRAndCELAppearsOnceInEveryReadOrder(t *testing.
 	}
 	inputs := []voiceInput{{"asterisk-queue-log", ql}, {"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		var first []map[string]string
-		for k, order := range permutations(len(inputs)) {
-			tenant := fmt.Sprintf("order%d", k)
-			var in []voiceInput
-			for _, i := range order {
-				in = append(in, inputs[i])
-			}
-			ingestInOrder(t, s.DSN, tenant, in, "--voice-server", "pbx-sp-01")
-			rows := voiceRows(t, s.DSN, tenant)
-			for _, r := range rows {
-				delete(r, "PROTOCOLO") // per tenant
-			}
-			if k == 0 {
-				first = rows
-				continue
-			}
-			if !reflect.DeepEqual(rows, first) {
-				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
-			}
-		}
+		first := rowsInEveryReadOrder(t, s.DSN, "order", inputs, "--voice-server", "pbx-sp-01")
 		if len(first) != 2 {
 			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
 		}
@@ -209,24 +217,7 @@ func TestDirectCallToldByCDRAndCELHasEachLegOnce(t *testing.T) {
 	}
 	inputs := []voiceInput{{"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		var first []map[string]string
-		for k, order := range permutations(len(inputs)) {
-			tenant := fmt.Sprintf("order%d", k)
-			var in []voiceInput
-			for _, i := range order {
-				in = append(in, inputs[i])
-			}
-			ingestInOrder(t, s.DSN, tenant, in)
-			rows := voiceRows(t, s.DSN, tenant)
-			for _, r := range rows {
-				delete(r, "PROTOCOLO")
-			}
-			if k == 0 {
-				first = rows
-			} else if !reflect.DeepEqual(rows, first) {
-				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
-			}
-		}
+		first := rowsInEveryReadOrder(t, s.DSN, "order", inputs)
 		// Two legs of the direct call, one of the CEL's unanswered call.
 		if len(first) != 3 {
 			t.Fatalf("%d rows: %v", len(first), first)

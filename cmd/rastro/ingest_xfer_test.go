@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/rastro/rastro/internal/storetest"
@@ -32,26 +30,7 @@ func TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder(t *te
 		{"asterisk-cel", filepath.Join(dir, "queue_attended_transfer.cel.csv")},
 	}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		var first []map[string]string
-		for k, order := range permutations(len(inputs)) {
-			tenant := fmt.Sprintf("xfer%d", k)
-			var in []voiceInput
-			for _, i := range order {
-				in = append(in, inputs[i])
-			}
-			ingestInOrder(t, s.DSN, tenant, in, "--voice-server", "pbx-sp-01")
-			rows := voiceRows(t, s.DSN, tenant)
-			for _, r := range rows {
-				delete(r, "PROTOCOLO") // per tenant
-			}
-			if k == 0 {
-				first = rows
-				continue
-			}
-			if !reflect.DeepEqual(rows, first) {
-				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
-			}
-		}
+		first := rowsInEveryReadOrder(t, s.DSN, "xfer", inputs, "--voice-server", "pbx-sp-01")
 		if len(first) != 2 {
 			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
 		}
@@ -154,24 +133,7 @@ func TestDirectCallAttendedTransferToldByCDRAndCELHasTheCallersTwoLegs(t *testin
 	}
 	inputs := []voiceInput{{"asterisk-cdr", cdr}, {"asterisk-cel", cel}}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		var first []map[string]string
-		for k, order := range permutations(len(inputs)) {
-			tenant := fmt.Sprintf("direct%d", k)
-			var in []voiceInput
-			for _, i := range order {
-				in = append(in, inputs[i])
-			}
-			ingestInOrder(t, s.DSN, tenant, in)
-			rows := voiceRows(t, s.DSN, tenant)
-			for _, r := range rows {
-				delete(r, "PROTOCOLO")
-			}
-			if k == 0 {
-				first = rows
-			} else if !reflect.DeepEqual(rows, first) {
-				t.Fatalf("order %v:\n got %v\nwant %v", order, rows, first)
-			}
-		}
+		first := rowsInEveryReadOrder(t, s.DSN, "direct", inputs)
 		if len(first) != 2 {
 			t.Fatalf("want the caller's two legs, got %d rows: %v", len(first), first)
 		}

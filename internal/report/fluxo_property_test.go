@@ -266,31 +266,13 @@ func checkMigration0018SumsUpTheStoredConversations(t *testing.T, s storetest.St
 	for _, query := range fluxoQueries {
 		before[query] = fluxoBytes(t, r, admin("one"), query)
 	}
-	w := raw
-	if dialect == "sqlite" {
-		var err error
-		if w, err = sql.Open("sqlite3", "file:"+s.DSN+"?_busy_timeout=30000"); err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-	}
 	var rows int
-	if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM bot_rows`).Scan(&rows); err != nil || rows == 0 {
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM bot_rows`).Scan(&rows); err != nil || rows == 0 {
 		t.Fatalf("bot_rows holds %d rows (%v): the migration would be checked on nothing", rows, err)
 	}
-	for _, q := range []string{`DROP TABLE bot_rows`, `DELETE FROM schema_migrations WHERE version = '0018_bot_rows.sql'`} {
-		if _, err := w.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	var progress bytes.Buffer
-	db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
-	if err != nil {
-		t.Fatalf("open the store again (migration 0018): %v", err)
-	}
-	defer db.Close()
-	if !strings.Contains(progress.String(), "migration 0018_bot_rows.sql: backfill") || !strings.Contains(progress.String(), "Fluxo Ágil conversations into rows") {
-		t.Errorf("migration 0018 progress:\n%s", progress.String())
+	db, progress := revertAndReopen(t, s, `DROP TABLE bot_rows`, `DELETE FROM schema_migrations WHERE version = '0018_bot_rows.sql'`)
+	if !strings.Contains(progress, "migration 0018_bot_rows.sql: backfill") || !strings.Contains(progress, "Fluxo Ágil conversations into rows") {
+		t.Errorf("migration 0018 progress:\n%s", progress)
 	}
 	for tenant, w := range want {
 		sameSnapshot(t, "migrated by 0018 ("+tenant+")", snapshot(t, raw, dialect, tenant), w)

@@ -31,75 +31,121 @@ func TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder(t *te
 	}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		first := rowsInEveryReadOrder(t, s.DSN, "xfer", inputs, "--voice-server", "pbx-sp-01")
-		if len(first) != 2 {
-			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
-		}
-		// Checked by hand against the files (local time = UTC-3; the
-		// epoch 1791216000 is 13:00:00).
-		for i, want := range []map[string]string{{
-			// Leg 1 (queue_log): ENTERQUEUE suporte at +2 s = 13:00:02,
-			// CONNECT PJSIP/1001 at +8 s = 13:00:08 (the first "Alô"),
-			// ended by ATTENDEDTRANSFER at +90 s = 13:01:30.
-			"DATA": "2026-10-05", "HORA": "13:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
-			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
-			"DATA HORA ENTREGUE EM FILA": "2026-10-05 13:00:02", "DATA ATENDIDA": "2026-10-05 13:00:08",
-			"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:00:08",
-			// The CEL's HANGUP of PJSIP/1001-00000061 at +90.004 s
-			// (hangupsource itself, after its ATTENDEDTRANSFER): the agent
-			// left; the caller stayed, so no client hang-up. It ends the
-			// conversation: 13:00:08 → 13:01:30 is 82 s.
-			"DATA FINALIZADA": "2026-10-05 13:01:30", "DURAÇÃO": "00:01:22",
-			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 13:01:30",
-			// DID line; --voice-server; the caller's bridge with 1001
-			// (CDR sequence 11, the CEL's BRIDGE_ENTER peers) — not the
-			// consultation rows of PJSIP/1001 and the Local pair.
-			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
-			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1001-00000061",
-			// PJSIP/1001's RTPAUDIOQOS: jitter max(2.125, 84) = 84 ms,
-			// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
-			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
-		}, {
-			// Leg 2: opened by the transfer at 13:01:30 into the bridge
-			// ATTENDEDTRANSFER|BRIDGE names; the queue_log logs nothing
-			// more of the call (app_queue's attended-transfer handler ends
-			// its tracking), so the CEL tells the rest under that bridge's
-			// leg: the caller joins PJSIP/1003's bridge at +90.003 s
-			// (BRIDGE_ENTER) = DATA ATENDIDA, agent PJSIP/1003 (no
-			// directory: the device), the caller's HANGUP at +240.001 s =
-			// 13:04:00 with hangupsource = the trunk: DATA FINALIZAÇÃO
-			// CLIENTE, service completed. No queue of its own: suporte,
-			// the leg it came from.
-			"DATA": "2026-10-05", "HORA": "13:01:30", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1003",
-			"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
-			"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 13:01:30",
-			"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:01:30",
-			"DATA FINALIZADA":        "2026-10-05 13:04:00", "DURAÇÃO": "00:02:30",
-			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 13:04:00", "DATA FINALIZAÇÃO AGENTE": "",
-			// The caller's bridge with 1003 (CDR sequence 15, the CEL's
-			// transfer target).
-			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
-			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1003-00000064",
-			// PJSIP/1003's RTPAUDIOQOS (a newer Asterisk's, with rxmes/
-			// txmes): jitter 2 ms, loss 0 %, rtt 20 ms.
-			"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
-		}} {
-			// The columns no Asterisk file fills (chat timings, contact,
-			// tabulation) are empty, so every column of the row is checked.
-			for col, v := range map[string]string{"CONTATO": "", "ORIGEM": "Portal", "PORTFOLIO": "Não",
-				"ID EXTERNO": "", "DOCUMENTO": "", "COMENTÁRIOS INTERNOS": "", "PROTOCOLO EXTERNO": "",
-				"STATUS DE EXPIRAÇÃO": "", "TMP": "", "TMI": "", "TM1R": "", "TMR": "", "ÚLTIMA RESPOSTA": "indefinido"} {
-				want[col] = v
-			}
-			if len(first[i]) != len(want) {
-				t.Errorf("row %d has %d columns, %d checked: %v", i+1, len(first[i]), len(want), first[i])
-			}
-			for col, v := range want {
-				if got, ok := first[i][col]; !ok || got != v {
-					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
-				}
-			}
-		}
+		checkVoiceRows(t, first, queueAttendedTransferRows())
 	})
+}
+
+// queueAttendedTransferRows are the Rastreio rows of the queue call of
+// queue_attended_transfer.* told by its three files, checked by hand
+// against them (local time = UTC-3; the epoch 1791216000 is 13:00:00).
+func queueAttendedTransferRows() []map[string]string {
+	return []map[string]string{{
+		// Leg 1 (queue_log): ENTERQUEUE suporte at +2 s = 13:00:02,
+		// CONNECT PJSIP/1001 at +8 s = 13:00:08 (the first "Alô"),
+		// ended by ATTENDEDTRANSFER at +90 s = 13:01:30.
+		"DATA": "2026-10-05", "HORA": "13:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+		"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "2026-10-05 13:00:02", "DATA ATENDIDA": "2026-10-05 13:00:08",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:00:08",
+		// The CEL's HANGUP of PJSIP/1001-00000061 at +90.004 s
+		// (hangupsource itself, after its ATTENDEDTRANSFER): the agent
+		// left; the caller stayed, so no client hang-up. It ends the
+		// conversation: 13:00:08 → 13:01:30 is 82 s.
+		"DATA FINALIZADA": "2026-10-05 13:01:30", "DURAÇÃO": "00:01:22",
+		"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 13:01:30",
+		// DID line; --voice-server; the caller's bridge with 1001
+		// (CDR sequence 11, the CEL's BRIDGE_ENTER peers) — not the
+		// consultation rows of PJSIP/1001 and the Local pair.
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1001-00000061",
+		// PJSIP/1001's RTPAUDIOQOS: jitter max(2.125, 84) = 84 ms,
+		// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
+		"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+	}, {
+		// Leg 2: opened by the transfer at 13:01:30 into the bridge
+		// ATTENDEDTRANSFER|BRIDGE names; the queue_log logs nothing
+		// more of the call (app_queue's attended-transfer handler ends
+		// its tracking), so the CEL tells the rest under that bridge's
+		// leg: the caller joins PJSIP/1003's bridge at +90.003 s
+		// (BRIDGE_ENTER) = DATA ATENDIDA, agent PJSIP/1003 (no
+		// directory: the device), the caller's HANGUP at +240.001 s =
+		// 13:04:00 with hangupsource = the trunk: DATA FINALIZAÇÃO
+		// CLIENTE, service completed (the CDR's leg-less finish at the
+		// end of sequence 15, 13:04:00, ends it first; the same second).
+		// No queue of its own: suporte, the leg it came from.
+		"DATA": "2026-10-05", "HORA": "13:01:30", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1003",
+		"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 13:01:30",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:01:30",
+		"DATA FINALIZADA":        "2026-10-05 13:04:00", "DURAÇÃO": "00:02:30",
+		"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 13:04:00", "DATA FINALIZAÇÃO AGENTE": "",
+		// The caller's bridge with 1003 (CDR sequence 15, the CEL's
+		// transfer target).
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1003-00000064",
+		// PJSIP/1003's RTPAUDIOQOS (a newer Asterisk's, with rxmes/
+		// txmes): jitter 2 ms, loss 0 %, rtt 20 ms.
+		"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
+	}}
+}
+
+// TestQueueCallAttendedTransferWithoutCELIsFinishedByTheCDRInEveryReadOrder
+// is the same queue call told by its queue_log and CDR only: app_queue
+// logs nothing after ATTENDEDTRANSFER|BRIDGE and the CDR cannot name the
+// bridge, yet the leg the transfer opened is finished — by the end of the
+// caller's last CDR row, a leg.finished without leg — and so shows in the
+// Rastreio, in both read orders, on SQLite and PostgreSQL. What only the
+// CEL knows stays empty: who hung up (DATA FINALIZAÇÃO CLIENTE/AGENTE of
+// both legs) and the agent of the second (the consulted party answered
+// the transferer; nothing names its agent for the caller's leg).
+func TestQueueCallAttendedTransferWithoutCELIsFinishedByTheCDRInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{
+		{"asterisk-queue-log", filepath.Join(dir, "queue_attended_transfer.queue_log")},
+		{"asterisk-cdr", filepath.Join(dir, "queue_attended_transfer.cdr.csv")},
+	}
+	want := queueAttendedTransferRows()
+	// Leg 1: PJSIP/1001's hang-up after its transfer is the CEL's.
+	want[0]["DATA FINALIZAÇÃO AGENTE"] = ""
+	// Leg 2: CDR sequence 15, the caller bridged with PJSIP/1003 from
+	// 13:01:30 (its answer: DATA ATENDIDA, the first "Alô") to 13:04:00
+	// (its end: DATA FINALIZADA, 150 s); ANSWERED → service completed.
+	// No hang-up side (a CDR has none), no agent (only the CEL's
+	// BRIDGE_ENTER delivers the leg to PJSIP/1003).
+	want[1]["DATA FINALIZAÇÃO CLIENTE"] = ""
+	want[1]["AGENTE"] = ""
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		first := rowsInEveryReadOrder(t, s.DSN, "xfernocel", inputs, "--voice-server", "pbx-sp-01")
+		checkVoiceRows(t, first, want)
+	})
+}
+
+// checkVoiceRows checks every column of the voice rows got against want;
+// the columns no Asterisk file fills (chat timings, contact, tabulation)
+// are added to want empty, so every column of each row is checked.
+func checkVoiceRows(t *testing.T, got, want []map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("want %d legs, got %d rows: %v", len(want), len(got), got)
+	}
+	for i, w := range want {
+		for col, v := range map[string]string{"CONTATO": "", "ORIGEM": "Portal", "PORTFOLIO": "Não",
+			"ID EXTERNO": "", "DOCUMENTO": "", "COMENTÁRIOS INTERNOS": "", "PROTOCOLO EXTERNO": "",
+			"STATUS DE EXPIRAÇÃO": "", "TMP": "", "TMI": "", "TM1R": "", "TMR": "", "ÚLTIMA RESPOSTA": "indefinido"} {
+			w[col] = v
+		}
+		if len(got[i]) != len(w) {
+			t.Errorf("row %d has %d columns, %d checked: %v", i+1, len(got[i]), len(w), got[i])
+		}
+		for col, v := range w {
+			if g, ok := got[i][col]; !ok || g != v {
+				t.Errorf("row %d %s = %q, want %q", i+1, col, g, v)
+			}
+		}
+	}
 }
 
 // The CDR of the CEL fixture cel_attended_transfer.csv (a direct call to

@@ -207,3 +207,79 @@ func TestDirectCallAttendedTransferToldByCDRAndCELHasTheCallersTwoLegs(t *testin
 		}
 	})
 }
+
+// queueBlindTransferRows are the Rastreio rows of the queue call of
+// queue_blind_transfer.* (internal/connectors/asterisk/testdata, sources
+// in its README) told by its three files, checked by hand against them
+// (local time = UTC-3; the epoch 1791219600 is 14:00:00): PJSIP/1001
+// answers the caller from queue suporte and blind-transfers it out of the
+// queues to extension 1003, which answers; the caller hangs up.
+func queueBlindTransferRows() []map[string]string {
+	return []map[string]string{{
+		// Leg 1 (queue_log): ENTERQUEUE at +2 s, CONNECT PJSIP/1001 at
+		// +8 s, BLINDTRANSFER at +90 s = 13:01:30 + 1 h; PJSIP/1001's
+		// own HANGUP after it (CEL, +90.003 s): the agent's hang-up.
+		"DATA": "2026-10-05", "HORA": "14:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+		"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "2026-10-05 14:00:02", "DATA ATENDIDA": "2026-10-05 14:00:08",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 14:00:08",
+		"DATA FINALIZADA":        "2026-10-05 14:01:30", "DURAÇÃO": "00:01:22",
+		"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 14:01:30",
+		// DID; --voice-server; CDR sequence 21 and the CEL's 1001
+		// channel; 1001's RTPAUDIOQOS (84 ms, 3 %, 50 ms).
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000070", "NOME DO CANAL INTERNO": "PJSIP/1001-00000071",
+		"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+	}, {
+		// Leg 2, <callid>-2: opened by the BLINDTRANSFER at 14:01:30;
+		// app_queue logs nothing more (the caller left the queues for
+		// 1003@from-internal). CDR sequence 22, the caller's Dial of
+		// PJSIP/1003: answered at 14:01:35 (DATA ATENDIDA, the first
+		// "Alô"), ended at 14:04:00 — its leg-less finish ends the leg
+		// (service completed, ANSWERED), before the CEL's LINKEDID_END
+		// at +240.006 s. 145 s of conversation. No agent (nothing
+		// delivers a leg the CDR and CEL cannot name) and no hang-up
+		// side (the CEL knows the caller hung up, but not which leg that
+		// is). SERVIÇO: suporte, the leg it came from.
+		"DATA": "2026-10-05", "HORA": "14:01:30", "SERVIÇO": "suporte", "AGENTE": "",
+		"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 14:01:35",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 14:01:35",
+		"DATA FINALIZADA":        "2026-10-05 14:04:00", "DURAÇÃO": "00:02:25",
+		"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
+		// The DID repeated on the new leg; CDR sequence 22 and the CEL's
+		// 1003 channel; 1003's RTPAUDIOQOS (2 ms, 0 %, 20 ms).
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000070", "NOME DO CANAL INTERNO": "PJSIP/1003-00000072",
+		"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
+	}}
+}
+
+// TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder:
+// after BLINDTRANSFER to an extension app_queue logs nothing more, so the
+// queue_log's second leg stayed open and out of the Rastreio. Told by the
+// queue_log with the CDR, the CEL or both, in every read order, on SQLite
+// and PostgreSQL, that leg is finished by the call's end: the end of the
+// caller's last CDR row, else the CEL's LINKEDID_END.
+func TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql := voiceInput{"asterisk-queue-log", filepath.Join(dir, "queue_blind_transfer.queue_log")}
+	cdr := voiceInput{"asterisk-cdr", filepath.Join(dir, "queue_blind_transfer.cdr.csv")}
+	cel := voiceInput{"asterisk-cel", filepath.Join(dir, "queue_blind_transfer.cel.csv")}
+	withCEL := queueBlindTransferRows()
+	// Without the CEL: PJSIP/1001's hang-up after its transfer is unknown.
+	withoutCEL := queueBlindTransferRows()
+	withoutCEL[0]["DATA FINALIZAÇÃO AGENTE"] = ""
+	// Without the CDR: the CEL gives leg 2 1003's channel, quality and
+	// answer (+95 s = 14:01:35) at 1003's ANSWER, after the transfer, and
+	// ends it at LINKEDID_END (+240.006 s, still 14:04:00): the same row.
+	withoutCDR := queueBlindTransferRows()
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blind", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), withCEL)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blindcdr", []voiceInput{ql, cdr}, "--voice-server", "pbx-sp-01"), withoutCEL)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blindcel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), withoutCDR)
+	})
+}

@@ -353,6 +353,15 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 			ev.Interaction = ix
 			ev.ExternalChannel, ev.InternalChannel = caller.name, d.name
 			ev.VoiceServer = opt.VoiceServer
+			if len(transfers) > 0 && d.answer.After(transfers[0].at) {
+				// Answered for the caller after a transfer: the leg
+				// current then may be one app_queue no longer follows
+				// (a blind transfer out of the queues), whose answer
+				// nothing else tells; on a queue's own leg it is the
+				// moment CONNECT tells too.
+				a := *d.answer
+				ev.AnsweredAt, ev.VoiceStatus = &a, "answered"
+			}
 			for k := range transfers {
 				// The queue_log ends this member's leg by the transfer
 				// and tells no hang-up: the CEL knows when the agent left.

@@ -2,6 +2,7 @@ package asterisk
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +174,78 @@ func TestCELQueueCallAttendedTransferNamesTheMergedBridgesLeg(t *testing.T) {
 	}
 	if fin.Type != model.TypeLegFinished || fin.Status != "service completed" || !fin.At.Equal(xferAt(240.001)) {
 		t.Errorf("finish %s", js(fin))
+	}
+}
+
+// The queue call of testdata/queue_blind_transfer.* (README there): the
+// member transfers it at +90 s and app_queue logs nothing more; the caller
+// talks to PJSIP/1003 from +95 s and hangs up at +240 s.
+const (
+	blindCall  = "1791219600.70"
+	blindEpoch = 1791219600
+)
+
+// Whatever line app_queue logged the transfer with — TRANSFER (Asterisk
+// 1.8 to 11, queue_transfer_fixup), BLINDTRANSFER, or ATTENDEDTRANSFER by
+// APP or LINK (12+, whose next leg the CEL cannot name as it names a
+// bridge merge's) — the queue_log opens the numbered leg <callid>-2 and
+// tells nothing more of it. The call's end finishes it: the end of the
+// caller's last CDR row (14:04:00), or the CEL's LINKEDID_END (+240.006 s)
+// without a CDR. Only the queue_log line varies here: the CDR and CEL are
+// the fixture's (a 12+ PBX's); the end they tell does not depend on how
+// the transfer was logged.
+func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
+	ql := strings.SplitAfter(string(readFixture(t, "queue_blind_transfer.queue_log")), "\n")
+	head := strings.Join(ql[:3], "")
+	prefix := "1791219690|1791219600.70|suporte|PJSIP/1001|"
+	cdr := string(readFixture(t, "queue_blind_transfer.cdr.csv"))
+	cel := readFixture(t, "queue_blind_transfer.cel.csv")
+	end := time.Unix(blindEpoch+240, 0).UTC()
+	linkedEnd := end.Add(6 * time.Millisecond)
+	for _, line := range []string{
+		"TRANSFER|1003|from-internal|6|82|1",
+		"BLINDTRANSFER|1003|from-internal|6|82|1",
+		"ATTENDEDTRANSFER|APP|VoiceMail|6|82|1",
+		"ATTENDEDTRANSFER|LINK|PJSIP/1001-00000071|Local/1003@from-internal-00000073;1|6|82|1",
+	} {
+		gs, err := translate(t, head+prefix+line+"\n", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var queueLog []model.Event
+		for _, g := range gs {
+			queueLog = append(queueLog, g.ev)
+		}
+		cdrGs, err := translateCDR(t, cdr, CDROptions{Location: saoPaulo(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromCDR []model.Event
+		for _, g := range cdrGs {
+			fromCDR = append(fromCDR, g.ev)
+		}
+		fromCEL := translateCELFile(t, cel, CELOptions{})
+		for _, c := range []struct {
+			name  string
+			evs   []model.Event
+			endAt time.Time
+		}{{"queue_log only", nil, time.Time{}}, {"CDR", fromCDR, end}, {"CEL", fromCEL, linkedEnd}, {"CDR and CEL", append(append([]model.Event(nil), fromCDR...), fromCEL...), end}} {
+			x := metrics.DeriveInteraction(append(append([]model.Event(nil), queueLog...), c.evs...), "P", nil, metrics.Config{})
+			if c.endAt.IsZero() {
+				// Nothing tells the end: the leg stays open, out of the
+				// Rastreio (README).
+				if len(x.Legs) != 1 {
+					t.Errorf("%s, %s: %d finished legs, want the transferred one", line, c.name, len(x.Legs))
+				}
+				continue
+			}
+			if len(x.Legs) != 2 {
+				t.Fatalf("%s, %s: %d finished legs, want 2", line, c.name, len(x.Legs))
+			}
+			l := x.Legs[1]
+			if l.LegID != blindCall+"-2" || l.Status != "service completed" || !l.FinishedAt.Equal(c.endAt) {
+				t.Errorf("%s, %s: leg 2 = %s %q finished %v, want %s-2 service completed at %v", line, c.name, l.LegID, l.Status, l.FinishedAt, blindCall, c.endAt)
+			}
+		}
 	}
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
+	"github.com/rastro/rastro/internal/connectors/asterisk"
+	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/storetest"
 )
 
@@ -281,5 +286,76 @@ func TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryRe
 		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blind", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), withCEL)
 		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blindcdr", []voiceInput{ql, cdr}, "--voice-server", "pbx-sp-01"), withoutCEL)
 		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blindcel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), withoutCDR)
+	})
+}
+
+// TestAStoreOfTheOldAttendedTransferKeepsItsNumberedLegThroughReimportAndRebuild
+// is a store that imported queue_attended_transfer.queue_log before the
+// bridge's leg existed: its ATTENDEDTRANSFER|BRIDGE line was translated
+// into a leg.transferred to <callid>-2, with the DID repeated on that leg,
+// under the ids today's translation gives the same line (ids come from
+// the line). Importing the three files again stores only what is new, so
+// the old transfer stays: the bridge's leg shows (delivered by the CEL,
+// finished) but without the transfer that opened it — no SERVIÇO, no
+// dialled number — while <callid>-2 stays an open leg, out of the
+// Rastreio; rebuild changes nothing. A new tenant gets the rows of
+// TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder.
+func TestAStoreOfTheOldAttendedTransferKeepsItsNumberedLegThroughReimportAndRebuild(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{
+		{"asterisk-queue-log", filepath.Join(dir, "queue_attended_transfer.queue_log")},
+		{"asterisk-cdr", filepath.Join(dir, "queue_attended_transfer.cdr.csv")},
+		{"asterisk-cel", filepath.Join(dir, "queue_attended_transfer.cel.csv")},
+	}
+	const callid = "1791216000.60"
+	bridgeLeg := "ast:" + callid + ":bridge:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"
+	in, err := os.Open(inputs[0].path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var old bytes.Buffer
+	enc := json.NewEncoder(&old)
+	err = asterisk.Translate(in, asterisk.Options{}, func(_ int, ev model.Event) error {
+		if ev.Leg == bridgeLeg {
+			ev.Leg = callid + "-2"
+		}
+		if ev.NewLeg == bridgeLeg {
+			ev.NewLeg = callid + "-2"
+		}
+		return enc.Encode(ev)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldPath := filepath.Join(t.TempDir(), "old-translation.ndjson")
+	if err := os.WriteFile(oldPath, old.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := queueAttendedTransferRows()
+	want[1]["SERVIÇO"], want[1]["NÚMERO DISCADO"] = "", ""
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ingestInOrder(t, s.DSN, "oldstore", append([]voiceInput{{"ndjson", oldPath}}, inputs...), "--voice-server", "pbx-sp-01")
+		reimported := voiceRows(t, s.DSN, "oldstore")
+		if _, stderr, code := runRastro(t, "", "rebuild", "--db", s.DSN, "--tenant", "oldstore"); code != 0 {
+			t.Fatalf("rebuild: exit %d: %s", code, stderr)
+		}
+		rebuilt := voiceRows(t, s.DSN, "oldstore")
+		if !reflect.DeepEqual(rebuilt, reimported) {
+			t.Errorf("rebuild changed the rows:\n got %v\nwant %v", rebuilt, reimported)
+		}
+		for _, r := range rebuilt {
+			delete(r, "PROTOCOLO")
+		}
+		checkVoiceRows(t, rebuilt, want)
+		ingestInOrder(t, s.DSN, "newstore", inputs, "--voice-server", "pbx-sp-01")
+		fresh := voiceRows(t, s.DSN, "newstore")
+		for _, r := range fresh {
+			delete(r, "PROTOCOLO")
+		}
+		checkVoiceRows(t, fresh, queueAttendedTransferRows())
 	})
 }

@@ -14,20 +14,33 @@ import (
 // and logged-in/pause seconds as the store's AgentFigures and
 // AgentLegCounts, into the same structs. The store reads its hourly or
 // day-grain rollups (agent_rollup, agent_day_*, agent_spans,
-// agent_day_times); the engine adds up its legs (latest version, FINAL)
-// and agent_spans, first per the grain of the table the store would read
-// and then per agent, as the store does.
+// agent_day_times). Without an hour filter the engine reads the same
+// day-grain rows, shipped from the store (agent_days, migration 7;
+// agent_days.go), and adds them up as the store does; with an hour filter
+// it adds up its legs (latest version, FINAL) and agent_spans, first per
+// the grain of the table the store would read and then per agent.
 
 // agentFilters adds the agent-level filters (who, when) over a table
-// aliased alias with agent_id and an hourly bucket, as the store's
-// agentFilters does (date range, hour range, agents, user tags, user
-// status; the last two resolved in the store's directory).
-func (r *Rastreio) agentFilters(ctx context.Context, q *store.Query, p model.Principal, f store.AgentFilter, alias string) error {
-	if f.FromDate != "" {
-		q.And(alias+".bucket >= ?", f.FromDate+" 00")
-	}
-	if f.ToDate != "" {
-		q.And(alias+".bucket <= ?", f.ToDate+" 23")
+// aliased alias with agent_id and an hourly bucket — or, when day, a local
+// day column day (agent_days, which no hour filter reads) —, as the
+// store's agentFilters does (date range, hour range, agents, user tags,
+// user status; the last two resolved in the store's directory).
+func (r *Rastreio) agentFilters(ctx context.Context, q *store.Query, p model.Principal, f store.AgentFilter, alias string, day bool) error {
+	switch {
+	case day:
+		if f.FromDate != "" {
+			q.And(alias+".day >= ?", f.FromDate)
+		}
+		if f.ToDate != "" {
+			q.And(alias+".day <= ?", f.ToDate)
+		}
+	default:
+		if f.FromDate != "" {
+			q.And(alias+".bucket >= ?", f.FromDate+" 00")
+		}
+		if f.ToDate != "" {
+			q.And(alias+".bucket <= ?", f.ToDate+" 23")
+		}
 	}
 	if f.HourFrom != "" {
 		q.And("substring("+alias+".bucket, 12, 2) >= ?", f.HourFrom)
@@ -70,7 +83,7 @@ func (r *Rastreio) agentLegWhere(ctx context.Context, p model.Principal, f store
 	if f.Services != nil {
 		q.In("l.service_id", f.Services)
 	}
-	if err := r.agentFilters(ctx, q, p, f, "l"); err != nil {
+	if err := r.agentFilters(ctx, q, p, f, "l", false); err != nil {
 		return "", nil, err
 	}
 	w, args := q.Where()
@@ -98,6 +111,15 @@ func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.
 	if err != nil {
 		return store.AgentFigures{}, err
 	}
+	// Day rows answer the times of every media or one media, as in the
+	// store (agent_day_times); another set of media reads the spans.
+	dayTimes := dayGrain(f) && (f.Media == nil || len(f.Media) == 1)
+	times := func(m reading, agents []string) ([]store.AgentTime, error) {
+		if dayTimes {
+			return r.agentDayTimes(ctx, m, p, f, agents)
+		}
+		return r.agentTimes(ctx, m, p, f, agents)
+	}
 	var out store.AgentFigures
 	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), agentTables, func(m reading) error {
 		out = store.AgentFigures{}
@@ -105,9 +127,15 @@ func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.
 			func() (err error) { out.Legs, err = r.agentLegs(ctx, m, p, f, where, args); return },
 			func() (err error) { out.Tags, err = r.agentTags(ctx, m, where, args); return },
 		}
+		if dayGrain(f) {
+			tasks = []func() error{
+				func() (err error) { out.Legs, err = r.agentDayLegs(ctx, m, p, f); return },
+				func() (err error) { out.Tags, err = r.agentDayTags(ctx, m, p, f); return },
+			}
+		}
 		scoped := p.Services != nil || f.Services != nil
 		if !scoped {
-			tasks = append(tasks, func() (err error) { out.Times, err = r.agentTimes(ctx, m, p, f, nil); return })
+			tasks = append(tasks, func() (err error) { out.Times, err = times(m, nil); return })
 		}
 		if err := runAll(tasks...); err != nil {
 			return err
@@ -119,7 +147,7 @@ func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.
 				withLegs[i] = g.Key
 			}
 			var err error
-			if out.Times, err = r.agentTimes(ctx, m, p, f, withLegs); err != nil {
+			if out.Times, err = times(m, withLegs); err != nil {
 				return err
 			}
 		}
@@ -143,7 +171,7 @@ const agentLegSums = `sum(l.status = 'service completed') AS x_c, sum(l.status =
 	sum(ifNull(l.tmi, 0)) AS x_tmi, count(l.tmi) AS x_tmi_n`
 
 // agentTables is what the Relatório de Agentes reads.
-var agentTables = []string{"legs", "agent_spans"}
+var agentTables = []string{"legs", "agent_spans", "agent_days"}
 
 func (r *Rastreio) agentLegs(ctx context.Context, m reading, p model.Principal, f store.AgentFilter, where string, args []any) ([]store.AgentLegs, error) {
 	rows, err := r.CH.conn.Query(ctx, `SELECT a, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)),
@@ -212,7 +240,7 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 		if agents != nil {
 			q.In("s.agent_id", agents)
 		}
-		if err := r.agentFilters(ctx, q, p, f, "s"); err != nil {
+		if err := r.agentFilters(ctx, q, p, f, "s", false); err != nil {
 			return "", nil, err
 		}
 		// day is the date of bucket: the same rows, and it prunes the
@@ -283,7 +311,12 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 	if err != nil {
 		return nil, err
 	}
-	// Per agent: login, then pauses (each list is ordered by agent).
+	return mergeTimes(logins, pauses), nil
+}
+
+// mergeTimes lists per agent its login, then its pauses (each list is
+// ordered by agent).
+func mergeTimes(logins, pauses []store.AgentTime) []store.AgentTime {
 	out := make([]store.AgentTime, 0, len(logins)+len(pauses))
 	i, j := 0, 0
 	for i < len(logins) || j < len(pauses) {
@@ -295,7 +328,7 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 			j++
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (r *Rastreio) times(ctx context.Context, q string, args []any, kind string, out *[]store.AgentTime) error {
@@ -342,12 +375,27 @@ func (r *Rastreio) AgentLegCounts(ctx context.Context, p model.Principal, f stor
 	if err != nil {
 		return nil, err
 	}
+	tables, countQ := legTables, func(m reading) string {
+		return `SELECT ` + key + ` AS k, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)) FROM (
+				SELECT l.bucket AS g_bucket, ` + agentLegSums + ` FROM ` + m.from(r.CH, "legs", "l") + ` WHERE ` + where + ` GROUP BY g_bucket)
+			GROUP BY k ORDER BY k`
+	}
+	if by == store.ByDay && dayGrain(f) {
+		// Per day, from the day rows the store reads too.
+		q, err := r.agentDayLegWhere(ctx, p, f, false)
+		if err != nil {
+			return nil, err
+		}
+		where, args = q.Where()
+		tables, countQ = agentDayTables, func(m reading) string {
+			return `SELECT r.day AS k, toInt64(sum(r.completed)), toInt64(sum(r.transferred)), toInt64(sum(r.other))
+				FROM ` + m.from(r.CH, "agent_days", "r") + ` WHERE ` + where + ` GROUP BY k ORDER BY k`
+		}
+	}
 	var out []store.AgentLegs
-	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), legTables, func(m reading) error {
+	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), tables, func(m reading) error {
 		out = nil
-		rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)) FROM (
-				SELECT l.bucket AS g_bucket, `+agentLegSums+` FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY g_bucket)
-			GROUP BY k ORDER BY k`, args...)
+		rows, err := r.CH.conn.Query(ctx, countQ(m), args...)
 		if err != nil {
 			return fmt.Errorf("analytics: agents chart: %w", err)
 		}

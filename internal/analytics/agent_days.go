@@ -8,21 +8,22 @@ import (
 	"github.com/rastro/rastro/internal/store"
 )
 
-// The Relatório de Agentes at day grain (no hour filter) from agent_days:
-// the store's day-grain rollup rows (store/analytics_agent_days.go), read
-// with the store's own choice of rollup and its own queries, so both add
-// up the same rows. A month is a few rows per agent and day (10 M legs:
-// ~330 per agent and month in the total rollup, against ~20k legs).
+// The Relatório de Agentes from agent_days: the store's rollup rows
+// (store/analytics_agent_days.go), read with the store's own choice of
+// rollup and its own queries, so both add up the same rows. A month is a
+// few rows per agent and day (or hour, with an hour filter), whatever the
+// number of legs behind them.
 
 // agentDayTables is what the day-grain reads take.
 var agentDayTables = []string{"agent_days"}
 
 // agentDayLegWhere scopes a read of the leg (or, tags, tag) rows of
-// agent_days aliased r as the store's agentLegWhere over the day table it
+// agent_days aliased r as the store's agentLegWhere over the table it
 // reads (store.AgentFilter.agentTable): the principal's tenant and
-// services first (NewLegQuery); the rows of every media and service
-// (total, tag_total) when neither the principal nor the filter limits
-// them, else those per media and service.
+// services first (NewLegQuery); with an hour filter the hourly rows, else
+// the day rows of every media and service (total, tag_total) when neither
+// the principal nor the filter limits them, else those per media and
+// service.
 func (r *Rastreio) agentDayLegWhere(ctx context.Context, p model.Principal, f store.AgentFilter, tags bool) (*store.Query, error) {
 	if !r.CH.Ready() {
 		return nil, ErrNotReady
@@ -31,8 +32,12 @@ func (r *Rastreio) agentDayLegWhere(ctx context.Context, p model.Principal, f st
 	if f.Media == nil && f.Services == nil && p.Services == nil {
 		rollup = store.RollupDayTotal
 	}
+	if !dayGrain(f) {
+		rollup = store.RollupHourLegs
+	}
 	if tags {
-		rollup = map[string]string{store.RollupDayLegs: store.RollupDayTags, store.RollupDayTotal: store.RollupDayTagTotal}[rollup]
+		rollup = map[string]string{store.RollupDayLegs: store.RollupDayTags, store.RollupDayTotal: store.RollupDayTagTotal,
+			store.RollupHourLegs: store.RollupHourTags}[rollup]
 	}
 	q := store.NewLegQuery(p, "r").And("r.rollup = ?", rollup).And("r.deleted = 0").And("r.agent_id != ''")
 	if f.Media != nil {
@@ -49,8 +54,8 @@ func (r *Rastreio) agentDayLegWhere(ctx context.Context, p model.Principal, f st
 
 // agentDayLegs answers the leg sums per agent. The rows come in the order
 // the store's covering index gives them to its SUM (agent_day_total_report:
-// agent, day; agent_day_rollup_report: agent, media, day, service) and are
-// added up here in that order: float sums, one order on both paths.
+// agent, day; agent_day_rollup_report: agent, media, day, service; the
+// hourly rows: agent, hour, day) and are added up here in that order.
 func (r *Rastreio) agentDayLegs(ctx context.Context, m reading, p model.Principal, f store.AgentFilter) ([]store.AgentLegs, error) {
 	q, err := r.agentDayLegWhere(ctx, p, f, false)
 	if err != nil {
@@ -60,7 +65,7 @@ func (r *Rastreio) agentDayLegs(ctx context.Context, m reading, p model.Principa
 	rows, err := r.CH.conn.Query(ctx, `SELECT r.agent_id, r.completed, r.transferred, r.other, r.dur_sum, r.dur_n, r.tm1r_sum, r.tm1r_n,
 			r.tmr_sum, r.tmr_n, r.tmp_sum, r.tmp_n, r.tmi_sum, r.tmi_n
 		FROM `+m.from(r.CH, "agent_days", "r")+` WHERE `+where+`
-		ORDER BY r.agent_id, r.media, r.day, r.service_id`, args...)
+		ORDER BY r.agent_id, r.media, r.hour, r.day, r.service_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: agents report: %w", err)
 	}

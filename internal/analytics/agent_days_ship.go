@@ -7,23 +7,24 @@ import (
 	"github.com/rastro/rastro/internal/store"
 )
 
-// Shipping the store's day-grain Agentes rollups (agent_days, migration 7).
+// Shipping the store's Agentes rollups of agents' days (agent_days,
+// migration 7: day grain and hourly).
 // Like the spans, they go an agent's local day at a time ('agent_day'
 // outbox entries) at the entry's id as version, with a tombstone for every
 // key the engine holds for that day that the store no longer has (e.g. the
 // only leg of an agent's day of one service moved to another agent).
 
-const insertAgentDays = `INSERT INTO %s (tenant, agent_id, day, rollup, media, service_id, tag_id, kind, scope, reason,
+const insertAgentDays = `INSERT INTO %s (tenant, agent_id, day, hour, rollup, media, service_id, tag_id, kind, scope, reason,
 	version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n,
 	n, seconds)`
 
 // agentDayKey identifies a day-grain rollup row in the engine.
 type agentDayKey struct {
-	agentID, day, rollup, media, serviceID, tagID, kind, scope, reason string
+	agentID, day, hour, rollup, media, serviceID, tagID, kind, scope, reason string
 }
 
 func keyOfAgentDayRow(r *store.AnalyticsAgentDayRow) agentDayKey {
-	return agentDayKey{r.AgentID, r.Day, r.Rollup, r.Media, r.ServiceID, r.TagID, r.Kind, r.Scope, r.Reason}
+	return agentDayKey{r.AgentID, r.Day, r.Hour, r.Rollup, r.Media, r.ServiceID, r.TagID, r.Kind, r.Scope, r.Reason}
 }
 
 // agentDayRow is one version of a rollup row to insert (row nil: a
@@ -50,7 +51,7 @@ func (e *Engine) insertAgentDays(ctx context.Context, rows []agentDayRow) error 
 		if r.row != nil {
 			k, deleted, g, n, sec = keyOfAgentDayRow(r.row), 0, r.row.Legs, r.row.N, r.row.Seconds
 		}
-		if err := b.Append(r.tenant, k.agentID, k.day, k.rollup, k.media, k.serviceID, k.tagID, k.kind, k.scope, k.reason,
+		if err := b.Append(r.tenant, k.agentID, k.day, k.hour, k.rollup, k.media, k.serviceID, k.tagID, k.kind, k.scope, k.reason,
 			r.version, deleted, g.Completed, g.Transferred, g.Other, g.DurSum, g.DurN, g.TM1RSum, g.TM1RN, g.TMRSum, g.TMRN,
 			g.TMPSum, g.TMPN, g.TMISum, g.TMIN, n, sec); err != nil {
 			return fmt.Errorf("analytics: append agent day row: %w", err)
@@ -128,7 +129,7 @@ func (s *Shipper) backfillAgentDays(ctx context.Context, tenant string, version 
 	}, func(rows []agentDayRow) error { return s.CH.insertAgentDays(ctx, rows) })
 }
 
-const agentDayKeyCols = `agent_id, day, rollup, media, service_id, tag_id, kind, scope, reason`
+const agentDayKeyCols = `agent_id, day, hour, rollup, media, service_id, tag_id, kind, scope, reason`
 
 // liveAgentDays lists the rollup keys the engine holds (latest version, not
 // deleted) for some (agent, day) pairs of a tenant.
@@ -160,7 +161,7 @@ func (e *Engine) agentDayKeys(ctx context.Context, q string, args ...any) ([]age
 	var out []agentDayKey
 	for rows.Next() {
 		var k agentDayKey
-		if err := rows.Scan(&k.agentID, &k.day, &k.rollup, &k.media, &k.serviceID, &k.tagID, &k.kind, &k.scope, &k.reason); err != nil {
+		if err := rows.Scan(&k.agentID, &k.day, &k.hour, &k.rollup, &k.media, &k.serviceID, &k.tagID, &k.kind, &k.scope, &k.reason); err != nil {
 			return nil, err
 		}
 		out = append(out, k)

@@ -168,7 +168,7 @@ func sameAgentDays(t *testing.T, f *fixture, tenant string) {
 }
 
 func agentDayRowKey(r store.AnalyticsAgentDayRow) string {
-	return fmt.Sprintf("%q", []string{r.AgentID, r.Day, r.Rollup, r.Media, r.ServiceID, r.TagID, r.Kind, r.Scope, r.Reason})
+	return fmt.Sprintf("%q", []string{r.AgentID, r.Day, r.Hour, r.Rollup, r.Media, r.ServiceID, r.TagID, r.Kind, r.Scope, r.Reason})
 }
 
 // sameScopedFigures compares the Agentes figures of a principal limited to

@@ -71,9 +71,9 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 			FROM ` + db + `.agent_spans` + local + ` FINAL
 			WHERE tenant = ? AND deleted = 0 AND day >= ? AND day <= ?`
 		// The day rollups likewise (agent_days: keyed by agent and day).
-		agentDays := `INSERT INTO ` + db + `.agent_days (tenant, agent_id, day, rollup, media, service_id, tag_id, kind, scope, reason,
+		agentDays := `INSERT INTO ` + db + `.agent_days (tenant, agent_id, day, hour, rollup, media, service_id, tag_id, kind, scope, reason,
 			version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds)
-			SELECT tenant, agent_id, ` + day("day") + `, rollup, media, service_id, tag_id, kind, scope, reason,
+			SELECT tenant, agent_id, ` + day("day") + `, hour, rollup, media, service_id, tag_id, kind, scope, reason,
 			version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds
 			FROM ` + db + `.agent_days` + local + ` FINAL
 			WHERE tenant = ? AND deleted = 0 AND day >= ? AND day <= ?`

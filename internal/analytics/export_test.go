@@ -37,7 +37,7 @@ func (e *Engine) LiveAgentDayRows(ctx context.Context, tenant string) ([]store.A
 	for rows.Next() {
 		var r store.AnalyticsAgentDayRow
 		g := &r.Legs
-		if err := rows.Scan(&r.AgentID, &r.Day, &r.Rollup, &r.Media, &r.ServiceID, &r.TagID, &r.Kind, &r.Scope, &r.Reason,
+		if err := rows.Scan(&r.AgentID, &r.Day, &r.Hour, &r.Rollup, &r.Media, &r.ServiceID, &r.TagID, &r.Kind, &r.Scope, &r.Reason,
 			&g.Completed, &g.Transferred, &g.Other, &g.DurSum, &g.DurN, &g.TM1RSum, &g.TM1RN,
 			&g.TMRSum, &g.TMRN, &g.TMPSum, &g.TMPN, &g.TMISum, &g.TMIN, &r.N, &r.Seconds); err != nil {
 			return nil, err

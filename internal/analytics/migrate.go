@@ -163,9 +163,11 @@ var migrations = []migration{
 			return repartition(ctx, conn, db, "agent_spans"+local, spansPartition)
 		},
 	},
-	// agent_days: the store's day-grain Agentes rollups (agent_day_rollup,
-	// agent_day_total, their tag twins and agent_day_times; rollup names
-	// which), one row per version of a rollup row, so the month's Agentes
+	// agent_days: the store's Agentes rollups of an agent's local day —
+	// day grain (agent_day_rollup, agent_day_total, their tag twins,
+	// agent_day_times) and hourly (agent_rollup, agent_tag_rollup: hour
+	// is the local hour "HH", '' in day rows); rollup names which —, one
+	// row per version of a rollup row, so the month's Agentes
 	// report reads a few rows per agent and day instead of adding up the
 	// month's legs and spans (10 M legs, two shards: the leg sums took
 	// 0.34 s, the spans 0.29 s; see BENCHMARKS.md). The sorting key is the
@@ -187,7 +189,7 @@ var migrations = []migration{
 		local: []string{
 			`CREATE TABLE IF NOT EXISTS {{db}}.agent_days{{_local}} (` + agentDaysColumns + `)
 			 ENGINE = ReplacingMergeTree(version) PARTITION BY ` + agentDaysPartition + `
-			 ORDER BY (tenant, rollup, kind, scope, day, agent_id, media, service_id, tag_id, reason)
+			 ORDER BY (tenant, rollup, kind, scope, day, hour, agent_id, media, service_id, tag_id, reason)
 			 SETTINGS index_granularity = 1024`,
 		},
 		dist: []string{
@@ -201,7 +203,7 @@ var migrations = []migration{
 const agentDaysPartition = `substring(day, 1, 7)`
 
 // agentDaysColumns is the column list of the agent_days tables.
-const agentDaysColumns = `tenant String, agent_id String, day String, rollup String,
+const agentDaysColumns = `tenant String, agent_id String, day String, hour String, rollup String,
     media String, service_id String, tag_id String, kind String, scope String, reason String,
     version UInt64, deleted UInt8,
     completed Int64, transferred Int64, other Int64,

@@ -14,26 +14,42 @@ import (
 // and logged-in/pause seconds as the store's AgentFigures and
 // AgentLegCounts, into the same structs. The store reads its hourly or
 // day-grain rollups (agent_rollup, agent_day_*, agent_spans,
-// agent_day_times); the engine adds up its legs (latest version, FINAL)
-// and agent_spans, first per the grain of the table the store would read
-// and then per agent, as the store does.
+// agent_day_times); the engine reads the same rollup rows, shipped from
+// the store (agent_days, migration 7; agent_days.go), and adds them up as
+// the store does. Only the hourly spans (an hour filter, or several
+// media) are agent_spans, which the store reads too.
 
 // agentFilters adds the agent-level filters (who, when) over a table
-// aliased alias with agent_id and an hourly bucket, as the store's
+// aliased alias with agent_id and an hourly bucket — or, when day, the
+// local day and hour columns day and hour (agent_days) —, as the store's
 // agentFilters does (date range, hour range, agents, user tags, user
 // status; the last two resolved in the store's directory).
-func (r *Rastreio) agentFilters(ctx context.Context, q *store.Query, p model.Principal, f store.AgentFilter, alias string) error {
-	if f.FromDate != "" {
-		q.And(alias+".bucket >= ?", f.FromDate+" 00")
+func (r *Rastreio) agentFilters(ctx context.Context, q *store.Query, p model.Principal, f store.AgentFilter, alias string, day bool) error {
+	switch {
+	case day:
+		if f.FromDate != "" {
+			q.And(alias+".day >= ?", f.FromDate)
+		}
+		if f.ToDate != "" {
+			q.And(alias+".day <= ?", f.ToDate)
+		}
+	default:
+		if f.FromDate != "" {
+			q.And(alias+".bucket >= ?", f.FromDate+" 00")
+		}
+		if f.ToDate != "" {
+			q.And(alias+".bucket <= ?", f.ToDate+" 23")
+		}
 	}
-	if f.ToDate != "" {
-		q.And(alias+".bucket <= ?", f.ToDate+" 23")
+	hour := "substring(" + alias + ".bucket, 12, 2)"
+	if day {
+		hour = alias + ".hour"
 	}
 	if f.HourFrom != "" {
-		q.And("substring("+alias+".bucket, 12, 2) >= ?", f.HourFrom)
+		q.And(hour+" >= ?", f.HourFrom)
 	}
 	if f.HourTo != "" {
-		q.And("substring("+alias+".bucket, 12, 2) <= ?", f.HourTo)
+		q.And(hour+" <= ?", f.HourTo)
 	}
 	if f.Agents != nil {
 		q.In(alias+".agent_id", f.Agents)
@@ -55,59 +71,32 @@ func (r *Rastreio) agentFilters(ctx context.Context, q *store.Query, p model.Pri
 	return nil
 }
 
-// agentLegWhere scopes a query over the legs aliased l, as the store's
-// agentLegWhere: the principal's tenant and services first; legs without
-// an agent belong to no row.
-func (r *Rastreio) agentLegWhere(ctx context.Context, p model.Principal, f store.AgentFilter) (string, []any, error) {
-	if !r.CH.Ready() {
-		return "", nil, ErrNotReady
-	}
-	q := store.NewLegQuery(p, "l")
-	q.And("l.deleted = 0").And("l.agent_id != ''")
-	if f.Media != nil {
-		q.In("l.media", f.Media)
-	}
-	if f.Services != nil {
-		q.In("l.service_id", f.Services)
-	}
-	if err := r.agentFilters(ctx, q, p, f, "l"); err != nil {
-		return "", nil, err
-	}
-	w, args := q.Where()
-	return w, args, nil
-}
-
 func dayGrain(f store.AgentFilter) bool { return f.HourFrom == "" && f.HourTo == "" }
-
-// agentLegGrain is the GROUP BY of the first pass over the legs: the key of
-// the rollup the store reads for f and p (see store.AgentFilter.agentTable).
-func agentLegGrain(p model.Principal, f store.AgentFilter) string {
-	switch {
-	case !dayGrain(f):
-		return "l.bucket, l.media, l.service_id"
-	case f.Media == nil && f.Services == nil && p.Services == nil:
-		return "substring(l.bucket, 1, 10)"
-	default:
-		return "substring(l.bucket, 1, 10), l.media, l.service_id"
-	}
-}
 
 // AgentFigures answers as store.DB.AgentFigures.
 func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.AgentFilter) (store.AgentFigures, error) {
-	where, args, err := r.agentLegWhere(ctx, p, f)
-	if err != nil {
-		return store.AgentFigures{}, err
+	if !r.CH.Ready() {
+		return store.AgentFigures{}, ErrNotReady
+	}
+	// Day rows answer the times of every media or one media, as in the
+	// store (agent_day_times); another set of media reads the spans.
+	dayTimes := dayGrain(f) && (f.Media == nil || len(f.Media) == 1)
+	times := func(m reading, agents []string) ([]store.AgentTime, error) {
+		if dayTimes {
+			return r.agentDayTimes(ctx, m, p, f, agents)
+		}
+		return r.agentTimes(ctx, m, p, f, agents)
 	}
 	var out store.AgentFigures
-	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), agentTables, func(m reading) error {
+	err := r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), agentTables, func(m reading) error {
 		out = store.AgentFigures{}
 		tasks := []func() error{
-			func() (err error) { out.Legs, err = r.agentLegs(ctx, m, p, f, where, args); return },
-			func() (err error) { out.Tags, err = r.agentTags(ctx, m, where, args); return },
+			func() (err error) { out.Legs, err = r.agentDayLegs(ctx, m, p, f); return },
+			func() (err error) { out.Tags, err = r.agentDayTags(ctx, m, p, f); return },
 		}
 		scoped := p.Services != nil || f.Services != nil
 		if !scoped {
-			tasks = append(tasks, func() (err error) { out.Times, err = r.agentTimes(ctx, m, p, f, nil); return })
+			tasks = append(tasks, func() (err error) { out.Times, err = times(m, nil); return })
 		}
 		if err := runAll(tasks...); err != nil {
 			return err
@@ -119,7 +108,7 @@ func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.
 				withLegs[i] = g.Key
 			}
 			var err error
-			if out.Times, err = r.agentTimes(ctx, m, p, f, withLegs); err != nil {
+			if out.Times, err = times(m, withLegs); err != nil {
 				return err
 			}
 		}
@@ -134,66 +123,8 @@ func (r *Rastreio) AgentFigures(ctx context.Context, p model.Principal, f store.
 	return out, nil
 }
 
-const agentLegSums = `sum(l.status = 'service completed') AS x_c, sum(l.status = 'service transferred') AS x_t,
-	sum(l.status NOT IN ('service completed', 'service transferred')) AS x_o,
-	sum(ifNull(l.duration, 0)) AS x_dur, count(l.duration) AS x_dur_n,
-	sum(ifNull(l.tm1r, 0)) AS x_tm1r, count(l.tm1r) AS x_tm1r_n,
-	sum(ifNull(l.tmr, 0)) AS x_tmr, count(l.tmr) AS x_tmr_n,
-	sum(ifNull(l.tmp, 0)) AS x_tmp, count(l.tmp) AS x_tmp_n,
-	sum(ifNull(l.tmi, 0)) AS x_tmi, count(l.tmi) AS x_tmi_n`
-
 // agentTables is what the Relatório de Agentes reads.
-var agentTables = []string{"legs", "agent_spans"}
-
-func (r *Rastreio) agentLegs(ctx context.Context, m reading, p model.Principal, f store.AgentFilter, where string, args []any) ([]store.AgentLegs, error) {
-	rows, err := r.CH.conn.Query(ctx, `SELECT a, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)),
-			sum(x_dur), toInt64(sum(x_dur_n)), sum(x_tm1r), toInt64(sum(x_tm1r_n)), sum(x_tmr), toInt64(sum(x_tmr_n)),
-			sum(x_tmp), toInt64(sum(x_tmp_n)), sum(x_tmi), toInt64(sum(x_tmi_n))
-		FROM (SELECT l.agent_id AS a, `+agentLegSums+` FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+`
-			GROUP BY a, `+agentLegGrain(p, f)+`)
-		GROUP BY a ORDER BY a`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: agents report: %w", err)
-	}
-	defer rows.Close()
-	var out []store.AgentLegs
-	for rows.Next() {
-		var g store.AgentLegs
-		if err := rows.Scan(&g.Key, &g.Completed, &g.Transferred, &g.Other, &g.DurSum, &g.DurN, &g.TM1RSum, &g.TM1RN,
-			&g.TMRSum, &g.TMRN, &g.TMPSum, &g.TMPN, &g.TMISum, &g.TMIN); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("analytics: agents report: %w", err)
-	}
-	return out, nil
-}
-
-// agentTags counts the agents' legs per tag: per agent, most used first,
-// then tag id.
-func (r *Rastreio) agentTags(ctx context.Context, m reading, where string, args []any) ([]store.AgentTagCount, error) {
-	rows, err := r.CH.conn.Query(ctx, `SELECT a, tg, toInt64(n) FROM (
-			SELECT l.agent_id AS a, arrayJoin(l.tags) AS tg, count() AS n FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY a, tg)
-		ORDER BY a, n DESC, tg`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: agent tags: %w", err)
-	}
-	defer rows.Close()
-	var out []store.AgentTagCount
-	for rows.Next() {
-		var c store.AgentTagCount
-		if err := rows.Scan(&c.AgentID, &c.TagID, &c.N); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("analytics: agent tags: %w", err)
-	}
-	return out, nil
-}
+var agentTables = []string{"agent_spans", "agent_days"}
 
 // agentTimes answers as the store's agentTimes: per agent (those of agents
 // when not nil) the logged-in seconds — per local hour the largest login
@@ -212,7 +143,7 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 		if agents != nil {
 			q.In("s.agent_id", agents)
 		}
-		if err := r.agentFilters(ctx, q, p, f, "s"); err != nil {
+		if err := r.agentFilters(ctx, q, p, f, "s", false); err != nil {
 			return "", nil, err
 		}
 		// day is the date of bucket: the same rows, and it prunes the
@@ -283,7 +214,12 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 	if err != nil {
 		return nil, err
 	}
-	// Per agent: login, then pauses (each list is ordered by agent).
+	return mergeTimes(logins, pauses), nil
+}
+
+// mergeTimes lists per agent its login, then its pauses (each list is
+// ordered by agent).
+func mergeTimes(logins, pauses []store.AgentTime) []store.AgentTime {
 	out := make([]store.AgentTime, 0, len(logins)+len(pauses))
 	i, j := 0, 0
 	for i < len(logins) || j < len(pauses) {
@@ -295,7 +231,7 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 			j++
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (r *Rastreio) times(ctx context.Context, q string, args []any, kind string, out *[]store.AgentTime) error {
@@ -332,22 +268,28 @@ func (r *Rastreio) times(ctx context.Context, q string, args []any, kind string,
 }
 
 // AgentLegCounts answers as store.DB.AgentLegCounts: leg counts by ByHour
+// (the hourly rows, every hour when no hour filter is given, as the store)
 // or ByDay, ordered by key.
 func (r *Rastreio) AgentLegCounts(ctx context.Context, p model.Principal, f store.AgentFilter, by string) ([]store.AgentLegs, error) {
-	if by != store.ByHour && by != store.ByDay {
+	key := "r.day"
+	switch by {
+	case store.ByHour:
+		key = "r.hour"
+		f.HourFrom, f.HourTo = nonEmpty(f.HourFrom, "00"), nonEmpty(f.HourTo, "23")
+	case store.ByDay:
+	default:
 		return nil, fmt.Errorf("unknown agents chart grouping %q", by)
 	}
-	key, _ := ivrKey(by, "g_")
-	where, args, err := r.agentLegWhere(ctx, p, f)
+	q, err := r.agentDayLegWhere(ctx, p, f, false)
 	if err != nil {
 		return nil, err
 	}
+	where, args := q.Where()
 	var out []store.AgentLegs
-	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), legTables, func(m reading) error {
+	err = r.CH.read(ctx, monthsScope(f.FromDate, f.ToDate), agentDayTables, func(m reading) error {
 		out = nil
-		rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k, toInt64(sum(x_c)), toInt64(sum(x_t)), toInt64(sum(x_o)) FROM (
-				SELECT l.bucket AS g_bucket, `+agentLegSums+` FROM `+m.from(r.CH, "legs", "l")+` WHERE `+where+` GROUP BY g_bucket)
-			GROUP BY k ORDER BY k`, args...)
+		rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k, toInt64(sum(r.completed)), toInt64(sum(r.transferred)), toInt64(sum(r.other))
+			FROM `+m.from(r.CH, "agent_days", "r")+` WHERE `+where+` GROUP BY k ORDER BY k`, args...)
 		if err != nil {
 			return fmt.Errorf("analytics: agents chart: %w", err)
 		}
@@ -365,6 +307,13 @@ func (r *Rastreio) AgentLegCounts(ctx context.Context, p model.Principal, f stor
 		return nil
 	})
 	return out, err
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // runAll runs independent queries at once and returns the first error (in

@@ -14,8 +14,8 @@ import (
 // it multiplies a tenant's month already in the engine into other months
 // inside the engine, as feeding 10 M legs through a store would take hours
 // and ~80 GB on a small machine. For each copy it inserts the latest
-// version of every leg, IVR visit and agent span of the local dates
-// [from, to] Days earlier (0: into the same month, for a source month
+// version of every leg, IVR visit, agent span and agent day rollup row of
+// the local dates [from, to] Days earlier (0: into the same month, for a source month
 // smaller than the month wanted): every time column and the local date
 // and bucket moved, interaction ids made distinct ("<id>~<days>.<n>"), k
 // moved out of the store's range. The stored cells keep the source month's
@@ -70,6 +70,13 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 			SELECT tenant, agent_id, ` + day("day") + `, n, version, deleted, ` + bucket + `, kind, media, reason, seconds
 			FROM ` + db + `.agent_spans` + local + ` FINAL
 			WHERE tenant = ? AND deleted = 0 AND day >= ? AND day <= ?`
+		// The day rollups likewise (agent_days: keyed by agent and day).
+		agentDays := `INSERT INTO ` + db + `.agent_days (tenant, agent_id, day, hour, rollup, media, service_id, tag_id, kind, scope, reason,
+			version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds)
+			SELECT tenant, agent_id, ` + day("day") + `, hour, rollup, media, service_id, tag_id, kind, scope, reason,
+			version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds
+			FROM ` + db + `.agent_days` + local + ` FINAL
+			WHERE tenant = ? AND deleted = 0 AND day >= ? AND day <= ?`
 		for _, host := range e.cfg.Hosts {
 			start := time.Now()
 			conn, err := openHost(e.cfg, host)
@@ -83,9 +90,10 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 				{"legs", legs, []any{tenant, from, to}},
 				{"ivr_visits", visits, []any{tenant, from + " 00", to + " 23"}},
 				{"agent_spans", spans, []any{tenant, from, to}},
+				{"agent_days", agentDays, []any{tenant, from, to}},
 			} {
-				if q.name == "agent_spans" && d == 0 {
-					continue // same agents and days: the source's own spans
+				if (q.name == "agent_spans" || q.name == "agent_days") && d == 0 {
+					continue // same agents and days: the source's own rows
 				}
 				if err := conn.Exec(syncInsert(ctx), q.sql, q.args...); err != nil {
 					conn.Close()
@@ -117,7 +125,7 @@ func (e *Engine) Optimize(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range []string{"legs", "ivr_visits", "agent_spans"} {
+		for _, t := range []string{"legs", "ivr_visits", "agent_spans", "agent_days"} {
 			if err := conn.Exec(ctx, `OPTIMIZE TABLE `+e.cfg.Database+`.`+t+local+` FINAL`); err != nil {
 				conn.Close()
 				return fmt.Errorf("optimize %s on %s: %w", t, host, err)

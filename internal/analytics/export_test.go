@@ -1,8 +1,12 @@
 package analytics
 
-import "context"
+import (
+	"context"
 
-// Hooks for the external tests of settle.go.
+	"github.com/rastro/rastro/internal/store"
+)
+
+// Hooks for the external tests.
 
 // LegReadsFinal reports whether a read of every period of the legs would
 // take FINAL (some partition holds several parts on a host).
@@ -17,4 +21,28 @@ func (e *Engine) ReadLegs(ctx context.Context, fn func(final bool) error) error 
 	return e.read(ctx, partScope{}, legTables, func(m reading) error {
 		return fn(m.final == nil || m.final["legs"])
 	})
+}
+
+// LiveAgentDayRows lists the day rollup rows the engine holds for a tenant
+// (latest version, not deleted), as the store reads them.
+func (e *Engine) LiveAgentDayRows(ctx context.Context, tenant string) ([]store.AnalyticsAgentDayRow, error) {
+	rows, err := e.conn.Query(ctx, `SELECT `+agentDayKeyCols+`, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n,
+			tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds
+		FROM `+e.table("agent_days")+` FINAL WHERE tenant = ? AND deleted = 0`, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.AnalyticsAgentDayRow
+	for rows.Next() {
+		var r store.AnalyticsAgentDayRow
+		g := &r.Legs
+		if err := rows.Scan(&r.AgentID, &r.Day, &r.Hour, &r.Rollup, &r.Media, &r.ServiceID, &r.TagID, &r.Kind, &r.Scope, &r.Reason,
+			&g.Completed, &g.Transferred, &g.Other, &g.DurSum, &g.DurN, &g.TM1RSum, &g.TM1RN,
+			&g.TMRSum, &g.TMRN, &g.TMPSum, &g.TMPN, &g.TMISum, &g.TMIN, &r.N, &r.Seconds); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -383,9 +383,10 @@ func (s *Shipper) shipInteractions(ctx context.Context, tenant string, versions 
 	return s.CH.insert(ctx, rows)
 }
 
-// shipAgentDays sends the current spans of some agents' days of a tenant,
-// and tombstones for the spans the engine holds beyond them, in one
-// synchronous insert.
+// shipAgentDays sends the current spans and day-grain rollup rows of some
+// agents' days of a tenant, and tombstones for the rows the engine holds
+// beyond them (the rollups first: a failure between the two inserts sends
+// both again, at the same versions).
 func (s *Shipper) shipAgentDays(ctx context.Context, tenant string, versions map[string]uint64) error {
 	keys := make([]string, 0, len(versions))
 	for k := range versions {
@@ -420,6 +421,9 @@ func (s *Shipper) shipAgentDays(ctx context.Context, tenant string, versions map
 		if !have[k] {
 			rows = append(rows, spanRow{tenant: tenant, key: k, version: versions[store.AgentDayKey(k.agentID, k.day)]})
 		}
+	}
+	if err := s.shipAgentDayRollups(ctx, tenant, days, versions); err != nil {
+		return err
 	}
 	return s.CH.insertSpans(ctx, rows)
 }
@@ -512,6 +516,10 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []spanRow) error { return s.CH.insertSpans(ctx, rows) }); err != nil {
 		return err
 	}
+	nd, err := s.backfillAgentDays(ctx, tenant, version, chunk)
+	if err != nil {
+		return err
+	}
 	nb := 0
 	err = s.DB.EachAnalyticsBot(ctx, tenant, chunk, func(bots []store.AnalyticsBot) error {
 		rows := make([]botRow, len(bots))
@@ -533,8 +541,8 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []botRow) error { return s.CH.insertBots(ctx, rows) }); err != nil {
 		return err
 	}
-	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d agent spans and %d bot conversations sent in %s",
-		tenant, n, nv, ns, nb, time.Since(start).Round(time.Millisecond))
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d agent spans, %d agent day rollup rows and %d bot conversations sent in %s",
+		tenant, n, nv, ns, nd, nb, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

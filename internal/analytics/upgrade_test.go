@@ -15,8 +15,9 @@ import (
 )
 
 // TestNewTablesAreBackfilled: an engine synced when it held only the legs
-// (migration 1) gains the IVR visits, agent spans and bot conversations
-// tables and the legs' call_quality column when it is migrated again; the shipper then queues a
+// (migration 1) gains the IVR visits, agent spans, bot conversations and
+// agent day rollup tables and the legs' call_quality column when it is
+// migrated again; the shipper then queues a
 // re-backfill of every tenant by itself, and the IVR, Agentes and Fluxo Ágil reports
 // and the Rastreio's call_quality filter answer the store's bytes.
 func TestNewTablesAreBackfilled(t *testing.T) {
@@ -37,7 +38,7 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, q := range []string{"ivr_visits", "ivr_visits_local", "agent_spans", "agent_spans_local",
-				"bot_conversations", "bot_conversations_local", "rastro_migrations"} {
+				"bot_conversations", "bot_conversations_local", "agent_days", "agent_days_local", "rastro_migrations"} {
 				if err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+cfg.Database+`.`+q); err != nil {
 					t.Fatal(err)
 				}
@@ -74,6 +75,9 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 		}
 		if got, err := f.rastreo.BotRows(ctx, admin("acme"), store.BotFilter{}, false, nil, 10); err != nil || len(got.Rows) != 0 {
 			t.Fatalf("before the re-backfill: ClickHouse answers %d Fluxo rows, %v (want none)", len(got.Rows), err)
+		}
+		if got, err := f.rastreo.AgentFigures(ctx, admin("acme"), store.AgentFilter{}); err != nil || len(got.Legs) != 0 {
+			t.Fatalf("before the re-backfill: ClickHouse answers %d Agentes rows with legs, %v (want none)", len(got.Legs), err)
 		}
 		n, err := f.ship.Drain(ctx)
 		if err != nil {

@@ -123,6 +123,13 @@ func (t *Tx) refreshAgentDayRollups(ctx context.Context, keys []AgentKey) error 
 	}
 	inserts = agentDayTotalInserts(`l.tenant = ? AND l.agent_id = ? AND l.bucket >= ? AND l.bucket <= ?`)
 	for _, k := range uniqueSorted(totals, less) {
+		// The engine holds these rows too, per agent day (legs without an
+		// agent belong to no Agentes row: the engine does not read them).
+		if k.AgentID != "" {
+			if err := t.announceAgentDay(ctx, k.AgentID, k.Day); err != nil {
+				return err
+			}
+		}
 		for _, table := range []string{"agent_day_total", "agent_day_tag_total"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ? AND bucket = ? AND agent_id = ?`, t.tenant, k.Day, k.AgentID); err != nil {
 				return fmt.Errorf("%s: %w", table, err)

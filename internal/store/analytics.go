@@ -19,7 +19,7 @@ import (
 const (
 	OutboxInteraction = "interaction" // key = interaction id: ship its current legs and IVR visits
 	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit, agent span and bot conversation of the tenant
-	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans of that local day
+	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans and day-grain rollup rows of that local day
 	OutboxAnonymize   = "anonymize"   // key = JSON array of interaction ids (see AnnounceAnonymized): ship them, then erase their older versions
 )
 
@@ -160,8 +160,8 @@ func SplitAgentDayKey(key string) (agentID, day string, ok bool) {
 	return key[11:], key[:10], true
 }
 
-// announceAgentDay adds an outbox entry for an agent's re-derived day of
-// spans when analytics is on.
+// announceAgentDay adds an outbox entry for an agent's re-derived day (its
+// spans, or the legs its day rollups add up) when analytics is on.
 func (t *Tx) announceAgentDay(ctx context.Context, agentID, day string) error {
 	on, err := t.analyticsOn(ctx)
 	if err != nil || !on {

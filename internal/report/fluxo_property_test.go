@@ -206,22 +206,12 @@ func ingestMixedTwin(t *testing.T, db *store.DB, in *ingest.Ingester, evs []mode
 // ingestMixedTwin). Every byte must match.
 func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ingester, evs []model.Event) {
 	t.Helper()
-	ctx := context.Background()
 	ingestMixedTwin(t, db, in, evs)
 	r := report.New(db)
 	for _, clients := range [][]string{{"c1", "c2"}, {"c1"}, {"c2"}} {
 		for _, query := range fluxoQueries {
 			one, three := clientsOf("one", clients...), clientsOf("three", clients...)
-			if f := fluxoFilter(t, r, one, query); f != nil {
-				if ok, err := db.BotRowsAnswer(ctx, one, *f); err != nil || !ok {
-					t.Fatalf("tenant one, %q: BotRowsAnswer = %v, %v; without a mixed row its rows answer", query, ok, err)
-				}
-			}
-			if f := fluxoFilter(t, r, three, query); f != nil {
-				if ok, err := db.BotRowsAnswer(ctx, three, *f); err != nil || ok {
-					t.Fatalf("tenant three, %q: BotRowsAnswer = %v, %v; its mixed row must send it to the conversations", query, ok, err)
-				}
-			}
+			checkFluxoSources(t, db, r, one, three, query)
 			got, want := fluxoBytes(t, r, one, query), fluxoBytes(t, r, three, query)
 			if !bytes.Equal(got, want) {
 				t.Errorf("Fluxo %q for clients %v: the rows answer\n%s\nthe conversations answer\n%s", query, clients, got, want)
@@ -231,6 +221,27 @@ func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ing
 			}
 		}
 	}
+}
+
+// checkFluxoSources checks where a search is answered from: tenant one
+// from its rows, its twin three from the conversations. It returns tenant
+// one's source (-1 for a search refused with a 400).
+func checkFluxoSources(t *testing.T, db *store.DB, r *report.Reports, one, three model.Principal, query string) store.BotSource {
+	t.Helper()
+	ctx := context.Background()
+	src := store.BotSource(-1)
+	if f := fluxoFilter(t, r, one, query); f != nil {
+		var err error
+		if src, err = db.BotSourceOf(ctx, one, *f); err != nil || src == store.BotFromConversations {
+			t.Fatalf("tenant one, %q: BotSourceOf = %v, %v; without a mixed row its rows answer", query, src, err)
+		}
+	}
+	if f := fluxoFilter(t, r, three, query); f != nil {
+		if got, err := db.BotSourceOf(ctx, three, *f); err != nil || got != store.BotFromConversations {
+			t.Fatalf("tenant three, %q: BotSourceOf = %v, %v; its mixed row must send it to the conversations", query, got, err)
+		}
+	}
+	return src
 }
 
 // fluxoFilter is the store filter of a search (nil when it has none).
@@ -396,6 +407,12 @@ func TestFluxoRowsCutByAPeriodAnswerAsTheConversations(t *testing.T) {
 			v.Set("limit", []string{"2", "5", "50"}[rnd.IntN(3)])
 			query := v.Encode()
 			clients := [][]string{{"c1", "c2"}, {"c1"}, {"c2"}}[rnd.IntN(3)]
+			switch checkFluxoSources(t, s.DB, r, clientsOf("one", clients...), clientsOf("three", clients...), query) {
+			case store.BotFromRows:
+				seen["from the rows alone"]++
+			case store.BotFromCutRows:
+				seen["from the rows, cut ones recomputed"]++
+			}
 			got, want := fluxoBytes(t, r, clientsOf("one", clients...), query), fluxoBytes(t, r, clientsOf("three", clients...), query)
 			if !bytes.Equal(got, want) {
 				t.Errorf("Fluxo %q for clients %v: the rows answer\n%s\nthe conversations answer\n%s", query, clients, got, want)
@@ -415,13 +432,45 @@ func TestFluxoRowsCutByAPeriodAnswerAsTheConversations(t *testing.T) {
 				seen["no row"]++
 			}
 		}
-		for _, kind := range []string{"cut at both ends", "cut at one end", "a single day", "no row"} {
+		for _, kind := range []string{"cut at both ends", "cut at one end", "a single day", "no row", "from the rows alone", "from the rows, cut ones recomputed"} {
 			if seen[kind] == 0 {
 				t.Errorf("no search %s among the random ones: %v", kind, seen)
 			}
 		}
 		t.Logf("searches: %v", seen)
+		checkMigration0021KeysConversationsByRow(t, s, r)
 	})
+}
+
+// checkMigration0021KeysConversationsByRow turns the store's
+// bot_conv_contact back into the previous release's (tenant, contact_id,
+// batch_id) and opens the store again: migration 0021 must say so on its
+// progress writer, and a search cutting rows must print the same bytes.
+func checkMigration0021KeysConversationsByRow(t *testing.T, s storetest.Store, r *report.Reports) {
+	t.Helper()
+	ctx := context.Background()
+	query := "from=2025-06-02&to=2025-06-02&limit=5"
+	before := fluxoBytes(t, r, admin("one"), query)
+	w := openWritable(t, s)
+	defer w.Close()
+	for _, q := range []string{`DROP INDEX bot_conv_contact`, `CREATE INDEX bot_conv_contact ON bot_conversations (tenant, contact_id, batch_id)`,
+		`DELETE FROM schema_migrations WHERE version = '0021_bot_conv_row_index.sql'`} {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var progress bytes.Buffer
+	db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
+	if err != nil {
+		t.Fatalf("open the store again (migration 0021): %v", err)
+	}
+	defer db.Close()
+	if !strings.Contains(progress.String(), "migration 0021_bot_conv_row_index.sql: done") {
+		t.Errorf("migration 0021 progress:\n%s", progress.String())
+	}
+	if got := fluxoBytes(t, report.New(db), admin("one"), query); !bytes.Equal(got, before) {
+		t.Errorf("Fluxo %q after migration 0021:\n got  %s\n want %s", query, got, before)
+	}
 }
 
 // cutRows counts the Fluxo Ágil rows of tenant whose first and last

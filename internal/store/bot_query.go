@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rastro/rastro/internal/model"
@@ -102,7 +103,7 @@ var storeBots = BotDialect{Table: "bot_conversations h"}
 // storeBotRows is the store's BotDialect over its Fluxo Ágil rows
 // (bot_rows, one per batch, contact and flow): a row is in the period when
 // all its conversations are, and reached a human when one of them did.
-// Only exact where BotRowsAnswer says so.
+// Only exact where BotSourceOf says so.
 var storeBotRows = BotDialect{Table: "bot_rows h", FirstDate: "first_date", LastDate: "last_date", Human: "h.human = 1"}
 
 // BotWhere selects the conversations of a search over table alias a,
@@ -122,6 +123,12 @@ func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 	}
 	if f.ToDate != "" {
 		q.And(a+"."+last+" <= ?", f.ToDate)
+	}
+	if d.FirstDate != "" && f.FromDate != "" && f.ToDate != "" {
+		// Implied (first <= last), but it bounds the index range on both
+		// sides: the rows that start in the period, not every row from its
+		// first day on (bot_rows_date).
+		q.And(a+"."+first+" <= ?", f.ToDate)
 	}
 	if f.ClientID != "" {
 		q.And(a+".client_id = ?", f.ClientID)
@@ -176,25 +183,34 @@ func botConvCTE(p model.Principal, f BotFilter, from, cols string) (string, []an
 			ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))`, args
 }
 
-// botPickedCTE renders the common tables of a search over the Fluxo Ágil
-// rows, for a tenant without rows of mixed clients or campaigns
-// (BotRowsAnswer): "cut", the rows a period bound cuts (some of their
-// conversations in the period, some not: last_date >= from > first_date or
-// first_date <= to < last_date); "conv", those rows' conversations in the
-// period, ranked as the conversations' query ranks them; and "picked", one
-// line per row of the search before its step and reached-human filters
-// (botKept): a row wholly inside the period as bot_rows holds it, a cut row
-// as its latest conversation in conv. Both read through BotWhere, so the
-// scope is in the same WHERE; a row wholly inside the period selects all its
-// conversations, so its sums are the period's. Only the cut rows'
-// conversations are read: on a day inside a month those that straddle
-// midnight, not the month (BENCHMARKS.md). Columns of picked: batch_id,
-// contact_id, flow, n_conv, n_msg, last_step, outcome, conversation, human
-// (1 when a selected conversation reached a human), steps (bot_rows' step
-// map; '{}' on a cut row, whose steps are its conversations' in conv).
-func botPickedCTE(p model.Principal, f BotFilter) (string, []any) {
+// botPickedCTE renders the common table "picked" of a search over the
+// Fluxo Ágil rows (BotFromRows, BotFromCutRows): one line per row of the
+// search before its step and reached-human filters (botKept). A row wholly
+// inside the period is read as bot_rows holds it: it selects all its
+// conversations, so its sums are the period's. With cut, the rows a period
+// bound cuts (BotSourceOf) are recomputed: "cut" lists them, "conv" ranks
+// their conversations in the period as the conversations' query ranks them
+// (with row_step and row_human), and picked adds each as its latest
+// conversation there. Only the cut rows' conversations are read, one index
+// lookup each (bot_conv_contact), not the period's. Every part reads
+// through BotWhere, so the scope is in the same WHERE. Columns of picked:
+// batch_id, contact_id, flow, n_conv, n_msg, last_step, outcome,
+// conversation, human (1 when a selected conversation reached a human),
+// steps (bot_rows' step map; '{}' on a cut row, whose steps are its
+// conversations' in conv).
+func botPickedCTE(p model.Principal, f BotFilter, cut bool) (string, []any) {
 	g := f
 	g.ReachedHuman = nil
+	rowsWhere, rowsArgs := BotWhere(p, g, "s", storeBotRows).Where()
+	// NOT MATERIALIZED: the drop-off's kept reads picked, and SQLite copied
+	// picked into a table first (a 20k-leg demo month's drop-off: 215,826
+	// VM steps, 199,061 without the copy).
+	picked := `picked AS NOT MATERIALIZED (SELECT s.batch_id, s.contact_id, s.flow, s.conversations AS n_conv, s.messages AS n_msg, s.last_step, s.outcome,
+				s.latest_conversation AS conversation, s.human, s.steps
+			FROM bot_rows s WHERE ` + rowsWhere
+	if !cut {
+		return picked + `)`, rowsArgs
+	}
 	h := g
 	h.FromDate, h.ToDate = "", ""
 	cutWhere, args := BotWhere(p, h, "m", storeBotRows).Where()
@@ -207,20 +223,14 @@ func botPickedCTE(p model.Principal, f BotFilter) (string, []any) {
 		bounds = append(bounds, "(m.last_date > ? AND m.first_date <= ?)")
 		args = append(args, f.ToDate, f.ToDate)
 	}
-	if len(bounds) == 0 {
-		bounds = []string{"1 = 0"} // no bound cuts a row
-	}
 	conv, convArgs := botConvCTE(p, g,
 		"cut m JOIN bot_conversations c ON c.batch_id = m.batch_id AND c.contact_id = m.contact_id AND c.flow = m.flow",
 		"c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step, c.steps, "+botRowStep+
 			", MAX(CASE WHEN "+botReachedHuman("c")+" THEN 1 ELSE 0 END) OVER w AS row_human")
-	rowsWhere, rowsArgs := BotWhere(p, g, "s", storeBotRows).Where()
 	args = append(append(args, convArgs...), rowsArgs...)
 	return `cut AS (SELECT m.batch_id, m.contact_id, m.flow FROM bot_rows m WHERE ` + cutWhere + ` AND (` + strings.Join(bounds, " OR ") + `)),
 		` + conv + `,
-		picked AS (SELECT s.batch_id, s.contact_id, s.flow, s.conversations AS n_conv, s.messages AS n_msg, s.last_step, s.outcome,
-				s.latest_conversation AS conversation, s.human, s.steps
-			FROM bot_rows s WHERE ` + rowsWhere + `
+		` + picked + `
 			UNION ALL
 			SELECT k.batch_id, k.contact_id, k.flow, k.n_conv, k.n_msg, k.last_step, k.outcome, k.conversation, k.row_human, '{}'
 			FROM conv k WHERE k.rn = 1)`, args
@@ -302,17 +312,16 @@ func botRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, l
 }
 
 // botPickedRowsSQL is one keyset page of the Fluxo Ágil rows (botPickedCTE).
-func botPickedRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
-	cte, args := botPickedCTE(p, f)
+func botPickedRowsSQL(p model.Principal, f BotFilter, cut bool, byName bool, after *BotCursor, limit int) (string, []any) {
+	cte, args := botPickedCTE(p, f, cut)
 	where, whereArgs := botKept(f, "x", "last_step")
 	return botPageSQL(p, cte, args, "picked", "x", where, whereArgs, byName, after, limit)
 }
 
-// botRowsPageSQL picks the query of one keyset page: over the Fluxo Ágil
-// rows when they answer the search (rows), else over the conversations.
-func botRowsPageSQL(rows bool, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
-	if rows {
-		return botPickedRowsSQL(p, f, byName, after, limit)
+// botRowsPageSQL is the query of one keyset page from src.
+func botRowsPageSQL(src BotSource, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
+	if src != BotFromConversations {
+		return botPickedRowsSQL(p, f, src == BotFromCutRows, byName, after, limit)
 	}
 	return botRowsSQL(p, f, byName, after, limit)
 }
@@ -355,30 +364,71 @@ func firstOf(list string) string {
 	return ""
 }
 
-// BotRowsAnswer says whether the Fluxo Ágil rows (bot_rows, with the rows
-// a period cuts recomputed from their conversations: botPickedCTE) answer
-// a search, which holds unless the tenant has a row whose conversations
-// disagree on client or campaign: the scope and those filters select
-// conversations, and the row keeps only its latest one's. Then the search
-// ranks the conversations (bot_conversations) as it always did. The check
-// is one index range (bot_rows_mixed), a statement of its own.
-func (db *DB) BotRowsAnswer(ctx context.Context, p model.Principal, f BotFilter) (bool, error) {
-	var mixed int
-	if err := db.queryRow(ctx, db.r, `SELECT CASE WHEN EXISTS (SELECT 1 FROM bot_rows m WHERE m.tenant = ? AND m.mixed = 1) THEN 1 ELSE 0 END`,
-		p.Tenant).Scan(&mixed); err != nil {
-		return false, fmt.Errorf("fluxo rows answer the search: %w", err)
+// BotSource is where a Fluxo Ágil search is answered from.
+type BotSource int
+
+const (
+	// BotFromConversations ranks the conversations (bot_conversations): the
+	// tenant has a row whose conversations disagree on client or campaign,
+	// and the scope and those filters select conversations while the row
+	// keeps only its latest one's.
+	BotFromConversations BotSource = iota
+	// BotFromRows reads bot_rows alone: no row of the search has
+	// conversations on both sides of a period bound, so a row is in the
+	// period exactly when all its conversations are.
+	BotFromRows
+	// BotFromCutRows reads bot_rows and recomputes the rows a period bound
+	// cuts from their conversations in the period (botPickedCTE).
+	BotFromCutRows
+)
+
+// BotSourceOf says where a search is answered from. Each check is one index
+// range (bot_rows_mixed; bot_rows_last or bot_rows_date) and stops at the
+// first row found. It is a statement of its own: a row that an ingestion
+// makes straddle a bound between it and the page's query is left out of
+// that one page.
+func (db *DB) BotSourceOf(ctx context.Context, p model.Principal, f BotFilter) (BotSource, error) {
+	text, args := botSourceSQL(p, f)
+	var src BotSource
+	if err := db.queryRow(ctx, db.r, text, args...).Scan(&src); err != nil {
+		return 0, fmt.Errorf("fluxo rows answer the search: %w", err)
 	}
-	return mixed == 0, nil
+	return src, nil
+}
+
+// botSourceSQL is BotSourceOf's query. A row cut by a bound is one of the
+// search's client, campaign and batch with last_date >= from > first_date,
+// or first_date <= to < last_date.
+func botSourceSQL(p model.Principal, f BotFilter) (string, []any) {
+	args := []any{p.Tenant}
+	var cuts []string
+	g := f
+	g.FromDate, g.ToDate, g.ReachedHuman, g.Step = "", "", nil, ""
+	where, wargs := BotWhere(p, g, "s", storeBotRows).Where()
+	if f.FromDate != "" {
+		cuts = append(cuts, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date >= ? AND s.first_date < ?)`)
+		args = append(append(args, wargs...), f.FromDate, f.FromDate)
+	}
+	if f.ToDate != "" {
+		cuts = append(cuts, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date > ? AND s.first_date <= ?)`)
+		args = append(append(args, wargs...), f.ToDate, f.ToDate)
+	}
+	cut := ""
+	if len(cuts) > 0 {
+		cut = ` WHEN ` + strings.Join(cuts, " OR ") + ` THEN ` + strconv.Itoa(int(BotFromCutRows))
+	}
+	return `SELECT CASE WHEN EXISTS (SELECT 1 FROM bot_rows m WHERE m.tenant = ? AND m.mixed = 1) THEN ` + strconv.Itoa(int(BotFromConversations)) +
+		cut + ` ELSE ` + strconv.Itoa(int(BotFromRows)) + ` END`, args
 }
 
 // BotRows returns one page of Fluxo Ágil rows, ordered by batch name then
 // contact name (byName: contact name first), keyset paged — never OFFSET.
 func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (BotPage, error) {
-	fromRows, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return BotPage{}, err
 	}
-	text, args := botRowsPageSQL(fromRows, p, f, byName, after, limit+1)
+	text, args := botRowsPageSQL(src, p, f, byName, after, limit+1)
 	rows, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
 		return BotPage{}, fmt.Errorf("query fluxo rows: %w", err)
@@ -400,13 +450,13 @@ func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byNam
 
 // EachBotRow streams every matching row in keyset pages of pageSize.
 func (db *DB) EachBotRow(ctx context.Context, p model.Principal, f BotFilter, byName bool, pageSize int, fn func(BotRow) error) error {
-	fromRows, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return err
 	}
 	var after *BotCursor
 	for {
-		text, args := botRowsPageSQL(fromRows, p, f, byName, after, pageSize)
+		text, args := botRowsPageSQL(src, p, f, byName, after, pageSize)
 		rows, err := db.query(ctx, db.r, text, args...)
 		if err != nil {
 			return fmt.Errorf("export fluxo rows: %w", err)
@@ -447,11 +497,11 @@ func (db *DB) botStepMapFrom(table, alias string) string {
 // and how many stopped there (the step filter's answer for that step),
 // ordered by the step's earliest position in a conversation, then by reach.
 func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([]BotStepCount, error) {
-	rows, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}
-	text, args := db.botDropoffSQL(rows, p, f)
+	text, args := db.botDropoffSQL(src, p, f)
 	res, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query fluxo drop-off: %w", err)
@@ -468,26 +518,30 @@ func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([
 	return out, res.Err()
 }
 
-// botDropoffSQL is the drop-off's query: over the Fluxo Ágil rows when they
-// answer the search (rows), else over the conversations.
-func (db *DB) botDropoffSQL(rows bool, p model.Principal, f BotFilter) (string, []any) {
+// botDropoffSQL is the drop-off's query from src.
+func (db *DB) botDropoffSQL(src BotSource, p model.Principal, f BotFilter) (string, []any) {
 	var text string
 	var args []any
-	if rows {
+	if src != BotFromConversations {
 		// A wholly selected row's steps are its conversations' (step →
 		// earliest position); a cut row's are its selected conversations'.
 		// Each row's latest conversation's step and outcome are its own.
-		cte, cteArgs := botPickedCTE(p, f)
+		cut := src == BotFromCutRows
+		cte, cteArgs := botPickedCTE(p, f, cut)
 		kept, keptArgs := botKept(f, "x", "last_step")
-		keptConv, keptConvArgs := botKept(f, "k", "row_step")
-		args = append(append(cteArgs, keptArgs...), keptConvArgs...)
+		args = append(cteArgs, keptArgs...)
+		steps := `SELECT j.key AS step, CAST(j.value AS INTEGER) AS pos, k.contact_id FROM ` + db.botStepMapFrom("kept", "k")
+		if cut {
+			// The cut rows' steps are their kept conversations'.
+			keptConv, keptConvArgs := botKept(f, "k", "row_step")
+			steps += `
+				UNION ALL
+				SELECT j.value, j.key, k.contact_id FROM ` + db.botStepsFrom("conv", "k") + ` WHERE ` + keptConv
+			args = append(args, keptConvArgs...)
+		}
 		text = `WITH ` + cte + `,
 		kept AS (SELECT x.contact_id, 1 AS rn, x.last_step, x.steps, x.outcome FROM picked x WHERE ` + kept + `),
-		reached AS (SELECT e.step, MIN(e.pos) AS pos, COUNT(DISTINCT e.contact_id) AS contacts FROM (
-				SELECT j.key AS step, CAST(j.value AS INTEGER) AS pos, k.contact_id FROM ` + db.botStepMapFrom("kept", "k") + `
-				UNION ALL
-				SELECT j.value, j.key, k.contact_id FROM ` + db.botStepsFrom("conv", "k") + ` WHERE ` + keptConv + `
-			) e GROUP BY e.step),`
+		reached AS (SELECT e.step, MIN(e.pos) AS pos, COUNT(DISTINCT e.contact_id) AS contacts FROM (` + steps + `) e GROUP BY e.step),`
 	} else {
 		var cte string
 		cols := "c.contact_id, c.last_step, c.steps, c.outcome"
@@ -518,16 +572,16 @@ func (db *DB) botDropoffSQL(rows bool, p model.Principal, f BotFilter) (string, 
 // BotConversations counts the selected conversations of the rows a Fluxo
 // Ágil search lists (every page: the screen's total), step filter included.
 func (db *DB) BotConversations(ctx context.Context, p model.Principal, f BotFilter) (int64, error) {
-	rows, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return 0, err
 	}
 	var text string
 	var args []any
-	if rows {
+	if src != BotFromConversations {
 		var cte, kept string
 		var keptArgs []any
-		cte, args = botPickedCTE(p, f)
+		cte, args = botPickedCTE(p, f, src == BotFromCutRows)
 		kept, keptArgs = botKept(f, "x", "last_step")
 		text = `WITH ` + cte + ` SELECT COALESCE(SUM(x.n_conv), 0) FROM picked x WHERE ` + kept
 		args = append(args, keptArgs...)

@@ -192,9 +192,9 @@ func botConvCTE(p model.Principal, f BotFilter, from, cols string) (string, []an
 // their conversations in the period as the conversations' query ranks them
 // (with row_step and row_human), and picked adds each as its latest
 // conversation there. Only the cut rows' conversations are ranked (the
-// window's sort), not the period's; the planners find them by row
-// (bot_conv_contact) or through the period's dates, whichever reads less.
-// Every part reads through BotWhere, so the scope is in the same WHERE. Columns of picked:
+// window's sort), not the period's; the planner finds them by row
+// (bot_conv_contact) or through the period's dates. Every part reads
+// through BotWhere, so the scope is in the same WHERE. Columns of picked:
 // batch_id, contact_id, flow, n_conv, n_msg, last_step, outcome,
 // conversation, human (1 when a selected conversation reached a human),
 // steps (bot_rows' step map; '{}' on a cut row, whose steps are its

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
+	"github.com/rastro/rastro/internal/connectors/asterisk"
+	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/storetest"
 )
 
@@ -31,75 +36,121 @@ func TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder(t *te
 	}
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		first := rowsInEveryReadOrder(t, s.DSN, "xfer", inputs, "--voice-server", "pbx-sp-01")
-		if len(first) != 2 {
-			t.Fatalf("want the queue_log's two legs, got %d rows: %v", len(first), first)
-		}
-		// Checked by hand against the files (local time = UTC-3; the
-		// epoch 1791216000 is 13:00:00).
-		for i, want := range []map[string]string{{
-			// Leg 1 (queue_log): ENTERQUEUE suporte at +2 s = 13:00:02,
-			// CONNECT PJSIP/1001 at +8 s = 13:00:08 (the first "Alô"),
-			// ended by ATTENDEDTRANSFER at +90 s = 13:01:30.
-			"DATA": "2026-10-05", "HORA": "13:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
-			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
-			"DATA HORA ENTREGUE EM FILA": "2026-10-05 13:00:02", "DATA ATENDIDA": "2026-10-05 13:00:08",
-			"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:00:08",
-			// The CEL's HANGUP of PJSIP/1001-00000061 at +90.004 s
-			// (hangupsource itself, after its ATTENDEDTRANSFER): the agent
-			// left; the caller stayed, so no client hang-up. It ends the
-			// conversation: 13:00:08 → 13:01:30 is 82 s.
-			"DATA FINALIZADA": "2026-10-05 13:01:30", "DURAÇÃO": "00:01:22",
-			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 13:01:30",
-			// DID line; --voice-server; the caller's bridge with 1001
-			// (CDR sequence 11, the CEL's BRIDGE_ENTER peers) — not the
-			// consultation rows of PJSIP/1001 and the Local pair.
-			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
-			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1001-00000061",
-			// PJSIP/1001's RTPAUDIOQOS: jitter max(2.125, 84) = 84 ms,
-			// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
-			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
-		}, {
-			// Leg 2: opened by the transfer at 13:01:30 into the bridge
-			// ATTENDEDTRANSFER|BRIDGE names; the queue_log logs nothing
-			// more of the call (app_queue's attended-transfer handler ends
-			// its tracking), so the CEL tells the rest under that bridge's
-			// leg: the caller joins PJSIP/1003's bridge at +90.003 s
-			// (BRIDGE_ENTER) = DATA ATENDIDA, agent PJSIP/1003 (no
-			// directory: the device), the caller's HANGUP at +240.001 s =
-			// 13:04:00 with hangupsource = the trunk: DATA FINALIZAÇÃO
-			// CLIENTE, service completed. No queue of its own: suporte,
-			// the leg it came from.
-			"DATA": "2026-10-05", "HORA": "13:01:30", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1003",
-			"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
-			"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 13:01:30",
-			"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:01:30",
-			"DATA FINALIZADA":        "2026-10-05 13:04:00", "DURAÇÃO": "00:02:30",
-			"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 13:04:00", "DATA FINALIZAÇÃO AGENTE": "",
-			// The caller's bridge with 1003 (CDR sequence 15, the CEL's
-			// transfer target).
-			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
-			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1003-00000064",
-			// PJSIP/1003's RTPAUDIOQOS (a newer Asterisk's, with rxmes/
-			// txmes): jitter 2 ms, loss 0 %, rtt 20 ms.
-			"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
-		}} {
-			// The columns no Asterisk file fills (chat timings, contact,
-			// tabulation) are empty, so every column of the row is checked.
-			for col, v := range map[string]string{"CONTATO": "", "ORIGEM": "Portal", "PORTFOLIO": "Não",
-				"ID EXTERNO": "", "DOCUMENTO": "", "COMENTÁRIOS INTERNOS": "", "PROTOCOLO EXTERNO": "",
-				"STATUS DE EXPIRAÇÃO": "", "TMP": "", "TMI": "", "TM1R": "", "TMR": "", "ÚLTIMA RESPOSTA": "indefinido"} {
-				want[col] = v
-			}
-			if len(first[i]) != len(want) {
-				t.Errorf("row %d has %d columns, %d checked: %v", i+1, len(first[i]), len(want), first[i])
-			}
-			for col, v := range want {
-				if got, ok := first[i][col]; !ok || got != v {
-					t.Errorf("row %d %s = %q, want %q", i+1, col, got, v)
-				}
-			}
-		}
+		checkVoiceRows(t, first, queueAttendedTransferRows())
 	})
+}
+
+// queueAttendedTransferRows are the Rastreio rows of the queue call of
+// queue_attended_transfer.* told by its three files, checked by hand
+// against them (local time = UTC-3; the epoch 1791216000 is 13:00:00).
+func queueAttendedTransferRows() []map[string]string {
+	return []map[string]string{{
+		// Leg 1 (queue_log): ENTERQUEUE suporte at +2 s = 13:00:02,
+		// CONNECT PJSIP/1001 at +8 s = 13:00:08 (the first "Alô"),
+		// ended by ATTENDEDTRANSFER at +90 s = 13:01:30.
+		"DATA": "2026-10-05", "HORA": "13:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+		"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "2026-10-05 13:00:02", "DATA ATENDIDA": "2026-10-05 13:00:08",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:00:08",
+		// The CEL's HANGUP of PJSIP/1001-00000061 at +90.004 s
+		// (hangupsource itself, after its ATTENDEDTRANSFER): the agent
+		// left; the caller stayed, so no client hang-up. It ends the
+		// conversation: 13:00:08 → 13:01:30 is 82 s.
+		"DATA FINALIZADA": "2026-10-05 13:01:30", "DURAÇÃO": "00:01:22",
+		"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 13:01:30",
+		// DID line; --voice-server; the caller's bridge with 1001
+		// (CDR sequence 11, the CEL's BRIDGE_ENTER peers) — not the
+		// consultation rows of PJSIP/1001 and the Local pair.
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1001-00000061",
+		// PJSIP/1001's RTPAUDIOQOS: jitter max(2.125, 84) = 84 ms,
+		// loss max(12/1200, 30/1000) = 3 %, rtt 50 ms.
+		"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+	}, {
+		// Leg 2: opened by the transfer at 13:01:30 into the bridge
+		// ATTENDEDTRANSFER|BRIDGE names; the queue_log logs nothing
+		// more of the call (app_queue's attended-transfer handler ends
+		// its tracking), so the CEL tells the rest under that bridge's
+		// leg: the caller joins PJSIP/1003's bridge at +90.003 s
+		// (BRIDGE_ENTER) = DATA ATENDIDA, agent PJSIP/1003 (no
+		// directory: the device), the caller's HANGUP at +240.001 s =
+		// 13:04:00 with hangupsource = the trunk: DATA FINALIZAÇÃO
+		// CLIENTE, service completed (the CDR's leg-less finish at the
+		// end of sequence 15, 13:04:00, ends it first; the same second).
+		// No queue of its own: suporte, the leg it came from.
+		"DATA": "2026-10-05", "HORA": "13:01:30", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1003",
+		"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 13:01:30",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 13:01:30",
+		"DATA FINALIZADA":        "2026-10-05 13:04:00", "DURAÇÃO": "00:02:30",
+		"DATA FINALIZAÇÃO CLIENTE": "05-10-2026 13:04:00", "DATA FINALIZAÇÃO AGENTE": "",
+		// The caller's bridge with 1003 (CDR sequence 15, the CEL's
+		// transfer target).
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000060", "NOME DO CANAL INTERNO": "PJSIP/1003-00000064",
+		// PJSIP/1003's RTPAUDIOQOS (a newer Asterisk's, with rxmes/
+		// txmes): jitter 2 ms, loss 0 %, rtt 20 ms.
+		"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
+	}}
+}
+
+// TestQueueCallAttendedTransferWithoutCELIsFinishedByTheCDRInEveryReadOrder
+// is the same queue call told by its queue_log and CDR only: app_queue
+// logs nothing after ATTENDEDTRANSFER|BRIDGE and the CDR cannot name the
+// bridge, yet the leg the transfer opened is finished — by the end of the
+// caller's last CDR row, a leg.finished without leg — and so shows in the
+// Rastreio, in both read orders, on SQLite and PostgreSQL. What only the
+// CEL knows stays empty: who hung up (DATA FINALIZAÇÃO CLIENTE/AGENTE of
+// both legs) and the agent of the second (the consulted party answered
+// the transferer; nothing names its agent for the caller's leg).
+func TestQueueCallAttendedTransferWithoutCELIsFinishedByTheCDRInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{
+		{"asterisk-queue-log", filepath.Join(dir, "queue_attended_transfer.queue_log")},
+		{"asterisk-cdr", filepath.Join(dir, "queue_attended_transfer.cdr.csv")},
+	}
+	want := queueAttendedTransferRows()
+	// Leg 1: PJSIP/1001's hang-up after its transfer is the CEL's.
+	want[0]["DATA FINALIZAÇÃO AGENTE"] = ""
+	// Leg 2: CDR sequence 15, the caller bridged with PJSIP/1003 from
+	// 13:01:30 (its answer: DATA ATENDIDA, the first "Alô") to 13:04:00
+	// (its end: DATA FINALIZADA, 150 s); ANSWERED → service completed.
+	// No hang-up side (a CDR has none), no agent (only the CEL's
+	// BRIDGE_ENTER delivers the leg to PJSIP/1003).
+	want[1]["DATA FINALIZAÇÃO CLIENTE"] = ""
+	want[1]["AGENTE"] = ""
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		first := rowsInEveryReadOrder(t, s.DSN, "xfernocel", inputs, "--voice-server", "pbx-sp-01")
+		checkVoiceRows(t, first, want)
+	})
+}
+
+// checkVoiceRows checks every column of the voice rows got against want;
+// the columns no Asterisk file fills (chat timings, contact, tabulation)
+// are added to want empty, so every column of each row is checked.
+func checkVoiceRows(t *testing.T, got, want []map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("want %d legs, got %d rows: %v", len(want), len(got), got)
+	}
+	for i, w := range want {
+		for col, v := range map[string]string{"CONTATO": "", "ORIGEM": "Portal", "PORTFOLIO": "Não",
+			"ID EXTERNO": "", "DOCUMENTO": "", "COMENTÁRIOS INTERNOS": "", "PROTOCOLO EXTERNO": "",
+			"STATUS DE EXPIRAÇÃO": "", "TMP": "", "TMI": "", "TM1R": "", "TMR": "", "ÚLTIMA RESPOSTA": "indefinido"} {
+			w[col] = v
+		}
+		if len(got[i]) != len(w) {
+			t.Errorf("row %d has %d columns, %d checked: %v", i+1, len(got[i]), len(w), got[i])
+		}
+		for col, v := range w {
+			if g, ok := got[i][col]; !ok || g != v {
+				t.Errorf("row %d %s = %q, want %q", i+1, col, g, v)
+			}
+		}
+	}
 }
 
 // The CDR of the CEL fixture cel_attended_transfer.csv (a direct call to
@@ -159,5 +210,152 @@ func TestDirectCallAttendedTransferToldByCDRAndCELHasTheCallersTwoLegs(t *testin
 				}
 			}
 		}
+	})
+}
+
+// queueBlindTransferRows are the Rastreio rows of the queue call of
+// queue_blind_transfer.* (internal/connectors/asterisk/testdata, sources
+// in its README) told by its three files, checked by hand against them
+// (local time = UTC-3; the epoch 1791219600 is 14:00:00): PJSIP/1001
+// answers the caller from queue suporte and blind-transfers it out of the
+// queues to extension 1003, which answers; the caller hangs up.
+func queueBlindTransferRows() []map[string]string {
+	return []map[string]string{{
+		// Leg 1 (queue_log): ENTERQUEUE at +2 s, CONNECT PJSIP/1001 at
+		// +8 s, BLINDTRANSFER at +90 s = 13:01:30 + 1 h; PJSIP/1001's
+		// own HANGUP after it (CEL, +90.003 s): the agent's hang-up.
+		"DATA": "2026-10-05", "HORA": "14:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+		"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "2026-10-05 14:00:02", "DATA ATENDIDA": "2026-10-05 14:00:08",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 14:00:08",
+		"DATA FINALIZADA":        "2026-10-05 14:01:30", "DURAÇÃO": "00:01:22",
+		"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 14:01:30",
+		// DID; --voice-server; CDR sequence 21 and the CEL's 1001
+		// channel; 1001's RTPAUDIOQOS (84 ms, 3 %, 50 ms).
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000070", "NOME DO CANAL INTERNO": "PJSIP/1001-00000071",
+		"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+	}, {
+		// Leg 2, <callid>-2: opened by the BLINDTRANSFER at 14:01:30;
+		// app_queue logs nothing more (the caller left the queues for
+		// 1003@from-internal). CDR sequence 22, the caller's Dial of
+		// PJSIP/1003: answered at 14:01:35 (DATA ATENDIDA, the first
+		// "Alô"), ended at 14:04:00 — its leg-less finish ends the leg
+		// (service completed, ANSWERED), before the CEL's LINKEDID_END
+		// at +240.006 s. 145 s of conversation. No agent (nothing
+		// delivers a leg the CDR and CEL cannot name) and no hang-up
+		// side (the CEL knows the caller hung up, but not which leg that
+		// is). SERVIÇO: suporte, the leg it came from.
+		"DATA": "2026-10-05", "HORA": "14:01:30", "SERVIÇO": "suporte", "AGENTE": "",
+		"STATUS": "service completed", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+		"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "2026-10-05 14:01:35",
+		"DATA PRIMEIRA MENSAGEM": "2026-10-05 14:01:35",
+		"DATA FINALIZADA":        "2026-10-05 14:04:00", "DURAÇÃO": "00:02:25",
+		"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
+		// The DID repeated on the new leg; CDR sequence 22 and the CEL's
+		// 1003 channel; 1003's RTPAUDIOQOS (2 ms, 0 %, 20 ms).
+		"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+		"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000070", "NOME DO CANAL INTERNO": "PJSIP/1003-00000072",
+		"JITTER": "Alta", "PERDA DE PACOTE": "Alta", "QUALIDADE DE CHAMADA": "Alta", "MOS ESTIMADO": "4,4",
+	}}
+}
+
+// TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder:
+// after BLINDTRANSFER to an extension app_queue logs nothing more, so the
+// queue_log's second leg stayed open and out of the Rastreio. Told by the
+// queue_log with the CDR, the CEL or both, in every read order, on SQLite
+// and PostgreSQL, that leg is finished by the call's end: the end of the
+// caller's last CDR row, else the CEL's LINKEDID_END.
+func TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql := voiceInput{"asterisk-queue-log", filepath.Join(dir, "queue_blind_transfer.queue_log")}
+	cdr := voiceInput{"asterisk-cdr", filepath.Join(dir, "queue_blind_transfer.cdr.csv")}
+	cel := voiceInput{"asterisk-cel", filepath.Join(dir, "queue_blind_transfer.cel.csv")}
+	withCEL := queueBlindTransferRows()
+	// Without the CEL: PJSIP/1001's hang-up after its transfer is unknown.
+	withoutCEL := queueBlindTransferRows()
+	withoutCEL[0]["DATA FINALIZAÇÃO AGENTE"] = ""
+	// Without the CDR: the CEL gives leg 2 1003's channel, quality and
+	// answer (+95 s = 14:01:35) at 1003's ANSWER, after the transfer, and
+	// ends it at LINKEDID_END (+240.006 s, still 14:04:00): the same row.
+	withoutCDR := queueBlindTransferRows()
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blind", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), withCEL)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blindcdr", []voiceInput{ql, cdr}, "--voice-server", "pbx-sp-01"), withoutCEL)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blindcel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), withoutCDR)
+	})
+}
+
+// TestAStoreOfTheOldAttendedTransferKeepsItsNumberedLegThroughReimportAndRebuild
+// is a store that imported queue_attended_transfer.queue_log before the
+// bridge's leg existed: its ATTENDEDTRANSFER|BRIDGE line was translated
+// into a leg.transferred to <callid>-2, with the DID repeated on that leg,
+// under the ids today's translation gives the same line (ids come from
+// the line). Importing the three files again stores only what is new, so
+// the old transfer stays: the bridge's leg shows (delivered by the CEL,
+// finished) but without the transfer that opened it — no SERVIÇO, no
+// dialled number — while <callid>-2 stays an open leg, out of the
+// Rastreio; rebuild changes nothing. A new tenant gets the rows of
+// TestQueueCallAttendedTransferGivesEachLegItsOwnBridgeInEveryReadOrder.
+func TestAStoreOfTheOldAttendedTransferKeepsItsNumberedLegThroughReimportAndRebuild(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []voiceInput{
+		{"asterisk-queue-log", filepath.Join(dir, "queue_attended_transfer.queue_log")},
+		{"asterisk-cdr", filepath.Join(dir, "queue_attended_transfer.cdr.csv")},
+		{"asterisk-cel", filepath.Join(dir, "queue_attended_transfer.cel.csv")},
+	}
+	const callid = "1791216000.60"
+	bridgeLeg := "ast:" + callid + ":bridge:6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"
+	in, err := os.Open(inputs[0].path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var old bytes.Buffer
+	enc := json.NewEncoder(&old)
+	err = asterisk.Translate(in, asterisk.Options{}, func(_ int, ev model.Event) error {
+		if ev.Leg == bridgeLeg {
+			ev.Leg = callid + "-2"
+		}
+		if ev.NewLeg == bridgeLeg {
+			ev.NewLeg = callid + "-2"
+		}
+		return enc.Encode(ev)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldPath := filepath.Join(t.TempDir(), "old-translation.ndjson")
+	if err := os.WriteFile(oldPath, old.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := queueAttendedTransferRows()
+	want[1]["SERVIÇO"], want[1]["NÚMERO DISCADO"] = "", ""
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ingestInOrder(t, s.DSN, "oldstore", append([]voiceInput{{"ndjson", oldPath}}, inputs...), "--voice-server", "pbx-sp-01")
+		reimported := voiceRows(t, s.DSN, "oldstore")
+		if _, stderr, code := runRastro(t, "", "rebuild", "--db", s.DSN, "--tenant", "oldstore"); code != 0 {
+			t.Fatalf("rebuild: exit %d: %s", code, stderr)
+		}
+		rebuilt := voiceRows(t, s.DSN, "oldstore")
+		if !reflect.DeepEqual(rebuilt, reimported) {
+			t.Errorf("rebuild changed the rows:\n got %v\nwant %v", rebuilt, reimported)
+		}
+		for _, r := range rebuilt {
+			delete(r, "PROTOCOLO")
+		}
+		checkVoiceRows(t, rebuilt, want)
+		ingestInOrder(t, s.DSN, "newstore", inputs, "--voice-server", "pbx-sp-01")
+		fresh := voiceRows(t, s.DSN, "newstore")
+		for _, r := range fresh {
+			delete(r, "PROTOCOLO")
+		}
+		checkVoiceRows(t, fresh, queueAttendedTransferRows())
 	})
 }

@@ -130,7 +130,9 @@ var schemas = map[string][]field{
 	model.TypeHoldEnded:   ids("interaction", "leg"),
 	model.TypeLegTransferred: append(ids("interaction", "leg", "new_leg"),
 		opt("to_service_id", kID), opt("to_agent_id", kID)),
-	model.TypeLegFinished: append(ids("interaction", "leg"),
+	// leg is optional (rastro's extension, EVENTS.md): without it the
+	// event ends the leg current at its time, if that leg is still open.
+	model.TypeLegFinished: append([]field{req("interaction", kID), opt("leg", kID)},
 		reqEnum("status", model.LegStatuses), opt("tags", kIDList),
 		opt("external_protocol", kString), opt("contact_id", kID),
 		optLong("comments"), opt("document", kDocument)),

@@ -251,3 +251,18 @@ func TestUnknownExtraFieldsAreAccepted(t *testing.T) {
 		t.Fatalf("%v %+v", err, evs)
 	}
 }
+
+// A leg.finished may omit its leg (rastro's extension, EVENTS.md): a
+// source that sees a call end but cannot name the leg finishes whatever
+// leg is open then. Its interaction and status stay required.
+func TestLegFinishedMayOmitItsLeg(t *testing.T) {
+	evs, _, err := Decode([]byte(event("x", "leg.finished", `"interaction":"i","status":"dequeued"`)), Options{})
+	if err != nil || len(evs) != 1 || evs[0].Leg != "" || evs[0].Status != "dequeued" {
+		t.Fatalf("leg-less leg.finished: %v %+v", err, evs)
+	}
+	_, _, err = Decode([]byte(event("x", "leg.finished", `"status":"dequeued"`)), Options{})
+	want := []FieldError{{Line: 1, ID: "x", Field: "interaction", Reason: "required"}}
+	if got := problems(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("without interaction: %+v", got)
+	}
+}

@@ -164,6 +164,9 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 	seenCall := map[string]bool{}
 	for _, e := range tl.events {
 		l := tl.owner[e]
+		if l == nil && e.Type == model.TypeLegFinished {
+			continue // a leg-less finish that found no open leg (scan)
+		}
 		var f *legFacts
 		if l != nil {
 			f = facts[l]

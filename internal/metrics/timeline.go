@@ -52,7 +52,11 @@ func isLegEvent(t string) bool {
 // leg (events before any leg is known wait for the first leg); after the
 // current leg ended and another is queued, that one; after the last leg
 // ended, the last current leg (so a late call.updated with the hang-up
-// times still applies to it).
+// times still applies to it). A leg.finished without `leg` (EVENTS.md:
+// sent by a source that sees the call end but cannot name the leg, such as
+// an Asterisk CDR after a transfer app_queue stopped following) ends the
+// current leg only while it is still open; once that leg has ended (or
+// before any leg is known) it belongs to no leg and says nothing.
 func scan(evs []*model.Event) *timeline {
 	tl := &timeline{events: evs, owner: make(map[*model.Event]*legState)}
 	byID := map[string]*legState{}
@@ -113,6 +117,8 @@ func scan(evs []*model.Event) *timeline {
 		switch {
 		case e.Leg != "":
 			l = get(e.Leg)
+		case e.Type == model.TypeLegFinished && (cur == nil || cur.ended):
+			continue
 		case cur != nil:
 			l = cur
 		default:

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math/rand"
 	"testing"
 	"time"
 
@@ -89,5 +90,73 @@ func TestVoiceOnlyColumnsEmptyForOtherMedia(t *testing.T) {
 	}
 	if cell(t, r, "A PARTIR DE") != "5511" || r.Direction != "" {
 		t.Errorf("A PARTIR DE %q direction %q", cell(t, r, "A PARTIR DE"), r.Direction)
+	}
+}
+
+// A leg.finished without leg (a CDR or CEL that sees the call end but not
+// the name of the leg a transfer opened) ends the leg current then while
+// it is open, and is nothing once that leg has ended: the transfer's new
+// leg, left open by its source, is finished at the call's end; a second
+// leg-less finish after it, or one after a named finish, changes nothing,
+// in any arrival order.
+func TestLegFinishedWithoutLegEndsOnlyTheLegStillOpen(t *testing.T) {
+	b := newTB("call-x").
+		created("10:00:00", "voice", nil).
+		queued("10:00:02", "L1", "svc-sac").
+		delivered("10:00:08", "L1", "ag-carla").
+		transfer("10:01:30", "L1", "L2", "", "").
+		call("10:04:00", "", func(e *model.Event) { e.InternalChannel = "PJSIP/1003-1" }).
+		finished("10:04:00", "", "service completed", nil).
+		finished("10:04:05", "", "dequeued", nil)
+	base := derive(b, Config{})
+	if len(base.Legs) != 2 {
+		t.Fatalf("legs = %d, want the transferred leg and the one the call's end finished", len(base.Legs))
+	}
+	for h, w := range map[string]string{"STATUS": "service transferred", "DATA FINALIZADA": "2025-06-02 10:01:30"} {
+		if got := cell(t, base.Legs[0], h); got != w {
+			t.Errorf("leg 1 %s = %q, want %q", h, got, w)
+		}
+	}
+	for h, w := range map[string]string{"STATUS": "service completed", "DATA FINALIZADA": "2025-06-02 10:04:00",
+		"SERVIÇO": "SAC", "NOME DO CANAL INTERNO": "PJSIP/1003-1", "HORA": "10:01:30"} {
+		if got := cell(t, base.Legs[1], h); got != w {
+			t.Errorf("leg 2 %s = %q, want %q", h, got, w)
+		}
+	}
+	rng := rand.New(rand.NewSource(16))
+	for i := 0; i < 30; i++ {
+		sh := append([]model.Event(nil), b.evs...)
+		rng.Shuffle(len(sh), func(a, c int) { sh[a], sh[c] = sh[c], sh[a] })
+		for j := range sh {
+			sh[j].Seq = int64(j + 1)
+		}
+		got := DeriveInteraction(sh, "", stdDir(), Config{})
+		if len(got.Legs) != 2 || !equalStrings(got.Legs[1].Cells, base.Legs[1].Cells) {
+			t.Fatalf("shuffle %d: %v", i, got.Legs)
+		}
+	}
+
+	// A leg its own source finished keeps that finish: the leg-less one
+	// at the same instant or later finds no open leg.
+	named := newTB("call-y").
+		created("10:00:00", "voice", nil).
+		queued("10:00:02", "L1", "svc-sac").
+		delivered("10:00:08", "L1", "ag-carla").
+		finished("10:00:30", "", "service completed", nil).
+		finished("10:00:30", "L1", "abandoned", nil).
+		finished("10:02:00", "", "service completed", nil)
+	r := oneLeg(t, derive(named, Config{}))
+	if got := cell(t, r, "STATUS"); got != "abandoned" {
+		t.Errorf("STATUS = %q, want the named finish's abandoned", got)
+	}
+	h := BuildHistory(named.evs, "", stdDir(), Config{}, false)
+	n := 0
+	for _, e := range h.Entries {
+		if e.Kind == EntryFinished {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("history has %d finish entries, want 1 (leg-less finishes of no open leg are not shown)", n)
 	}
 }

@@ -260,6 +260,12 @@ func Before(a, b *Event) bool {
 	if ra, rb := lifecycleRank[a.Type], lifecycleRank[b.Type]; ra != rb {
 		return ra < rb
 	}
+	// A leg.finished that names its leg goes before a leg-less one of the
+	// same instant, which ends only a leg still open (EVENTS.md): a source
+	// that can name the leg is never pre-empted by one that cannot.
+	if a.Type == TypeLegFinished && b.Type == TypeLegFinished && (a.Leg == "") != (b.Leg == "") {
+		return a.Leg != ""
+	}
 	// Facts of the same instant from different sources (the queue_log, CDR
 	// and CEL of one call) merge by id, so the result does not depend on
 	// the order the files were read; messages keep arrival order.

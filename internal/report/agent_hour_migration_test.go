@@ -17,29 +17,38 @@ import (
 	"github.com/rastro/rastro/internal/storetest"
 )
 
-// agentsCSV is the Agentes export (CSV, every row and the totals) of query.
-func agentsCSV(t *testing.T, r *report.Reports, p model.Principal, query string) string {
+// exportCSV is the CSV export of the report named name (every row and,
+// for the Agentes, the totals) for query, as the API and the CLI stream it.
+// Fewer than minRows rows fail the test: a comparison never runs on nothing.
+func exportCSV(t *testing.T, r *report.Reports, name string, p model.Principal, query string, minRows int64) string {
 	t.Helper()
 	ctx := context.Background()
 	v, err := url.ParseQuery(query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v.Set("format", "csv")
-	q, err := r.ParseAgents(ctx, p, v, "format")
-	if err != nil {
-		t.Fatalf("ParseAgents(%s): %v", query, err)
+	for _, rep := range r.All() {
+		if rep.Name() != name {
+			continue
+		}
+		q, err := rep.Parse(ctx, p, v)
+		if err != nil {
+			t.Fatalf("%s %s: %v", name, query, err)
+		}
+		e := rep.Export(ctx, p, q)
+		f, _ := report.ParseFormat("csv", ";")
+		var b bytes.Buffer
+		st, err := report.Write(&b, f, e.Columns, e.Rows)
+		if err != nil {
+			t.Fatalf("%s export (%s): %v", name, query, err)
+		}
+		if st.Rows < minRows {
+			t.Fatalf("%s export (%s): %d rows, too few to compare", name, query, st.Rows)
+		}
+		return b.String()
 	}
-	f, _ := report.ParseFormat("csv", ";")
-	var b bytes.Buffer
-	st, err := report.Write(&b, f, q.Columns(), r.AgentsRows(ctx, p, q))
-	if err != nil {
-		t.Fatalf("Agentes export (%s): %v", query, err)
-	}
-	if st.Rows < 2 {
-		t.Fatalf("Agentes export (%s): %d rows, nothing compared", query, st.Rows)
-	}
-	return b.String()
+	t.Fatalf("no report %q", name)
+	return ""
 }
 
 // agentHourQueries read the hourly rollups and spans (an hour filter, or a
@@ -74,12 +83,11 @@ func TestMigration0017GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
 		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
 		fresh := map[string]string{}
 		for _, c := range agentHourQueries {
-			fresh[c.query] = agentsCSV(t, report.New(s.DB), c.p, c.query)
+			fresh[c.query] = exportCSV(t, report.New(s.DB), "agents", c.p, c.query, 2)
 		}
 		s.DB.Close()
 
-		raw := openWritable(t, s)
-		for _, q := range []string{
+		db, progress := revertAndReopen(t, s,
 			`DROP INDEX agent_rollup_hour`, `DROP INDEX agent_tag_rollup_hour`, `DROP INDEX agent_spans_hour`,
 			// 0003_reports.sql's indexes, as the previous release left them.
 			`CREATE INDEX agent_rollup_report ON agent_rollup (tenant, agent_id, bucket, media, service_id,
@@ -88,27 +96,15 @@ func TestMigration0017GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
 			`CREATE INDEX agent_tag_rollup_report ON agent_tag_rollup (tenant, agent_id, tag_id, bucket, media, service_id, n)`,
 			`CREATE INDEX agent_spans_report ON agent_spans (tenant, agent_id, kind, bucket, media, reason, seconds)`,
 			`DELETE FROM schema_migrations WHERE version = '0017_agent_hour_indexes.sql'`,
-		} {
-			if _, err := raw.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		raw.Close()
-
-		var progress bytes.Buffer
-		db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+		)
+		lines := strings.Split(strings.TrimSpace(progress), "\n")
 		if len(lines) != 7 || !strings.HasPrefix(lines[0], "migration 0017_agent_hour_indexes.sql: 1/6 CREATE INDEX agent_rollup_hour") ||
 			!strings.HasPrefix(lines[6], "migration 0017_agent_hour_indexes.sql: done in") {
-			t.Errorf("progress of the conversion:\n%s", progress.String())
+			t.Errorf("progress of the conversion:\n%s", progress)
 		}
 		r := report.New(db)
 		for _, c := range agentHourQueries {
-			if got := agentsCSV(t, r, c.p, c.query); got != fresh[c.query] {
+			if got := exportCSV(t, r, "agents", c.p, c.query, 2); got != fresh[c.query] {
 				t.Errorf("Agentes %q after migration 0017:\n%s\nfresh store:\n%s", c.query, got, fresh[c.query])
 			}
 		}
@@ -142,9 +138,35 @@ func TestOnlyAConversionPrintsMigrationProgress(t *testing.T) {
 	})
 }
 
+// revertAndReopen sets the store back to the schema of an earlier release
+// by running statements on a connection of its own, then opens it again as
+// this release does: the migrations convert it, and their progress lines
+// are returned. The reopened store is closed when the test ends.
+func revertAndReopen(t *testing.T, s storetest.Store, statements ...string) (*store.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	w := openWritable(t, s)
+	for _, q := range statements {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			w.Close()
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	w.Close()
+	var progress bytes.Buffer
+	db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
+	if err != nil {
+		t.Fatalf("open the reverted store again: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, progress.String()
+}
+
+// openWritable opens a connection of its own to the test's store, beside
+// any the store holds (SQLite waits for its writer).
 func openWritable(t *testing.T, s storetest.Store) *sql.DB {
 	t.Helper()
-	driver, dsn := "sqlite3", "file:"+s.DSN
+	driver, dsn := "sqlite3", "file:"+s.DSN+"?_busy_timeout=30000"
 	if s.Name == "postgres" {
 		driver = "pgx"
 		dsn = s.DSN

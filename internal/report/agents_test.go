@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -220,35 +219,6 @@ func TestAgentsChartCountsLegsHandledPerHourOrDay(t *testing.T) {
 		// Hour 09: c1 (Ana), c2 (Bruno), x2/L2 (Ana) completed; x2/L1 transferred.
 		if c.Series[0].Values[9] != 3 || c.Series[1].Values[9] != 1 || c.Series[2].Values[16] != 1 {
 			t.Errorf("hour chart = %+v", c)
-		}
-	})
-}
-
-func TestAgentsBadParamsAreAllReported(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "acme"); err != nil {
-			t.Fatal(err)
-		}
-		r := report.New(s.DB)
-		v, _ := url.ParseQuery("media=voice,fax&hour_from=25:00&hour_to=9h&user_status=ferias&group_by=agent&from=ontem")
-		_, err := r.ParseAgents(ctx, admin("acme"), v)
-		var pe *report.ParamError
-		if !errors.As(err, &pe) {
-			t.Fatalf("err = %v, want ParamError", err)
-		}
-		got := map[string]bool{}
-		for _, p := range pe.Problems {
-			got[p.Param] = true
-		}
-		for _, name := range []string{"media", "hour_from", "hour_to", "user_status", "group_by", "from"} {
-			if !got[name] {
-				t.Errorf("no problem reported for %s (got %+v)", name, pe.Problems)
-			}
-		}
-		v, _ = url.ParseQuery("hour_from=18:00&hour_to=08:00")
-		if _, err := r.ParseAgents(ctx, admin("acme"), v); !errors.As(err, &pe) || pe.Problems[0].Param != "hour_to" {
-			t.Errorf("hour_to before hour_from: %v", err)
 		}
 	})
 }

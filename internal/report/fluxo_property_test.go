@@ -274,22 +274,13 @@ func checkMigration0018SumsUpTheStoredConversations(t *testing.T, s storetest.St
 	for _, query := range fluxoQueries {
 		before[query] = fluxoBytes(t, r, admin("one"), query)
 	}
-	w := raw
-	if dialect == "sqlite" {
-		var err error
-		if w, err = sql.Open("sqlite3", "file:"+s.DSN+"?_busy_timeout=30000"); err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-	}
 	var rows int
-	if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM bot_rows`).Scan(&rows); err != nil || rows == 0 {
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM bot_rows`).Scan(&rows); err != nil || rows == 0 {
 		t.Fatalf("bot_rows holds %d rows (%v): the migration would be checked on nothing", rows, err)
 	}
-	db, progress := reopenUndoing(t, w, s.DSN, "0018_bot_rows.sql", `DROP TABLE bot_rows`)
-	defer db.Close()
-	if !strings.Contains(progress.String(), "migration 0018_bot_rows.sql: backfill") || !strings.Contains(progress.String(), "Fluxo Ágil conversations into rows") {
-		t.Errorf("migration 0018 progress:\n%s", progress.String())
+	db, progress := revertAndReopen(t, s, `DROP TABLE bot_rows`, `DELETE FROM schema_migrations WHERE version = '0018_bot_rows.sql'`)
+	if !strings.Contains(progress, "migration 0018_bot_rows.sql: backfill") || !strings.Contains(progress, "Fluxo Ágil conversations into rows") {
+		t.Errorf("migration 0018 progress:\n%s", progress)
 	}
 	for tenant, w := range want {
 		sameSnapshot(t, "migrated by 0018 ("+tenant+")", snapshot(t, raw, dialect, tenant), w)
@@ -300,25 +291,6 @@ func checkMigration0018SumsUpTheStoredConversations(t *testing.T, s storetest.St
 			t.Errorf("Fluxo %q after migration 0018:\n got  %s\n want %s", query, got, before[query])
 		}
 	}
-}
-
-// reopenUndoing turns the store into one before migration (undo, run on
-// its raw connection w, and the migration's row removed) and opens it
-// again: the store, and what the migrations printed.
-func reopenUndoing(t *testing.T, w *sql.DB, dsn, migration string, undo ...string) (*store.DB, *bytes.Buffer) {
-	t.Helper()
-	ctx := context.Background()
-	for _, q := range append(undo, `DELETE FROM schema_migrations WHERE version = '`+migration+`'`) {
-		if _, err := w.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	var progress bytes.Buffer
-	db, err := store.OpenWith(ctx, dsn, store.Options{Progress: &progress})
-	if err != nil {
-		t.Fatalf("open the store again (migration %s): %v", migration, err)
-	}
-	return db, &progress
 }
 
 // checkAnonymizedContactRowsEqualARebuild anonymises a contact of tenant
@@ -460,13 +432,11 @@ func checkMigration0021KeysConversationsByRow(t *testing.T, s storetest.Store, r
 	t.Helper()
 	query := "from=2025-06-02&to=2025-06-02&limit=5"
 	before := fluxoBytes(t, r, admin("one"), query)
-	w := openWritable(t, s)
-	defer w.Close()
-	db, progress := reopenUndoing(t, w, s.DSN, "0021_bot_conv_row_index.sql",
-		`DROP INDEX bot_conv_contact`, `CREATE INDEX bot_conv_contact ON bot_conversations (tenant, contact_id, batch_id)`)
-	defer db.Close()
-	if !strings.Contains(progress.String(), "migration 0021_bot_conv_row_index.sql: done") {
-		t.Errorf("migration 0021 progress:\n%s", progress.String())
+	db, progress := revertAndReopen(t, s, `DROP INDEX bot_conv_contact`,
+		`CREATE INDEX bot_conv_contact ON bot_conversations (tenant, contact_id, batch_id)`,
+		`DELETE FROM schema_migrations WHERE version = '0021_bot_conv_row_index.sql'`)
+	if !strings.Contains(progress, "migration 0021_bot_conv_row_index.sql: done") {
+		t.Errorf("migration 0021 progress:\n%s", progress)
 	}
 	if got := fluxoBytes(t, report.New(db), admin("one"), query); !bytes.Equal(got, before) {
 		t.Errorf("Fluxo %q after migration 0021:\n got  %s\n want %s", query, got, before)

@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -549,40 +548,6 @@ func TestIVRChartByHourAndByDay(t *testing.T) {
 			!reflect.DeepEqual(c.Series[1].Values, []float64{3, 1}) ||
 			!reflect.DeepEqual(c.Series[2].Values, []float64{2, 0}) {
 			t.Errorf("day chart = %+v", c)
-		}
-	})
-}
-
-func TestIVRBadParamsAreAllReported(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "acme"); err != nil {
-			t.Fatal(err)
-		}
-		r := report.New(s.DB)
-		v, _ := url.ParseQuery("group_by=week&from=2025-13-01&to=2025-06-31&limit=10&media=voice")
-		_, err := r.ParseIVR(ctx, admin("acme"), v)
-		var pe *report.ParamError
-		if !errors.As(err, &pe) {
-			t.Fatalf("err = %v, want ParamError", err)
-		}
-		got := map[string]bool{}
-		for _, p := range pe.Problems {
-			got[p.Param] = true
-		}
-		for _, name := range []string{"group_by", "from", "to", "limit", "media"} {
-			if !got[name] {
-				t.Errorf("no problem reported for %s (got %+v)", name, pe.Problems)
-			}
-		}
-		v, _ = url.ParseQuery("from=2025-06-10&to=2025-06-01")
-		if _, err := r.ParseIVR(ctx, admin("acme"), v); !errors.As(err, &pe) || pe.Problems[0].Param != "to" {
-			t.Errorf("to before from: %v", err)
-		}
-		// Parameters the caller reads itself are accepted.
-		v, _ = url.ParseQuery("format=csv&sep=,")
-		if _, err := r.ParseIVR(ctx, admin("acme"), v, "format", "sep"); err != nil {
-			t.Errorf("extra params: %v", err)
 		}
 	})
 }

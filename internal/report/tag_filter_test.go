@@ -1,7 +1,6 @@
 package report_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"math/rand/v2"
@@ -195,30 +194,6 @@ func cellsOf(rows []store.LegCells) []string {
 	return out
 }
 
-// interactionsCSV is the Rastreio export (CSV) of query.
-func interactionsCSV(t *testing.T, r *report.Reports, p model.Principal, query string) string {
-	t.Helper()
-	ctx := context.Background()
-	v, err := url.ParseQuery(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := r.ParseInteractions(ctx, p, v)
-	if err != nil {
-		t.Fatalf("ParseInteractions(%s): %v", query, err)
-	}
-	f, _ := report.ParseFormat("csv", ";")
-	var b bytes.Buffer
-	st, err := report.Write(&b, f, q.Columns(), r.InteractionRows(ctx, p, q))
-	if err != nil {
-		t.Fatalf("Rastreio export (%s): %v", query, err)
-	}
-	if st.Rows < 3 {
-		t.Fatalf("Rastreio export (%s): %d rows, too few to compare", query, st.Rows)
-	}
-	return b.String()
-}
-
 // TestMigration0019GivesTheRastreioBytesOfAFreshStore: a store as the
 // release before migration 0019 left it (leg_tags without media and
 // entered_at, indexed (tenant, tag_id, leg_k)) is converted in place when
@@ -236,7 +211,7 @@ func TestMigration0019GivesTheRastreioBytesOfAFreshStore(t *testing.T) {
 		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
 		fresh := map[string]string{}
 		for _, c := range tagSearches {
-			fresh[c.query] = interactionsCSV(t, report.New(s.DB), c.p, c.query)
+			fresh[c.query] = exportCSV(t, report.New(s.DB), "interactions", c.p, c.query, 3)
 		}
 		raw, dialect := openRaw(t, s)
 		freshTags := snapshot(t, raw, dialect, "one")["leg_tags"]
@@ -245,8 +220,7 @@ func TestMigration0019GivesTheRastreioBytesOfAFreshStore(t *testing.T) {
 		}
 		s.DB.Close()
 
-		w := openWritable(t, s)
-		for _, q := range []string{
+		db, progress := revertAndReopen(t, s,
 			// 0001_schema.sql's leg_tags, as the previous release left it.
 			`CREATE TABLE leg_tags_old (tenant TEXT NOT NULL, leg_k BIGINT NOT NULL, tag_id TEXT NOT NULL, PRIMARY KEY (leg_k, tag_id))`,
 			`INSERT INTO leg_tags_old (tenant, leg_k, tag_id) SELECT tenant, leg_k, tag_id FROM leg_tags`,
@@ -254,26 +228,14 @@ func TestMigration0019GivesTheRastreioBytesOfAFreshStore(t *testing.T) {
 			`ALTER TABLE leg_tags_old RENAME TO leg_tags`,
 			`CREATE INDEX leg_tags_tag ON leg_tags (tenant, tag_id, leg_k)`,
 			`DELETE FROM schema_migrations WHERE version = '0019_leg_tags_in_order.sql'`,
-		} {
-			if _, err := w.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-		w.Close()
-
-		var progress bytes.Buffer
-		db, err := store.OpenWith(ctx, s.DSN, store.Options{Progress: &progress})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+		)
+		lines := strings.Split(strings.TrimSpace(progress), "\n")
 		// Five statements, the statistics (PostgreSQL; nothing on SQLite),
 		// the end.
 		if len(lines) != 7 || !strings.HasPrefix(lines[0], "migration 0019_leg_tags_in_order.sql: 1/5 CREATE TABLE leg_tags_0019") ||
 			!strings.HasPrefix(lines[1], "migration 0019_leg_tags_in_order.sql: 2/5 INSERT INTO leg_tags_0019") ||
 			!strings.HasPrefix(lines[6], "migration 0019_leg_tags_in_order.sql: done in") {
-			t.Errorf("progress of the conversion:\n%s", progress.String())
+			t.Errorf("progress of the conversion:\n%s", progress)
 		}
 		if s.Name == "postgres" {
 			var analyzed int
@@ -286,7 +248,7 @@ func TestMigration0019GivesTheRastreioBytesOfAFreshStore(t *testing.T) {
 		}
 		r := report.New(db)
 		for _, c := range tagSearches {
-			if got := interactionsCSV(t, r, c.p, c.query); got != fresh[c.query] {
+			if got := exportCSV(t, r, "interactions", c.p, c.query, 3); got != fresh[c.query] {
 				t.Errorf("Rastreio %q after migration 0019:\n%s\nfresh store:\n%s", c.query, got, fresh[c.query])
 			}
 		}

@@ -143,15 +143,3 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	}
 	return wrap(os.Chmod(path, 0o600), "backup to "+path)
 }
-
-// Analyze refreshes the planner statistics of PostgreSQL after a rebuild or
-// bulk import changed most rows at once (autovacuum would get there later;
-// until then plans are guessed from empty-table statistics). SQLite keeps no
-// statistics on purpose: its indexes are designed for the heuristics.
-func (db *DB) Analyze(ctx context.Context) error {
-	if db.dialect != Postgres {
-		return nil
-	}
-	_, err := db.w.ExecContext(ctx, `ANALYZE`)
-	return wrap(err, "analyze")
-}

@@ -238,15 +238,11 @@ func (db *DB) backfillBotRows(progress io.Writer) func(context.Context, querier)
 			}
 			before += counts[tn]
 		}
-		if db.dialect == Postgres {
-			// Without statistics the planner took the new table for empty and
-			// read a 20k-leg month's 1,228 rows through an index, one heap page
-			// each: 5,641 buffers and 52 ms for the first page, 212 buffers
-			// and 8 ms once analysed (EXPLAIN (ANALYZE, BUFFERS), BENCHMARKS.md).
-			if _, err := db.exec(ctx, q, `ANALYZE bot_rows`); err != nil {
-				return fmt.Errorf("backfill fluxo rows: %w", err)
-			}
-		}
-		return nil
+		// Without statistics PostgreSQL's planner took the new table for
+		// empty and read a 20k-leg month's 1,228 rows through an index, one
+		// heap page each: 5,641 buffers and 52 ms for the first page, 212
+		// buffers and 8 ms once analysed (EXPLAIN (ANALYZE, BUFFERS),
+		// BENCHMARKS.md).
+		return wrap(db.analyze(ctx, q, "bot_rows"), "backfill fluxo rows")
 	}
 }

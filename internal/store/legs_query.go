@@ -208,11 +208,7 @@ func tagRows(p model.Principal, f LegFilter, tagCond string, tagArgs ...any) (st
 // with the agent's 299 (306 buffers). SQLite keeps no statistics: its
 // plans follow the indexes alone.
 func (db *DB) analyzeLegTags(ctx context.Context, q querier) error {
-	if db.dialect != Postgres {
-		return nil
-	}
-	_, err := db.exec(ctx, q, `ANALYZE leg_tags`)
-	return wrap(err, "analyze leg_tags (migration 0019)")
+	return wrap(db.analyze(ctx, q, "leg_tags"), "migration 0019")
 }
 
 // oneTag says whether a search is by exactly one tag: its leg_tags rows

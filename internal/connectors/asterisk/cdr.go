@@ -371,14 +371,7 @@ func emitCall(g *cdrGroup, opt CallOptions, emit func(int, model.Event) error) e
 // (Local/1003@…;2 → PJSIP/1003), before the transfer joins the caller to
 // the party consulted. They are neither legs nor facts of the caller's legs.
 func callerRows(key string, rows []*cdrRow) []*cdrRow {
-	caller := rows[0].get("channel")
-	for _, r := range rows {
-		if r.get("uniqueid") == key {
-			caller = r.get("channel")
-			break
-		}
-	}
-	side := map[string]bool{caller: true}
+	side := map[string]bool{callerChannel(key, rows): true}
 	for grew := true; grew; {
 		grew = false
 		for _, r := range rows {
@@ -425,7 +418,17 @@ func outlived(r *cdrRow, rows []*cdrRow) bool {
 // the voice server and the call quality; the queue_log keeps what it says
 // better (answer and hang-up times, who hung up, Status de voz, the DID).
 // Rows that rang a member who did not answer add nothing.
+//
+// After a transfer (transferredAt) the queue_log may tell nothing more of
+// the caller's leg — an attended transfer, app_queue stops following the
+// call — so the caller's answered rows from then on also give that leg its
+// answer (voice_status answered), and the end of the caller's last row
+// finishes it: a leg.finished without leg, which ends the leg current then
+// only if nothing else (the queue_log's COMPLETECALLER, the CEL) has. Who
+// hung up is not in a CDR, so that leg gets no hang-up side from it.
 func queueCallFacts(ix string, rows []*cdrRow, opt CallOptions, emit func(int, model.Event) error) error {
+	caller := callerChannel(ix, rows)
+	xferAt := transferredAt(caller, rows)
 	for _, r := range rows {
 		if r.get("dstchannel") != "" && r.answer == nil {
 			continue
@@ -443,6 +446,9 @@ func queueCallFacts(ix string, rows []*cdrRow, opt CallOptions, emit func(int, m
 		ev.VoiceServer = opt.voiceServer(r.get("voice_server"))
 		q := qualityOf(r)
 		ev.JitterMs, ev.PacketLossPct, ev.RttMs = q.JitterMs, q.PacketLossPct, q.RttMs
+		if xferAt != nil && r.get("channel") == caller && r.answer != nil && !r.start.Before(*xferAt) {
+			ev.AnsweredAt, ev.VoiceStatus = r.answer, "answered"
+		}
 		if !hasCallFact(&ev) {
 			continue
 		}
@@ -450,7 +456,56 @@ func queueCallFacts(ix string, rows []*cdrRow, opt CallOptions, emit func(int, m
 			return err
 		}
 	}
-	return nil
+	if xferAt == nil {
+		return nil
+	}
+	last := lastCallerRow(caller, rows)
+	if last == nil || !last.end.After(*xferAt) {
+		return nil // the call ended with the transfer: nothing is left open
+	}
+	ev := rowEvent(last, model.TypeLegFinished, *last.end)
+	ev.Interaction, ev.Status = ix, "dequeued"
+	if last.answer != nil && !last.start.Before(*xferAt) {
+		ev.Status = "service completed"
+	}
+	return emit(last.line, ev)
+}
+
+// callerChannel is the caller's channel: that of the row whose uniqueid is
+// the call's key, else of its first row.
+func callerChannel(key string, rows []*cdrRow) string {
+	for _, r := range rows {
+		if r.get("uniqueid") == key {
+			return r.get("channel")
+		}
+	}
+	return rows[0].get("channel")
+}
+
+// transferredAt is when the caller's first answered bridge it outlived
+// ended (outlived): a transfer handed the caller on; nil when there was
+// none (a queue timeout that went to another queue was never answered).
+func transferredAt(caller string, rows []*cdrRow) *time.Time {
+	var at *time.Time
+	for _, r := range rows {
+		if r.get("channel") == caller && r.answer != nil && r.get("dstchannel") != "" && outlived(r, rows) &&
+			(at == nil || r.end.Before(*at)) {
+			at = r.end
+		}
+	}
+	return at
+}
+
+// lastCallerRow is the caller's row that ended last (the call's end as the
+// CDR tells it).
+func lastCallerRow(caller string, rows []*cdrRow) *cdrRow {
+	var last *cdrRow
+	for _, r := range rows {
+		if r.get("channel") == caller && r.end != nil && (last == nil || r.end.After(*last.end)) {
+			last = r
+		}
+	}
+	return last
 }
 
 // rowEvent is an event of row r: its id is

@@ -353,6 +353,15 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 			ev.Interaction = ix
 			ev.ExternalChannel, ev.InternalChannel = caller.name, d.name
 			ev.VoiceServer = opt.VoiceServer
+			if len(transfers) > 0 && d.answer.After(transfers[0].at) {
+				// Answered for the caller after a transfer: the leg
+				// current then may be one app_queue no longer follows
+				// (a blind transfer out of the queues), whose answer
+				// nothing else tells; on a queue's own leg it is the
+				// moment CONNECT tells too.
+				a := *d.answer
+				ev.AnsweredAt, ev.VoiceStatus = &a, "answered"
+			}
 			for k := range transfers {
 				// The queue_log ends this member's leg by the transfer
 				// and tells no hang-up: the CEL knows when the agent left.
@@ -368,7 +377,7 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 				return err
 			}
 		}
-		return nil
+		return emitCallEnd(ix, caller, rows, transfers, emit)
 	}
 	ev = celEvent(ix, caller.first, model.TypeEnteredOmni, start)
 	ev.Interaction = ix
@@ -406,6 +415,47 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 		}
 	}
 	return nil
+}
+
+// emitCallEnd finishes, at the call's end (LINKEDID_END, else the caller's
+// HANGUP), whatever leg of a transferred queue call is still open then: a
+// leg.finished without leg (EVENTS.md), which ends the leg current then
+// only if nothing named it finished. app_queue stops following a call its
+// member transferred (ATTENDEDTRANSFER by LINK or APP; TRANSFER or
+// BLINDTRANSFER out of the queues): the queue_log's next leg is numbered,
+// a name the CEL cannot know. "service completed" when the caller entered
+// a bridge at or after the last transfer (someone took the call), else
+// "dequeued". Who hung up is left unsaid: the leg's other party is not
+// known by name.
+func emitCallEnd(ix string, caller *celChannel, rows []*celRow, transfers []celTransfer, emit func(int, model.Event) error) error {
+	if len(transfers) == 0 {
+		return nil
+	}
+	var end, hangup *celRow
+	for _, r := range rows {
+		switch {
+		case r.event == "LINKEDID_END":
+			end = r
+		case r.event == "HANGUP" && r.get("uniqueid") == caller.uniqueid:
+			hangup = r
+		}
+	}
+	if end == nil {
+		end = hangup
+	}
+	if end == nil {
+		return nil // the call has not ended in this file
+	}
+	last := transfers[len(transfers)-1].at
+	ev := celEvent(ix, end, model.TypeLegFinished, end.at)
+	ev.Interaction, ev.Status = ix, "dequeued"
+	for _, e := range caller.enters {
+		if !e.at.Before(last) {
+			ev.Status = "service completed"
+			break
+		}
+	}
+	return emit(end.line, ev)
 }
 
 // consultedBy is the attended transfer whose target d is, when d answered

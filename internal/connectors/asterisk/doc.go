@@ -12,7 +12,10 @@
 // through Queue() is the queue_log's: the CDR and CEL only add call.updated
 // to it (CallOptions, call.go), so the call appears once whatever the read
 // order; only the leg an attended transfer by bridge merge opens, which both
-// the queue_log and the CEL name by the bridge, is completed by the CEL. Stream (stream.go) translates one line at a time for `rastro
+// the queue_log and the CEL name by the bridge, is completed by the CEL,
+// and the call's end (the caller's last CDR row, the CEL's LINKEDID_END)
+// finishes, by a leg.finished without leg, whatever leg a transfer left
+// open. Stream (stream.go) translates one line at a time for `rastro
 // ingest --follow`. The README's "Asterisk CDR import", "Asterisk CEL
 // import" and "One call, one truth" document the mappings; what follows is
 // the queue_log's.
@@ -93,8 +96,10 @@
 //     follows (rastro otherwise keeps the previous leg's service). A
 //     transfer out of the queues leaves the new leg open: queue_log never
 //     says how it ended. The CEL ends the leg of an attended transfer by
-//     bridge merge, which both name by the bridge (TranslateCEL); any
-//     other such leg stays open, out of the Rastreio.
+//     bridge merge, which both name by the bridge (TranslateCEL); the
+//     call's end in the CDR or CEL finishes any such leg still open then
+//     (queueCallFacts, emitCallEnd); with the queue_log alone it stays
+//     open, out of the Rastreio.
 //   - Call facts (call.updated) always name their leg, and the dialed number
 //     is repeated on each leg, since rastro keeps call facts per leg.
 //   - Agent membership is per queue in Asterisk and per media in rastro: an

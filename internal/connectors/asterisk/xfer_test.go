@@ -2,6 +2,7 @@ package asterisk
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,8 +56,20 @@ func TestCDRConsultationRowsOfAnAttendedTransferAreNoLegs(t *testing.T) {
 		jitter        any
 	}
 	var got []fact
+	var ends []model.Event
 	for _, g := range gs {
+		if g.ev.Type == model.TypeLegFinished {
+			ends = append(ends, g.ev)
+		}
 		if g.ev.Type == model.TypeCallUpdated {
+			// The caller's bridge with 1003 began at the transfer: the
+			// queue_log tells nothing of that leg, so its answer comes
+			// from this row (13:01:30, +90 s); the bridge with 1001 gives
+			// none (the queue_log's CONNECT does).
+			if post := g.ev.InternalChannel == xferTarget; post != (g.ev.AnsweredAt != nil) ||
+				post && (!g.ev.AnsweredAt.Equal(xferAt(90)) || g.ev.VoiceStatus != "answered") {
+				t.Errorf("answer of %s", js(g.ev))
+			}
 			if g.ev.Leg != "" || g.ev.ClientHangupAt != nil || g.ev.AgentHangupAt != nil {
 				t.Errorf("a queue call's CDR fact names a leg or a hang-up: %s", js(g.ev))
 			}
@@ -74,6 +87,12 @@ func TestCDRConsultationRowsOfAnAttendedTransferAreNoLegs(t *testing.T) {
 		if !got[i].at.Equal(want[i].at) || got[i].ext != want[i].ext || got[i].internal != want[i].internal || got[i].jitter != want[i].jitter {
 			t.Errorf("fact %d = %+v, want %+v", i, got[i], want[i])
 		}
+	}
+	// The end of the caller's last row (sequence 15, 13:04:00) finishes the
+	// leg the transfer left open, without naming it (the CDR cannot name
+	// the bridge), as answered.
+	if len(ends) != 1 || ends[0].Leg != "" || !ends[0].At.Equal(xferAt(240)) || ends[0].Status != "service completed" {
+		t.Errorf("the call's end %s", jsAll(ends))
 	}
 
 	opt.Call.QueueLegs = true
@@ -127,10 +146,16 @@ func TestCELQueueCallAttendedTransferNamesTheMergedBridgesLeg(t *testing.T) {
 			t.Errorf("an event of another leg: %s", js(e))
 		}
 	}
-	if len(first) != 1 {
+	if len(first) != 2 {
 		t.Fatalf("leg-less facts %s", jsAll(first))
 	}
-	a := first[0]
+	a, end := first[0], first[1]
+	// The call's end (LINKEDID_END at +240.006 s) finishes what is still
+	// open then; here the merged leg's own finish came first, so rastro
+	// finds no open leg for it.
+	if end.Type != model.TypeLegFinished || !end.At.Equal(xferAt(240.006)) || end.Status != "service completed" {
+		t.Errorf("the call's end %s", js(end))
+	}
 	if a.Type != model.TypeCallUpdated || !a.At.Equal(xferAt(8)) || a.ExternalChannel != xferTrunk || a.InternalChannel != xferAgent ||
 		a.AgentHangupAt == nil || !a.AgentHangupAt.Equal(xferAt(90.004)) || a.ClientHangupAt != nil || deref(a.JitterMs) != 84.0 {
 		t.Errorf("PJSIP/1001's facts %s", js(a))
@@ -149,5 +174,78 @@ func TestCELQueueCallAttendedTransferNamesTheMergedBridgesLeg(t *testing.T) {
 	}
 	if fin.Type != model.TypeLegFinished || fin.Status != "service completed" || !fin.At.Equal(xferAt(240.001)) {
 		t.Errorf("finish %s", js(fin))
+	}
+}
+
+// The queue call of testdata/queue_blind_transfer.* (README there): the
+// member transfers it at +90 s and app_queue logs nothing more; the caller
+// talks to PJSIP/1003 from +95 s and hangs up at +240 s.
+const (
+	blindCall  = "1791219600.70"
+	blindEpoch = 1791219600
+)
+
+// Whatever line app_queue logged the transfer with — TRANSFER (Asterisk
+// 1.8 to 11, queue_transfer_fixup), BLINDTRANSFER, or ATTENDEDTRANSFER by
+// APP or LINK (12+, whose next leg the CEL cannot name as it names a
+// bridge merge's) — the queue_log opens the numbered leg <callid>-2 and
+// tells nothing more of it. The call's end finishes it: the end of the
+// caller's last CDR row (14:04:00), or the CEL's LINKEDID_END (+240.006 s)
+// without a CDR. Only the queue_log line varies here: the CDR and CEL are
+// the fixture's (a 12+ PBX's); the end they tell does not depend on how
+// the transfer was logged.
+func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
+	ql := strings.SplitAfter(string(readFixture(t, "queue_blind_transfer.queue_log")), "\n")
+	head := strings.Join(ql[:3], "")
+	prefix := "1791219690|1791219600.70|suporte|PJSIP/1001|"
+	cdr := string(readFixture(t, "queue_blind_transfer.cdr.csv"))
+	cel := readFixture(t, "queue_blind_transfer.cel.csv")
+	end := time.Unix(blindEpoch+240, 0).UTC()
+	linkedEnd := end.Add(6 * time.Millisecond)
+	for _, line := range []string{
+		"TRANSFER|1003|from-internal|6|82|1",
+		"BLINDTRANSFER|1003|from-internal|6|82|1",
+		"ATTENDEDTRANSFER|APP|VoiceMail|6|82|1",
+		"ATTENDEDTRANSFER|LINK|PJSIP/1001-00000071|Local/1003@from-internal-00000073;1|6|82|1",
+	} {
+		gs, err := translate(t, head+prefix+line+"\n", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var queueLog []model.Event
+		for _, g := range gs {
+			queueLog = append(queueLog, g.ev)
+		}
+		cdrGs, err := translateCDR(t, cdr, CDROptions{Location: saoPaulo(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromCDR []model.Event
+		for _, g := range cdrGs {
+			fromCDR = append(fromCDR, g.ev)
+		}
+		fromCEL := translateCELFile(t, cel, CELOptions{})
+		for _, c := range []struct {
+			name  string
+			evs   []model.Event
+			endAt time.Time
+		}{{"queue_log only", nil, time.Time{}}, {"CDR", fromCDR, end}, {"CEL", fromCEL, linkedEnd}, {"CDR and CEL", append(append([]model.Event(nil), fromCDR...), fromCEL...), end}} {
+			x := metrics.DeriveInteraction(append(append([]model.Event(nil), queueLog...), c.evs...), "P", nil, metrics.Config{})
+			if c.endAt.IsZero() {
+				// Nothing tells the end: the leg stays open, out of the
+				// Rastreio (README).
+				if len(x.Legs) != 1 {
+					t.Errorf("%s, %s: %d finished legs, want the transferred one", line, c.name, len(x.Legs))
+				}
+				continue
+			}
+			if len(x.Legs) != 2 {
+				t.Fatalf("%s, %s: %d finished legs, want 2", line, c.name, len(x.Legs))
+			}
+			l := x.Legs[1]
+			if l.LegID != blindCall+"-2" || l.Status != "service completed" || !l.FinishedAt.Equal(c.endAt) {
+				t.Errorf("%s, %s: leg 2 = %s %q finished %v, want %s-2 service completed at %v", line, c.name, l.LegID, l.Status, l.FinishedAt, blindCall, c.endAt)
+			}
+		}
 	}
 }

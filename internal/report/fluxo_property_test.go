@@ -111,9 +111,8 @@ var fluxoQueries = []string{
 	"limit=7",
 }
 
-// fluxoBytes renders everything the Fluxo Ágil shows for a search: the
-// first page (cells and cursor), the next page, the CSV export, the total
-// and the drop-off; or the 400 of a search outside the principal's clients.
+// fluxoBytes renders everything the Fluxo Ágil shows for a search: every
+// page (cells and cursor), the CSV export, the total and the drop-off; or the 400 of a search outside the principal's clients.
 func fluxoBytes(t *testing.T, r *report.Reports, p model.Principal, query string) []byte {
 	t.Helper()
 	ctx := context.Background()
@@ -137,14 +136,13 @@ func fluxoBytes(t *testing.T, r *report.Reports, p model.Principal, query string
 	if err := enc.Encode(tb); err != nil {
 		t.Fatal(err)
 	}
-	if tb.NextCursor != "" {
-		v.Set("cursor", tb.NextCursor)
+	for page := tb; page.NextCursor != ""; {
+		v.Set("cursor", page.NextCursor)
 		next, err := r.ParseFluxo(ctx, p, v)
 		if err != nil {
 			t.Fatalf("Fluxo %q next page: %v", query, err)
 		}
-		page, err := r.Fluxo(ctx, p, next)
-		if err != nil {
+		if page, err = r.Fluxo(ctx, p, next); err != nil {
 			t.Fatalf("Fluxo %q next page: %v", query, err)
 		}
 		if err := enc.Encode(page); err != nil {
@@ -173,14 +171,13 @@ func clientsOf(tenant string, clients ...string) model.Principal {
 	return model.Principal{Tenant: tenant, Actor: "test", Role: model.RoleSupervisor, PersonalData: true, Clients: clients}
 }
 
-// checkFluxoRowsEqualConversations reads every fluxoQueries search from the
-// Fluxo Ágil rows (tenant one) and from the conversations, the way the
-// store answered before the rows existed: tenant "three" holds the same
-// bot events plus one batch of two other clients' conversations of one
-// contact and flow (a row of mixed clients, which makes that tenant's every
-// search rank conversations), invisible to the principals compared. Every
-// byte must match, and the searches must have taken both ways.
-func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ingester, evs []model.Event) {
+// ingestMixedTwin stores the bot events of evs in tenant "three" plus one
+// batch of two other clients' conversations of one contact and flow: a row
+// of mixed clients, which makes that tenant's every search rank
+// conversations (the store's query before bot_rows), invisible to
+// principals of clients c1 and c2. It is the reference the Fluxo Ágil rows
+// of a tenant holding evs are compared with.
+func ingestMixedTwin(t *testing.T, db *store.DB, in *ingest.Ingester, evs []model.Event) {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.EnsureTenant(ctx, "three"); err != nil {
@@ -202,25 +199,19 @@ func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ing
 	if _, err := in.IngestBody(ctx, "three", lines.Bytes()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// checkFluxoRowsEqualConversations reads every fluxoQueries search from the
+// Fluxo Ágil rows (tenant one) and from the conversations (tenant three,
+// ingestMixedTwin). Every byte must match.
+func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ingester, evs []model.Event) {
+	t.Helper()
+	ingestMixedTwin(t, db, in, evs)
 	r := report.New(db)
-	fromRows, fromConversations := 0, 0
 	for _, clients := range [][]string{{"c1", "c2"}, {"c1"}, {"c2"}} {
 		for _, query := range fluxoQueries {
 			one, three := clientsOf("one", clients...), clientsOf("three", clients...)
-			if f := fluxoFilter(t, r, one, query); f != nil {
-				if ok, err := db.BotRowsAnswer(ctx, one, *f); err != nil {
-					t.Fatal(err)
-				} else if ok {
-					fromRows++
-				} else {
-					fromConversations++
-				}
-			}
-			if f := fluxoFilter(t, r, three, query); f != nil {
-				if ok, err := db.BotRowsAnswer(ctx, three, *f); err != nil || ok {
-					t.Fatalf("tenant three, %q: BotRowsAnswer = %v, %v; its mixed row must send it to the conversations", query, ok, err)
-				}
-			}
+			checkFluxoSources(t, db, r, one, three, query)
 			got, want := fluxoBytes(t, r, one, query), fluxoBytes(t, r, three, query)
 			if !bytes.Equal(got, want) {
 				t.Errorf("Fluxo %q for clients %v: the rows answer\n%s\nthe conversations answer\n%s", query, clients, got, want)
@@ -230,10 +221,27 @@ func checkFluxoRowsEqualConversations(t *testing.T, db *store.DB, in *ingest.Ing
 			}
 		}
 	}
-	if fromRows == 0 || fromConversations == 0 {
-		t.Errorf("tenant one answered %d searches from its rows and %d from its conversations: both ways must be compared", fromRows, fromConversations)
+}
+
+// checkFluxoSources checks where a search is answered from: tenant one
+// from its rows, its twin three from the conversations. It returns tenant
+// one's source (-1 for a search refused with a 400).
+func checkFluxoSources(t *testing.T, db *store.DB, r *report.Reports, one, three model.Principal, query string) store.BotSource {
+	t.Helper()
+	ctx := context.Background()
+	src := store.BotSource(-1)
+	if f := fluxoFilter(t, r, one, query); f != nil {
+		var err error
+		if src, err = db.BotSourceOf(ctx, one, *f); err != nil || src == store.BotFromConversations {
+			t.Fatalf("tenant one, %q: BotSourceOf = %v, %v; without a mixed row its rows answer", query, src, err)
+		}
 	}
-	t.Logf("Fluxo Ágil: %d searches answered from bot_rows, %d from bot_conversations (tenant one)", fromRows, fromConversations)
+	if f := fluxoFilter(t, r, three, query); f != nil {
+		if got, err := db.BotSourceOf(ctx, three, *f); err != nil || got != store.BotFromConversations {
+			t.Fatalf("tenant three, %q: BotSourceOf = %v, %v; its mixed row must send it to the conversations", query, got, err)
+		}
+	}
+	return src
 }
 
 // fluxoFilter is the store filter of a search (nil when it has none).
@@ -327,4 +335,126 @@ func fluxoTableOf(t *testing.T, r *report.Reports, p model.Principal, query stri
 		t.Fatal(err)
 	}
 	return tb
+}
+
+// TestFluxoRowsCutByAPeriodAnswerAsTheConversations reads random Fluxo Ágil
+// searches (periods of whole days cutting rows at one end, at both, a
+// single day, no day with conversations; the other filters, sorts and page
+// sizes at random) from the rows of tenant one, whose rows a period cuts are
+// recomputed from their conversations, and from the conversations of its
+// twin (ingestMixedTwin): every page, the export, the total and the
+// drop-off must print the same bytes. The Fluxo Ágil period has no hours:
+// a single day is its narrowest.
+func TestFluxoRowsCutByAPeriodAnswerAsTheConversations(t *testing.T) {
+	const seed = 20250617
+	evs := genBotEvents(rand.New(rand.NewPCG(seed, 1)), 160)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
+			t.Fatal(err)
+		}
+		in := ingest.New(s.DB)
+		ingestShuffled(t, in, "one", evs, rand.New(rand.NewPCG(seed, 2)))
+		ingestMixedTwin(t, s.DB, in, evs)
+		raw, _ := openRaw(t, s)
+		r := report.New(s.DB)
+		rnd := rand.New(rand.NewPCG(seed, 3))
+		days := []string{"", "2025-05-31", "2025-06-01", "2025-06-02", "2025-06-03", "2025-06-04"}
+		seen := map[string]int{}
+		for i := 0; i < 60; i++ {
+			v := url.Values{}
+			from := rnd.IntN(len(days))
+			to := from + rnd.IntN(len(days)-from)
+			if from > 0 {
+				v.Set("from", days[from])
+			}
+			if to > 0 && rnd.IntN(4) > 0 {
+				v.Set("to", days[to])
+			}
+			if rnd.IntN(2) == 0 {
+				v.Set("sort", "name")
+			}
+			if rnd.IntN(4) == 0 {
+				v.Set("step", []string{"inicio", "menu", "cpf", "boleto", "transbordo"}[rnd.IntN(5)])
+			}
+			if rnd.IntN(3) == 0 {
+				v.Set("reached_human", strconv.FormatBool(rnd.IntN(2) == 0))
+			}
+			switch rnd.IntN(6) {
+			case 0:
+				v.Set("client", "c1")
+			case 1:
+				v.Set("batch", "b3")
+			}
+			v.Set("limit", []string{"2", "5", "50"}[rnd.IntN(3)])
+			query := v.Encode()
+			clients := [][]string{{"c1", "c2"}, {"c1"}, {"c2"}}[rnd.IntN(3)]
+			switch checkFluxoSources(t, s.DB, r, clientsOf("one", clients...), clientsOf("three", clients...), query) {
+			case store.BotFromRows:
+				seen["from the rows alone"]++
+			case store.BotFromCutRows:
+				seen["from the rows, cut ones recomputed"]++
+			}
+			got, want := fluxoBytes(t, r, clientsOf("one", clients...), query), fluxoBytes(t, r, clientsOf("three", clients...), query)
+			if !bytes.Equal(got, want) {
+				t.Errorf("Fluxo %q for clients %v: the rows answer\n%s\nthe conversations answer\n%s", query, clients, got, want)
+			}
+			f, tf := v.Get("from"), v.Get("to")
+			cutFrom, cutTo := cutRows(t, raw, "one", f, "last_date >= ? AND first_date < ?"), cutRows(t, raw, "one", tf, "last_date > ? AND first_date <= ?")
+			switch {
+			case cutFrom > 0 && cutTo > 0:
+				seen["cut at both ends"]++
+			case cutFrom > 0 || cutTo > 0:
+				seen["cut at one end"]++
+			}
+			if f != "" && f == tf {
+				seen["a single day"]++
+			}
+			if bytes.Contains(want, []byte(`"total":0}`)) {
+				seen["no row"]++
+			}
+		}
+		for _, kind := range []string{"cut at both ends", "cut at one end", "a single day", "no row", "from the rows alone", "from the rows, cut ones recomputed"} {
+			if seen[kind] == 0 {
+				t.Errorf("no search %s among the random ones: %v", kind, seen)
+			}
+		}
+		t.Logf("searches: %v", seen)
+		checkMigration0021KeysConversationsByRow(t, s, r)
+	})
+}
+
+// checkMigration0021KeysConversationsByRow turns the store's
+// bot_conv_contact back into the previous release's (tenant, contact_id,
+// batch_id) and opens the store again: migration 0021 must say so on its
+// progress writer, and a search cutting rows must print the same bytes.
+func checkMigration0021KeysConversationsByRow(t *testing.T, s storetest.Store, r *report.Reports) {
+	t.Helper()
+	query := "from=2025-06-02&to=2025-06-02&limit=5"
+	before := fluxoBytes(t, r, admin("one"), query)
+	db, progress := revertAndReopen(t, s, `DROP INDEX bot_conv_contact`,
+		`CREATE INDEX bot_conv_contact ON bot_conversations (tenant, contact_id, batch_id)`,
+		`DELETE FROM schema_migrations WHERE version = '0021_bot_conv_row_index.sql'`)
+	if !strings.Contains(progress, "migration 0021_bot_conv_row_index.sql: done") {
+		t.Errorf("migration 0021 progress:\n%s", progress)
+	}
+	if got := fluxoBytes(t, report.New(db), admin("one"), query); !bytes.Equal(got, before) {
+		t.Errorf("Fluxo %q after migration 0021:\n got  %s\n want %s", query, got, before)
+	}
+}
+
+// cutRows counts the Fluxo Ágil rows of tenant whose first and last
+// conversation dates a period bound (date, "" for none) separates, as cond
+// over bot_rows states it (placeholders ?: date twice).
+func cutRows(t *testing.T, raw *sql.DB, tenant, date, cond string) int {
+	t.Helper()
+	if date == "" {
+		return 0
+	}
+	var n int
+	q := "SELECT COUNT(*) FROM bot_rows WHERE tenant = '" + tenant + "' AND " + strings.ReplaceAll(cond, "?", "'"+date+"'")
+	if err := raw.QueryRowContext(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
 }

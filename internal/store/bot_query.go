@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rastro/rastro/internal/model"
@@ -102,7 +103,7 @@ var storeBots = BotDialect{Table: "bot_conversations h"}
 // storeBotRows is the store's BotDialect over its Fluxo Ágil rows
 // (bot_rows, one per batch, contact and flow): a row is in the period when
 // all its conversations are, and reached a human when one of them did.
-// Only exact where BotRowsAnswer says so.
+// Only exact where BotSourceOf says so.
 var storeBotRows = BotDialect{Table: "bot_rows h", FirstDate: "first_date", LastDate: "last_date", Human: "h.human = 1"}
 
 // BotWhere selects the conversations of a search over table alias a,
@@ -123,6 +124,12 @@ func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 	if f.ToDate != "" {
 		q.And(a+"."+last+" <= ?", f.ToDate)
 	}
+	if d.FirstDate != "" && f.FromDate != "" && f.ToDate != "" {
+		// Implied (first <= last), but it bounds the index range on both
+		// sides: the rows that start in the period, not every row from its
+		// first day on (bot_rows_date).
+		q.And(a+"."+first+" <= ?", f.ToDate)
+	}
 	if f.ClientID != "" {
 		q.And(a+".client_id = ?", f.ClientID)
 	}
@@ -140,7 +147,7 @@ func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 		if !*f.ReachedHuman {
 			in = "NOT IN"
 		}
-		human := "(h.outcome = 'handed_off' OR h.interaction_id <> '')"
+		human := botReachedHuman("h")
 		if d.Human != "" {
 			human = d.Human
 		}
@@ -149,27 +156,108 @@ func BotWhere(p model.Principal, f BotFilter, a string, d BotDialect) *Query {
 	return q
 }
 
-// botConvCTE renders the "conv" common table: the selected conversations
-// (cols of alias c), each with the window values of its row (batch, contact,
-// flow): rn = 1 on the latest conversation (started_at, then id), n_conv and
-// n_msg the row totals and, with rowStep, row_step the latest conversation's
-// last step. One window (one sort) serves them all; everything stays one SQL
+// botReachedHuman is metrics.ReachedHuman over a conversation of alias a:
+// handed to a human, or linked to an interaction.
+func botReachedHuman(a string) string {
+	return "(" + a + ".outcome = 'handed_off' OR " + a + ".interaction_id <> '')"
+}
+
+// botRowStep is a window column of conv: its row's latest conversation's
+// last step.
+const botRowStep = "FIRST_VALUE(c.last_step) OVER w AS row_step"
+
+// botConvCTE renders the "conv" common table: the conversations of from
+// (bot_conversations c, or a join onto it) that f selects, cols of alias c,
+// each with the window values of its row (batch, contact, flow): rn = 1 on
+// the latest conversation (started_at, then id), n_conv and n_msg the row
+// totals. One window (one sort) serves them all; everything stays one SQL
 // statement (SPEC.md §8).
-func botConvCTE(p model.Principal, f BotFilter, cols string, rowStep bool) (string, []any) {
+func botConvCTE(p model.Principal, f BotFilter, from, cols string) (string, []any) {
 	where, args := BotWhere(p, f, "c", storeBots).Where()
-	if rowStep {
-		cols += ", FIRST_VALUE(c.last_step) OVER w AS row_step"
-	}
 	return `conv AS (SELECT ` + cols + `,
 		ROW_NUMBER() OVER w AS rn,
 		COUNT(*) OVER w AS n_conv,
 		SUM(c.messages) OVER w AS n_msg
-		FROM bot_conversations c WHERE ` + where + `
+		FROM ` + from + ` WHERE ` + where + `
 		WINDOW w AS (PARTITION BY c.batch_id, c.contact_id, c.flow ORDER BY c.started_at DESC, c.conversation DESC
 			ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))`, args
 }
 
-// botSortCols is the ORDER BY of a sort over the columns of botRowsSQL.
+// botPickedCTE renders the common table "picked" of a search over the
+// Fluxo Ágil rows (BotFromRows, BotFromCutRows): one line per row of the
+// search before its step and reached-human filters (botKept). A row wholly
+// inside the period is read as bot_rows holds it: it selects all its
+// conversations, so its sums are the period's. With cut, the rows a period
+// bound cuts (BotSourceOf) are recomputed: "cut" lists them, "conv" ranks
+// their conversations in the period as the conversations' query ranks them
+// (with row_step and row_human), and picked adds each as its latest
+// conversation there. Only the cut rows' conversations are ranked (the
+// window's sort), not the period's; the planner finds them by row
+// (bot_conv_contact) or through the period's dates. Every part reads
+// through BotWhere, so the scope is in the same WHERE. Columns of picked:
+// batch_id, contact_id, flow, n_conv, n_msg, last_step, outcome,
+// conversation, human (1 when a selected conversation reached a human),
+// steps (bot_rows' step map; '{}' on a cut row, whose steps are its
+// conversations' in conv).
+func botPickedCTE(p model.Principal, f BotFilter, cut bool) (string, []any) {
+	g := f
+	g.ReachedHuman = nil
+	rowsWhere, rowsArgs := BotWhere(p, g, "s", storeBotRows).Where()
+	// NOT MATERIALIZED: the drop-off's kept reads picked, and SQLite copied
+	// picked into a table first (a 20k-leg demo month's drop-off: 215,826
+	// VM steps, 199,061 without the copy).
+	picked := `picked AS NOT MATERIALIZED (SELECT s.batch_id, s.contact_id, s.flow, s.conversations AS n_conv, s.messages AS n_msg, s.last_step, s.outcome,
+				s.latest_conversation AS conversation, s.human, s.steps
+			FROM bot_rows s WHERE ` + rowsWhere
+	if !cut {
+		return picked + `)`, rowsArgs
+	}
+	h := g
+	h.FromDate, h.ToDate = "", ""
+	cutWhere, args := BotWhere(p, h, "m", storeBotRows).Where()
+	var bounds []string
+	if f.FromDate != "" {
+		bounds = append(bounds, "(m.last_date >= ? AND m.first_date < ?)")
+		args = append(args, f.FromDate, f.FromDate)
+	}
+	if f.ToDate != "" {
+		bounds = append(bounds, "(m.last_date > ? AND m.first_date <= ?)")
+		args = append(args, f.ToDate, f.ToDate)
+	}
+	conv, convArgs := botConvCTE(p, g,
+		"cut m JOIN bot_conversations c ON c.batch_id = m.batch_id AND c.contact_id = m.contact_id AND c.flow = m.flow",
+		"c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step, c.steps, "+botRowStep+
+			", MAX(CASE WHEN "+botReachedHuman("c")+" THEN 1 ELSE 0 END) OVER w AS row_human")
+	args = append(append(args, convArgs...), rowsArgs...)
+	return `cut AS (SELECT m.batch_id, m.contact_id, m.flow FROM bot_rows m WHERE ` + cutWhere + ` AND (` + strings.Join(bounds, " OR ") + `)),
+		` + conv + `,
+		` + picked + `
+			UNION ALL
+			SELECT k.batch_id, k.contact_id, k.flow, k.n_conv, k.n_msg, k.last_step, k.outcome, k.conversation, k.row_human, '{}'
+			FROM conv k WHERE k.rn = 1)`, args
+}
+
+// botKept is the condition on a row of picked (alias a, its latest last
+// step in column step) that the step and reached-human filters keep: the
+// human filter keeps the contacts with (or without) a picked row that
+// reached a human, as BotWhere's does over the conversations.
+func botKept(f BotFilter, a, step string) (string, []any) {
+	cond, args := "1 = 1", []any(nil)
+	if f.Step != "" {
+		cond += " AND " + a + "." + step + " = ?"
+		args = append(args, f.Step)
+	}
+	if f.ReachedHuman != nil {
+		in := "IN"
+		if !*f.ReachedHuman {
+			in = "NOT IN"
+		}
+		cond += " AND " + a + ".contact_id " + in + " (SELECT h.contact_id FROM picked h WHERE h.human = 1)"
+	}
+	return cond, args
+}
+
+// botSortCols is the ORDER BY of a sort over the columns of botPageSQL.
 func botSortCols(byName bool) string {
 	if byName {
 		return "r.name_key, r.batch_name, r.batch_id, r.contact_id, r.flow"
@@ -184,15 +272,13 @@ func (c *BotCursor) args(byName bool) []any {
 	return []any{c.BatchName, c.NameKey, c.BatchID, c.ContactID, c.Flow}
 }
 
-// botRowsSQL is one keyset page of at most limit rows after the cursor.
-func (db *DB) botRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
-	cte, args := botConvCTE(p, f, "c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step", false)
-	args = append(args, p.Tenant, p.Tenant)
-	step := ""
-	if f.Step != "" {
-		step = " AND k.last_step = ?"
-		args = append(args, f.Step)
-	}
+// botPageSQL is one keyset page of at most limit rows after the cursor, of
+// the rows of src (a table of the common tables cte, aliased a, with
+// picked's first eight columns) that where keeps: the rows' names joined
+// from the directory, sorted, keyset, LIMIT. Every Fluxo Ágil page reads
+// through it.
+func botPageSQL(p model.Principal, cte string, args []any, src, a, where string, whereArgs []any, byName bool, after *BotCursor, limit int) (string, []any) {
+	args = append(append(append([]any(nil), args...), p.Tenant, p.Tenant), whereArgs...)
 	order := botSortCols(byName)
 	keyset := ""
 	if after != nil {
@@ -203,15 +289,42 @@ func (db *DB) botRowsSQL(p model.Principal, f BotFilter, byName bool, after *Bot
 	return `WITH ` + cte + `
 		SELECT r.batch_id, r.batch_name, r.contact_id, r.name, r.name_key, r.document, r.phones, r.emails, r.flow,
 			r.n_conv, r.n_msg, r.last_step, r.outcome, r.conversation
-		FROM (SELECT k.batch_id, COALESCE(NULLIF(b.name, ''), k.batch_id) AS batch_name, k.contact_id,
+		FROM (SELECT ` + a + `.batch_id, COALESCE(NULLIF(b.name, ''), ` + a + `.batch_id) AS batch_name, ` + a + `.contact_id,
 				COALESCE(ct.name, '') AS name, COALESCE(ct.name_key, '') AS name_key, COALESCE(ct.document, '') AS document,
-				COALESCE(ct.phones, '[]') AS phones, COALESCE(ct.emails, '[]') AS emails, k.flow,
-				k.n_conv, k.n_msg, k.last_step, k.outcome, k.conversation
-			FROM conv k
-			LEFT JOIN batches b ON b.tenant = ? AND b.id = k.batch_id
-			LEFT JOIN contacts ct ON ct.tenant = ? AND ct.id = k.contact_id
-			WHERE k.rn = 1` + step + `) r` + keyset + `
+				COALESCE(ct.phones, '[]') AS phones, COALESCE(ct.emails, '[]') AS emails, ` + a + `.flow,
+				` + a + `.n_conv, ` + a + `.n_msg, ` + a + `.last_step, ` + a + `.outcome, ` + a + `.conversation
+			FROM ` + src + ` ` + a + `
+			LEFT JOIN batches b ON b.tenant = ? AND b.id = ` + a + `.batch_id
+			LEFT JOIN contacts ct ON ct.tenant = ? AND ct.id = ` + a + `.contact_id
+			WHERE ` + where + `) r` + keyset + `
 		ORDER BY ` + order + ` LIMIT ?`, args
+}
+
+// botRowsSQL is one keyset page ranked from the conversations (a tenant
+// with a row of mixed clients or campaigns).
+func botRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
+	cte, args := botConvCTE(p, f, "bot_conversations c", "c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step")
+	where, whereArgs := "k.rn = 1", []any(nil)
+	if f.Step != "" {
+		where += " AND k.last_step = ?"
+		whereArgs = append(whereArgs, f.Step)
+	}
+	return botPageSQL(p, cte, args, "conv", "k", where, whereArgs, byName, after, limit)
+}
+
+// botPickedRowsSQL is one keyset page of the Fluxo Ágil rows (botPickedCTE).
+func botPickedRowsSQL(p model.Principal, f BotFilter, cut bool, byName bool, after *BotCursor, limit int) (string, []any) {
+	cte, args := botPickedCTE(p, f, cut)
+	where, whereArgs := botKept(f, "x", "last_step")
+	return botPageSQL(p, cte, args, "picked", "x", where, whereArgs, byName, after, limit)
+}
+
+// botRowsPageSQL is the query of one keyset page from src.
+func botRowsPageSQL(src BotSource, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
+	if src != BotFromConversations {
+		return botPickedRowsSQL(p, f, src == BotFromCutRows, byName, after, limit)
+	}
+	return botRowsSQL(p, f, byName, after, limit)
 }
 
 func (db *DB) scanBotRows(rows *sql.Rows, fn func(BotRow) error) (int, *BotCursor, error) {
@@ -252,94 +365,71 @@ func firstOf(list string) string {
 	return ""
 }
 
-// BotRowsAnswer says whether the Fluxo Ágil rows (bot_rows) answer a
-// search exactly, which holds when every row it selects selects all of its
-// conversations. Two things break that, and then the search ranks the
-// conversations (bot_conversations) as it always did:
-//   - a row whose conversations disagree on client or campaign, anywhere in
-//     the tenant (the scope and those filters select conversations, and the
-//     row keeps only its latest one's);
-//   - a period that cuts between a row's first and last start (a row of the
-//     search's client, campaign and batch with last_date >= from > first_date,
-//     or first_date <= to < last_date).
-//
-// Otherwise a row is in the period exactly when all its conversations are,
-// which is how storeBotRows bounds it. Each check is one index range
-// (bot_rows_mixed; bot_rows_last or bot_rows_date). It is a statement of
-// its own: a row that an ingestion makes straddle a bound between it and
-// the page's query is left out of that one page.
-func (db *DB) BotRowsAnswer(ctx context.Context, p model.Principal, f BotFilter) (bool, error) {
-	text, args := botRowsAnswerSQL(p, f)
-	var cut int
-	if err := db.queryRow(ctx, db.r, text, args...).Scan(&cut); err != nil {
-		return false, fmt.Errorf("fluxo rows answer the search: %w", err)
+// BotSource is where a Fluxo Ágil search is answered from.
+type BotSource int
+
+const (
+	// BotFromConversations ranks the conversations (bot_conversations): the
+	// tenant has a row whose conversations disagree on client or campaign,
+	// and the scope and those filters select conversations while the row
+	// keeps only its latest one's.
+	BotFromConversations BotSource = iota
+	// BotFromRows reads bot_rows alone: no row of the search has
+	// conversations on both sides of a period bound, so a row is in the
+	// period exactly when all its conversations are.
+	BotFromRows
+	// BotFromCutRows reads bot_rows and recomputes the rows a period bound
+	// cuts from their conversations in the period (botPickedCTE).
+	BotFromCutRows
+)
+
+// BotSourceOf says where a search is answered from. Each check is one index
+// range (bot_rows_mixed; bot_rows_last or bot_rows_date) and stops at the
+// first row found. It is a statement of its own: a row that an ingestion
+// makes straddle a bound between it and the page's query is left out of
+// that one page.
+func (db *DB) BotSourceOf(ctx context.Context, p model.Principal, f BotFilter) (BotSource, error) {
+	text, args := botSourceSQL(p, f)
+	var src BotSource
+	if err := db.queryRow(ctx, db.r, text, args...).Scan(&src); err != nil {
+		return 0, fmt.Errorf("fluxo rows answer the search: %w", err)
 	}
-	return cut == 0, nil
+	return src, nil
 }
 
-// botRowsAnswerSQL is BotRowsAnswer's query: 1 when the rows cannot answer.
-func botRowsAnswerSQL(p model.Principal, f BotFilter) (string, []any) {
-	conds := []string{`EXISTS (SELECT 1 FROM bot_rows m WHERE m.tenant = ? AND m.mixed = 1)`}
+// botSourceSQL is BotSourceOf's query. A row cut by a bound is one of the
+// search's client, campaign and batch with last_date >= from > first_date,
+// or first_date <= to < last_date.
+func botSourceSQL(p model.Principal, f BotFilter) (string, []any) {
 	args := []any{p.Tenant}
+	var cuts []string
 	g := f
 	g.FromDate, g.ToDate, g.ReachedHuman, g.Step = "", "", nil, ""
 	where, wargs := BotWhere(p, g, "s", storeBotRows).Where()
 	if f.FromDate != "" {
-		conds = append(conds, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date >= ? AND s.first_date < ?)`)
+		cuts = append(cuts, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date >= ? AND s.first_date < ?)`)
 		args = append(append(args, wargs...), f.FromDate, f.FromDate)
 	}
 	if f.ToDate != "" {
-		conds = append(conds, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date > ? AND s.first_date <= ?)`)
+		cuts = append(cuts, `EXISTS (SELECT 1 FROM bot_rows s WHERE `+where+` AND s.last_date > ? AND s.first_date <= ?)`)
 		args = append(append(args, wargs...), f.ToDate, f.ToDate)
 	}
-	return `SELECT CASE WHEN ` + strings.Join(conds, " OR ") + ` THEN 1 ELSE 0 END`, args
-}
-
-// botSummaryRowsSQL is botRowsSQL over the Fluxo Ágil rows: the same
-// columns, names joined the same way, the same order and keyset.
-func (db *DB) botSummaryRowsSQL(p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
-	where, args := BotWhere(p, f, "s", storeBotRows).Where()
-	if f.Step != "" {
-		where += " AND s.last_step = ?"
-		args = append(args, f.Step)
+	cut := ""
+	if len(cuts) > 0 {
+		cut = ` WHEN ` + strings.Join(cuts, " OR ") + ` THEN ` + strconv.Itoa(int(BotFromCutRows))
 	}
-	order := botSortCols(byName)
-	keyset := ""
-	if after != nil {
-		keyset = ` WHERE (` + order + `) > (?, ?, ?, ?, ?)`
-		args = append(args, after.args(byName)...)
-	}
-	args = append(args, limit)
-	return `SELECT r.batch_id, r.batch_name, r.contact_id, r.name, r.name_key, r.document, r.phones, r.emails, r.flow,
-			r.n_conv, r.n_msg, r.last_step, r.outcome, r.conversation
-		FROM (SELECT s.batch_id, COALESCE(NULLIF(b.name, ''), s.batch_id) AS batch_name, s.contact_id,
-				COALESCE(ct.name, '') AS name, COALESCE(ct.name_key, '') AS name_key, COALESCE(ct.document, '') AS document,
-				COALESCE(ct.phones, '[]') AS phones, COALESCE(ct.emails, '[]') AS emails, s.flow,
-				s.conversations AS n_conv, s.messages AS n_msg, s.last_step, s.outcome, s.latest_conversation AS conversation
-			FROM bot_rows s
-			LEFT JOIN batches b ON b.tenant = s.tenant AND b.id = s.batch_id
-			LEFT JOIN contacts ct ON ct.tenant = s.tenant AND ct.id = s.contact_id
-			WHERE ` + where + `) r` + keyset + `
-		ORDER BY ` + order + ` LIMIT ?`, args
-}
-
-// botPageSQL picks the query of one keyset page: over the Fluxo Ágil rows
-// when they answer the search (summary), else over the conversations.
-func (db *DB) botPageSQL(summary bool, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (string, []any) {
-	if summary {
-		return db.botSummaryRowsSQL(p, f, byName, after, limit)
-	}
-	return db.botRowsSQL(p, f, byName, after, limit)
+	return `SELECT CASE WHEN EXISTS (SELECT 1 FROM bot_rows m WHERE m.tenant = ? AND m.mixed = 1) THEN ` + strconv.Itoa(int(BotFromConversations)) +
+		cut + ` ELSE ` + strconv.Itoa(int(BotFromRows)) + ` END`, args
 }
 
 // BotRows returns one page of Fluxo Ágil rows, ordered by batch name then
 // contact name (byName: contact name first), keyset paged — never OFFSET.
 func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byName bool, after *BotCursor, limit int) (BotPage, error) {
-	summary, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return BotPage{}, err
 	}
-	text, args := db.botPageSQL(summary, p, f, byName, after, limit+1)
+	text, args := botRowsPageSQL(src, p, f, byName, after, limit+1)
 	rows, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
 		return BotPage{}, fmt.Errorf("query fluxo rows: %w", err)
@@ -361,13 +451,13 @@ func (db *DB) BotRows(ctx context.Context, p model.Principal, f BotFilter, byNam
 
 // EachBotRow streams every matching row in keyset pages of pageSize.
 func (db *DB) EachBotRow(ctx context.Context, p model.Principal, f BotFilter, byName bool, pageSize int, fn func(BotRow) error) error {
-	summary, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return err
 	}
 	var after *BotCursor
 	for {
-		text, args := db.botPageSQL(summary, p, f, byName, after, pageSize)
+		text, args := botRowsPageSQL(src, p, f, byName, after, pageSize)
 		rows, err := db.query(ctx, db.r, text, args...)
 		if err != nil {
 			return fmt.Errorf("export fluxo rows: %w", err)
@@ -385,10 +475,11 @@ func (db *DB) EachBotRow(ctx context.Context, p model.Principal, f BotFilter, by
 
 // botStepsFrom is the dialect's way to read a steps column (a JSON array of
 // strings, as bot_conversations keeps it) of table aliased alias as rows
-// j(value, key): the step and its position in the conversation.
+// j(value, key): the step and its position in the conversation (0 = first,
+// as bot_rows' step maps count).
 func (db *DB) botStepsFrom(table, alias string) string {
 	if db.dialect == Postgres {
-		return table + " " + alias + " CROSS JOIN LATERAL json_array_elements_text(" + alias + ".steps::json) WITH ORDINALITY AS j(value, key)"
+		return table + " " + alias + " CROSS JOIN LATERAL (SELECT e.value, e.n - 1 AS key FROM json_array_elements_text(" + alias + ".steps::json) WITH ORDINALITY AS e(value, n)) AS j"
 	}
 	return table + " " + alias + ", json_each(" + alias + ".steps) AS j"
 }
@@ -407,47 +498,58 @@ func (db *DB) botStepMapFrom(table, alias string) string {
 // and how many stopped there (the step filter's answer for that step),
 // ordered by the step's earliest position in a conversation, then by reach.
 func (db *DB) BotDropoff(ctx context.Context, p model.Principal, f BotFilter) ([]BotStepCount, error) {
-	summary, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}
-	text, args := db.botDropoffSQL(summary, p, f)
-	rows, err := db.query(ctx, db.r, text, args...)
+	text, args := db.botDropoffSQL(src, p, f)
+	res, err := db.query(ctx, db.r, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query fluxo drop-off: %w", err)
 	}
-	defer rows.Close()
+	defer res.Close()
 	var out []BotStepCount
-	for rows.Next() {
+	for res.Next() {
 		var s BotStepCount
-		if err := rows.Scan(&s.Step, &s.Contacts, &s.LastHere, &s.Finished, &s.Abandoned); err != nil {
+		if err := res.Scan(&s.Step, &s.Contacts, &s.LastHere, &s.Finished, &s.Abandoned); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, res.Err()
 }
 
-// botDropoffSQL is the drop-off's query: over the Fluxo Ágil rows when they
-// answer the search (summary), else over the conversations.
-func (db *DB) botDropoffSQL(summary bool, p model.Principal, f BotFilter) (string, []any) {
+// botDropoffSQL is the drop-off's query from src.
+func (db *DB) botDropoffSQL(src BotSource, p model.Principal, f BotFilter) (string, []any) {
 	var text string
 	var args []any
-	if summary {
-		// Each row's steps are its conversations' (step → earliest
-		// position); its latest conversation's step and outcome are its own.
-		var where string
-		where, args = BotWhere(p, f, "s", storeBotRows).Where()
-		if f.Step != "" {
-			where += " AND s.last_step = ?"
-			args = append(args, f.Step)
+	if src != BotFromConversations {
+		// A wholly selected row's steps are its conversations' (step →
+		// earliest position); a cut row's are its selected conversations'.
+		// Each row's latest conversation's step and outcome are its own.
+		cut := src == BotFromCutRows
+		cte, cteArgs := botPickedCTE(p, f, cut)
+		kept, keptArgs := botKept(f, "x", "last_step")
+		args = append(cteArgs, keptArgs...)
+		steps := `SELECT j.key AS step, CAST(j.value AS INTEGER) AS pos, k.contact_id FROM ` + db.botStepMapFrom("kept", "k")
+		if cut {
+			// The cut rows' steps are their kept conversations'.
+			keptConv, keptConvArgs := botKept(f, "k", "row_step")
+			steps += `
+				UNION ALL
+				SELECT j.value, j.key, k.contact_id FROM ` + db.botStepsFrom("conv", "k") + ` WHERE ` + keptConv
+			args = append(args, keptConvArgs...)
 		}
-		text = `WITH kept AS (SELECT s.contact_id, 1 AS rn, s.last_step, s.steps, s.outcome FROM bot_rows s WHERE ` + where + `),
-		reached AS (SELECT j.key AS step, MIN(CAST(j.value AS INTEGER)) AS pos, COUNT(DISTINCT k.contact_id) AS contacts
-			FROM ` + db.botStepMapFrom("kept", "k") + ` GROUP BY j.key),`
+		text = `WITH ` + cte + `,
+		kept AS (SELECT x.contact_id, 1 AS rn, x.last_step, x.steps, x.outcome FROM picked x WHERE ` + kept + `),
+		reached AS (SELECT e.step, MIN(e.pos) AS pos, COUNT(DISTINCT e.contact_id) AS contacts FROM (` + steps + `) e GROUP BY e.step),`
 	} else {
 		var cte string
-		cte, args = botConvCTE(p, f, "c.contact_id, c.last_step, c.steps, c.outcome", f.Step != "")
+		cols := "c.contact_id, c.last_step, c.steps, c.outcome"
+		if f.Step != "" {
+			cols += ", " + botRowStep
+		}
+		cte, args = botConvCTE(p, f, "bot_conversations c", cols)
 		kept := "1 = 1"
 		if f.Step != "" {
 			kept = "k.row_step = ?"
@@ -471,23 +573,22 @@ func (db *DB) botDropoffSQL(summary bool, p model.Principal, f BotFilter) (strin
 // BotConversations counts the selected conversations of the rows a Fluxo
 // Ágil search lists (every page: the screen's total), step filter included.
 func (db *DB) BotConversations(ctx context.Context, p model.Principal, f BotFilter) (int64, error) {
-	summary, err := db.BotRowsAnswer(ctx, p, f)
+	src, err := db.BotSourceOf(ctx, p, f)
 	if err != nil {
 		return 0, err
 	}
 	var text string
 	var args []any
-	if summary {
-		var where string
-		where, args = BotWhere(p, f, "s", storeBotRows).Where()
-		text = `SELECT COALESCE(SUM(s.conversations), 0) FROM bot_rows s WHERE ` + where
-		if f.Step != "" {
-			text += " AND s.last_step = ?"
-			args = append(args, f.Step)
-		}
+	if src != BotFromConversations {
+		var cte, kept string
+		var keptArgs []any
+		cte, args = botPickedCTE(p, f, src == BotFromCutRows)
+		kept, keptArgs = botKept(f, "x", "last_step")
+		text = `WITH ` + cte + ` SELECT COALESCE(SUM(x.n_conv), 0) FROM picked x WHERE ` + kept
+		args = append(args, keptArgs...)
 	} else {
 		var cte string
-		cte, args = botConvCTE(p, f, "c.last_step", false)
+		cte, args = botConvCTE(p, f, "bot_conversations c", "c.last_step")
 		text = `WITH ` + cte + ` SELECT COALESCE(SUM(k.n_conv), 0) FROM conv k WHERE k.rn = 1`
 		if f.Step != "" {
 			text += " AND k.last_step = ?"

@@ -38,29 +38,15 @@ type agentDayRow struct {
 
 // insertAgentDays sends rollup rows in one synchronous batch.
 func (e *Engine) insertAgentDays(ctx context.Context, rows []agentDayRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertAgentDays, e.table("agent_days")))
-	if err != nil {
-		return fmt.Errorf("analytics: prepare insert: %w", err)
-	}
-	defer b.Abort()
-	for _, r := range rows {
+	return insertBatch(ctx, e, insertAgentDays, "agent_days", "agent day rows", rows, func(r agentDayRow) []any {
 		k, deleted, g, n, sec := r.key, uint8(1), store.AgentLegs{}, int64(0), float64(0)
 		if r.row != nil {
 			k, deleted, g, n, sec = keyOfAgentDayRow(r.row), 0, r.row.Legs, r.row.N, r.row.Seconds
 		}
-		if err := b.Append(r.tenant, k.agentID, k.day, k.hour, k.rollup, k.media, k.serviceID, k.tagID, k.kind, k.scope, k.reason,
+		return []any{r.tenant, k.agentID, k.day, k.hour, k.rollup, k.media, k.serviceID, k.tagID, k.kind, k.scope, k.reason,
 			r.version, deleted, g.Completed, g.Transferred, g.Other, g.DurSum, g.DurN, g.TM1RSum, g.TM1RN, g.TMRSum, g.TMRN,
-			g.TMPSum, g.TMPN, g.TMISum, g.TMIN, n, sec); err != nil {
-			return fmt.Errorf("analytics: append agent day row: %w", err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("analytics: insert %d agent day rows: %w", len(rows), err)
-	}
-	return nil
+			g.TMPSum, g.TMPN, g.TMISum, g.TMIN, n, sec}
+	})
 }
 
 // shipAgentDayRollups sends the current rollup rows of some agents' days

@@ -22,33 +22,17 @@ type botRow struct {
 
 // insertBots sends bot conversation rows in one synchronous batch.
 func (e *Engine) insertBots(ctx context.Context, rows []botRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertBots, e.table("bot_conversations")))
-	if err != nil {
-		return fmt.Errorf("analytics: prepare insert: %w", err)
-	}
-	defer b.Abort()
-	for _, r := range rows {
+	return insertBatch(ctx, e, insertBots, "bot_conversations", "bot conversations", rows, func(r botRow) []any {
 		c := r.bot
 		if c == nil {
-			err = b.Append(r.tenant, r.conversation, r.version, uint8(1), "", "", "", "",
+			return []any{r.tenant, r.conversation, r.version, uint8(1), "", "", "", "",
 				"", "", "", "", "", "", "", int64(0), "", "", "",
-				int64(0), "", []string{})
-		} else {
-			err = b.Append(r.tenant, c.Conversation, r.version, uint8(0), c.ClientID, c.CampaignID, c.BatchID, c.BatchName,
-				c.ContactID, c.Name, c.NameKey, c.Document, c.Phone, c.Email, c.Flow, c.StartedAt, c.LocalDate, c.Outcome, c.Interaction,
-				c.Messages, c.LastStep, nonNil(c.Steps))
+				int64(0), "", []string{}}
 		}
-		if err != nil {
-			return fmt.Errorf("analytics: append bot conversation: %w", err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("analytics: insert %d bot conversations: %w", len(rows), err)
-	}
-	return nil
+		return []any{r.tenant, c.Conversation, r.version, uint8(0), c.ClientID, c.CampaignID, c.BatchID, c.BatchName,
+			c.ContactID, c.Name, c.NameKey, c.Document, c.Phone, c.Email, c.Flow, c.StartedAt, c.LocalDate, c.Outcome, c.Interaction,
+			c.Messages, c.LastStep, nonNil(c.Steps)}
+	})
 }
 
 // shipBots sends the current rows of some bot conversations of a tenant

@@ -38,28 +38,12 @@ type spanKey struct {
 
 // insertSpans sends agent span rows in one synchronous batch.
 func (e *Engine) insertSpans(ctx context.Context, rows []spanRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertSpans, e.table("agent_spans")))
-	if err != nil {
-		return fmt.Errorf("analytics: prepare insert: %w", err)
-	}
-	defer b.Abort()
-	for _, r := range rows {
-		if sp := r.span; sp == nil {
-			err = b.Append(r.tenant, r.key.agentID, r.key.day, r.key.n, r.version, uint8(1), "", "", "", "", float64(0))
-		} else {
-			err = b.Append(r.tenant, sp.AgentID, sp.Day, sp.N, r.version, uint8(0), sp.Bucket, sp.Kind, sp.Media, sp.Reason, sp.Seconds)
+	return insertBatch(ctx, e, insertSpans, "agent_spans", "agent spans", rows, func(r spanRow) []any {
+		if sp := r.span; sp != nil {
+			return []any{r.tenant, sp.AgentID, sp.Day, sp.N, r.version, uint8(0), sp.Bucket, sp.Kind, sp.Media, sp.Reason, sp.Seconds}
 		}
-		if err != nil {
-			return fmt.Errorf("analytics: append agent span: %w", err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("analytics: insert %d agent spans: %w", len(rows), err)
-	}
-	return nil
+		return []any{r.tenant, r.key.agentID, r.key.day, r.key.n, r.version, uint8(1), "", "", "", "", float64(0)}
+	})
 }
 
 // visitRow is one version of an IVR visit to insert (visit nil: a
@@ -74,31 +58,15 @@ type visitRow struct {
 
 // insertVisits sends IVR visit rows in one synchronous batch.
 func (e *Engine) insertVisits(ctx context.Context, rows []visitRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertVisits, e.table("ivr_visits")))
-	if err != nil {
-		return fmt.Errorf("analytics: prepare insert: %w", err)
-	}
-	defer b.Abort()
-	for _, r := range rows {
+	return insertBatch(ctx, e, insertVisits, "ivr_visits", "ivr visits", rows, func(r visitRow) []any {
 		v := r.visit
 		if v == nil {
-			err = b.Append(r.tenant, r.interactionID, r.pos, tombVersion(r.version), uint8(1), "", int64(0), r.bucket, "",
-				"", "", "", uint8(0), uint8(0), float64(0), (*float64)(nil), (*float64)(nil), uint8(0))
-		} else {
-			err = b.Append(r.tenant, v.InteractionID, v.Pos, rowVersion(r.version), uint8(0), v.IVRID, v.EnteredAt, v.Bucket, v.Outcome,
-				v.ServiceID, v.AgentID, v.Path, v.Answered, v.AbandonedQ, v.IVRSeconds, v.WaitSeconds, v.TalkSecs, v.SL)
+			return []any{r.tenant, r.interactionID, r.pos, tombVersion(r.version), uint8(1), "", int64(0), r.bucket, "",
+				"", "", "", uint8(0), uint8(0), float64(0), (*float64)(nil), (*float64)(nil), uint8(0)}
 		}
-		if err != nil {
-			return fmt.Errorf("analytics: append ivr visit: %w", err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("analytics: insert %d ivr visits: %w", len(rows), err)
-	}
-	return nil
+		return []any{r.tenant, v.InteractionID, v.Pos, rowVersion(r.version), uint8(0), v.IVRID, v.EnteredAt, v.Bucket, v.Outcome,
+			v.ServiceID, v.AgentID, v.Path, v.Answered, v.AbandonedQ, v.IVRSeconds, v.WaitSeconds, v.TalkSecs, v.SL}
+	})
 }
 
 // Versions of legs and IVR visits in the engine: a row shipped for outbox
@@ -134,33 +102,41 @@ type row struct {
 
 // insert sends rows in one synchronous batch.
 func (e *Engine) insert(ctx context.Context, rows []row) error {
+	return insertBatch(ctx, e, insertLegs, "legs", "leg rows", rows, func(r row) []any {
+		l := r.leg
+		if l == nil {
+			return []any{r.tenant, r.interactionID, r.legID, tombVersion(r.version), uint8(1), int64(0), int64(0), "", "", r.enteredAt,
+				"", "", r.bucket, "", "", "", "", "", "", (*uint8)(nil), uint8(0),
+				"", "", "", (*int64)(nil), (*int64)(nil), (*int64)(nil), int64(0),
+				(*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), "", []string{}, []string{}, []string{}, ""}
+		}
+		return []any{r.tenant, l.InteractionID, l.LegID, rowVersion(r.version), uint8(0), l.K, l.Seq, l.Protocol, l.Media, l.EnteredAt,
+			l.LocalDate, l.LocalTime, l.Bucket, l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.CallQuality, l.Expired, l.Portfolio,
+			l.ExternalID, l.ExtProtocol, l.Direction, l.QueuedAt, l.DeliveredAt, l.AnsweredAt, l.FinishedAt,
+			l.Duration, l.TMP, l.TMI, l.TM1R, l.TMR, l.RecordingURL, nonNil(l.Tags), nonNil(l.RPhones), nonNil(l.IVRs), l.Cells}
+	})
+}
+
+// insertBatch sends rows to table (named in stmt's %s) in one synchronous
+// batch (syncInsert): values gives a row's values in stmt's column order;
+// what names the rows in errors. The one way every shipped table is
+// written.
+func insertBatch[R any](ctx context.Context, e *Engine, stmt, table, what string, rows []R, values func(R) []any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(insertLegs, e.table("legs")))
+	b, err := e.conn.PrepareBatch(syncInsert(ctx), fmt.Sprintf(stmt, e.table(table)))
 	if err != nil {
-		return fmt.Errorf("analytics: prepare insert: %w", err)
+		return fmt.Errorf("analytics: prepare insert of %s: %w", what, err)
 	}
 	defer b.Abort()
 	for _, r := range rows {
-		l := r.leg
-		if l == nil {
-			err = b.Append(r.tenant, r.interactionID, r.legID, tombVersion(r.version), uint8(1), int64(0), int64(0), "", "", r.enteredAt,
-				"", "", r.bucket, "", "", "", "", "", "", (*uint8)(nil), uint8(0),
-				"", "", "", (*int64)(nil), (*int64)(nil), (*int64)(nil), int64(0),
-				(*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), (*float64)(nil), "", []string{}, []string{}, []string{}, "")
-		} else {
-			err = b.Append(r.tenant, l.InteractionID, l.LegID, rowVersion(r.version), uint8(0), l.K, l.Seq, l.Protocol, l.Media, l.EnteredAt,
-				l.LocalDate, l.LocalTime, l.Bucket, l.ServiceID, l.AgentID, l.ContactID, l.Status, l.VoiceStatus, l.CallQuality, l.Expired, l.Portfolio,
-				l.ExternalID, l.ExtProtocol, l.Direction, l.QueuedAt, l.DeliveredAt, l.AnsweredAt, l.FinishedAt,
-				l.Duration, l.TMP, l.TMI, l.TM1R, l.TMR, l.RecordingURL, nonNil(l.Tags), nonNil(l.RPhones), nonNil(l.IVRs), l.Cells)
-		}
-		if err != nil {
-			return fmt.Errorf("analytics: append row: %w", err)
+		if err := b.Append(values(r)...); err != nil {
+			return fmt.Errorf("analytics: append %s: %w", what, err)
 		}
 	}
 	if err := b.Send(); err != nil {
-		return fmt.Errorf("analytics: insert %d rows: %w", len(rows), err)
+		return fmt.Errorf("analytics: insert %d %s: %w", len(rows), what, err)
 	}
 	return nil
 }

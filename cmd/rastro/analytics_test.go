@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rastro/rastro/internal/analytics"
@@ -24,11 +26,14 @@ func legRows(t *testing.T, url string) uint64 {
 	return n
 }
 
-// TestAnalyticsSyncBackfillFillsANewEngineDatabase: the procedure for
-// adding a shard. A store synced once into one engine database; a second,
-// new database (the enlarged cluster) gets nothing from a plain sync (the
-// store's outbox is empty) and every leg from `analytics sync --backfill`.
-func TestAnalyticsSyncBackfillFillsANewEngineDatabase(t *testing.T) {
+// TestAnalyticsSyncFillsANewEngineDatabase: the procedure for adding a
+// shard, and an engine lost or replaced. A store synced once into one
+// engine database; a second, new database (the enlarged cluster) gets
+// every leg from a plain sync — created empty, it makes the store queue a
+// re-backfill, so the reports never read an empty engine as complete —
+// and `analytics sync --backfill` sends every leg again, at newer versions,
+// counted once.
+func TestAnalyticsSyncFillsANewEngineDatabase(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "rastro.db")
 	if _, stderr, code := runRastro(t, "", "demo", "--db", dsn, "--legs", "60", "--days", "2"); code != 0 {
 		t.Fatalf("demo: exit %d\n%s", code, stderr)
@@ -41,17 +46,23 @@ func TestAnalyticsSyncBackfillFillsANewEngineDatabase(t *testing.T) {
 	if want == 0 {
 		t.Fatal("the first sync shipped no leg")
 	}
-	if _, stderr, code := runRastro(t, "", "analytics", "sync", "--db", dsn, "--analytics", enlarged); code != 0 {
+	out, stderr, code := runRastro(t, "", "analytics", "sync", "--db", dsn, "--analytics", enlarged)
+	if code != 0 {
 		t.Fatalf("sync into the new database: exit %d\n%s", code, stderr)
 	}
-	if n := legRows(t, enlarged); n != 0 {
-		t.Fatalf("a plain sync into a new database shipped %d legs: the test does not test --backfill", n)
+	if n := legRows(t, enlarged); n != want {
+		t.Fatalf("after a plain sync the new database holds %d leg rows, the first %d\n%s", n, want, out)
 	}
-	out, stderr, code := runRastro(t, "", "analytics", "sync", "--db", dsn, "--analytics", enlarged, "--backfill")
+	out, stderr, code = runRastro(t, "", "analytics", "sync", "--db", dsn, "--analytics", enlarged, "--backfill")
 	if code != 0 {
 		t.Fatalf("sync --backfill: exit %d\n%s", code, stderr)
 	}
+	// Every leg sent again; the sync then settles the partitions, so the
+	// merge leaves one version of each.
+	if !strings.Contains(out, fmt.Sprintf("tenant demo: %d legs,", want)) {
+		t.Fatalf("sync --backfill did not send the %d legs again:\n%s", want, out)
+	}
 	if n := legRows(t, enlarged); n != want {
-		t.Fatalf("after sync --backfill the new database holds %d leg rows, the first %d\n%s", n, want, out)
+		t.Fatalf("after sync --backfill the database holds %d leg rows, the store %d\n%s", n, want, out)
 	}
 }

@@ -300,9 +300,10 @@ const ivrVisitsColumns = `tenant String, interaction_id String, pos Int64, versi
 // migrate creates the database and applies pending migrations on every host
 // of the URL, one host at a time (no ON CLUSTER: that needs ZooKeeper).
 //
-// It returns whether a migration adding a table the shipper fills was
-// applied to a host that already had tables (an engine synced by an older
-// rastro): the store must then queue a re-backfill of every tenant.
+// It returns whether the store must queue a re-backfill of every tenant: a
+// host's database was created now (it holds nothing), or a migration adding
+// a table the shipper fills was applied to a host that already had tables
+// (an engine synced by an older rastro).
 func migrate(ctx context.Context, cfg Config) (bool, error) {
 	backfill := false
 	for _, host := range cfg.Hosts {
@@ -359,6 +360,13 @@ func migrateHost(ctx context.Context, cfg Config, host string) (backfill bool, e
 		suffix = "_local"
 	}
 	r := strings.NewReplacer("{{db}}", db, "{{cluster}}", cfg.Cluster, "{{legs}}", legs, "{{_local}}", suffix)
+	// A database with no migration applied holds no row: a store that
+	// already has analytics on (an engine lost, or a new cluster pointed
+	// at) must send everything again, or the reports would read an empty
+	// engine as if it were complete. (A store turning analytics on queues
+	// its first backfill itself; QueueAnalyticsBackfill does not queue a
+	// tenant twice.)
+	backfill = len(applied) == 0
 	for _, m := range migrations {
 		if applied[uint32(m.version)] {
 			continue

@@ -86,8 +86,11 @@ func (db *DB) EnableAnalytics(ctx context.Context, engine string) (bool, error) 
 }
 
 // QueueAnalyticsBackfill queues a re-backfill of every tenant (one 'tenant'
-// entry each, under the tenant's write lock): the first sync, and an engine
-// that gained a table its older rows were never shipped to.
+// entry each, under the tenant's write lock): the first sync, an engine
+// that gained a table its older rows were never shipped to, an engine whose
+// database was created empty. A tenant whose re-backfill is pending already
+// is not queued again: that entry reads the tenant's rows when it is
+// shipped, after this call.
 func (db *DB) QueueAnalyticsBackfill(ctx context.Context) error {
 	tenants, err := db.Tenants(ctx)
 	if err != nil {
@@ -95,6 +98,13 @@ func (db *DB) QueueAnalyticsBackfill(ctx context.Context) error {
 	}
 	for _, tn := range tenants {
 		if err := db.WithTenantTx(ctx, tn, func(tx *Tx) error {
+			var pending int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM analytics_outbox WHERE tenant = ? AND kind = ?`, tn, OutboxTenant).Scan(&pending); err != nil {
+				return fmt.Errorf("read the pending backfill of %s: %w", tn, err)
+			}
+			if pending > 0 {
+				return nil
+			}
 			return tx.queueOutbox(ctx, OutboxTenant, tn)
 		}); err != nil {
 			return fmt.Errorf("queue the backfill of %s: %w", tn, err)

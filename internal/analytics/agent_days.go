@@ -170,13 +170,5 @@ func (r *Rastreio) agentDayTimes(ctx context.Context, m reading, p model.Princip
 				SELECT s.agent_id AS a, s.reason AS rs, s.day AS d, max(s.seconds) AS x FROM ` + days + ` WHERE ` + pw + ` GROUP BY a, rs, d)
 			GROUP BY a, rs) ORDER BY a, t DESC, rs`
 	}
-	var logins, pauses []store.AgentTime
-	err = runAll(
-		func() error { return r.times(ctx, loginQ, largs, "login", &logins) },
-		func() error { return r.times(ctx, pauseQ, pargs, "pause", &pauses) },
-	)
-	if err != nil {
-		return nil, err
-	}
-	return mergeTimes(logins, pauses), nil
+	return r.loginsAndPauses(ctx, loginQ, largs, pauseQ, pargs)
 }

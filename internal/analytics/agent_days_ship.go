@@ -82,26 +82,11 @@ func (s *Shipper) shipAgentDayRollups(ctx context.Context, tenant string, days [
 // tombstones for the keys the engine holds at an older version (rows that
 // vanished, e.g. by a rebuild). It returns how many rows it sent.
 func (s *Shipper) backfillAgentDays(ctx context.Context, tenant string, version uint64, chunk int) (int, error) {
-	n := 0
-	var pending []agentDayRow
-	flush := func() error {
-		err := s.CH.insertAgentDays(ctx, pending)
-		pending = pending[:0]
-		return err
-	}
-	err := s.DB.EachAnalyticsAgentDayRows(ctx, tenant, func(rows []store.AnalyticsAgentDayRow) error {
-		for i := range rows {
-			pending = append(pending, agentDayRow{tenant: tenant, version: version, row: &rows[i]})
-		}
-		n += len(rows)
-		if len(pending) >= chunk {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
+	n, err := streamInChunks(func(fn func([]store.AnalyticsAgentDayRow) error) error {
+		return s.DB.EachAnalyticsAgentDayRows(ctx, tenant, fn)
+	}, chunk, func(r *store.AnalyticsAgentDayRow) agentDayRow {
+		return agentDayRow{tenant: tenant, version: version, row: r}
+	}, func(rows []agentDayRow) error { return s.CH.insertAgentDays(ctx, rows) })
 	if err != nil {
 		return n, err
 	}

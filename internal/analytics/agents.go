@@ -206,8 +206,15 @@ func (r *Rastreio) agentTimes(ctx context.Context, m reading, p model.Principal,
 				GROUP BY a, rs ORDER BY a, t DESC, rs`
 		}
 	}
+	return r.loginsAndPauses(ctx, loginQ, largs, pauseQ, pargs)
+}
+
+// loginsAndPauses runs a logged-in and a pause query at once (columns
+// agent, seconds; agent, reason, seconds) and lists their times per agent
+// as mergeTimes does.
+func (r *Rastreio) loginsAndPauses(ctx context.Context, loginQ string, largs []any, pauseQ string, pargs []any) ([]store.AgentTime, error) {
 	var logins, pauses []store.AgentTime
-	err = runAll(
+	err := runAll(
 		func() error { return r.times(ctx, loginQ, largs, "login", &logins) },
 		func() error { return r.times(ctx, pauseQ, pargs, "pause", &pauses) },
 	)

@@ -460,26 +460,11 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []visitRow) error { return s.CH.insertVisits(ctx, rows) }); err != nil {
 		return err
 	}
-	ns := 0
-	var pending []spanRow
-	flush := func() error {
-		err := s.CH.insertSpans(ctx, pending)
-		pending = pending[:0]
-		return err
-	}
-	err = s.DB.EachAnalyticsAgentSpans(ctx, tenant, func(spans []store.AnalyticsSpan) error {
-		for i := range spans {
-			pending = append(pending, spanRow{tenant: tenant, version: version, span: &spans[i]})
-		}
-		ns += len(spans)
-		if len(pending) >= chunk {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
+	ns, err := streamInChunks(func(fn func([]store.AnalyticsSpan) error) error {
+		return s.DB.EachAnalyticsAgentSpans(ctx, tenant, fn)
+	}, chunk, func(sp *store.AnalyticsSpan) spanRow {
+		return spanRow{tenant: tenant, version: version, span: sp}
+	}, func(rows []spanRow) error { return s.CH.insertSpans(ctx, rows) })
 	if err != nil {
 		return err
 	}
@@ -763,4 +748,28 @@ func inChunks[K, R any](keys []K, n int, mk func(K) R, send func([]R) error) err
 		keys = keys[m:]
 	}
 	return nil
+}
+
+// streamInChunks sends what each streams from the store, made into rows
+// by mk, in batches of at least n rows (the last one smaller) through send.
+// It returns how many items it read.
+func streamInChunks[T, R any](each func(func([]T) error) error, n int, mk func(*T) R, send func([]R) error) (int, error) {
+	read := 0
+	var pending []R
+	err := each(func(items []T) error {
+		for i := range items {
+			pending = append(pending, mk(&items[i]))
+		}
+		read += len(items)
+		if len(pending) < n {
+			return nil
+		}
+		err := send(pending)
+		pending = pending[:0]
+		return err
+	})
+	if err == nil && len(pending) > 0 {
+		err = send(pending)
+	}
+	return read, err
 }

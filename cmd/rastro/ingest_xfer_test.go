@@ -409,3 +409,72 @@ func TestQueueCallOfAsterisk11TransferredOutOfTheQueuesIsFinishedAtTheCallsEndIn
 		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "ast11cel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), withoutCDR)
 	})
 }
+
+// TestQueueCallAttendedTransferredIntoAnApplicationIsFinishedAtTheCallsEndInEveryReadOrder
+// is a queue call its member attended-transfers from the phone (a SIP
+// REFER with Replaces) into the voicemail its consultation call reached:
+// Asterisk 12+'s ast_bridge_transfer_attended moves the caller into that
+// unbridged channel's place and app_queue logs
+// ATTENDEDTRANSFER|APP|VoiceMail (internal/connectors/asterisk/testdata/
+// queue_attended_app.*, sources in its README). PJSIP/1001 answers at
+// 15:00:08 and transfers at 15:01:30; the caller leaves a message and
+// hangs up at 15:02:30. Nobody took the call after the transfer, so the
+// numbered leg the queue_log opened is finished "dequeued", unanswered,
+// at the caller's hang-up — by the end of the caller's last CDR row (the
+// VoiceMail row, answered by the application, bridged to nobody) or by
+// the CEL's HANGUP — in every read order of queue_log + CDR, queue_log +
+// CEL and all three, on SQLite and PostgreSQL.
+func TestQueueCallAttendedTransferredIntoAnApplicationIsFinishedAtTheCallsEndInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql := voiceInput{"asterisk-queue-log", filepath.Join(dir, "queue_attended_app.queue_log")}
+	cdr := voiceInput{"asterisk-cdr", filepath.Join(dir, "queue_attended_app.cdr.csv")}
+	cel := voiceInput{"asterisk-cel", filepath.Join(dir, "queue_attended_app.cel.csv")}
+	// Local time = UTC-3: the epoch 1791223200 is 15:00:00.
+	rows := func() []map[string]string {
+		return []map[string]string{{
+			// Leg 1 (queue_log): ENTERQUEUE at +2 s, CONNECT PJSIP/1001
+			// at +8 s (the first "Alô"), ATTENDEDTRANSFER|APP at +90 s;
+			// PJSIP/1001's own HANGUP at +90.004 s after it (CEL,
+			// hangupsource itself: the phone's BYE once the REFER
+			// succeeded).
+			"DATA": "2026-10-05", "HORA": "15:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+			"DATA HORA ENTREGUE EM FILA": "2026-10-05 15:00:02", "DATA ATENDIDA": "2026-10-05 15:00:08",
+			"DATA PRIMEIRA MENSAGEM": "2026-10-05 15:00:08",
+			"DATA FINALIZADA":        "2026-10-05 15:01:30", "DURAÇÃO": "00:01:22",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 15:01:30",
+			// DID; --voice-server; CDR sequence 31 and the CEL's 1001
+			// channel; 1001's RTPAUDIOQOS (84 ms, 3 %, 50 ms).
+			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000080", "NOME DO CANAL INTERNO": "PJSIP/1001-00000081",
+			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+		}, {
+			// Leg 2, <callid>-2: opened by the transfer at 15:01:30;
+			// the caller is alone with VoiceMail (CDR sequence 32, no
+			// dstchannel; no BRIDGE_ENTER in the CEL), so no answer, no
+			// channels, no quality, no agent; its hang-up at 15:02:30
+			// finishes it, dequeued. No hang-up side (the leg's other
+			// party is an application). SERVIÇO: suporte, the leg it came
+			// from; the DID repeated on the new leg.
+			"DATA": "2026-10-05", "HORA": "15:01:30", "SERVIÇO": "suporte", "AGENTE": "",
+			"STATUS": "dequeued", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+			"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "", "DATA PRIMEIRA MENSAGEM": "",
+			"DATA FINALIZADA": "2026-10-05 15:02:30", "DURAÇÃO": "",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
+			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "",
+			"NOME DO CANAL EXTERNO": "", "NOME DO CANAL INTERNO": "",
+			"JITTER": "", "PERDA DE PACOTE": "", "QUALIDADE DE CHAMADA": "", "MOS ESTIMADO": "",
+		}}
+	}
+	withoutCEL := rows()
+	// Without the CEL: PJSIP/1001's hang-up after its transfer is unknown.
+	withoutCEL[0]["DATA FINALIZAÇÃO AGENTE"] = ""
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "app", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), rows())
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "appcdr", []voiceInput{ql, cdr}, "--voice-server", "pbx-sp-01"), withoutCEL)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "appcel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), rows())
+	})
+}

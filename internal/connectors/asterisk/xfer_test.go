@@ -208,7 +208,10 @@ func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
 		"TRANSFER|1003|from-internal|6|82|1",
 		"BLINDTRANSFER|1003|from-internal|6|82|1",
 		"ATTENDEDTRANSFER|APP|VoiceMail|6|82|1",
-		"ATTENDEDTRANSFER|LINK|PJSIP/1001-00000071|Local/1003@from-internal-00000073;1|6|82|1",
+		// The two halves of the Local pair attended_transfer_bridge
+		// (main/bridge.c) requests to "_attended@transfer/m" to link
+		// bridges that may not merge.
+		"ATTENDEDTRANSFER|LINK|Local/_attended@transfer-00000073;1|Local/_attended@transfer-00000073;2|6|82|1",
 	} {
 		gs, err := translate(t, head+prefix+line+"\n", Options{})
 		if err != nil {

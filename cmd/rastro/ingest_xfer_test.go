@@ -241,8 +241,9 @@ func queueBlindTransferRows() []map[string]string {
 		// 1003@from-internal). CDR sequence 22, the caller's Dial of
 		// PJSIP/1003: answered at 14:01:35 (DATA ATENDIDA, the first
 		// "Alô"), ended at 14:04:00 — its leg-less finish ends the leg
-		// (service completed, ANSWERED), before the CEL's LINKEDID_END
-		// at +240.006 s. 145 s of conversation. No agent (nothing
+		// (service completed, ANSWERED), the same second as the CEL's
+		// end of the call (the caller's HANGUP at +240.001 s). 145 s of
+		// conversation. No agent (nothing
 		// delivers a leg the CDR and CEL cannot name) and no hang-up
 		// side (the CEL knows the caller hung up, but not which leg that
 		// is). SERVIÇO: suporte, the leg it came from.
@@ -265,7 +266,8 @@ func queueBlindTransferRows() []map[string]string {
 // queue_log's second leg stayed open and out of the Rastreio. Told by the
 // queue_log with the CDR, the CEL or both, in every read order, on SQLite
 // and PostgreSQL, that leg is finished by the call's end: the end of the
-// caller's last CDR row, else the CEL's LINKEDID_END.
+// caller's last CDR row, else the CEL's first hang-up of the caller's
+// last bridge.
 func TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder(t *testing.T) {
 	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
 	if err != nil {
@@ -280,7 +282,7 @@ func TestQueueCallBlindTransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryRe
 	withoutCEL[0]["DATA FINALIZAÇÃO AGENTE"] = ""
 	// Without the CDR: the CEL gives leg 2 1003's channel, quality and
 	// answer (+95 s = 14:01:35) at 1003's ANSWER, after the transfer, and
-	// ends it at LINKEDID_END (+240.006 s, still 14:04:00): the same row.
+	// ends it at the caller's HANGUP (+240.001 s, 14:04:00): the same row.
 	withoutCDR := queueBlindTransferRows()
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "blind", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), withCEL)
@@ -357,5 +359,122 @@ func TestAStoreOfTheOldAttendedTransferKeepsItsNumberedLegThroughReimportAndRebu
 			delete(r, "PROTOCOLO")
 		}
 		checkVoiceRows(t, fresh, queueAttendedTransferRows())
+	})
+}
+
+// TestQueueCallOfAsterisk11TransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder
+// is the blind transfer of queue_blind_transfer.* as Asterisk 1.8 to 11
+// tell it (internal/connectors/asterisk/testdata/queue_transfer_ast11.*,
+// sources in its README): chan_sip's channels, the queue_log's TRANSFER
+// line (app_queue's try_calling when the caller's extension changed), a
+// cdr_csv Master.csv of 18 columns (no linkedid: grouped by uniqueid) in
+// the old CDR model, and a CEL with BRIDGE_START/BRIDGE_END, a plain
+// BLINDTRANSFER extra and comma-separated HANGUP extras. The caller hangs
+// up on 1003 at 14:03:59.9997. The rows are the 12+ call's but for the
+// channels, PJSIP/1001's hang-up (Asterisk 11 sets no hang-up source on a
+// transferer it hangs up itself) and the second the call ended in, which
+// every set of files now tells alike: the CEL's end is the first hang-up
+// of the caller's last bridge (1003's HANGUP, 14:03:59.9997), the instant
+// the CDR's end truncates (14:03:59), no longer its LINKEDID_END
+// (14:04:00.0003), which made DATA FINALIZADA one second later with the
+// CEL alone than with the CDR.
+func TestQueueCallOfAsterisk11TransferredOutOfTheQueuesIsFinishedAtTheCallsEndInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql := voiceInput{"asterisk-queue-log", filepath.Join(dir, "queue_transfer_ast11.queue_log")}
+	cdr := voiceInput{"asterisk-cdr", filepath.Join(dir, "queue_transfer_ast11.cdr.csv")}
+	cel := voiceInput{"asterisk-cel", filepath.Join(dir, "queue_transfer_ast11.cel.csv")}
+	want := queueBlindTransferRows()
+	want[0]["AGENTE"], want[0]["DATA FINALIZAÇÃO AGENTE"] = "SIP/1001", ""
+	want[0]["NOME DO CANAL EXTERNO"], want[0]["NOME DO CANAL INTERNO"] = "SIP/trunk-00000070", "SIP/1001-00000071"
+	want[1]["NOME DO CANAL EXTERNO"], want[1]["NOME DO CANAL INTERNO"] = "SIP/trunk-00000070", "SIP/1003-00000072"
+	// The CDR's second row ends at 14:03:59 (billsec 144 from the answer
+	// at 14:01:35); read with it, its whole-second end is the earliest
+	// finish of the leg and so DATA FINALIZADA.
+	want[1]["DATA FINALIZADA"], want[1]["DURAÇÃO"] = "2026-10-05 14:03:59", "00:02:24"
+	// The CEL alone: the same second, 1003's HANGUP at 14:03:59.9997;
+	// DURAÇÃO rounds the exact 144.9997 s the CDR truncated.
+	withoutCDR := queueBlindTransferRows()
+	for i := range want {
+		for k, v := range want[i] {
+			withoutCDR[i][k] = v
+		}
+	}
+	withoutCDR[1]["DURAÇÃO"] = "00:02:25"
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "ast11", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), want)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "ast11cdr", []voiceInput{ql, cdr}, "--voice-server", "pbx-sp-01"), want)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "ast11cel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), withoutCDR)
+	})
+}
+
+// TestQueueCallAttendedTransferredIntoAnApplicationIsFinishedAtTheCallsEndInEveryReadOrder
+// is a queue call its member attended-transfers from the phone (a SIP
+// REFER with Replaces) into the voicemail its consultation call reached:
+// Asterisk 12+'s ast_bridge_transfer_attended moves the caller into that
+// unbridged channel's place and app_queue logs
+// ATTENDEDTRANSFER|APP|VoiceMail (internal/connectors/asterisk/testdata/
+// queue_attended_app.*, sources in its README). PJSIP/1001 answers at
+// 15:00:08 and transfers at 15:01:30; the caller leaves a message and
+// hangs up at 15:02:30. Nobody took the call after the transfer, so the
+// numbered leg the queue_log opened is finished "dequeued", unanswered,
+// at the caller's hang-up — by the end of the caller's last CDR row (the
+// VoiceMail row, answered by the application, bridged to nobody) or by
+// the CEL's HANGUP — in every read order of queue_log + CDR, queue_log +
+// CEL and all three, on SQLite and PostgreSQL.
+func TestQueueCallAttendedTransferredIntoAnApplicationIsFinishedAtTheCallsEndInEveryReadOrder(t *testing.T) {
+	dir, err := filepath.Abs("../../internal/connectors/asterisk/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql := voiceInput{"asterisk-queue-log", filepath.Join(dir, "queue_attended_app.queue_log")}
+	cdr := voiceInput{"asterisk-cdr", filepath.Join(dir, "queue_attended_app.cdr.csv")}
+	cel := voiceInput{"asterisk-cel", filepath.Join(dir, "queue_attended_app.cel.csv")}
+	// Local time = UTC-3: the epoch 1791223200 is 15:00:00.
+	rows := func() []map[string]string {
+		return []map[string]string{{
+			// Leg 1 (queue_log): ENTERQUEUE at +2 s, CONNECT PJSIP/1001
+			// at +8 s (the first "Alô"), ATTENDEDTRANSFER|APP at +90 s;
+			// PJSIP/1001's own HANGUP at +90.004 s after it (CEL,
+			// hangupsource itself: the phone's BYE once the REFER
+			// succeeded).
+			"DATA": "2026-10-05", "HORA": "15:00:02", "SERVIÇO": "suporte", "AGENTE": "PJSIP/1001",
+			"STATUS": "service transferred", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+			"DATA HORA ENTREGUE EM FILA": "2026-10-05 15:00:02", "DATA ATENDIDA": "2026-10-05 15:00:08",
+			"DATA PRIMEIRA MENSAGEM": "2026-10-05 15:00:08",
+			"DATA FINALIZADA":        "2026-10-05 15:01:30", "DURAÇÃO": "00:01:22",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "05-10-2026 15:01:30",
+			// DID; --voice-server; CDR sequence 31 and the CEL's 1001
+			// channel; 1001's RTPAUDIOQOS (84 ms, 3 %, 50 ms).
+			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "pbx-sp-01",
+			"NOME DO CANAL EXTERNO": "PJSIP/trunk-00000080", "NOME DO CANAL INTERNO": "PJSIP/1001-00000081",
+			"JITTER": "Média", "PERDA DE PACOTE": "Média", "QUALIDADE DE CHAMADA": "Média", "MOS ESTIMADO": "3,9",
+		}, {
+			// Leg 2, <callid>-2: opened by the transfer at 15:01:30;
+			// the caller is alone with VoiceMail (CDR sequence 32, no
+			// dstchannel; no BRIDGE_ENTER in the CEL), so no answer, no
+			// channels, no quality, no agent; its hang-up at 15:02:30
+			// finishes it, dequeued. No hang-up side (the leg's other
+			// party is an application). SERVIÇO: suporte, the leg it came
+			// from; the DID repeated on the new leg.
+			"DATA": "2026-10-05", "HORA": "15:01:30", "SERVIÇO": "suporte", "AGENTE": "",
+			"STATUS": "dequeued", "TIPO": "inbound", "A PARTIR DE": "11987654321", "PARA": "551130003000",
+			"DATA HORA ENTREGUE EM FILA": "", "DATA ATENDIDA": "", "DATA PRIMEIRA MENSAGEM": "",
+			"DATA FINALIZADA": "2026-10-05 15:02:30", "DURAÇÃO": "",
+			"DATA FINALIZAÇÃO CLIENTE": "", "DATA FINALIZAÇÃO AGENTE": "",
+			"NÚMERO DISCADO": "551130003000", "SERVIDOR DE VOZ": "",
+			"NOME DO CANAL EXTERNO": "", "NOME DO CANAL INTERNO": "",
+			"JITTER": "", "PERDA DE PACOTE": "", "QUALIDADE DE CHAMADA": "", "MOS ESTIMADO": "",
+		}}
+	}
+	withoutCEL := rows()
+	// Without the CEL: PJSIP/1001's hang-up after its transfer is unknown.
+	withoutCEL[0]["DATA FINALIZAÇÃO AGENTE"] = ""
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "app", []voiceInput{ql, cdr, cel}, "--voice-server", "pbx-sp-01"), rows())
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "appcdr", []voiceInput{ql, cdr}, "--voice-server", "pbx-sp-01"), withoutCEL)
+		checkVoiceRows(t, rowsInEveryReadOrder(t, s.DSN, "appcel", []voiceInput{ql, cel}, "--voice-server", "pbx-sp-01"), rows())
 	})
 }

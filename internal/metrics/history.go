@@ -100,12 +100,14 @@ func (h *History) SetServiceAndTags() {
 }
 
 // CallDetails are the voice facts of the interaction (every call.updated
-// merged, a later value winning).
+// merged, a later value winning). MOS is MOS ESTIMADO of those facts
+// (EstimatedMOS; nil without jitter or loss), as the Rastreio prints it.
 type CallDetails struct {
 	Direction, From, To, DialedNumber, VoiceServer, ExternalChannel, InternalChannel, VoiceStatus, RecordingURL string
 	AnsweredAt, ClientHangupAt, AgentHangupAt                                                                   *time.Time
 	JitterMs, PacketLossPct, RttMs                                                                              *float64
 	Quality                                                                                                     string
+	MOS                                                                                                         *float64
 }
 
 // BuildHistory lays out the whole protocol: every message with sender,
@@ -339,6 +341,7 @@ func BuildHistory(events []model.Event, protocol string, dir Directory, cfg Conf
 			AnsweredAt: c.answeredAt, ClientHangupAt: c.clientHangupAt, AgentHangupAt: c.agentHangupAt,
 			JitterMs: c.jitter, PacketLossPct: c.loss, RttMs: c.rtt,
 			Quality: CallQuality(c.jitter, c.loss),
+			MOS:     EstimatedMOS(c.rtt, c.jitter, c.loss),
 		}
 	}
 	return h

@@ -115,6 +115,11 @@ func TestHistoryVoiceCallDetails(t *testing.T) {
 		c.Quality != "Baixa" || c.AnsweredAt == nil || !c.ClientHangupAt.Equal(hang) || secs(c.RttMs) != 40 || c.VoiceStatus != "answered" {
 		t.Errorf("call = %+v", c)
 	}
+	// MOS ESTIMADO of the merged facts, as the Rastreio: Le = 40/2 + 2×20
+	// + 10 = 70 ms → R = 93.2 − 70/40 − 2.5×6 = 76.45 → MOS 3.88.
+	if got := FormatMOS(c.MOS); got != "3,9" {
+		t.Errorf("call MOS %q, want 3,9", got)
+	}
 	calls, ivr := 0, 0
 	for _, e := range h.Entries {
 		switch e.Kind {

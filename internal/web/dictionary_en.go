@@ -194,6 +194,7 @@ var dictionaryEN = map[string]string{
 	"Perda de pacote":                   "Packet loss",
 	"RTT":                               "RTT",
 	"Qualidade de chamada":              "Call quality",
+	"MOS estimado":                      "Estimated MOS",
 	"Alta":                              "High",
 	"Média":                             "Medium",
 	"Baixa":                             "Low",

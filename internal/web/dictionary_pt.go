@@ -198,6 +198,7 @@ var dictionaryPT = map[string]string{
 	"Perda de pacote":                   "Perda de pacote",
 	"RTT":                               "RTT",
 	"Qualidade de chamada":              "Qualidade de chamada",
+	"MOS estimado":                      "MOS estimado",
 	"Alta":                              "Alta",
 	"Média":                             "Média",
 	"Baixa":                             "Baixa",

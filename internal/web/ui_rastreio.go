@@ -625,6 +625,9 @@ func (s *Server) uiHistory(w http.ResponseWriter, r *http.Request) error {
 			{"Perda de pacote", num(c.PacketLossPct, "%", metrics.PacketLossClass), "num-l", ""},
 			{"RTT", num(c.RttMs, "ms", nil), "num-l", ""},
 			{"Qualidade de chamada", page.T(c.Quality), "", "q-" + slug(c.Quality)},
+			// The Rastreio's MOS ESTIMADO digits (half up), in the page's
+			// decimal separator.
+			{"MOS estimado", strings.Replace(metrics.FormatMOS(c.MOS), ",", localeOf(page.Lang).decimal, 1), "num-l", ""},
 		}...)
 		for _, row := range rows {
 			row.Label = page.T(row.Label)

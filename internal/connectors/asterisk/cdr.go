@@ -424,8 +424,10 @@ func outlived(r *cdrRow, rows []*cdrRow) bool {
 // call — so the caller's answered rows from then on also give that leg its
 // answer (voice_status answered), and the end of the caller's last row
 // finishes it: a leg.finished without leg, which ends the leg current then
-// only if nothing else (the queue_log's COMPLETECALLER, the CEL) has. Who
-// hung up is not in a CDR, so that leg gets no hang-up side from it.
+// only if nothing else (the queue_log's COMPLETECALLER, the CEL) has —
+// "service completed" when that row bridged the caller to someone, else
+// "dequeued". Who hung up is not in a CDR, so that leg gets no hang-up
+// side from it.
 func queueCallFacts(ix string, rows []*cdrRow, opt CallOptions, emit func(int, model.Event) error) error {
 	caller := callerChannel(ix, rows)
 	xferAt := transferredAt(caller, rows)
@@ -465,7 +467,11 @@ func queueCallFacts(ix string, rows []*cdrRow, opt CallOptions, emit func(int, m
 	}
 	ev := rowEvent(last, model.TypeLegFinished, *last.end)
 	ev.Interaction, ev.Status = ix, "dequeued"
-	if last.answer != nil && !last.start.Before(*xferAt) {
+	// Someone took the call only if that row bridged the caller to a
+	// party (a dstchannel): a row of the caller alone in an application
+	// (an attended transfer into VoiceMail) is answered by the
+	// application, as the CEL sees no bridge after the transfer.
+	if last.answer != nil && last.get("dstchannel") != "" && !last.start.Before(*xferAt) {
 		ev.Status = "service completed"
 	}
 	return emit(last.line, ev)

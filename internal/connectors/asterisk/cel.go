@@ -63,8 +63,24 @@ func (r *celRow) extraString(k string) string {
 
 // celRank orders the events of one instant the way they happen.
 var celRank = map[string]int{
-	"CHAN_START": 0, "ANSWER": 1, "APP_START": 2, "BRIDGE_ENTER": 3, "BLINDTRANSFER": 4, "ATTENDEDTRANSFER": 4,
-	"BRIDGE_EXIT": 5, "APP_END": 6, "HANGUP": 7, "CHAN_END": 8, "LINKEDID_END": 9,
+	"CHAN_START": 0, "ANSWER": 1, "APP_START": 2, "BRIDGE_ENTER": 3, "BRIDGE_START": 3, "BLINDTRANSFER": 4, "ATTENDEDTRANSFER": 4,
+	"BRIDGE_EXIT": 5, "BRIDGE_END": 5, "APP_END": 6, "HANGUP": 7, "CHAN_END": 8, "LINKEDID_END": 9,
+}
+
+// hangupExtra is a HANGUP's hang-up source and dial status. Asterisk 12+
+// packs them as JSON ({"hangupcause":16,"hangupsource":"…","dialstatus":"…"},
+// main/cel.c); 1.8 to 11 write the same three as "cause,source,dialstatus"
+// (ast_hangup in main/channel.c: "%d,%s,%s"). A channel name has no comma,
+// and a dial status neither.
+func (r *celRow) hangupExtra() (source, dialStatus string) {
+	if r.extra != nil {
+		return r.extraString("hangupsource"), r.extraString("dialstatus")
+	}
+	parts := strings.Split(r.get("extra"), ",")
+	if len(parts) != 3 {
+		return "", ""
+	}
+	return strings.TrimSpace(parts[1]), strings.TrimSpace(parts[2])
 }
 
 // TranslateCEL reads a cel_custom CSV file and calls emit with each rastro
@@ -240,11 +256,12 @@ type celChannel struct {
 	enters                                       []celBridgeEnter
 }
 
-// celBridgeEnter is a channel's BRIDGE_ENTER: when, and into which bridge
-// (the extra's bridge_id).
+// celBridgeEnter is a channel's BRIDGE_ENTER (Asterisk 12+) or
+// BRIDGE_START (1.8 to 11): when, into which bridge (the extra's
+// bridge_id; none before 12), and the peer it met there (BRIDGEPEER).
 type celBridgeEnter struct {
-	at     time.Time
-	bridge string
+	at           time.Time
+	bridge, peer string
 }
 
 // celTransfer is a transfer made by a channel at a time.
@@ -294,12 +311,18 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 			if c.hangup == nil {
 				c.hangup = &at
 			}
-			setStr(&c.hangupSource, r.extraString("hangupsource"))
-			setStr(&c.dialStatus, r.extraString("dialstatus"))
+			source, status := r.hangupExtra()
+			setStr(&c.hangupSource, source)
+			setStr(&c.dialStatus, status)
 		case "BRIDGE_ENTER":
 			if b := r.extraString("bridge_id"); b != "" {
-				c.enters = append(c.enters, celBridgeEnter{at: at, bridge: b})
+				c.enters = append(c.enters, celBridgeEnter{at: at, bridge: b, peer: r.get("peer")})
 			}
+		case "BRIDGE_START":
+			// Asterisk 1.8 to 11: ast_bridge_call reports it on the
+			// calling side (the caller of a Queue or Dial) with the peer,
+			// and names no bridge.
+			c.enters = append(c.enters, celBridgeEnter{at: at, peer: r.get("peer")})
 		case "APP_START":
 			if strings.EqualFold(r.get("appname"), "queue") {
 				c.queue, queue = true, true
@@ -377,7 +400,7 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 				return err
 			}
 		}
-		return emitCallEnd(ix, caller, rows, transfers, emit)
+		return emitCallEnd(ix, caller, order, rows, transfers, emit)
 	}
 	ev = celEvent(ix, caller.first, model.TypeEnteredOmni, start)
 	ev.Interaction = ix
@@ -417,43 +440,66 @@ func emitCELCall(ix string, rows []*celRow, opt CallOptions, emit func(int, mode
 	return nil
 }
 
-// emitCallEnd finishes, at the call's end (LINKEDID_END, else the caller's
-// HANGUP), whatever leg of a transferred queue call is still open then: a
-// leg.finished without leg (EVENTS.md), which ends the leg current then
-// only if nothing named it finished. app_queue stops following a call its
-// member transferred (ATTENDEDTRANSFER by LINK or APP; TRANSFER or
-// BLINDTRANSFER out of the queues): the queue_log's next leg is numbered,
-// a name the CEL cannot know. "service completed" when the caller entered
-// a bridge at or after the last transfer (someone took the call), else
-// "dequeued". Who hung up is left unsaid: the leg's other party is not
-// known by name.
-func emitCallEnd(ix string, caller *celChannel, rows []*celRow, transfers []celTransfer, emit func(int, model.Event) error) error {
+// emitCallEnd finishes, at the call's end, whatever leg of a transferred
+// queue call is still open then: a leg.finished without leg (EVENTS.md),
+// which ends the leg current then only if nothing named it finished.
+// app_queue stops following a call its member transferred
+// (ATTENDEDTRANSFER by LINK or APP; TRANSFER or BLINDTRANSFER out of the
+// queues): the queue_log's next leg is numbered, a name the CEL cannot
+// know. "service completed" when the caller entered a bridge at or after
+// the last transfer (someone took the call), else "dequeued". Who hung up
+// is left unsaid: the leg's other party is not known by name.
+//
+// The call's end is the first HANGUP of the caller and the peer of its
+// last bridge — the moment the conversation ended, which is also when
+// the CDR ends the caller's last row — else the caller's HANGUP, else
+// LINKEDID_END. Not LINKEDID_END first: it comes after the last channel
+// of the call is gone, a few milliseconds or more after the hang-up, so a
+// hang-up at 14:03:59.9997 read from the CEL finished the leg at 14:04:00
+// while the CDR (whole seconds, truncated: 14:03:59) finished it a second
+// earlier, and DATA FINALIZADA depended on which files were read.
+func emitCallEnd(ix string, caller *celChannel, chans []*celChannel, rows []*celRow, transfers []celTransfer, emit func(int, model.Event) error) error {
 	if len(transfers) == 0 {
 		return nil
 	}
-	var end, hangup *celRow
+	last := transfers[len(transfers)-1].at
+	var peer *celChannel
+	entered := false
+	for _, e := range caller.enters {
+		if e.at.Before(last) {
+			continue
+		}
+		entered = true
+		for _, c := range chans {
+			if e.peer != "" && c.name == e.peer && c.hangup != nil && !c.hangup.Before(e.at) {
+				peer = c
+			}
+		}
+	}
+	var end, callerHangup, peerHangup *celRow
 	for _, r := range rows {
 		switch {
 		case r.event == "LINKEDID_END":
 			end = r
-		case r.event == "HANGUP" && r.get("uniqueid") == caller.uniqueid:
-			hangup = r
+		case r.event == "HANGUP" && r.get("uniqueid") == caller.uniqueid && callerHangup == nil:
+			callerHangup = r
+		case r.event == "HANGUP" && peer != nil && r.get("uniqueid") == peer.uniqueid && peerHangup == nil:
+			peerHangup = r
 		}
 	}
-	if end == nil {
-		end = hangup
+	if callerHangup != nil {
+		end = callerHangup
+	}
+	if peerHangup != nil && (callerHangup == nil || peerHangup.at.Before(callerHangup.at)) {
+		end = peerHangup
 	}
 	if end == nil {
 		return nil // the call has not ended in this file
 	}
-	last := transfers[len(transfers)-1].at
 	ev := celEvent(ix, end, model.TypeLegFinished, end.at)
 	ev.Interaction, ev.Status = ix, "dequeued"
-	for _, e := range caller.enters {
-		if !e.at.Before(last) {
-			ev.Status = "service completed"
-			break
-		}
+	if entered {
+		ev.Status = "service completed"
 	}
 	return emit(end.line, ev)
 }
@@ -534,7 +580,7 @@ func mergedBridge(t *celTransfer, caller, target *celChannel) (string, time.Time
 	for _, c := range []*celChannel{caller, target} {
 		for k := range c.enters {
 			e := &c.enters[k]
-			if !e.at.Before(t.at) && (best == nil || e.at.Before(best.at)) {
+			if e.bridge != "" && !e.at.Before(t.at) && (best == nil || e.at.Before(best.at)) {
 				best = e
 			}
 		}

@@ -13,8 +13,8 @@
 // to it (CallOptions, call.go), so the call appears once whatever the read
 // order; only the leg an attended transfer by bridge merge opens, which both
 // the queue_log and the CEL name by the bridge, is completed by the CEL,
-// and the call's end (the caller's last CDR row, the CEL's LINKEDID_END)
-// finishes, by a leg.finished without leg, whatever leg a transfer left
+// and the call's end (the caller's last CDR row, the CEL's first hang-up
+// of the caller's last bridge) finishes, by a leg.finished without leg, whatever leg a transfer left
 // open. Stream (stream.go) translates one line at a time for `rastro
 // ingest --follow`. The README's "Asterisk CDR import", "Asterisk CEL
 // import" and "One call, one truth" document the mappings; what follows is

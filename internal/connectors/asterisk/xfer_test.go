@@ -2,6 +2,7 @@ package asterisk
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -150,10 +151,11 @@ func TestCELQueueCallAttendedTransferNamesTheMergedBridgesLeg(t *testing.T) {
 		t.Fatalf("leg-less facts %s", jsAll(first))
 	}
 	a, end := first[0], first[1]
-	// The call's end (LINKEDID_END at +240.006 s) finishes what is still
-	// open then; here the merged leg's own finish came first, so rastro
-	// finds no open leg for it.
-	if end.Type != model.TypeLegFinished || !end.At.Equal(xferAt(240.006)) || end.Status != "service completed" {
+	// The call's end (the caller's HANGUP at +240.001 s, before its peer
+	// PJSIP/1003's, not the later LINKEDID_END) finishes what is still
+	// open then; here the merged leg's own finish is the same moment, so
+	// rastro finds no open leg for it.
+	if end.Type != model.TypeLegFinished || !end.At.Equal(xferAt(240.001)) || end.Status != "service completed" {
 		t.Errorf("the call's end %s", js(end))
 	}
 	if a.Type != model.TypeCallUpdated || !a.At.Equal(xferAt(8)) || a.ExternalChannel != xferTrunk || a.InternalChannel != xferAgent ||
@@ -190,8 +192,8 @@ const (
 // APP or LINK (12+, whose next leg the CEL cannot name as it names a
 // bridge merge's) — the queue_log opens the numbered leg <callid>-2 and
 // tells nothing more of it. The call's end finishes it: the end of the
-// caller's last CDR row (14:04:00), or the CEL's LINKEDID_END (+240.006 s)
-// without a CDR. Only the queue_log line varies here: the CDR and CEL are
+// caller's last CDR row (14:04:00), or the CEL's first hang-up of the
+// caller's last bridge (its own HANGUP, +240.001 s) without a CDR. Only the queue_log line varies here: the CDR and CEL are
 // the fixture's (a 12+ PBX's); the end they tell does not depend on how
 // the transfer was logged.
 func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
@@ -201,12 +203,15 @@ func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
 	cdr := string(readFixture(t, "queue_blind_transfer.cdr.csv"))
 	cel := readFixture(t, "queue_blind_transfer.cel.csv")
 	end := time.Unix(blindEpoch+240, 0).UTC()
-	linkedEnd := end.Add(6 * time.Millisecond)
+	callerHangup := end.Add(time.Millisecond)
 	for _, line := range []string{
 		"TRANSFER|1003|from-internal|6|82|1",
 		"BLINDTRANSFER|1003|from-internal|6|82|1",
 		"ATTENDEDTRANSFER|APP|VoiceMail|6|82|1",
-		"ATTENDEDTRANSFER|LINK|PJSIP/1001-00000071|Local/1003@from-internal-00000073;1|6|82|1",
+		// The two halves of the Local pair attended_transfer_bridge
+		// (main/bridge.c) requests to "_attended@transfer/m" to link
+		// bridges that may not merge.
+		"ATTENDEDTRANSFER|LINK|Local/_attended@transfer-00000073;1|Local/_attended@transfer-00000073;2|6|82|1",
 	} {
 		gs, err := translate(t, head+prefix+line+"\n", Options{})
 		if err != nil {
@@ -229,7 +234,7 @@ func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
 			name  string
 			evs   []model.Event
 			endAt time.Time
-		}{{"queue_log only", nil, time.Time{}}, {"CDR", fromCDR, end}, {"CEL", fromCEL, linkedEnd}, {"CDR and CEL", append(append([]model.Event(nil), fromCDR...), fromCEL...), end}} {
+		}{{"queue_log only", nil, time.Time{}}, {"CDR", fromCDR, end}, {"CEL", fromCEL, callerHangup}, {"CDR and CEL", append(append([]model.Event(nil), fromCDR...), fromCEL...), end}} {
 			x := metrics.DeriveInteraction(append(append([]model.Event(nil), queueLog...), c.evs...), "P", nil, metrics.Config{})
 			if c.endAt.IsZero() {
 				// Nothing tells the end: the leg stays open, out of the
@@ -247,5 +252,58 @@ func TestALegAppQueueStoppedFollowingIsFinishedAtTheCallsEnd(t *testing.T) {
 				t.Errorf("%s, %s: leg 2 = %s %q finished %v, want %s-2 service completed at %v", line, c.name, l.LegID, l.Status, l.FinishedAt, blindCall, c.endAt)
 			}
 		}
+	}
+}
+
+// Asterisk 1.8 to 11 write a blind transfer's CEL in their own shape
+// (testdata/queue_transfer_ast11.cel.csv, README there): BLINDTRANSFER on
+// the transferer's channel with the extension as a plain extra ("1003"),
+// bridges as BRIDGE_START/BRIDGE_END on the caller's side without a bridge
+// id, and a HANGUP extra of "cause,hangupsource,dialstatus" instead of
+// JSON. Read with CDR-style legs (--cdr-queue-legs) it gives the legs the
+// same call gives in the CEL of Asterisk 12+ (queue_blind_transfer.cel.csv):
+// 1001's, transferred into 1003's, which the caller ends — the caller's
+// hang-up side read from the comma-separated extra. Read as the queue_log's
+// call, its end is the first hang-up of the caller's last bridge: 1003's
+// HANGUP at 14:03:59.9997, the instant the CDR's end (14:03:59, truncated)
+// tells too, not the LINKEDID_END of the next second.
+func TestCELOfAsterisk11BlindTransferGivesTheLegsOfAsterisk12(t *testing.T) {
+	old := readFixture(t, "queue_transfer_ast11.cel.csv")
+	legs := CELOptions{Call: CallOptions{QueueLegs: true}}
+	got, x := celLegShapes(t, translateCELFile(t, old, legs), blindCall)
+	want, _ := celLegShapes(t, translateCELFile(t, readFixture(t, "queue_blind_transfer.cel.csv"), legs), blindCall)
+	for i := range want {
+		// chan_sip's devices (SIP/1001) where 12+ has chan_pjsip's.
+		want[i].agent = strings.TrimPrefix(want[i].agent, "PJ")
+	}
+	if len(want) != 2 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Asterisk 11 legs:\n got %+v\nwant %+v (Asterisk 12+'s)", got, want)
+	}
+	hangup := time.Unix(blindEpoch+239, 999700000).UTC()
+	for _, e := range translateCELFile(t, old, legs) {
+		if e.Type != model.TypeCallUpdated {
+			continue
+		}
+		switch e.Leg {
+		case x.Legs[0].LegID:
+			// 1.8 to 11 set no hang-up source on the transferer, which
+			// Asterisk hangs up itself after the transfer ("16,,").
+			if e.AgentHangupAt != nil || e.ClientHangupAt != nil {
+				t.Errorf("leg 1 hang-ups %s", js(e))
+			}
+		case x.Legs[1].LegID:
+			if e.ClientHangupAt == nil || !e.ClientHangupAt.Equal(hangup) || e.AgentHangupAt != nil || e.VoiceStatus != "answered" {
+				t.Errorf("leg 2 hang-ups %s", js(e))
+			}
+		}
+	}
+	var ends []model.Event
+	for _, e := range translateCELFile(t, old, CELOptions{}) {
+		if e.Type == model.TypeLegFinished {
+			ends = append(ends, e)
+		}
+	}
+	if len(ends) != 1 || ends[0].Leg != "" || !ends[0].At.Equal(hangup) || ends[0].Status != "service completed" {
+		t.Errorf("the call's end %s, want one leg-less finish at %v, service completed", jsAll(ends), hangup)
 	}
 }

@@ -20,24 +20,27 @@ var agentDayTables = []string{"agent_days"}
 // agentDayLegWhere scopes a read of the leg (or, tags, tag) rows of
 // agent_days aliased r as the store's agentLegWhere over the table it
 // reads (store.AgentFilter.agentTable): the principal's tenant and
-// services first (NewLegQuery); with an hour filter the hourly rows, else
-// the day rows of every media and service (total, tag_total) when neither
-// the principal nor the filter limits them, else those per media and
-// service.
+// services first (NewLegQuery); the rows of every media and service
+// (hour_total, hour_tag_total with an hour filter; total, tag_total at day
+// grain) when neither the principal nor the filter limits them, else those
+// per media and service (hourly with an hour filter).
 func (r *Rastreio) agentDayLegWhere(ctx context.Context, p model.Principal, f store.AgentFilter, tags bool) (*store.Query, error) {
 	if !r.CH.Ready() {
 		return nil, ErrNotReady
 	}
+	total := f.Media == nil && f.Services == nil && p.Services == nil
 	rollup := store.RollupDayLegs
-	if f.Media == nil && f.Services == nil && p.Services == nil {
-		rollup = store.RollupDayTotal
-	}
-	if !dayGrain(f) {
+	switch {
+	case !dayGrain(f) && total:
+		rollup = store.RollupHourTotal
+	case !dayGrain(f):
 		rollup = store.RollupHourLegs
+	case total:
+		rollup = store.RollupDayTotal
 	}
 	if tags {
 		rollup = map[string]string{store.RollupDayLegs: store.RollupDayTags, store.RollupDayTotal: store.RollupDayTagTotal,
-			store.RollupHourLegs: store.RollupHourTags}[rollup]
+			store.RollupHourLegs: store.RollupHourTags, store.RollupHourTotal: store.RollupHourTagTotal}[rollup]
 	}
 	q := store.NewLegQuery(p, "r").And("r.rollup = ?", rollup).And("r.deleted = 0").And("r.agent_id != ''")
 	if f.Media != nil {

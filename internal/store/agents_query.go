@@ -90,15 +90,21 @@ type AgentFigures struct {
 // they do whenever no hour filter cuts into a day.
 func (f AgentFilter) dayGrain() bool { return f.HourFrom == "" && f.HourTo == "" }
 
-// agentTable names the table a query of hourly table reads: the hourly
-// one, or at day grain its day twin — its *_total twin (every media and
-// service added up, no service_id column) when neither the filter nor the
-// principal limits media or services.
+// agentTable names the table a query of hourly table (agent_rollup,
+// agent_tag_rollup) reads: when neither the filter nor the principal
+// limits media or services, a *_total twin (every media and service added
+// up, no media or service_id column) — agent_day_total and
+// agent_day_tag_total at day grain, agent_hour_total and
+// agent_hour_tag_total with an hour filter (migration 0023) —; else the
+// hourly table itself, or at day grain its day twin.
 func (f AgentFilter) agentTable(p model.Principal, hourly string) string {
+	total := f.Media == nil && f.Services == nil && p.Services == nil
 	switch {
+	case !f.dayGrain() && total:
+		return strings.Replace(strings.Replace(hourly, "agent_", "agent_hour_", 1), "_rollup", "_total", 1)
 	case !f.dayGrain():
 		return hourly
-	case f.Media == nil && f.Services == nil && p.Services == nil:
+	case total:
 		return strings.Replace(strings.Replace(hourly, "agent_", "agent_day_", 1), "_rollup", "_total", 1)
 	default:
 		return strings.Replace(hourly, "agent_", "agent_day_", 1)

@@ -178,7 +178,7 @@ func agentLegWhere(p model.Principal, f AgentFilter, alias string) *Query {
 
 // The leg sums of the Agentes rows are added up as whole microseconds:
 // each rollup row's float sum of seconds is rounded to the microsecond
-// (MicrosSQL) and those integers are summed, so the total is exact and the
+// (microsSQL) and those integers are summed, so the total is exact and the
 // same whatever order a store or the engine's shards add the rows in. The
 // float sums themselves differ in their last bits with the order of
 // addition, which is why the engine used to hand every hourly row (594k at
@@ -186,10 +186,12 @@ func agentLegWhere(p model.Principal, f AgentFilter, alias string) *Query {
 // order; with integers it groups per agent itself. Leg metrics are
 // durations between event times (and TMR a mean of them): a rollup row's
 // float sum is within far less than 0.5 µs of its exact value at these
-// magnitudes, so for times given to the microsecond or coarser (every
-// demo, fixture and connector time) the rounding gives that exact value,
-// and finer times move an average by at most 0.5 µs — the same order as
-// the 1 µs epsilon every printed duration already carries (fmtSeconds).
+// magnitudes, so for times given to the microsecond or coarser (the demo
+// month's durations come out as whole milliseconds) the rounding gives
+// that exact value; finer times (or TMR, a mean) move a row's sum by at
+// most 0.5 µs, so an average by at most 0.5 µs (within the 1 µs epsilon
+// every printed duration carries: report's fmtSeconds) and a total by at
+// most 0.5 µs per row.
 func (db *DB) agentSums() string {
 	return `SUM(r.completed) AS completed, SUM(r.transferred) AS transferred, SUM(r.other) AS other,
 	SUM(` + db.microsSQL("r.dur_sum") + `) AS dur_sum, SUM(r.dur_n) AS dur_n, SUM(` + db.microsSQL("r.tm1r_sum") + `) AS tm1r_sum, SUM(r.tm1r_n) AS tm1r_n,

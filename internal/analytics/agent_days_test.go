@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
@@ -246,4 +248,85 @@ func sameTimes(a, b []store.AgentTime) bool {
 		}
 	}
 	return true
+}
+
+// TestEngineFilledBeforeTheHourTotalsIsReBackfilled: an engine filled
+// before ClickHouse migration 10 holds no hour_total / hour_tag_total rows
+// (the store's agent_hour_total, read with an hour filter when nothing
+// limits media or services). Migrating it queues a re-backfill: until it
+// ships, the engine's hour-filtered Agentes report has no legs; after, every
+// Agentes query answers the store's bytes.
+func TestEngineFilledBeforeTheHourTotalsIsReBackfilled(t *testing.T) {
+	evs := demoEvents(t, 150)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := f.db.EnsureTenant(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		ingestAll(t, f.db, "acme", evs)
+		f.sync(t)
+		hours := store.AgentFilter{HourFrom: "08", HourTo: "12"}
+		if got, err := f.rastreo.AgentFigures(ctx, admin("acme"), hours); err != nil || len(got.Legs) == 0 {
+			t.Fatalf("synced engine: %d agents with legs from 08 to 12, %v: the test would test nothing", len(got.Legs), err)
+		}
+		// Back to an engine of migration 7: no hour totals, 10 not applied.
+		cfg := f.ch.Config()
+		table := "agent_days"
+		if cfg.Cluster != "" {
+			table = "agent_days_local"
+		}
+		for _, h := range cfg.Hosts {
+			conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{h}, DialTimeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{
+				`ALTER TABLE ` + cfg.Database + `.` + table + ` DELETE WHERE rollup IN ('hour_total', 'hour_tag_total')`,
+				`DROP TABLE ` + cfg.Database + `.rastro_migrations`,
+				`CREATE TABLE ` + cfg.Database + `.rastro_migrations (version UInt32, name String, applied_at DateTime) ENGINE = TinyLog`,
+			} {
+				if err := conn.Exec(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			b, err := conn.PrepareBatch(ctx, `INSERT INTO `+cfg.Database+`.rastro_migrations (version, name, applied_at)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for v := 1; v <= 7; v++ {
+				if err := b.Append(uint32(v), fmt.Sprintf("migration %d", v), time.Now().UTC()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := b.Send(); err != nil {
+				t.Fatal(err)
+			}
+			// The delete is a mutation: wait until no such row is left.
+			for deadline := time.Now().Add(2 * time.Minute); ; {
+				var n uint64
+				if err := conn.QueryRow(ctx, `SELECT count() FROM `+cfg.Database+`.`+table+` WHERE rollup IN ('hour_total', 'hour_tag_total')`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s still holds %d hour total rows after 2 minutes", h, n)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			conn.Close()
+		}
+		if err := f.ch.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.rastreo.AgentFigures(ctx, admin("acme"), hours); err != nil || len(got.Legs) != 0 {
+			t.Fatalf("before the re-backfill: ClickHouse answers %d agents with legs from 08 to 12, %v (want none)", len(got.Legs), err)
+		}
+		if n, err := f.ship.Drain(ctx); err != nil || n == 0 {
+			t.Fatalf("shipped %d outbox entries after migration 10, %v (want the tenant's re-backfill)", n, err)
+		}
+		compareAgents(t, f, "acme")
+	})
 }

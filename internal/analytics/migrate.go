@@ -197,6 +197,11 @@ var migrations = []migration{
 			 ENGINE = Distributed({{cluster}}, {{db}}, agent_days_local, cityHash64(tenant, agent_id))`,
 		},
 	},
+	// agent_days gains the rows of the store's hour-grain totals (rollups
+	// hour_total and hour_tag_total: store migration 0023), which an hour
+	// filter without media or service limits reads. No DDL; an engine
+	// filled before lacks those rows, so it is re-backfilled (addsTable).
+	{version: 10, name: "agent_days_hour_totals", addsTable: true},
 }
 
 // agentDaysPartition is agent_days' partition key (migration 7).

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -106,6 +107,57 @@ func TestMigration0017GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
 		for _, c := range agentHourQueries {
 			if got := exportCSV(t, r, "agents", c.p, c.query, 2); got != fresh[c.query] {
 				t.Errorf("Agentes %q after migration 0017:\n%s\nfresh store:\n%s", c.query, got, fresh[c.query])
+			}
+		}
+	})
+}
+
+// TestMigration0023GivesTheAgentesBytesOfAFreshStore: a store as the release
+// before migration 0023 left it (no hour-grain totals) gains them, summed
+// up from its legs, when opened, reporting its progress; every
+// hour-filtered Agentes export (those without media or service limits
+// read the new tables) is then byte for byte the one of a store made by
+// this release from the same events.
+func TestMigration0023GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
+	const seed = 20261207
+	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
+			t.Fatal(err)
+		}
+		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
+		fresh := map[string]string{}
+		for _, c := range agentHourQueries {
+			fresh[c.query] = exportCSV(t, report.New(s.DB), "agents", c.p, c.query, 2)
+		}
+		raw, dialect := openRaw(t, s)
+		want := snapshot(t, raw, dialect, "one")
+		if len(want["agent_hour_total"]) == 0 || len(want["agent_hour_tag_total"]) == 0 {
+			t.Fatalf("%d hour totals, %d hour tag totals: the migration would be checked on nothing",
+				len(want["agent_hour_total"]), len(want["agent_hour_tag_total"]))
+		}
+		s.DB.Close()
+
+		db, progress := revertAndReopen(t, s,
+			`DROP TABLE agent_hour_tag_total`, `DROP TABLE agent_hour_total`,
+			`DELETE FROM schema_migrations WHERE version = '0023_agent_hour_totals.sql'`,
+		)
+		lines := strings.Split(strings.TrimSpace(progress), "\n")
+		if !strings.HasPrefix(lines[0], "migration 0023_agent_hour_totals.sql: 1/") ||
+			!strings.HasPrefix(lines[len(lines)-1], "migration 0023_agent_hour_totals.sql: done in") {
+			t.Errorf("progress of the conversion:\n%s", progress)
+		}
+		got := snapshot(t, raw, dialect, "one")
+		for _, table := range []string{"agent_hour_total", "agent_hour_tag_total"} {
+			if !reflect.DeepEqual(got[table], want[table]) {
+				t.Errorf("%s after migration 0023:\n%q\nfresh store:\n%q", table, got[table], want[table])
+			}
+		}
+		r := report.New(db)
+		for _, c := range agentHourQueries {
+			if got := exportCSV(t, r, "agents", c.p, c.query, 2); got != fresh[c.query] {
+				t.Errorf("Agentes %q after migration 0023:\n%s\nfresh store:\n%s", c.query, got, fresh[c.query])
 			}
 		}
 	})

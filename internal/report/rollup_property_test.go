@@ -240,7 +240,8 @@ func ingestShuffled(t *testing.T, in *ingest.Ingester, tenant string, evs []mode
 // tenant are left out (leg_tags: each leg's tags with the leg's media and
 // entered_at, migration 0019).
 var derivedTables = []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup", "agent_spans", "ivr_visits", "legs",
-	"leg_tags", "agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times", "bot_conversations", "bot_rows"}
+	"leg_tags", "agent_day_rollup", "agent_day_tag_rollup", "agent_day_total", "agent_day_tag_total", "agent_day_times", "bot_conversations", "bot_rows",
+	"agent_hour_total", "agent_hour_tag_total"}
 
 // snapshot reads every derived table of a tenant as sorted text rows
 // (numbers rounded to 1e-6 s: sums in another order may differ in the last

@@ -12,7 +12,9 @@ import (
 // keeps them exact per key (RefreshAgentRollups, ReplaceAgentDaySpans), so
 // the engine's copy is the store's rows and the report adds up the same
 // numbers. The hourly leg and tag rollups (agent_rollup, agent_tag_rollup:
-// what an hour filter reads) go with them, one row per local hour. They
+// what an hour filter reads) and their totals over media and services
+// (agent_hour_total, agent_hour_tag_total) go with them, one row per local
+// hour. They
 // ship per (agent, local day), like the spans: an 'agent_day' outbox entry
 // sends every row of the agent's day.
 
@@ -25,6 +27,10 @@ const (
 	RollupDayTimes    = "times"     // agent_day_times
 	RollupHourLegs    = "hour"      // agent_rollup: per local hour, media and service (an hour filter)
 	RollupHourTags    = "hour_tags" // agent_tag_rollup
+	// agent_hour_total and agent_hour_tag_total: per local hour, every
+	// media and service (migration 0023; ClickHouse migration 10).
+	RollupHourTotal    = "hour_total"
+	RollupHourTagTotal = "hour_tag_total"
 )
 
 // AnalyticsAgentDayRow is one row of an Agentes rollup of an agent's local
@@ -71,6 +77,8 @@ func agentDayRowSelects(cond, hourCond string) []agentDayRowSelect {
 		daily(RollupDayTimes, `'', '', '', kind, scope, reason, `+noSums+`, 0, seconds`, "agent_day_times"),
 		hourly(RollupHourLegs, `media, service_id, '', '', '', '', `+sums+`, 0, `+zero, "agent_rollup"),
 		hourly(RollupHourTags, `media, service_id, tag_id, '', '', '', `+noSums+`, n, `+zero, "agent_tag_rollup"),
+		hourly(RollupHourTotal, `'', '', '', '', '', '', `+sums+`, 0, `+zero, "agent_hour_total"),
+		hourly(RollupHourTagTotal, `'', '', tag_id, '', '', '', `+noSums+`, n, `+zero, "agent_hour_tag_total"),
 	}
 }
 

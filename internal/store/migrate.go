@@ -132,6 +132,7 @@ func (db *DB) backfills(progress io.Writer) map[string]func(context.Context, que
 		"0015_ivr_options_flows.sql":     db.backfillLabels,
 		"0018_bot_rows.sql":              db.backfillBotRows(progress),
 		"0019_leg_tags_in_order.sql":     db.analyzeLegTags,
+		"0023_agent_hour_totals.sql":     db.backfillAgentHourTotals,
 	}
 }
 

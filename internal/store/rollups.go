@@ -19,6 +19,19 @@ const agentRollupSelect = `SELECT l.tenant, l.bucket, l.media, l.service_id, l.a
 const agentTagRollupSelect = `SELECT l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id, COUNT(*)
 	FROM legs l JOIN leg_tags lt ON lt.leg_k = l.k`
 
+// agentHourTotalInserts fill agent_hour_total and agent_hour_tag_total
+// (per local hour and agent, every media and service: migration 0023) from
+// the legs (aliased l) matching where.
+func agentHourTotalInserts(where string) []string {
+	return []string{
+		`INSERT INTO agent_hour_total SELECT l.tenant, l.bucket, l.agent_id, ` + agentLegSums +
+			` FROM legs l WHERE ` + where + ` GROUP BY l.tenant, l.bucket, l.agent_id`,
+		`INSERT INTO agent_hour_tag_total SELECT l.tenant, l.bucket, l.agent_id, lt.tag_id, COUNT(*)
+			FROM legs l JOIN leg_tags lt ON lt.leg_k = l.k WHERE ` + where + `
+			GROUP BY l.tenant, l.bucket, l.agent_id, lt.tag_id`,
+	}
+}
+
 const ivrRollupSelect = `SELECT tenant, bucket, ivr_id, service_id, agent_id,
 	COUNT(*),
 	SUM(CASE WHEN outcome = 'finished' THEN 1 ELSE 0 END),
@@ -54,7 +67,33 @@ func (t *Tx) RefreshAgentRollups(ctx context.Context, keys []AgentKey) error {
 			return fmt.Errorf("agent tag rollup: %w", err)
 		}
 	}
+	if err := t.refreshAgentHourTotals(ctx, keys); err != nil {
+		return err
+	}
 	return t.refreshAgentDayRollups(ctx, keys)
+}
+
+// refreshAgentHourTotals recomputes the agent_hour_total and
+// agent_hour_tag_total rows of the (hour, agent) pairs of keys.
+func (t *Tx) refreshAgentHourTotals(ctx context.Context, keys []AgentKey) error {
+	hours := make([]AgentKey, len(keys))
+	for i, k := range keys {
+		hours[i] = AgentKey{Bucket: k.Bucket, AgentID: k.AgentID}
+	}
+	inserts := agentHourTotalInserts(`l.tenant = ? AND l.agent_id = ? AND l.bucket = ?`)
+	for _, k := range uniqueAgentKeys(hours) {
+		for _, table := range []string{"agent_hour_total", "agent_hour_tag_total"} {
+			if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ? AND bucket = ? AND agent_id = ?`, t.tenant, k.Bucket, k.AgentID); err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+		for _, q := range inserts {
+			if _, err := t.exec(ctx, q, t.tenant, k.AgentID, k.Bucket); err != nil {
+				return fmt.Errorf("agent hour total: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // RefreshIVRRollups recomputes the IVR rollup rows of the given keys.
@@ -83,7 +122,7 @@ func (t *Tx) RefreshIVRRollups(ctx context.Context, keys []IVRKey, slSeconds int
 // (the Fluxo Ágil rows included).
 func (t *Tx) RebuildRollups(ctx context.Context, slSeconds int) error {
 	tn := t.tenant
-	for _, table := range []string{"agent_rollup", "agent_tag_rollup", "ivr_rollup", "ivr_path_rollup"} {
+	for _, table := range []string{"agent_rollup", "agent_tag_rollup", "agent_hour_total", "agent_hour_tag_total", "ivr_rollup", "ivr_path_rollup"} {
 		if _, err := t.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ?`, tn); err != nil {
 			return fmt.Errorf("clear %s: %w", table, err)
 		}
@@ -94,6 +133,8 @@ func (t *Tx) RebuildRollups(ctx context.Context, slSeconds int) error {
 	}{
 		{`INSERT INTO agent_rollup ` + agentRollupSelect + ` WHERE tenant = ? GROUP BY tenant, bucket, media, service_id, agent_id`, []any{tn}},
 		{`INSERT INTO agent_tag_rollup ` + agentTagRollupSelect + ` WHERE l.tenant = ? GROUP BY l.tenant, l.bucket, l.media, l.service_id, l.agent_id, lt.tag_id`, []any{tn}},
+		{agentHourTotalInserts(`l.tenant = ?`)[0], []any{tn}},
+		{agentHourTotalInserts(`l.tenant = ?`)[1], []any{tn}},
 		{`INSERT INTO ivr_rollup ` + ivrRollupSelect + ` WHERE tenant = ? GROUP BY tenant, bucket, ivr_id, service_id, agent_id`, []any{slSeconds, tn}},
 		{`INSERT INTO ivr_path_rollup ` + ivrPathRollupSelect + ` WHERE tenant = ? GROUP BY tenant, bucket, ivr_id, service_id, agent_id, path`, []any{tn}},
 	}
@@ -145,6 +186,17 @@ func uniqueAgentKeys(keys []AgentKey) []AgentKey {
 	return uniqueSorted(keys, func(a, b AgentKey) bool {
 		return a.Bucket+"\x00"+a.Media+"\x00"+a.ServiceID+"\x00"+a.AgentID < b.Bucket+"\x00"+b.Media+"\x00"+b.ServiceID+"\x00"+b.AgentID
 	})
+}
+
+// backfillAgentHourTotals fills the hour-grain totals of a store created
+// before migration 0023, inside the migration's transaction.
+func (db *DB) backfillAgentHourTotals(ctx context.Context, q querier) error {
+	for _, s := range agentHourTotalInserts(`1 = 1`) {
+		if _, err := db.exec(ctx, q, s); err != nil {
+			return fmt.Errorf("backfill agent hour totals: %w", err)
+		}
+	}
+	return nil
 }
 
 func uniqueIVRKeys(keys []IVRKey) []IVRKey {

@@ -51,8 +51,7 @@ import (
 // partScope is the period a read can touch, to pick the partitions whose
 // parts matter: the legs' 30-day periods of entered_at, and local months
 // (the buckets of legs, IVR visits and IVR rollups, the days of agent
-// spans and agent_days). Zero
-// values are open.
+// spans and agent_days). Zero values are open.
 type partScope struct {
 	fromMS, toMS       int64  // entered_at in [fromMS, toMS)
 	fromMonth, toMonth string // "AAAA-MM", inclusive

@@ -1,7 +1,8 @@
 // Package analytics is rastro's analytics engine: a ClickHouse server or
 // cluster holding what the reports read (today: the Rastreio's finished
-// legs, with their stored cells and filter columns, and the IVR visits of
-// the Relatório IVR), fed from the store's outbox (see Shipper) and read
+// legs, with their stored cells and filter columns, the rollup rows the
+// Relatório IVR and the Relatório de Agentes read, agent spans and bot
+// conversations), fed from the store's outbox (see Shipper) and read
 // with the store's scope (see Rastreio). The store remains the system of
 // record.
 //

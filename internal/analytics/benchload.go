@@ -14,7 +14,8 @@ import (
 // it multiplies a tenant's month already in the engine into other months
 // inside the engine, as feeding 10 M legs through a store would take hours
 // and ~80 GB on a small machine. For each copy it inserts the latest
-// version of every leg, IVR visit, agent span and agent day rollup row of
+// version of every leg, IVR visit, agent span, agent day rollup and IVR
+// rollup row of
 // the local dates [from, to] Days earlier (0: into the same month, for a source month
 // smaller than the month wanted): every time column and the local date
 // and bucket moved, interaction ids made distinct ("<id>~<days>.<n>"), k
@@ -77,6 +78,13 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 			version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds
 			FROM ` + db + `.agent_days` + local + ` FINAL
 			WHERE tenant = ? AND deleted = 0 AND day >= ? AND day <= ?`
+		// The IVR rollups likewise (keyed by bucket).
+		ivrRollups := `INSERT INTO ` + db + `.ivr_rollups (tenant, rollup, bucket, ivr_id, service_id, agent_id, path, version, deleted,
+			received, finished, transferred, abandoned, answered, abandoned_q, ivr_sum, wait_sum, wait_n, talk_sum, talk_n, sl_n, n)
+			SELECT tenant, rollup, ` + bucket + `, ivr_id, service_id, agent_id, path, version, deleted,
+			received, finished, transferred, abandoned, answered, abandoned_q, ivr_sum, wait_sum, wait_n, talk_sum, talk_n, sl_n, n
+			FROM ` + db + `.ivr_rollups` + local + ` FINAL
+			WHERE tenant = ? AND deleted = 0 AND bucket >= ? AND bucket <= ?`
 		for _, host := range e.cfg.Hosts {
 			start := time.Now()
 			conn, err := openHost(e.cfg, host)
@@ -91,9 +99,10 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 				{"ivr_visits", visits, []any{tenant, from + " 00", to + " 23"}},
 				{"agent_spans", spans, []any{tenant, from, to}},
 				{"agent_days", agentDays, []any{tenant, from, to}},
+				{"ivr_rollups", ivrRollups, []any{tenant, from + " 00", to + " 23"}},
 			} {
-				if (q.name == "agent_spans" || q.name == "agent_days") && d == 0 {
-					continue // same agents and days: the source's own rows
+				if (q.name == "agent_spans" || q.name == "agent_days" || q.name == "ivr_rollups") && d == 0 {
+					continue // same keys (agents, days, buckets): the source's own rows
 				}
 				if err := conn.Exec(syncInsert(ctx), q.sql, q.args...); err != nil {
 					conn.Close()
@@ -125,7 +134,7 @@ func (e *Engine) Optimize(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range []string{"legs", "ivr_visits", "agent_spans", "agent_days"} {
+		for _, t := range []string{"legs", "ivr_visits", "agent_spans", "agent_days", "ivr_rollups"} {
 			if err := conn.Exec(ctx, `OPTIMIZE TABLE `+e.cfg.Database+`.`+t+local+` FINAL`); err != nil {
 				conn.Close()
 				return fmt.Errorf("optimize %s on %s: %w", t, host, err)

@@ -46,3 +46,27 @@ func (e *Engine) LiveAgentDayRows(ctx context.Context, tenant string) ([]store.A
 	}
 	return out, rows.Err()
 }
+
+// LiveIVRRollupRows lists the IVR rollup rows the engine holds for a
+// tenant (latest version, not deleted), as the store reads them.
+func (e *Engine) LiveIVRRollupRows(ctx context.Context, tenant string) ([]store.AnalyticsIVRRow, error) {
+	rows, err := e.conn.Query(ctx, `SELECT `+ivrRollupKeyCols+`, received, finished, transferred, abandoned, answered, abandoned_q,
+			ivr_sum, wait_sum, wait_n, talk_sum, talk_n, sl_n, n
+		FROM `+e.table("ivr_rollups")+` FINAL WHERE tenant = ? AND deleted = 0`, tenant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.AnalyticsIVRRow
+	for rows.Next() {
+		var r store.AnalyticsIVRRow
+		g, k := &r.Sums, &r.Key
+		if err := rows.Scan(&r.Rollup, &k.Bucket, &k.IVRID, &k.ServiceID, &k.AgentID, &r.Path,
+			&g.Received, &g.Finished, &g.Transferred, &g.Abandoned, &g.Answered, &g.AbandonedQ,
+			&g.IVRSum, &g.WaitSum, &g.WaitN, &g.TalkSum, &g.TalkN, &g.SLN, &r.N); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

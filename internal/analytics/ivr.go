@@ -8,60 +8,62 @@ import (
 	"github.com/rastro/rastro/internal/store"
 )
 
-// The Relatório IVR from the engine: the same sums, counts and ranked paths
-// as the store's IVRGroups, IVRTopPaths and IVRsIn, into the same structs,
-// so the report package formats both alike. The store adds them up from
-// ivr_rollup (one row per bucket, IVR, service and agent); the engine from
-// its ivr_visits rows (latest version, FINAL), first per that same rollup
-// key and then per group, as the rollup does.
+// The Relatório IVR from the engine: the store's IVRGroups, IVRTopPaths
+// and IVRsIn read its IVR rollups (ivr_rollup, ivr_path_rollup) whatever
+// the filters (each is a column of their key), and so does the engine, from
+// its copy of their rows (ivr_rollups, migration 8; ivr_rollups_ship.go),
+// into the same structs: both add up the same rows, so the report package
+// formats the same figures (the Nível de serviço included: sl_n is the
+// store's, with sl_seconds as of derivation). A month is a few rows per
+// local hour and key, however many visits they sum.
 
-// ivrWhere renders the scoped filter over ivr_visits aliased v, as the
-// store's ivrWhere does (tenant and services first, then the filters).
-func (r *Rastreio) ivrWhere(ctx context.Context, p model.Principal, f store.IVRFilter) (*store.Query, error) {
+// ivrWhere renders the scoped filter over one rollup (store.RollupIVR or
+// store.RollupIVRPaths) of ivr_rollups aliased r, as the store's ivrWhere
+// does (tenant and services first, then the filters).
+func (r *Rastreio) ivrWhere(ctx context.Context, p model.Principal, f store.IVRFilter, rollup string) (*store.Query, error) {
 	if !r.CH.Ready() {
 		return nil, ErrNotReady
 	}
-	q := store.NewLegQuery(p, "v")
-	q.And("v.deleted = 0")
+	q := store.NewLegQuery(p, "r").And("r.rollup = ?", rollup).And("r.deleted = 0")
 	if f.FromDate != "" {
-		q.And("v.bucket >= ?", f.FromDate+" 00")
+		q.And("r.bucket >= ?", f.FromDate+" 00")
 	}
 	if f.ToDate != "" {
-		q.And("v.bucket <= ?", f.ToDate+" 23")
+		q.And("r.bucket <= ?", f.ToDate+" 23")
 	}
 	if f.IVRs != nil {
-		q.In("v.ivr_id", f.IVRs)
+		q.In("r.ivr_id", f.IVRs)
 	}
 	if f.Services != nil {
-		q.In("v.service_id", f.Services)
+		q.In("r.service_id", f.Services)
 	}
 	if f.Agents != nil {
-		q.In("v.agent_id", f.Agents)
+		q.In("r.agent_id", f.Agents)
 	}
 	if f.UserTags != nil {
 		agents, err := r.DB.UserTagAgents(ctx, p.Tenant, f.UserTags)
 		if err != nil {
 			return nil, err
 		}
-		q.In("v.agent_id", agents)
+		q.In("r.agent_id", agents)
 	}
 	return q, nil
 }
 
-// ivrKey is a grouping's expression over the columns prefix+bucket,
-// ivr_id, service_id, agent_id, as store.groupExpr ("": one group, ”).
-func ivrKey(by, prefix string) (string, error) {
+// ivrKey is a grouping's expression over the rollup aliased r, as
+// store.groupExpr ("": one group with the empty key).
+func ivrKey(by string) (string, error) {
 	switch by {
 	case store.ByIVR:
-		return prefix + "ivr_id", nil
+		return "r.ivr_id", nil
 	case store.ByService:
-		return prefix + "service_id", nil
+		return "r.service_id", nil
 	case store.ByAgent:
-		return prefix + "agent_id", nil
+		return "r.agent_id", nil
 	case store.ByHour:
-		return "substring(" + prefix + "bucket, 12, 2)", nil
+		return "substring(r.bucket, 12, 2)", nil
 	case store.ByDay:
-		return "substring(" + prefix + "bucket, 1, 10)", nil
+		return "substring(r.bucket, 1, 10)", nil
 	case "":
 		return "''", nil
 	}
@@ -69,7 +71,7 @@ func ivrKey(by, prefix string) (string, error) {
 }
 
 // ivrTables is what the Relatório IVR reads.
-var ivrTables = []string{"ivr_visits"}
+var ivrTables = []string{"ivr_rollups"}
 
 // readIVR runs one IVR read (see Engine.read) over f's months.
 func readIVR[T any](ctx context.Context, r *Rastreio, f store.IVRFilter, fn func(reading) (T, error)) (T, error) {
@@ -90,28 +92,23 @@ func (r *Rastreio) ivrGroups(ctx context.Context, m reading, p model.Principal, 
 	if by == "" {
 		return nil, fmt.Errorf("unknown grouping %q", by)
 	}
-	key, err := ivrKey(by, "g_")
+	key, err := ivrKey(by)
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.ivrWhere(ctx, p, f)
+	q, err := r.ivrWhere(ctx, p, f, store.RollupIVR)
 	if err != nil {
 		return nil, err
 	}
 	where, args := q.Where()
 	// Aliases are visible in the whole query on ClickHouse: none shadows a
-	// column.
+	// column (k, x_*).
 	rows, err := r.CH.conn.Query(ctx, `SELECT `+key+` AS k,
-		toInt64(sum(x_received)), toInt64(sum(x_finished)), toInt64(sum(x_transferred)),
-		toInt64(sum(x_abandoned)), toInt64(sum(x_answered)), toInt64(sum(x_abandoned_q)),
-		sum(x_ivr), sum(x_wait), toInt64(sum(x_wait_n)), sum(x_talk), toInt64(sum(x_talk_n)), toInt64(sum(x_sl))
-		FROM (SELECT v.bucket AS g_bucket, v.ivr_id AS g_ivr_id, v.service_id AS g_service_id, v.agent_id AS g_agent_id,
-			count() AS x_received, sum(v.outcome = 'finished') AS x_finished, sum(v.outcome = 'transferred') AS x_transferred,
-			sum(v.outcome = 'abandoned') AS x_abandoned, sum(v.answered) AS x_answered, sum(v.abandoned_q) AS x_abandoned_q,
-			sum(v.ivr_s) AS x_ivr, sum(ifNull(v.wait_s, 0)) AS x_wait, count(v.wait_s) AS x_wait_n,
-			sum(ifNull(v.talk_s, 0)) AS x_talk, count(v.talk_s) AS x_talk_n, sum(v.sl) AS x_sl
-			FROM `+m.from(r.CH, "ivr_visits", "v")+` WHERE `+where+`
-			GROUP BY g_bucket, g_ivr_id, g_service_id, g_agent_id)
+		toInt64(sum(r.received)) AS x_received, toInt64(sum(r.finished)) AS x_finished, toInt64(sum(r.transferred)) AS x_transferred,
+		toInt64(sum(r.abandoned)) AS x_abandoned, toInt64(sum(r.answered)) AS x_answered, toInt64(sum(r.abandoned_q)) AS x_abandoned_q,
+		sum(r.ivr_sum) AS x_ivr, sum(r.wait_sum) AS x_wait, toInt64(sum(r.wait_n)) AS x_wait_n,
+		sum(r.talk_sum) AS x_talk, toInt64(sum(r.talk_n)) AS x_talk_n, toInt64(sum(r.sl_n)) AS x_sl
+		FROM `+m.from(r.CH, "ivr_rollups", "r")+` WHERE `+where+`
 		GROUP BY k ORDER BY k`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: ivr report: %w", err)
@@ -140,18 +137,18 @@ func (r *Rastreio) IVRTopPaths(ctx context.Context, p model.Principal, f store.I
 }
 
 func (r *Rastreio) ivrTopPaths(ctx context.Context, m reading, p model.Principal, f store.IVRFilter, by string, top int) ([]store.PathCount, error) {
-	key, err := ivrKey(by, "v.")
+	key, err := ivrKey(by)
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.ivrWhere(ctx, p, f)
+	q, err := r.ivrWhere(ctx, p, f, store.RollupIVRPaths)
 	if err != nil {
 		return nil, err
 	}
-	where, args := q.And("v.path != ''").Where()
-	rows, err := r.CH.conn.Query(ctx, `SELECT k, p, toInt64(n) FROM (
-			SELECT `+key+` AS k, v.path AS p, count() AS n FROM `+m.from(r.CH, "ivr_visits", "v")+` WHERE `+where+` GROUP BY k, p)
-		ORDER BY k, n DESC, p LIMIT `+fmt.Sprint(top)+` BY k`, args...)
+	where, args := q.And("r.path != ''").Where()
+	rows, err := r.CH.conn.Query(ctx, `SELECT k, p, toInt64(c) FROM (
+			SELECT `+key+` AS k, r.path AS p, sum(r.n) AS c FROM `+m.from(r.CH, "ivr_rollups", "r")+` WHERE `+where+` GROUP BY k, p)
+		ORDER BY k, c DESC, p LIMIT `+fmt.Sprint(top)+` BY k`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: ivr paths: %w", err)
 	}
@@ -176,12 +173,12 @@ func (r *Rastreio) IVRsIn(ctx context.Context, p model.Principal, f store.IVRFil
 }
 
 func (r *Rastreio) ivrsIn(ctx context.Context, m reading, p model.Principal, f store.IVRFilter) ([]string, error) {
-	q, err := r.ivrWhere(ctx, p, f)
+	q, err := r.ivrWhere(ctx, p, f, store.RollupIVR)
 	if err != nil {
 		return nil, err
 	}
 	where, args := q.Where()
-	rows, err := r.CH.conn.Query(ctx, `SELECT DISTINCT v.ivr_id AS i FROM `+m.from(r.CH, "ivr_visits", "v")+` WHERE `+where+` ORDER BY i`, args...)
+	rows, err := r.CH.conn.Query(ctx, `SELECT DISTINCT r.ivr_id AS i FROM `+m.from(r.CH, "ivr_rollups", "r")+` WHERE `+where+` ORDER BY i`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: ivrs of report: %w", err)
 	}

@@ -197,12 +197,44 @@ var migrations = []migration{
 			 ENGINE = Distributed({{cluster}}, {{db}}, agent_days_local, cityHash64(tenant, agent_id))`,
 		},
 	},
+	// ivr_rollups: the store's IVR rollups (ivr_rollup; ivr_path_rollup,
+	// path '' in the other's rows; rollup names which), one row per version
+	// of a rollup row, so the Relatório IVR reads a few rows per local hour
+	// and key instead of every IVR visit of the period (10 M legs, two
+	// shards: a month's groupings took 267–351 ms p95 over ivr_visits; see
+	// BENCHMARKS.md). The sorting key is the rollup row's identity, tenant
+	// and rollup first, then bucket: a report reads one rollup of a
+	// tenant's date range, one contiguous range. Granules of 1024 rows as
+	// agent_days (a month of one rollup of a tenant is a few thousand rows
+	// per shard). A rollup row that vanished from the store is deleted by a
+	// tombstone (deleted = 1). Partitioned by the month of bucket, part of
+	// the key (no version moves partition), and sharded by the rollup key
+	// (a key's rows and its paths' on one shard; keys spread evenly).
+	{
+		version: 8, name: "ivr_rollups", addsTable: true,
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.ivr_rollups{{_local}} (` + ivrRollupsColumns + `)
+			 ENGINE = ReplacingMergeTree(version) PARTITION BY ` + visitsPartition + `
+			 ORDER BY (tenant, rollup, bucket, ivr_id, service_id, agent_id, path)
+			 SETTINGS index_granularity = 1024`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.ivr_rollups AS {{db}}.ivr_rollups_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, ivr_rollups_local, cityHash64(tenant, bucket, ivr_id, service_id, agent_id))`,
+		},
+	},
 	// agent_days gains the rows of the store's hour-grain totals (rollups
 	// hour_total and hour_tag_total: store migration 0023), which an hour
 	// filter without media or service limits reads. No DDL; an engine
 	// filled before lacks those rows, so it is re-backfilled (addsTable).
 	{version: 10, name: "agent_days_hour_totals", addsTable: true},
 }
+
+// ivrRollupsColumns is the column list of the ivr_rollups tables.
+const ivrRollupsColumns = `tenant String, rollup String, bucket String, ivr_id String, service_id String, agent_id String, path String,
+    version UInt64, deleted UInt8,
+    received Int64, finished Int64, transferred Int64, abandoned Int64, answered Int64, abandoned_q Int64,
+    ivr_sum Float64, wait_sum Float64, wait_n Int64, talk_sum Float64, talk_n Int64, sl_n Int64, n Int64`
 
 // agentDaysPartition is agent_days' partition key (migration 7).
 const agentDaysPartition = `substring(day, 1, 7)`

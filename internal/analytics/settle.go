@@ -50,8 +50,8 @@ import (
 
 // partScope is the period a read can touch, to pick the partitions whose
 // parts matter: the legs' 30-day periods of entered_at, and local months
-// (legs' and IVR visits' buckets, agent spans' and agent_days' days). Zero
-// values are open.
+// (the buckets of legs, IVR visits and IVR rollups, the days of agent
+// spans and agent_days). Zero values are open.
 type partScope struct {
 	fromMS, toMS       int64  // entered_at in [fromMS, toMS)
 	fromMonth, toMonth string // "AAAA-MM", inclusive
@@ -85,7 +85,7 @@ func (s partScope) touches(table, partition string) bool {
 			return false
 		}
 		return inMonths(vals[1])
-	case "ivr_visits", "agent_spans", "agent_days":
+	case "ivr_visits", "agent_spans", "agent_days", "ivr_rollups":
 		if len(vals) != 1 {
 			return true
 		}
@@ -295,7 +295,7 @@ type partsListing struct {
 }
 
 // settleTables are the versioned tables the settler merges.
-var settleTables = []string{"legs", "ivr_visits", "agent_spans", "bot_conversations", "agent_days"}
+var settleTables = []string{"legs", "ivr_visits", "agent_spans", "bot_conversations", "agent_days", "ivr_rollups"}
 
 // Settle merges, on every host, the partitions of the versioned tables
 // that hold several active parts and received none for quiet (OPTIMIZE …

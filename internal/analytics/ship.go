@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -199,12 +200,13 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		version map[string]uint64 // interaction → highest entry id
 		days    map[string]uint64 // store.AgentDayKey → highest entry id
 		bots    map[string]uint64 // bot conversation → highest entry id
+		ivrKeys map[string]uint64 // store.IVRKey.Text → highest entry id
 	}
 	work := map[string]*tenantWork{}
 	tenantOf := func(tenant string) *tenantWork {
 		w := work[tenant]
 		if w == nil {
-			w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}, bots: map[string]uint64{}}
+			w = &tenantWork{version: map[string]uint64{}, days: map[string]uint64{}, bots: map[string]uint64{}, ivrKeys: map[string]uint64{}}
 			work[tenant] = w
 		}
 		return w
@@ -217,11 +219,14 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 		switch e.Kind {
 		case store.OutboxTenant:
 			backfills = append(backfills, e)
-		case store.OutboxInteraction, store.OutboxAgentDay:
+		case store.OutboxInteraction, store.OutboxAgentDay, store.OutboxIVRKey:
 			w := tenantOf(e.Tenant)
 			m := w.version
-			if e.Kind == store.OutboxAgentDay {
+			switch e.Kind {
+			case store.OutboxAgentDay:
 				m = w.days
+			case store.OutboxIVRKey:
+				m = w.ivrKeys
 			}
 			m[e.Key] = max(m[e.Key], uint64(e.ID))
 		case store.OutboxAnonymize:
@@ -277,6 +282,11 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 	for _, t := range tenants {
 		if len(work[t].version) > 0 {
 			if err := s.shipInteractions(ctx, t, work[t].version); err != nil {
+				return 0, err
+			}
+		}
+		if len(work[t].ivrKeys) > 0 {
+			if err := s.shipIVRKeys(ctx, t, work[t].ivrKeys); err != nil {
 				return 0, err
 			}
 		}
@@ -481,6 +491,10 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	if err != nil {
 		return err
 	}
+	ni, err := s.backfillIVRRollups(ctx, tenant, version, chunk)
+	if err != nil {
+		return err
+	}
 	nb := 0
 	err = s.DB.EachAnalyticsBot(ctx, tenant, chunk, func(bots []store.AnalyticsBot) error {
 		rows := make([]botRow, len(bots))
@@ -502,8 +516,8 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []botRow) error { return s.CH.insertBots(ctx, rows) }); err != nil {
 		return err
 	}
-	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d agent spans, %d agent day rollup rows and %d bot conversations sent in %s",
-		tenant, n, nv, ns, nd, nb, time.Since(start).Round(time.Millisecond))
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d IVR rollup rows, %d agent spans, %d agent day rollup rows and %d bot conversations sent in %s",
+		tenant, n, nv, ni, ns, nd, nb, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -659,7 +673,7 @@ func (e *Engine) liveSpans(ctx context.Context, tenant string, days [][2]string)
 			args = append(args, d[0], d[1])
 		}
 		keys, err := e.spanKeys(ctx, `SELECT agent_id, day, n FROM `+e.table("agent_spans")+` FINAL
-			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n)+`) AND deleted = 0`, args...)
+			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n, 2)+`) AND deleted = 0`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -693,14 +707,15 @@ func (e *Engine) spanKeys(ctx context.Context, q string, args ...any) ([]spanKey
 	return out, rows.Err()
 }
 
-// tuples renders n "(?, ?)" pairs.
-func tuples(n int) string {
-	b := make([]byte, 0, 7*n)
+// tuples renders n tuples of width placeholders: "(?, ?),(?, ?)".
+func tuples(n, width int) string {
+	one := "(" + strings.Repeat("?, ", width-1) + "?)"
+	b := make([]byte, 0, (len(one)+1)*n)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, "(?, ?)"...)
+		b = append(b, one...)
 	}
 	return string(b)
 }

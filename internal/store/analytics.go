@@ -18,7 +18,7 @@ import (
 // Outbox entry kinds.
 const (
 	OutboxInteraction = "interaction" // key = interaction id: ship its current legs and IVR visits
-	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit, agent span and bot conversation of the tenant
+	OutboxTenant      = "tenant"      // key = tenant: re-backfill every leg, IVR visit, agent span, rollup row and bot conversation of the tenant
 	OutboxAgentDay    = "agent_day"   // key = AgentDayKey(agent, day): ship the agent's spans and day-grain rollup rows of that local day
 	OutboxAnonymize   = "anonymize"   // key = JSON array of interaction ids (see AnnounceAnonymized): ship them, then erase their older versions
 )

@@ -96,13 +96,18 @@ func (t *Tx) refreshAgentHourTotals(ctx context.Context, keys []AgentKey) error 
 	return nil
 }
 
-// RefreshIVRRollups recomputes the IVR rollup rows of the given keys.
+// RefreshIVRRollups recomputes the IVR rollup rows of the given keys (and
+// announces each to the analytics engine).
 func (t *Tx) RefreshIVRRollups(ctx context.Context, keys []IVRKey, slSeconds int) error {
 	keys = uniqueIVRKeys(keys)
 	tn := t.tenant
 	const where = ` WHERE tenant = ? AND bucket = ? AND ivr_id = ? AND service_id = ? AND agent_id = ?`
 	for _, k := range keys {
 		args := []any{tn, k.Bucket, k.IVRID, k.ServiceID, k.AgentID}
+		// The engine holds these rows too, per key (AnalyticsIVRRows).
+		if err := t.announceIVRKey(ctx, k); err != nil {
+			return err
+		}
 		for _, table := range []string{"ivr_rollup", "ivr_path_rollup"} {
 			if _, err := t.exec(ctx, `DELETE FROM `+table+where, args...); err != nil {
 				return fmt.Errorf("%s: %w", table, err)

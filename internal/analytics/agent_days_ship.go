@@ -113,7 +113,7 @@ func (e *Engine) liveAgentDays(ctx context.Context, tenant string, days [][2]str
 			args = append(args, d[0], d[1])
 		}
 		keys, err := e.agentDayKeys(ctx, `SELECT `+agentDayKeyCols+` FROM `+e.table("agent_days")+` FINAL
-			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n)+`) AND deleted = 0`, args...)
+			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n, 2)+`) AND deleted = 0`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -14,8 +14,8 @@ import (
 // it multiplies a tenant's month already in the engine into other months
 // inside the engine, as feeding 10 M legs through a store would take hours
 // and ~80 GB on a small machine. For each copy it inserts the latest
-// version of every leg, IVR visit, agent span and agent day rollup row of
-// the local dates [from, to] Days earlier (0: into the same month, for a source month
+// version of every leg, IVR visit, agent span, agent day rollup row and
+// Fluxo Ágil row (bot_rows) of the local dates [from, to] Days earlier (0: into the same month, for a source month
 // smaller than the month wanted): every time column and the local date
 // and bucket moved, interaction ids made distinct ("<id>~<days>.<n>"), k
 // moved out of the store's range. The stored cells keep the source month's
@@ -77,6 +77,17 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 			version, deleted, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n, n, seconds
 			FROM ` + db + `.agent_days` + local + ` FINAL
 			WHERE tenant = ? AND deleted = 0 AND day >= ? AND day <= ?`
+		// The Fluxo Ágil rows of the month, under new contacts (a copy is
+		// another contact's row, as each copied leg is another
+		// interaction's).
+		botRows := `INSERT INTO ` + db + `.bot_rows (tenant, batch_id, contact_id, flow, version, deleted, client_id, campaign_id, mixed,
+			first_date, last_date, batch_name, name, name_key, document, phone, email, conversations, messages,
+			latest_conversation, last_step, outcome, human, step_names, step_pos)
+			SELECT tenant, batch_id, ` + fmt.Sprintf("concat(contact_id, '~%d.%d')", d, cp.N) + `, flow, version, deleted, client_id, campaign_id, mixed,
+			` + day("first_date") + `, ` + day("last_date") + `, batch_name, name, name_key, document, phone, email, conversations, messages,
+			` + fmt.Sprintf("concat(latest_conversation, '~%d.%d')", d, cp.N) + `, last_step, outcome, human, step_names, step_pos
+			FROM ` + db + `.bot_rows` + local + ` FINAL
+			WHERE tenant = ? AND deleted = 0 AND first_date >= ? AND last_date <= ? AND position(contact_id, '~') = 0`
 		for _, host := range e.cfg.Hosts {
 			start := time.Now()
 			conn, err := openHost(e.cfg, host)
@@ -91,6 +102,7 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 				{"ivr_visits", visits, []any{tenant, from + " 00", to + " 23"}},
 				{"agent_spans", spans, []any{tenant, from, to}},
 				{"agent_days", agentDays, []any{tenant, from, to}},
+				{"bot_rows", botRows, []any{tenant, from, to}},
 			} {
 				if (q.name == "agent_spans" || q.name == "agent_days") && d == 0 {
 					continue // same agents and days: the source's own rows

@@ -267,6 +267,8 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 		ingestAll(t, f.db, "acme", evs[:cut])
 		ingestBody(t, f.db, "hand", string(hand))
 		f.sync(t)
+		checkBotRowsEqual(t, f, "acme")
+		checkBotRowsEqual(t, f, "hand")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
 
@@ -285,6 +287,7 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 			t.Fatal("the late events re-derived no bot conversation: the test does not test re-derivation")
 		}
 		f.drain(t)
+		checkBotRowsEqual(t, f, "acme")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 
 		// The directory renames a contact and a batch already shipped: the
@@ -300,12 +303,14 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 		if len(tab.Rows) == 0 || tab.Rows[0][0] != "A Lote Beta Renomeado" || !strings.Contains(fmt.Sprint(tab.Rows), "Ana Beatriz Souza") {
 			t.Fatalf("after renaming, ClickHouse answers %v", tab.Rows)
 		}
+		checkBotRowsEqual(t, f, "hand")
 		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
 
 		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
 			t.Fatal(err)
 		}
 		f.drain(t)
+		checkBotRowsEqual(t, f, "acme")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 
 		rows, _ := botHostCounts(t, f.ch, "acme", "\x00")
@@ -414,4 +419,61 @@ func TestDirectoryChangeQueuesOnlyContactsWithConversations(t *testing.T) {
 			t.Fatalf("renaming a contact with conversations queued %d outbox entries, want 1", got-before)
 		}
 	})
+}
+
+// checkBotRowsEqual: the engine's current Fluxo Ágil rows of a tenant
+// (FINAL, not deleted) are the store's bot_rows with their directory
+// values, column for column, and the engine answers the tenant's unbounded
+// search from them (no row of the fixtures mixes clients).
+func checkBotRowsEqual(t *testing.T, f *fixture, tenant string) {
+	t.Helper()
+	ctx := context.Background()
+	var want []string
+	if err := f.db.EachAnalyticsBotRows(ctx, tenant, 1000, func(rs []store.AnalyticsBotRow) error {
+		for _, r := range rs {
+			want = append(want, fmt.Sprintf("%+v", r))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatalf("tenant %s has no Fluxo Ágil row: the comparison would compare nothing", tenant)
+	}
+	cfg := f.ch.Config()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: cfg.Hosts[:1], DialTimeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query(ctx, `SELECT batch_id, contact_id, flow, batch_name, name, name_key, document, phone, email,
+			client_id, campaign_id, mixed, first_date, last_date, conversations, messages, latest_conversation, last_step, outcome, human,
+			step_names, step_pos
+		FROM `+cfg.Database+`.bot_rows FINAL WHERE tenant = ? AND deleted = 0 ORDER BY batch_id, contact_id, flow`, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var r store.AnalyticsBotRow
+		var mixed, human uint8
+		if err := rows.Scan(&r.Key.Batch, &r.Key.Contact, &r.Key.Flow, &r.BatchName, &r.Name, &r.NameKey, &r.Document, &r.Phone, &r.Email,
+			&r.ClientID, &r.CampaignID, &mixed, &r.FirstDate, &r.LastDate, &r.Conversations, &r.Messages, &r.LatestConversation, &r.LastStep,
+			&r.Outcome, &human, &r.StepNames, &r.StepPos); err != nil {
+			t.Fatal(err)
+		}
+		r.Mixed, r.Human = mixed == 1, human == 1
+		got = append(got, fmt.Sprintf("%+v", r))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the engine's Fluxo Ágil rows of %s differ from the store's:\n%s", tenant, firstDiff([]byte(strings.Join(want, "\n")), []byte(strings.Join(got, "\n"))))
+	}
+	src, err := f.rastreo.BotSourceOf(ctx, admin(tenant), store.BotFilter{})
+	if err != nil || src != store.BotFromRows {
+		t.Fatalf("the engine answers %s's unbounded Fluxo Ágil from source %d (want bot_rows, %d): %v", tenant, src, store.BotFromRows, err)
+	}
 }

@@ -190,7 +190,7 @@ func (r *Rastreio) legs(ctx context.Context, m reading, p model.Principal, f sto
 	}
 	wargs = append(append(wargs, lo, hi), targs...)
 	cq := `SELECT l.k, l.protocol, l.cells FROM ` + m.from(r.CH, "legs", "l") + ` WHERE ` + where +
-		` AND l.entered_at >= ? AND l.entered_at <= ? AND (l.interaction_id, l.leg_id) IN (` + tuples(len(keys)) + `)`
+		` AND l.entered_at >= ? AND l.entered_at <= ? AND (l.interaction_id, l.leg_id) IN (` + tuples(len(keys), 2) + `)`
 	crows, err := r.CH.conn.Query(ctx, cq, wargs...)
 	if err != nil {
 		return store.LegPage{}, fmt.Errorf("analytics: legs cells: %w", err)

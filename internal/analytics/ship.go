@@ -259,7 +259,11 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 			for _, id := range p.ids {
 				m[id] = max(m[id], p.below)
 			}
-			purges = append(purges, p)
+			rows, err := s.anonymizeBotRowsPurge(ctx, p)
+			if err != nil {
+				return 0, err
+			}
+			purges = append(purges, p, rows)
 		default:
 			return 0, fmt.Errorf("analytics outbox entry %d: unknown kind %q", e.ID, e.Kind)
 		}
@@ -502,8 +506,12 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []botRow) error { return s.CH.insertBots(ctx, rows) }); err != nil {
 		return err
 	}
-	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d agent spans, %d agent day rollup rows and %d bot conversations sent in %s",
-		tenant, n, nv, ns, nd, nb, time.Since(start).Round(time.Millisecond))
+	nr, err := s.backfillBotRows(ctx, tenant, version, chunk)
+	if err != nil {
+		return err
+	}
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d agent spans, %d agent day rollup rows, %d bot conversations and %d Fluxo Ágil rows sent in %s",
+		tenant, n, nv, ns, nd, nb, nr, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -659,7 +667,7 @@ func (e *Engine) liveSpans(ctx context.Context, tenant string, days [][2]string)
 			args = append(args, d[0], d[1])
 		}
 		keys, err := e.spanKeys(ctx, `SELECT agent_id, day, n FROM `+e.table("agent_spans")+` FINAL
-			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n)+`) AND deleted = 0`, args...)
+			WHERE tenant = ? AND (agent_id, day) IN (`+tuples(n, 2)+`) AND deleted = 0`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -693,14 +701,15 @@ func (e *Engine) spanKeys(ctx context.Context, q string, args ...any) ([]spanKey
 	return out, rows.Err()
 }
 
-// tuples renders n "(?, ?)" pairs.
-func tuples(n int) string {
-	b := make([]byte, 0, 7*n)
+// tuples renders n tuples of width placeholders: "(?, ?)" for 2.
+func tuples(n, width int) string {
+	t := "(" + qs(width) + ")"
+	b := make([]byte, 0, (len(t)+1)*n)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, "(?, ?)"...)
+		b = append(b, t...)
 	}
 	return string(b)
 }

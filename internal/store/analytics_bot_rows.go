@@ -20,19 +20,19 @@ import (
 // AnalyticsBotRow is one bot_rows row of a tenant with the directory values
 // its page prints.
 type AnalyticsBotRow struct {
-	Key                      BotRowKey
-	BatchName                string // the batch's name, its id while unknown
-	Name, NameKey, Document  string
-	Phone, Email             string // the contact's first phone and e-mail
-	ClientID, CampaignID     string
-	Mixed                    bool
-	FirstDate, LastDate      string
-	Conversations, Messages  int64
-	LatestConversation       string
-	LastStep, Outcome        string
-	Human                    bool
-	StepNames                []string // the step map, by step name
-	StepPos                  []int64  // each step's earliest position (0 = first)
+	Key                     BotRowKey
+	BatchName               string // the batch's name, its id while unknown
+	Name, NameKey, Document string
+	Phone, Email            string // the contact's first phone and e-mail
+	ClientID, CampaignID    string
+	Mixed                   bool
+	FirstDate, LastDate     string
+	Conversations, Messages int64
+	LatestConversation      string
+	LastStep, Outcome       string
+	Human                   bool
+	StepNames               []string // the step map, by step name
+	StepPos                 []int64  // each step's earliest position (0 = first)
 }
 
 const analyticsBotRowSelect = `SELECT r.batch_id, r.contact_id, r.flow, COALESCE(NULLIF(b.name, ''), r.batch_id),

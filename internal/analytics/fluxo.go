@@ -21,6 +21,12 @@ import (
 // conversation)): the same conversation wins. Names and the contact's
 // data come with each conversation (shipped with it, see
 // store.AnalyticsBot), as the store's report joins them.
+//
+// A search the store answers from its Fluxo Ágil rows alone
+// (store.BotFromRows) is answered from the engine's copy of them
+// (bot_rows, migration 9: one line per listed row, names included), with
+// the same filter (store.BotWhere in the rows' dialect), order and keyset;
+// the others group the conversations as above.
 
 // botWhere is store.BotWhere over bot_conversations aliased a, with the
 // engine's dialect: soft deletes, the FINAL table, GLOBAL over a cluster.

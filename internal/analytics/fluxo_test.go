@@ -558,3 +558,58 @@ func TestFluxoRandomPeriodsFromClickHouseAreByteIdentical(t *testing.T) {
 		}
 	})
 }
+
+// TestFluxoRowMovedToAnotherMonthLeavesOneLiveVersion: a late conversation
+// of May joins a June row of the hand-built fixture already shipped, so the
+// row's first date moves it to another partition of the engine's bot_rows;
+// the shipper leaves a tombstone at the old place (the partition of the
+// version it replaces), so the engine holds one live version, equal to the
+// store's row, and every Fluxo Ágil query (June now cuts that row; the
+// unbounded search reads the rows) prints the store's bytes.
+func TestFluxoRowMovedToAnotherMonthLeavesOneLiveVersion(t *testing.T) {
+	hand, err := os.ReadFile("testdata/fluxo_month.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := f.db.EnsureTenant(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		ingestBody(t, f.db, "hand", string(hand))
+		f.sync(t)
+		checkBotRowsEqual(t, f, "hand")
+		ingestBody(t, f.db, "hand", `{"id":"m1","type":"bot.conversation_started","at":"2025-05-30T10:00:00-03:00","conversation":"cv-maio","flow":"fluxo-7","client_id":"cli-a","campaign_id":"camp-a1","batch_id":"lote-1","contact_id":"ct-ana","channel":"whatsapp"}
+{"id":"m2","type":"bot.step","at":"2025-05-30T10:00:05-03:00","conversation":"cv-maio","step":"cpf"}
+`)
+		f.drain(t)
+		checkBotRowsEqual(t, f, "hand")
+		cfg := f.ch.Config()
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: cfg.Hosts[:1], DialTimeout: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		rows, err := conn.Query(ctx, `SELECT substring(first_date, 1, 7) AS fm, substring(last_date, 1, 7) AS lm, argMax(deleted, version)
+			FROM `+cfg.Database+`.bot_rows WHERE tenant = 'hand' AND batch_id = 'lote-1' AND contact_id = 'ct-ana' AND flow = 'fluxo-7'
+			GROUP BY fm, lm ORDER BY fm, lm`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var fm, lm string
+			var deleted uint8
+			if err := rows.Scan(&fm, &lm, &deleted); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s..%s deleted=%d", fm, lm, deleted))
+		}
+		rows.Close()
+		if want := "2025-05..2025-06 deleted=0, 2025-06..2025-06 deleted=1"; strings.Join(got, ", ") != want {
+			t.Fatalf("the moved row's latest version per partition: %v, want %s", got, want)
+		}
+		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
+	})
+}

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -54,12 +55,34 @@ func anonymizeBotPurge(e store.OutboxEntry) (purge, error) {
 	return purge{tenant: e.Tenant, table: "bot_conversations", ids: ids, below: uint64(e.ID)}, nil
 }
 
+// anonymizeBotRowsPurge is the purge of the Fluxo Ágil rows of the
+// contacts of an 'anonymize_bot' purge's conversations (bot_rows carry
+// the contact's name, document, phone and e-mail): shipped with those
+// conversations (shipBots) at a version from the entry's on, every older
+// version of a row of these contacts is erased.
+func (s *Shipper) anonymizeBotRowsPurge(ctx context.Context, p purge) (purge, error) {
+	bots, err := s.DB.AnalyticsBotsByID(ctx, p.tenant, p.ids)
+	if err != nil {
+		return purge{}, err
+	}
+	seen := map[string]bool{}
+	var contacts []string
+	for _, b := range bots {
+		if !seen[b.ContactID] {
+			seen[b.ContactID] = true
+			contacts = append(contacts, b.ContactID)
+		}
+	}
+	sort.Strings(contacts)
+	return purge{tenant: p.tenant, table: "bot_rows", ids: contacts, below: p.below}, nil
+}
+
 // purgeTables are the tables whose rows hold personal data, in the order
 // they are purged: the legs (the stored cells with name, phones, document,
-// and the reversed phone digits) and the bot conversations (the contact's
-// name, document, first phone and e-mail). ivr_visits and agent_spans hold
-// ids, times and outcomes only.
-var purgeTables = []string{"legs", "bot_conversations"}
+// and the reversed phone digits), the bot conversations and the Fluxo Ágil
+// rows (the contact's name, document, first phone and e-mail). ivr_visits
+// and agent_spans hold ids, times and outcomes only.
+var purgeTables = []string{"legs", "bot_conversations", "bot_rows"}
 
 // purgeBound is the lowest version a table's rows carry for a shipment of
 // outbox entry `below` or later: legs are versioned 2·entry(+1) so their
@@ -68,10 +91,11 @@ var purgeTables = []string{"legs", "bot_conversations"}
 var purgeBound = map[string]func(below uint64) uint64{
 	"legs":              FirstVersion,
 	"bot_conversations": func(below uint64) uint64 { return below },
+	"bot_rows":          FirstVersion,
 }
 
 // idColumn is the column a purge's ids name, per table.
-var idColumn = map[string]string{"legs": "interaction_id", "bot_conversations": "conversation"}
+var idColumn = map[string]string{"legs": "interaction_id", "bot_conversations": "conversation", "bot_rows": "contact_id"}
 
 // purgeGroupIDs bounds the interaction ids of one DELETE (the statement
 // stays far below max_query_size, 256 KiB).

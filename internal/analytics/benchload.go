@@ -14,8 +14,8 @@ import (
 // it multiplies a tenant's month already in the engine into other months
 // inside the engine, as feeding 10 M legs through a store would take hours
 // and ~80 GB on a small machine. For each copy it inserts the latest
-// version of every leg, IVR visit, agent span, agent day rollup and IVR
-// rollup row of
+// version of every leg, IVR visit, agent span, agent day rollup row, IVR
+// rollup row and Fluxo Ágil row (bot_rows) of
 // the local dates [from, to] Days earlier (0: into the same month, for a source month
 // smaller than the month wanted): every time column and the local date
 // and bucket moved, interaction ids made distinct ("<id>~<days>.<n>"), k
@@ -85,6 +85,17 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 			received, finished, transferred, abandoned, answered, abandoned_q, ivr_sum, wait_sum, wait_n, talk_sum, talk_n, sl_n, n
 			FROM ` + db + `.ivr_rollups` + local + ` FINAL
 			WHERE tenant = ? AND deleted = 0 AND bucket >= ? AND bucket <= ?`
+		// The Fluxo Ágil rows of the month, under new contacts (a copy is
+		// another contact's row, as each copied leg is another
+		// interaction's).
+		botRows := `INSERT INTO ` + db + `.bot_rows (tenant, batch_id, contact_id, flow, version, deleted, client_id, campaign_id, mixed,
+			first_date, last_date, batch_name, name, name_key, document, phone, email, conversations, messages,
+			latest_conversation, last_step, outcome, human, step_names, step_pos)
+			SELECT tenant, batch_id, ` + fmt.Sprintf("concat(contact_id, '~%d.%d')", d, cp.N) + `, flow, version, deleted, client_id, campaign_id, mixed,
+			` + day("first_date") + `, ` + day("last_date") + `, batch_name, name, name_key, document, phone, email, conversations, messages,
+			` + fmt.Sprintf("concat(latest_conversation, '~%d.%d')", d, cp.N) + `, last_step, outcome, human, step_names, step_pos
+			FROM ` + db + `.bot_rows` + local + ` FINAL
+			WHERE tenant = ? AND deleted = 0 AND first_date >= ? AND last_date <= ? AND position(contact_id, '~') = 0`
 		for _, host := range e.cfg.Hosts {
 			start := time.Now()
 			conn, err := openHost(e.cfg, host)
@@ -100,6 +111,7 @@ func (e *Engine) BenchReplicate(ctx context.Context, tenant, from, to string, co
 				{"agent_spans", spans, []any{tenant, from, to}},
 				{"agent_days", agentDays, []any{tenant, from, to}},
 				{"ivr_rollups", ivrRollups, []any{tenant, from + " 00", to + " 23"}},
+				{"bot_rows", botRows, []any{tenant, from, to}},
 			} {
 				if (q.name == "agent_spans" || q.name == "agent_days" || q.name == "ivr_rollups") && d == 0 {
 					continue // same keys (agents, days, buckets): the source's own rows
@@ -134,7 +146,7 @@ func (e *Engine) Optimize(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range []string{"legs", "ivr_visits", "agent_spans", "agent_days", "ivr_rollups"} {
+		for _, t := range []string{"legs", "ivr_visits", "agent_spans", "agent_days", "ivr_rollups", "bot_rows"} {
 			if err := conn.Exec(ctx, `OPTIMIZE TABLE `+e.cfg.Database+`.`+t+local+` FINAL`); err != nil {
 				conn.Close()
 				return fmt.Errorf("optimize %s on %s: %w", t, host, err)

@@ -37,7 +37,11 @@ func (e *Engine) insertBots(ctx context.Context, rows []botRow) error {
 
 // shipBots sends the current rows of some bot conversations of a tenant
 // (each at its highest entry id), and tombstones for those the engine
-// holds that the store no longer has, in one synchronous insert.
+// holds that the store no longer has, in one synchronous insert; first,
+// the Fluxo Ágil rows (bot_rows) those conversations belong to, before and
+// after: the rows they joined and those they left (the engine's
+// conversations say which; once the conversations are sent they no longer
+// would, so a failure between the two inserts sends both again).
 func (s *Shipper) shipBots(ctx context.Context, tenant string, versions map[string]uint64) error {
 	ids := make([]string, 0, len(versions))
 	for id := range versions {
@@ -48,45 +52,61 @@ func (s *Shipper) shipBots(ctx context.Context, tenant string, versions map[stri
 	if err != nil {
 		return err
 	}
+	live, err := s.CH.liveBots(ctx, tenant, ids)
+	if err != nil {
+		return err
+	}
+	rowVersions := map[store.BotRowKey]uint64{}
+	touch := func(k store.BotRowKey, v uint64) { rowVersions[k] = max(rowVersions[k], v) }
 	rows := make([]botRow, 0, len(bots))
 	have := map[string]bool{}
 	for i := range bots {
 		b := &bots[i]
 		have[b.Conversation] = true
 		rows = append(rows, botRow{tenant: tenant, version: versions[b.Conversation], bot: b})
+		touch(store.BotRowKey{Batch: b.BatchID, Contact: b.ContactID, Flow: b.Flow}, versions[b.Conversation])
 	}
-	var gone []string
-	for _, id := range ids {
+	for id, k := range live {
+		touch(k, versions[id])
 		if !have[id] {
-			gone = append(gone, id)
+			rows = append(rows, botRow{tenant: tenant, conversation: id, version: versions[id]})
 		}
 	}
-	live, err := s.CH.liveBots(ctx, tenant, gone)
-	if err != nil {
+	if err := s.shipBotRows(ctx, tenant, rowVersions); err != nil {
 		return err
-	}
-	for _, id := range live {
-		rows = append(rows, botRow{tenant: tenant, conversation: id, version: versions[id]})
 	}
 	return s.CH.insertBots(ctx, rows)
 }
 
-// liveBots lists which of some conversations of a tenant the engine holds
-// (latest version, not deleted).
-func (e *Engine) liveBots(ctx context.Context, tenant string, ids []string) ([]string, error) {
-	var out []string
+// liveBots returns the row (batch, contact, flow) of each of some
+// conversations of a tenant that the engine holds (latest version, not
+// deleted).
+func (e *Engine) liveBots(ctx context.Context, tenant string, ids []string) (map[string]store.BotRowKey, error) {
+	out := map[string]store.BotRowKey{}
 	for len(ids) > 0 {
 		n := min(len(ids), 1000)
 		args := []any{tenant}
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		found, err := e.ids(ctx, `SELECT conversation FROM `+e.table("bot_conversations")+` FINAL
+		rows, err := e.conn.Query(ctx, `SELECT conversation, batch_id, contact_id, flow FROM `+e.table("bot_conversations")+` FINAL
 			WHERE tenant = ? AND conversation IN (`+qs(n)+`) AND deleted = 0`, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("analytics: live bot conversations: %w", err)
 		}
-		out = append(out, found...)
+		for rows.Next() {
+			var id string
+			var k store.BotRowKey
+			if err := rows.Scan(&id, &k.Batch, &k.Contact, &k.Flow); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("analytics: live bot conversations: %w", err)
+			}
+			out[id] = k
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("analytics: live bot conversations: %w", err)
+		}
 		ids = ids[n:]
 	}
 	return out, nil

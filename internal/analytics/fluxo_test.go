@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,14 +196,14 @@ func compareFluxo(t *testing.T, f *fixture, tenant, from, to string) {
 	}
 }
 
-// botHostCounts returns, per host of the URL, how many bot conversation
-// rows (every version) of a tenant its local table holds, and how many of
-// them contain needle in a personal column (queried on the host, without
-// FINAL).
-func botHostCounts(t *testing.T, ch *analytics.Engine, tenant, needle string) (rows, with []uint64) {
+// botHostCounts returns, per host of the URL, how many rows (every
+// version) of a tenant the local table of bot_conversations or bot_rows
+// holds, and how many of them contain needle in a personal column (queried
+// on the host, without FINAL).
+func botHostCounts(t *testing.T, ch *analytics.Engine, name, tenant, needle string) (rows, with []uint64) {
 	t.Helper()
 	cfg := ch.Config()
-	table := cfg.Database + ".bot_conversations"
+	table := cfg.Database + "." + name
 	if cfg.Cluster != "" {
 		table += "_local"
 	}
@@ -267,6 +269,8 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 		ingestAll(t, f.db, "acme", evs[:cut])
 		ingestBody(t, f.db, "hand", string(hand))
 		f.sync(t)
+		checkBotRowsEqual(t, f, "acme")
+		checkBotRowsEqual(t, f, "hand")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
 
@@ -285,6 +289,7 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 			t.Fatal("the late events re-derived no bot conversation: the test does not test re-derivation")
 		}
 		f.drain(t)
+		checkBotRowsEqual(t, f, "acme")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 
 		// The directory renames a contact and a batch already shipped: the
@@ -300,18 +305,22 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 		if len(tab.Rows) == 0 || tab.Rows[0][0] != "A Lote Beta Renomeado" || !strings.Contains(fmt.Sprint(tab.Rows), "Ana Beatriz Souza") {
 			t.Fatalf("after renaming, ClickHouse answers %v", tab.Rows)
 		}
+		checkBotRowsEqual(t, f, "hand")
 		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
 
 		if err := ingest.New(f.db).Rebuild(ctx, "acme"); err != nil {
 			t.Fatal(err)
 		}
 		f.drain(t)
+		checkBotRowsEqual(t, f, "acme")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 
-		rows, _ := botHostCounts(t, f.ch, "acme", "\x00")
-		t.Logf("bot conversation rows (all versions) per host: %v", rows)
-		if len(rows) != 2 || rows[0] == 0 || rows[1] == 0 {
-			t.Fatalf("bot conversation rows per host %v: the tenant is not spread over both shards", rows)
+		for _, table := range []string{"bot_conversations", "bot_rows"} {
+			rows, _ := botHostCounts(t, f.ch, table, "acme", "\x00")
+			t.Logf("%s rows (all versions) per host: %v", table, rows)
+			if len(rows) != 2 || rows[0] == 0 || rows[1] == 0 {
+				t.Fatalf("%s rows per host %v: the tenant is not spread over both shards", table, rows)
+			}
 		}
 	})
 }
@@ -320,7 +329,8 @@ func TestFluxoFromClickHouseIsByteIdentical(t *testing.T) {
 // hand-built fixture is anonymised after its conversations were shipped;
 // once the outbox drains, the Fluxo Ágil from ClickHouse shows
 // "Anonimizado" as the store does, and no row version on any host's local
-// table (without FINAL) holds its name, document, phone or e-mail.
+// tables of conversations and of Fluxo Ágil rows (without FINAL) holds its
+// name, document, phone or e-mail.
 func TestFluxoAnonymizedContactLeavesNoOldVersionOnAnyShard(t *testing.T) {
 	hand, err := os.ReadFile("testdata/fluxo_month.jsonl")
 	if err != nil {
@@ -335,9 +345,11 @@ func TestFluxoAnonymizedContactLeavesNoOldVersionOnAnyShard(t *testing.T) {
 		ingestBody(t, f.db, "hand", string(hand))
 		f.sync(t)
 		needles := []string{"Ana Souza", "52998224725", "98765-4321", "ana@example.org"}
-		for _, n := range needles[:2] {
-			if _, with := botHostCounts(t, f.ch, "hand", n); with[0]+with[1] == 0 {
-				t.Fatalf("%q is on no shard before the anonymisation: the test would test nothing", n)
+		for _, table := range []string{"bot_conversations", "bot_rows"} {
+			for _, n := range needles[:2] {
+				if _, with := botHostCounts(t, f.ch, table, "hand", n); with[0]+with[1] == 0 {
+					t.Fatalf("%q is on no shard of %s before the anonymisation: the test would test nothing", n, table)
+				}
 			}
 		}
 		if _, err := ingest.New(f.db).AnonymizeContact(ctx, "hand", "ct-ana"); err != nil {
@@ -362,11 +374,14 @@ func TestFluxoAnonymizedContactLeavesNoOldVersionOnAnyShard(t *testing.T) {
 			t.Fatalf("anonymisation queued %d anonymize_bot entries, want 1: %+v", anon, entries)
 		}
 		f.drain(t)
-		for _, n := range needles {
-			if rows, with := botHostCounts(t, f.ch, "hand", n); with[0]+with[1] != 0 {
-				t.Fatalf("%q still on the shards after the anonymisation (rows %v, holding it %v)", n, rows, with)
+		for _, table := range []string{"bot_conversations", "bot_rows"} {
+			for _, n := range needles {
+				if rows, with := botHostCounts(t, f.ch, table, "hand", n); with[0]+with[1] != 0 {
+					t.Fatalf("%q still on the shards' %s after the anonymisation (rows %v, holding it %v)", n, table, rows, with)
+				}
 			}
 		}
+		checkBotRowsEqual(t, f, "hand")
 		tab, err := f.fromCH.Fluxo(ctx, admin("hand"), report.FluxoQuery{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
@@ -413,5 +428,188 @@ func TestDirectoryChangeQueuesOnlyContactsWithConversations(t *testing.T) {
 		if got := pending(); got != before+1 {
 			t.Fatalf("renaming a contact with conversations queued %d outbox entries, want 1", got-before)
 		}
+	})
+}
+
+// checkBotRowsEqual: the engine's current Fluxo Ágil rows of a tenant
+// (FINAL, not deleted) are the store's bot_rows with their directory
+// values, column for column, and the engine answers the tenant's unbounded
+// search from them (no row of the fixtures mixes clients).
+func checkBotRowsEqual(t *testing.T, f *fixture, tenant string) {
+	t.Helper()
+	ctx := context.Background()
+	var want []string
+	if err := f.db.EachAnalyticsBotRows(ctx, tenant, 1000, func(rs []store.AnalyticsBotRow) error {
+		for _, r := range rs {
+			want = append(want, fmt.Sprintf("%+v", r))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatalf("tenant %s has no Fluxo Ágil row: the comparison would compare nothing", tenant)
+	}
+	cfg := f.ch.Config()
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: cfg.Hosts[:1], DialTimeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query(ctx, `SELECT batch_id, contact_id, flow, batch_name, name, name_key, document, phone, email,
+			client_id, campaign_id, mixed, first_date, last_date, conversations, messages, latest_conversation, last_step, outcome, human,
+			step_names, step_pos
+		FROM `+cfg.Database+`.bot_rows FINAL WHERE tenant = ? AND deleted = 0 ORDER BY batch_id, contact_id, flow`, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var r store.AnalyticsBotRow
+		var mixed, human uint8
+		if err := rows.Scan(&r.Key.Batch, &r.Key.Contact, &r.Key.Flow, &r.BatchName, &r.Name, &r.NameKey, &r.Document, &r.Phone, &r.Email,
+			&r.ClientID, &r.CampaignID, &mixed, &r.FirstDate, &r.LastDate, &r.Conversations, &r.Messages, &r.LatestConversation, &r.LastStep,
+			&r.Outcome, &human, &r.StepNames, &r.StepPos); err != nil {
+			t.Fatal(err)
+		}
+		r.Mixed, r.Human = mixed == 1, human == 1
+		got = append(got, fmt.Sprintf("%+v", r))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the engine's Fluxo Ágil rows of %s differ from the store's:\n%s", tenant, firstDiff([]byte(strings.Join(want, "\n")), []byte(strings.Join(got, "\n"))))
+	}
+	src, err := f.rastreo.BotSourceOf(ctx, admin(tenant), store.BotFilter{})
+	if err != nil || src != store.BotFromRows {
+		t.Fatalf("the engine answers %s's unbounded Fluxo Ágil from source %d (want bot_rows, %d): %v", tenant, src, store.BotFromRows, err)
+	}
+}
+
+// TestFluxoRandomPeriodsFromClickHouseAreByteIdentical reads 60 random
+// Fluxo Ágil searches of the demo month (periods of whole days, open at
+// either end, a single day; a client, a batch, a step, reached_human, both
+// sorts; as admin or a supervisor limited to one client or to none) from
+// the store and from the two-shard engine: every page, the CSV and XLSX
+// exports, the drop-off and the total must print the same bytes. Some
+// searches are answered from the engine's Fluxo Ágil rows alone, some (a
+// period cutting rows) from its conversations; both must occur.
+func TestFluxoRandomPeriodsFromClickHouseAreByteIdentical(t *testing.T) {
+	evs := demoEvents(t, 300)
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		ingestAll(t, f.db, "acme", evs)
+		f.sync(t)
+		checkBotRowsEqual(t, f, "acme")
+		d := fluxoData(t, f.db, "acme")
+		principals := fluxoPrincipals("acme", d)[:4]
+		rnd := rand.New(rand.NewPCG(20261007, 1))
+		days := []string{""}
+		for day := 1; day <= 31; day++ {
+			days = append(days, fmt.Sprintf("2026-10-%02d", day))
+		}
+		seen := map[string]int{}
+		for i := 0; i < 60; i++ {
+			v := url.Values{}
+			from := rnd.IntN(len(days))
+			to := from + rnd.IntN(min(len(days)-from, 8))
+			if from > 0 {
+				v.Set("from", days[from])
+			}
+			if to > 0 && rnd.IntN(4) > 0 {
+				v.Set("to", days[to])
+			}
+			if rnd.IntN(2) == 0 {
+				v.Set("sort", "name")
+			}
+			if rnd.IntN(4) == 0 {
+				v.Set("step", d.steps[rnd.IntN(len(d.steps))])
+			}
+			if rnd.IntN(3) == 0 {
+				v.Set("reached_human", strconv.FormatBool(rnd.IntN(2) == 0))
+			}
+			switch rnd.IntN(6) {
+			case 0:
+				v.Set("client", d.clients[rnd.IntN(len(d.clients))])
+			case 1:
+				v.Set("batch", d.batches[rnd.IntN(len(d.batches))])
+			}
+			p := principals[rnd.IntN(len(principals))]
+			filter := store.BotFilter{FromDate: v.Get("from"), ToDate: v.Get("to"), ClientID: v.Get("client"), BatchID: v.Get("batch"), Step: v.Get("step")}
+			if src, err := f.rastreo.BotSourceOf(ctx, p, filter); err != nil {
+				t.Fatal(err)
+			} else if src == store.BotFromRows {
+				seen["from the engine's rows"]++
+			} else {
+				seen["from the engine's conversations"]++
+			}
+			a := renderFluxo(t, f.plain, p, v)
+			b := renderFluxo(t, f.fromCH, p, v)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("Fluxo %s as %+v: store and ClickHouse differ:\n%s", v.Encode(), p, firstDiff(a, b))
+			}
+		}
+		t.Logf("searches: %v", seen)
+		if seen["from the engine's rows"] == 0 || seen["from the engine's conversations"] == 0 {
+			t.Fatalf("the random searches did not take both of the engine's paths: %v", seen)
+		}
+	})
+}
+
+// TestFluxoRowMovedToAnotherMonthLeavesOneLiveVersion: a late conversation
+// of May joins a June row of the hand-built fixture already shipped, so the
+// row's first date moves it to another partition of the engine's bot_rows;
+// the shipper leaves a tombstone at the old place (the partition of the
+// version it replaces), so the engine holds one live version, equal to the
+// store's row, and every Fluxo Ágil query (June now cuts that row; the
+// unbounded search reads the rows) prints the store's bytes.
+func TestFluxoRowMovedToAnotherMonthLeavesOneLiveVersion(t *testing.T) {
+	hand, err := os.ReadFile("testdata/fluxo_month.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, s storetest.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := f.db.EnsureTenant(ctx, "other"); err != nil {
+			t.Fatal(err)
+		}
+		ingestBody(t, f.db, "hand", string(hand))
+		f.sync(t)
+		checkBotRowsEqual(t, f, "hand")
+		ingestBody(t, f.db, "hand", `{"id":"m1","type":"bot.conversation_started","at":"2025-05-30T10:00:00-03:00","conversation":"cv-maio","flow":"fluxo-7","client_id":"cli-a","campaign_id":"camp-a1","batch_id":"lote-1","contact_id":"ct-ana","channel":"whatsapp"}
+{"id":"m2","type":"bot.step","at":"2025-05-30T10:00:05-03:00","conversation":"cv-maio","step":"cpf"}
+`)
+		f.drain(t)
+		checkBotRowsEqual(t, f, "hand")
+		cfg := f.ch.Config()
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: cfg.Hosts[:1], DialTimeout: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		rows, err := conn.Query(ctx, `SELECT substring(first_date, 1, 7) AS fm, substring(last_date, 1, 7) AS lm, argMax(deleted, version)
+			FROM `+cfg.Database+`.bot_rows WHERE tenant = 'hand' AND batch_id = 'lote-1' AND contact_id = 'ct-ana' AND flow = 'fluxo-7'
+			GROUP BY fm, lm ORDER BY fm, lm`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var fm, lm string
+			var deleted uint8
+			if err := rows.Scan(&fm, &lm, &deleted); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s..%s deleted=%d", fm, lm, deleted))
+		}
+		rows.Close()
+		if want := "2025-05..2025-06 deleted=0, 2025-06..2025-06 deleted=1"; strings.Join(got, ", ") != want {
+			t.Fatalf("the moved row's latest version per partition: %v, want %s", got, want)
+		}
+		compareFluxo(t, f, "hand", "2025-06-01", "2025-06-30")
 	})
 }

@@ -223,12 +223,54 @@ var migrations = []migration{
 			 ENGINE = Distributed({{cluster}}, {{db}}, ivr_rollups_local, cityHash64(tenant, bucket, ivr_id, service_id, agent_id))`,
 		},
 	},
+	// bot_rows: the store's Fluxo Ágil rows (bot_rows, store migration
+	// 0018: one per batch, contact and flow, with the names the report
+	// joins), one row per version, so a search the store answers from
+	// bot_rows (store.BotFromRows) reads one row per listed row instead of
+	// grouping every conversation of the period (10 M legs, two shards:
+	// the month's first page took 589/671 ms p50/p95, the drop-off
+	// 410/543 ms; see BENCHMARKS.md). The sorting key is the row's
+	// identity and the sharding key hashes it, so every version of a row
+	// lands on one shard and FINAL per shard is enough. Partitioned by the
+	// months of first_date and last_date: a period's rows (first_date >=
+	// from, last_date <= to) read that period's partitions only, and so
+	// does the check for rows a period bound cuts (last_date >= from >
+	// first_date). A row whose dates move to another partition is shipped
+	// with a tombstone at its old place, as the legs are (versions 2·id+1,
+	// tombstones 2·id: see rowVersion). A row that vanished from the store
+	// is deleted by a tombstone (deleted = 1).
+	{
+		version: 9, name: "bot_rows", addsTable: true,
+		local: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.bot_rows{{_local}} (` + botRowsColumns + `)
+			 ENGINE = ReplacingMergeTree(version) PARTITION BY ` + botRowsPartition + `
+			 ORDER BY (tenant, batch_id, contact_id, flow)`,
+		},
+		dist: []string{
+			`CREATE TABLE IF NOT EXISTS {{db}}.bot_rows AS {{db}}.bot_rows_local
+			 ENGINE = Distributed({{cluster}}, {{db}}, bot_rows_local, cityHash64(tenant, batch_id, contact_id, flow))`,
+		},
+	},
 	// agent_days gains the rows of the store's hour-grain totals (rollups
 	// hour_total and hour_tag_total: store migration 0023), which an hour
 	// filter without media or service limits reads. No DDL; an engine
 	// filled before lacks those rows, so it is re-backfilled (addsTable).
 	{version: 10, name: "agent_days_hour_totals", addsTable: true},
 }
+
+// botRowsPartition is bot_rows' partition key (migration 9; botRowPartition
+// computes it in Go).
+const botRowsPartition = `(substring(first_date, 1, 7), substring(last_date, 1, 7))`
+
+// botRowsColumns is the column list of the bot_rows tables: the store's
+// bot_rows columns (the step map as two arrays: step names and their
+// earliest positions), the directory values the page prints, version and
+// deleted.
+const botRowsColumns = `tenant String, batch_id String, contact_id String, flow String, version UInt64, deleted UInt8,
+    client_id String, campaign_id String, mixed UInt8, first_date String, last_date String,
+    batch_name String, name String, name_key String, document String, phone String, email String,
+    conversations Int64, messages Int64, latest_conversation String, last_step String, outcome String, human UInt8,
+    step_names Array(String), step_pos Array(Int64)`
 
 // ivrRollupsColumns is the column list of the ivr_rollups tables.
 const ivrRollupsColumns = `tenant String, rollup String, bucket String, ivr_id String, service_id String, agent_id String, path String,

@@ -85,6 +85,13 @@ func (s partScope) touches(table, partition string) bool {
 			return false
 		}
 		return inMonths(vals[1])
+	case "bot_rows":
+		// (month of first_date, month of last_date): a row of the scope
+		// starts and ends in it.
+		if len(vals) != 2 {
+			return true
+		}
+		return (s.fromMonth == "" || vals[0] >= s.fromMonth) && (s.toMonth == "" || vals[1] <= s.toMonth)
 	case "ivr_visits", "agent_spans", "agent_days", "ivr_rollups":
 		if len(vals) != 1 {
 			return true
@@ -295,7 +302,7 @@ type partsListing struct {
 }
 
 // settleTables are the versioned tables the settler merges.
-var settleTables = []string{"legs", "ivr_visits", "agent_spans", "bot_conversations", "agent_days", "ivr_rollups"}
+var settleTables = []string{"legs", "ivr_visits", "agent_spans", "bot_conversations", "agent_days", "ivr_rollups", "bot_rows"}
 
 // Settle merges, on every host, the partitions of the versioned tables
 // that hold several active parts and received none for quiet (OPTIMIZE …

@@ -46,6 +46,11 @@ func TestPartScopeTouchesOnlyPartitionsThatMayHoldItsRows(t *testing.T) {
 		{"spans outside", months, "agent_spans", `'2026-11'`, false},
 		{"open scope", partScope{}, "agent_spans", `'2020-01'`, true},
 		{"unpartitioned", months, "bot_conversations", `tuple()`, true},
+		{"fluxo rows of the month", months, "bot_rows", `('2026-10','2026-10')`, true},
+		{"fluxo rows started before the month", months, "bot_rows", `('2026-09','2026-10')`, false},
+		{"fluxo rows ending after the month", months, "bot_rows", `('2026-10','2026-11')`, false},
+		{"fluxo rows of another month", months, "bot_rows", `('2026-11','2026-11')`, false},
+		{"fluxo rows, open scope", partScope{}, "bot_rows", `('2020-01','2026-11')`, true},
 		{"unknown shape", oct, "legs", `'x'`, true},
 	} {
 		if got := c.scope.touches(c.table, c.partition); got != c.want {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -264,7 +263,11 @@ func (s *Shipper) ShipOnce(ctx context.Context) (int, error) {
 			for _, id := range p.ids {
 				m[id] = max(m[id], p.below)
 			}
-			purges = append(purges, p)
+			rows, err := s.anonymizeBotRowsPurge(ctx, p)
+			if err != nil {
+				return 0, err
+			}
+			purges = append(purges, p, rows)
 		default:
 			return 0, fmt.Errorf("analytics outbox entry %d: unknown kind %q", e.ID, e.Kind)
 		}
@@ -516,8 +519,12 @@ func (s *Shipper) backfillTenant(ctx context.Context, tenant string, version uin
 	}, func(rows []botRow) error { return s.CH.insertBots(ctx, rows) }); err != nil {
 		return err
 	}
-	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d IVR rollup rows, %d agent spans, %d agent day rollup rows and %d bot conversations sent in %s",
-		tenant, n, nv, ni, ns, nd, nb, time.Since(start).Round(time.Millisecond))
+	nr, err := s.backfillBotRows(ctx, tenant, version, chunk)
+	if err != nil {
+		return err
+	}
+	s.logf("analytics: tenant %s: %d legs, %d IVR visits, %d IVR rollup rows, %d agent spans, %d agent day rollup rows, %d bot conversations and %d Fluxo Ágil rows sent in %s",
+		tenant, n, nv, ni, ns, nd, nb, nr, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -707,15 +714,15 @@ func (e *Engine) spanKeys(ctx context.Context, q string, args ...any) ([]spanKey
 	return out, rows.Err()
 }
 
-// tuples renders n tuples of width placeholders: "(?, ?),(?, ?)".
+// tuples renders n tuples of width placeholders: "(?, ?)" for 2.
 func tuples(n, width int) string {
-	one := "(" + strings.Repeat("?, ", width-1) + "?)"
-	b := make([]byte, 0, (len(one)+1)*n)
+	t := "(" + qs(width) + ")"
+	b := make([]byte, 0, (len(t)+1)*n)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, one...)
+		b = append(b, t...)
 	}
 	return string(b)
 }

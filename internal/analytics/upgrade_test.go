@@ -16,7 +16,7 @@ import (
 
 // TestNewTablesAreBackfilled: an engine synced when it held only the legs
 // (migration 1) gains the IVR visits, agent spans, bot conversations,
-// agent day rollup and IVR rollup tables and the legs' call_quality column when it is
+// agent day rollup, IVR rollup and Fluxo Ágil row tables and the legs' call_quality column when it is
 // migrated again; the shipper then queues a
 // re-backfill of every tenant by itself, and the IVR, Agentes and Fluxo Ágil reports
 // and the Rastreio's call_quality filter answer the store's bytes.
@@ -39,7 +39,7 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 			}
 			for _, q := range []string{"ivr_visits", "ivr_visits_local", "agent_spans", "agent_spans_local",
 				"bot_conversations", "bot_conversations_local", "agent_days", "agent_days_local", "ivr_rollups", "ivr_rollups_local",
-				"rastro_migrations"} {
+				"bot_rows", "bot_rows_local", "rastro_migrations"} {
 				if err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+cfg.Database+`.`+q); err != nil {
 					t.Fatal(err)
 				}
@@ -89,6 +89,7 @@ func TestNewTablesAreBackfilled(t *testing.T) {
 		}
 		compareIVR(t, f, "acme")
 		compareAgents(t, f, "acme")
+		checkBotRowsEqual(t, f, "acme")
 		compareFluxo(t, f, "acme", "2026-10-05", "2026-10-20")
 		if a, b := countFilter(t, f, "acme", alta); a == 0 || a != b {
 			t.Fatalf("after the re-backfill: store %d call_quality=alta legs, ClickHouse %d", a, b)

@@ -29,19 +29,9 @@ import (
 // again.
 func TestLateLegMovedToAnotherDayLeavesTheEngineAgentDaysAsTheStores(t *testing.T) {
 	evs := demoEvents(t, 300)
-	// Withhold the interaction.entered_omni of the first 40 interactions
-	// that have one: the late candidates.
-	withheld := map[string]model.Event{}
-	var first []model.Event
-	for _, e := range evs {
-		if e.Type == model.TypeEnteredOmni && len(withheld) < 40 {
-			if _, ok := withheld[e.Interaction]; !ok {
-				withheld[e.Interaction] = e
-				continue
-			}
-		}
-		first = append(first, e)
-	}
+	// The interaction.entered_omni of the first 40 interactions that have one: the
+	// late candidates.
+	withheld, first := withholdFirst(evs, model.TypeEnteredOmni, 40)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
@@ -329,4 +319,20 @@ func TestEngineFilledBeforeTheHourTotalsIsReBackfilled(t *testing.T) {
 		}
 		compareAgents(t, f, "acme")
 	})
+}
+
+// withholdFirst takes out of evs the first event of type typ of each of
+// the first n interactions that have one: events that arrive late.
+func withholdFirst(evs []model.Event, typ string, n int) (withheld map[string]model.Event, rest []model.Event) {
+	withheld = map[string]model.Event{}
+	for _, e := range evs {
+		if e.Type == typ && len(withheld) < n {
+			if _, ok := withheld[e.Interaction]; !ok {
+				withheld[e.Interaction] = e
+				continue
+			}
+		}
+		rest = append(rest, e)
+	}
+	return withheld, rest
 }

@@ -24,19 +24,9 @@ import (
 // same bytes and figures. A rebuild then re-backfills: the same again.
 func TestLateIVRLeftMovingAVisitLeavesTheEngineIVRRollupsAsTheStores(t *testing.T) {
 	evs := demoEvents(t, 300)
-	// Withhold the ivr.left of the first 40 interactions that have one:
-	// the late candidates.
-	withheld := map[string]model.Event{}
-	var first []model.Event
-	for _, e := range evs {
-		if e.Type == model.TypeIVRLeft && len(withheld) < 40 {
-			if _, ok := withheld[e.Interaction]; !ok {
-				withheld[e.Interaction] = e
-				continue
-			}
-		}
-		first = append(first, e)
-	}
+	// The ivr.left of the first 40 interactions that have one: the
+	// late candidates.
+	withheld, first := withholdFirst(evs, model.TypeIVRLeft, 40)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)

@@ -18,6 +18,34 @@ import (
 	"github.com/rastro/rastro/internal/storetest"
 )
 
+// exportCase is one search of a scenario: who asks, and the query.
+type exportCase struct {
+	p     model.Principal
+	query string
+}
+
+// seededTenant is the scenario of the migration and tag tests: tenant
+// "one" of s holds the 300 events generated from seed, ingested in an
+// order shuffled by the same seed.
+func seededTenant(t *testing.T, s storetest.Store, seed uint64) {
+	t.Helper()
+	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
+	if err := s.DB.EnsureTenant(context.Background(), "one"); err != nil {
+		t.Fatal(err)
+	}
+	ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
+}
+
+// exportsOf is exportCSV of the report named name for every case, by query.
+func exportsOf(t *testing.T, db *store.DB, name string, cases []exportCase, minRows int64) map[string]string {
+	t.Helper()
+	out := make(map[string]string, len(cases))
+	for _, c := range cases {
+		out[c.query] = exportCSV(t, report.New(db), name, c.p, c.query, minRows)
+	}
+	return out
+}
+
 // exportCSV is the CSV export of the report named name (every row and,
 // for the Agentes, the totals) for query, as the API and the CLI stream it.
 // Fewer than minRows rows fail the test: a comparison never runs on nothing.
@@ -54,10 +82,7 @@ func exportCSV(t *testing.T, r *report.Reports, name string, p model.Principal, 
 
 // agentHourQueries read the hourly rollups and spans (an hour filter, or a
 // set of media for the logged-in time) through the indexes of migration 0017.
-var agentHourQueries = []struct {
-	p     model.Principal
-	query string
-}{
+var agentHourQueries = []exportCase{
 	{admin("one"), "hour_from=08:00&hour_to=12:00"},
 	{admin("one"), "hour_from=00:00&hour_to=23:59"},
 	{admin("one"), "hour_from=13:00"},
@@ -75,17 +100,9 @@ var agentHourQueries = []struct {
 // store made by this release from the same events.
 func TestMigration0017GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
 	const seed = 20261206
-	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
-			t.Fatal(err)
-		}
-		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
-		fresh := map[string]string{}
-		for _, c := range agentHourQueries {
-			fresh[c.query] = exportCSV(t, report.New(s.DB), "agents", c.p, c.query, 2)
-		}
+		seededTenant(t, s, seed)
+		fresh := exportsOf(t, s.DB, "agents", agentHourQueries, 2)
 		s.DB.Close()
 
 		db, progress := revertAndReopen(t, s,
@@ -120,17 +137,9 @@ func TestMigration0017GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
 // this release from the same events.
 func TestMigration0023GivesTheAgentesBytesOfAFreshStore(t *testing.T) {
 	const seed = 20261207
-	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
-			t.Fatal(err)
-		}
-		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
-		fresh := map[string]string{}
-		for _, c := range agentHourQueries {
-			fresh[c.query] = exportCSV(t, report.New(s.DB), "agents", c.p, c.query, 2)
-		}
+		seededTenant(t, s, seed)
+		fresh := exportsOf(t, s.DB, "agents", agentHourQueries, 2)
 		raw, dialect := openRaw(t, s)
 		want := snapshot(t, raw, dialect, "one")
 		if len(want["agent_hour_total"]) == 0 || len(want["agent_hour_tag_total"]) == 0 {

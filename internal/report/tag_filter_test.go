@@ -3,14 +3,12 @@ package report_test
 import (
 	"context"
 	"database/sql"
-	"math/rand/v2"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/rastro/rastro/internal/ingest"
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/report"
 	"github.com/rastro/rastro/internal/store"
@@ -21,10 +19,7 @@ import (
 // voice, chat and WhatsApp legs of 2025-06-01..03): one tag (driven by the
 // tag's leg_tags rows, migration 0019) and several (a set of their slices),
 // with a period, an hour range, agents, a principal limited to a service.
-var tagSearches = []struct {
-	p     model.Principal
-	query string
-}{
+var tagSearches = []exportCase{
 	{admin("one"), "media=voice&tags=g1"},
 	{admin("one"), "media=chat&tags=g2&from=2025-06-02&to=2025-06-03"},
 	{admin("one"), "media=whatsapp&tags=g3&to=2025-06-02"},
@@ -101,13 +96,9 @@ func legsCarryingTags(t *testing.T, raw *sql.DB, dialect string, p model.Princip
 // of the tags, in order, as a plain join of legs and leg_tags finds them.
 func TestTagSearchListsExactlyTheLegsCarryingTheTags(t *testing.T) {
 	const seed = 20261207
-	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
 		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
-			t.Fatal(err)
-		}
-		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
+		seededTenant(t, s, seed)
 		raw, dialect := openRaw(t, s)
 		r := report.New(s.DB)
 		for _, c := range tagSearches {
@@ -202,17 +193,9 @@ func cellsOf(rows []store.LegCells) []string {
 // one of the store made by this release from the same events.
 func TestMigration0019GivesTheRastreioBytesOfAFreshStore(t *testing.T) {
 	const seed = 20261208
-	evs := genEvents(rand.New(rand.NewPCG(seed, 1)), 300)
 	storetest.Each(t, func(t *testing.T, s storetest.Store) {
-		ctx := context.Background()
-		if err := s.DB.EnsureTenant(ctx, "one"); err != nil {
-			t.Fatal(err)
-		}
-		ingestShuffled(t, ingest.New(s.DB), "one", evs, rand.New(rand.NewPCG(seed, 2)))
-		fresh := map[string]string{}
-		for _, c := range tagSearches {
-			fresh[c.query] = exportCSV(t, report.New(s.DB), "interactions", c.p, c.query, 3)
-		}
+		seededTenant(t, s, seed)
+		fresh := exportsOf(t, s.DB, "interactions", tagSearches, 3)
 		raw, dialect := openRaw(t, s)
 		freshTags := snapshot(t, raw, dialect, "one")["leg_tags"]
 		if len(freshTags) == 0 {

@@ -17,23 +17,12 @@
 # group per agent on the shards. Run from the repository root after
 # `make build`.
 set -euo pipefail
-(( $# >= 1 )) || { echo "usage: $0 SQLITE_STORE [TENANT] [FROM] [TO]" >&2; exit 2; }
-STORE=$(realpath "$1")
-export STORE TENANT=${2:-demo} FROM=${3:-2026-10-01} TO=${4:-2026-10-30}
-cd "$(dirname "$0")/.."
-[[ -x bin/rastro ]] || { echo "$0: run make build first" >&2; exit 2; }
-export RASTRO_CH_TMPDIR=${RASTRO_CH_TMPDIR:-$(dirname "$STORE")}
-run='
-set -euo pipefail
-WORK=$(mktemp -d "$RASTRO_CH_TMPDIR/agents-sums.XXXXXX")
-trap "rm -rf \"$WORK\"" EXIT
-P1=$(echo "$RASTRO_TEST_CLICKHOUSE" | sed -E "s#clickhouse://[^:]+:([0-9]+),[^:]+:([0-9]+)/.*#\1#")
-./bin/rastro backup --db "$STORE" "$WORK/store.db"
-./bin/rastro analytics sync --db "$WORK/store.db" --analytics "$RASTRO_TEST_CLICKHOUSE"
-W="tenant = '"'"'$TENANT'"'"' AND deleted = 0 AND agent_id != '"'"''"'"' AND day >= '"'"'$FROM'"'"' AND day <= '"'"'$TO'"'"'"
-HOURS="rollup = '"'"'hour'"'"' AND hour >= '"'"'08'"'"' AND hour <= '"'"'12'"'"'"
-HOURS_TOTAL="rollup = '"'"'hour_total'"'"' AND hour >= '"'"'08'"'"' AND hour <= '"'"'12'"'"'"
-WA="rollup = '"'"'legs'"'"' AND media IN ('"'"'whatsapp'"'"')"
+source "$(dirname "$(realpath "$0")")/lib/rows-read.sh"
+rows_read_setup "$0" 2026-10-30 "$@"
+W="tenant = '$TENANT' AND deleted = 0 AND agent_id != '' AND day >= '$FROM' AND day <= '$TO'"
+HOURS="rollup = 'hour' AND hour >= '08' AND hour <= '12'"
+HOURS_TOTAL="rollup = 'hour_total' AND hour >= '08' AND hour <= '12'"
+WA="rollup = 'legs' AND media IN ('whatsapp')"
 OLD="SELECT agent_id, completed, transferred, other, dur_sum, dur_n, tm1r_sum, tm1r_n, tmr_sum, tmr_n, tmp_sum, tmp_n, tmi_sum, tmi_n FROM rastro_test.agent_days"
 us() { echo "toInt64(sum(toInt64(floor($1 * 1000000 + 0.5))))"; }
 NEW_IN="SELECT agent_id AS a, toInt64(sum(completed)) AS c, toInt64(sum(transferred)) AS t, toInt64(sum(other)) AS o, $(us dur_sum) AS ds, toInt64(sum(dur_n)) AS dn, $(us tm1r_sum) AS s1, toInt64(sum(tm1r_n)) AS n1, $(us tmr_sum) AS sr, toInt64(sum(tmr_n)) AS nr, $(us tmp_sum) AS sp, toInt64(sum(tmp_n)) AS np, $(us tmi_sum) AS si, toInt64(sum(tmi_n)) AS ni FROM rastro_test.agent_days"
@@ -48,16 +37,7 @@ measure() { # TAG FINAL
 	for name in old_hours new_hours old_whatsapp new_whatsapp; do
 		local extra=()
 		case $name in new_*) extra=(--distributed_group_by_no_merge=1);; esac
-		for i in 1 2 3 4 5; do
-			clickhouse-client --port "$P1" --log_queries=1 "${extra[@]}" --query_id "$tag-$name-$i" --time --query "${Q[$name]}" > "$WORK/out" 2>> "$WORK/time-$tag-$name"
-		done
-		echo "$name: $(wc -l < "$WORK/out") rows out, seconds $(tr "\n" " " < "$WORK/time-$tag-$name")"
+		rows_read_query "$tag" "$name" "${extra[@]}"
 	done
-	clickhouse-client --port "$P1" --query "SYSTEM FLUSH LOGS"
-	echo "rows read (initiator: its shard + the other shard reported) and rows returned to the client:"
-	clickhouse-client --port "$P1" --query "SELECT replaceRegexpOne(query_id, '"'"'-[0-9]+\$'"'"', '"'"''"'"') AS q, min(read_rows), max(read_rows), max(result_rows), median(query_duration_ms) FROM system.query_log WHERE type = 2 AND is_initial_query AND query_id LIKE '"'"'$tag-%'"'"' GROUP BY q ORDER BY q FORMAT PrettyCompactNoEscapes"
 }
-echo "=== FINAL (load $(cut -d" " -f1-3 /proc/loadavg))"; measure f FINAL
-echo "=== settled, without FINAL (load $(cut -d" " -f1-3 /proc/loadavg))"; measure s ""
-'
-exec scripts/with-clickhouse.sh bash -c "$run"
+rows_read_run measure

@@ -13,20 +13,8 @@
 # must print the same rows (md5). Run from the repository root after
 # `make build`, on a store whose period cuts no row (the demo month).
 set -euo pipefail
-if [[ ${1:-} != --inner ]]; then
-	(( $# >= 1 )) || { echo "usage: $0 SQLITE_STORE [TENANT] [FROM] [TO]" >&2; exit 2; }
-	STORE=$(realpath "$1")
-	cd "$(dirname "$0")/.."
-	[[ -x bin/rastro ]] || { echo "$0: run make build first" >&2; exit 2; }
-	export RASTRO_CH_TMPDIR=${RASTRO_CH_TMPDIR:-$(dirname "$STORE")}
-	exec scripts/with-clickhouse.sh bash "$0" --inner "$STORE" "${2:-demo}" "${3:-2026-10-01}" "${4:-2026-10-31}"
-fi
-STORE=$2 TENANT=$3 FROM=$4 TO=$5
-WORK=$(mktemp -d "$RASTRO_CH_TMPDIR/fluxo-rows.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-P1=$(echo "$RASTRO_TEST_CLICKHOUSE" | sed -E 's#clickhouse://[^:]+:([0-9]+),[^:]+:([0-9]+)/.*#\1#')
-./bin/rastro backup --db "$STORE" "$WORK/store.db"
-./bin/rastro analytics sync --db "$WORK/store.db" --analytics "$RASTRO_TEST_CLICKHOUSE"
+source "$(dirname "$(realpath "$0")")/lib/rows-read.sh"
+rows_read_setup "$0" 2026-10-31 "$@"
 CD="c.tenant = '$TENANT' AND c.deleted = 0 AND c.local_date >= '$FROM' AND c.local_date <= '$TO'"
 SD="s.tenant = '$TENANT' AND s.deleted = 0 AND s.first_date >= '$FROM' AND s.last_date <= '$TO' AND s.first_date <= '$TO'"
 FIN="('finished', 'handed_off')"
@@ -62,15 +50,7 @@ measure() { # TAG FINAL
 		(SELECT count() FROM (SELECT 1 FROM rastro_test.bot_rows AS s WHERE s.tenant = '$TENANT' AND s.deleted = 0
 			AND ((s.last_date >= '$FROM' AND s.first_date < '$FROM') OR (s.last_date > '$TO' AND s.first_date <= '$TO')) LIMIT 1))"
 	for name in old_page new_page old_reached new_reached old_stopped new_stopped new_source; do
-		for i in 1 2 3 4 5; do
-			clickhouse-client --port "$P1" --log_queries=1 --query_id "$tag-$name-$i" --time --query "${Q[$name]}" > "$WORK/out" 2>> "$WORK/time-$tag-$name"
-		done
-		echo "$name: $(wc -l < "$WORK/out") rows out, md5 $(md5sum < "$WORK/out" | cut -c1-8), seconds $(tr '\n' ' ' < "$WORK/time-$tag-$name")"
+		rows_read_query "$tag" "$name"
 	done
-	clickhouse-client --port "$P1" --query "SYSTEM FLUSH LOGS"
-	echo "rows read (initiator: its shard + the other shard reported), the same every run:"
-	clickhouse-client --port "$P1" --query "SELECT replaceRegexpOne(query_id, '-[0-9]+\$', '') AS q, min(read_rows), max(read_rows), median(query_duration_ms)
-		FROM system.query_log WHERE type = 2 AND is_initial_query AND query_id LIKE '$tag-%' GROUP BY q ORDER BY q FORMAT PrettyCompactNoEscapes"
 }
-echo "=== FINAL (load $(cut -d' ' -f1-3 /proc/loadavg))"; measure f FINAL
-echo "=== settled, without FINAL (load $(cut -d' ' -f1-3 /proc/loadavg))"; measure s ""
+rows_read_run measure

@@ -61,17 +61,10 @@ func (r *Rastreio) botRowsSQL(m reading, p model.Principal, f store.BotFilter, b
 		outer += " AND g_last_step = ?"
 		args = append(args, f.Step)
 	}
-	order := "g_batch_name, g_name_key, g_batch_id, g_contact_id, g_flow"
-	if byName {
-		order = "g_name_key, g_batch_name, g_batch_id, g_contact_id, g_flow"
-	}
+	order := store.BotSortCols(byName, "g_")
 	if after != nil {
 		outer += " AND (" + order + ") > (?, ?, ?, ?, ?)"
-		if byName {
-			args = append(args, after.NameKey, after.BatchName, after.BatchID, after.ContactID, after.Flow)
-		} else {
-			args = append(args, after.BatchName, after.NameKey, after.BatchID, after.ContactID, after.Flow)
-		}
+		args = append(args, after.Args(byName)...)
 	}
 	// Aliases are visible in the whole query on ClickHouse: none shadows a
 	// column.
@@ -183,17 +176,10 @@ func (r *Rastreio) botPageSQL(m reading, fromRows bool, p model.Principal, f sto
 		return r.botRowsSQL(m, p, f, byName, after, limit)
 	}
 	where, args := r.botRowsWhere(m, p, f)
-	order := "s.batch_name, s.name_key, s.batch_id, s.contact_id, s.flow"
-	if byName {
-		order = "s.name_key, s.batch_name, s.batch_id, s.contact_id, s.flow"
-	}
+	order := store.BotSortCols(byName, "s.")
 	if after != nil {
 		where += " AND (" + order + ") > (?, ?, ?, ?, ?)"
-		if byName {
-			args = append(args, after.NameKey, after.BatchName, after.BatchID, after.ContactID, after.Flow)
-		} else {
-			args = append(args, after.BatchName, after.NameKey, after.BatchID, after.ContactID, after.Flow)
-		}
+		args = append(args, after.Args(byName)...)
 	}
 	q := `SELECT s.batch_id, s.batch_name, s.contact_id, s.name, s.name_key, s.document, s.phone, s.email, s.flow,
 			toUInt64(s.conversations), s.messages, s.last_step, s.outcome, s.latest_conversation

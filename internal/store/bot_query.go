@@ -257,15 +257,20 @@ func botKept(f BotFilter, a, step string) (string, []any) {
 	return cond, args
 }
 
-// botSortCols is the ORDER BY of a sort over the columns of botPageSQL.
-func botSortCols(byName bool) string {
+// BotSortCols is the ORDER BY of a Fluxo Ágil page (by batch, or byName by
+// contact name first) over columns named prefix + the column: "r." for
+// botPageSQL's, the engine's own prefixes for its queries. The keyset
+// cursor's values come in the same order (BotCursor.Args).
+func BotSortCols(byName bool, prefix string) string {
+	cols := []string{"batch_name", "name_key", "batch_id", "contact_id", "flow"}
 	if byName {
-		return "r.name_key, r.batch_name, r.batch_id, r.contact_id, r.flow"
+		cols[0], cols[1] = cols[1], cols[0]
 	}
-	return "r.batch_name, r.name_key, r.batch_id, r.contact_id, r.flow"
+	return prefix + strings.Join(cols, ", "+prefix)
 }
 
-func (c *BotCursor) args(byName bool) []any {
+// Args are the cursor's values in BotSortCols' order.
+func (c *BotCursor) Args(byName bool) []any {
 	if byName {
 		return []any{c.NameKey, c.BatchName, c.BatchID, c.ContactID, c.Flow}
 	}
@@ -279,11 +284,11 @@ func (c *BotCursor) args(byName bool) []any {
 // through it.
 func botPageSQL(p model.Principal, cte string, args []any, src, a, where string, whereArgs []any, byName bool, after *BotCursor, limit int) (string, []any) {
 	args = append(append(append([]any(nil), args...), p.Tenant, p.Tenant), whereArgs...)
-	order := botSortCols(byName)
+	order := BotSortCols(byName, "r.")
 	keyset := ""
 	if after != nil {
 		keyset = ` WHERE (` + order + `) > (?, ?, ?, ?, ?)`
-		args = append(args, after.args(byName)...)
+		args = append(args, after.Args(byName)...)
 	}
 	args = append(args, limit)
 	return `WITH ` + cte + `

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/rastro/rastro/internal/model"
 	"github.com/rastro/rastro/internal/store"
@@ -102,24 +101,15 @@ func (r *Rastreio) BotSourceOf(ctx context.Context, p model.Principal, f store.B
 	if !r.CH.Ready() {
 		return 0, ErrNotReady
 	}
-	var bounds []string
-	var boundArgs []any
-	if f.FromDate != "" {
-		bounds = append(bounds, "(s.last_date >= ? AND s.first_date < ?)")
-		boundArgs = append(boundArgs, f.FromDate, f.FromDate)
-	}
-	if f.ToDate != "" {
-		bounds = append(bounds, "(s.last_date > ? AND s.first_date <= ?)")
-		boundArgs = append(boundArgs, f.ToDate, f.ToDate)
-	}
+	bounds, boundArgs := store.BotCutBounds("s", f)
 	rowsTable := r.CH.table("bot_rows")
 	q := `SELECT (SELECT count() FROM (SELECT 1 FROM ` + rowsTable + ` WHERE tenant = ? AND mixed = 1 AND deleted = 0 LIMIT 1))`
 	args := []any{p.Tenant}
-	if len(bounds) > 0 {
+	if bounds != "" {
 		g := f
 		g.FromDate, g.ToDate, g.ReachedHuman, g.Step = "", "", nil, ""
 		where, wargs := store.BotWhere(p, g, "s", store.BotDialect{Current: "deleted = 0"}).Where()
-		q += `, (SELECT count() FROM (SELECT 1 FROM ` + rowsTable + ` AS s WHERE ` + where + ` AND (` + strings.Join(bounds, " OR ") + `) LIMIT 1))`
+		q += `, (SELECT count() FROM (SELECT 1 FROM ` + rowsTable + ` AS s WHERE ` + where + ` AND ` + bounds + ` LIMIT 1))`
 		args = append(append(args, wargs...), boundArgs...)
 	} else {
 		q += `, toUInt64(0)`

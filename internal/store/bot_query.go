@@ -215,21 +215,14 @@ func botPickedCTE(p model.Principal, f BotFilter, cut bool) (string, []any) {
 	h := g
 	h.FromDate, h.ToDate = "", ""
 	cutWhere, args := BotWhere(p, h, "m", storeBotRows).Where()
-	var bounds []string
-	if f.FromDate != "" {
-		bounds = append(bounds, "(m.last_date >= ? AND m.first_date < ?)")
-		args = append(args, f.FromDate, f.FromDate)
-	}
-	if f.ToDate != "" {
-		bounds = append(bounds, "(m.last_date > ? AND m.first_date <= ?)")
-		args = append(args, f.ToDate, f.ToDate)
-	}
+	bounds, boundArgs := BotCutBounds("m", f)
+	args = append(args, boundArgs...)
 	conv, convArgs := botConvCTE(p, g,
 		"cut m JOIN bot_conversations c ON c.batch_id = m.batch_id AND c.contact_id = m.contact_id AND c.flow = m.flow",
 		"c.conversation, c.batch_id, c.contact_id, c.flow, c.outcome, c.last_step, c.steps, "+botRowStep+
 			", MAX(CASE WHEN "+botReachedHuman("c")+" THEN 1 ELSE 0 END) OVER w AS row_human")
 	args = append(append(args, convArgs...), rowsArgs...)
-	return `cut AS (SELECT m.batch_id, m.contact_id, m.flow FROM bot_rows m WHERE ` + cutWhere + ` AND (` + strings.Join(bounds, " OR ") + `)),
+	return `cut AS (SELECT m.batch_id, m.contact_id, m.flow FROM bot_rows m WHERE ` + cutWhere + ` AND ` + bounds + `),
 		` + conv + `,
 		` + picked + `
 			UNION ALL
@@ -400,6 +393,26 @@ func (db *DB) BotSourceOf(ctx context.Context, p model.Principal, f BotFilter) (
 		return 0, fmt.Errorf("fluxo rows answer the search: %w", err)
 	}
 	return src, nil
+}
+
+// BotCutBounds is the condition that a row of bot_rows aliased a is cut by
+// a bound of f's period — last_date >= from > first_date, or first_date <=
+// to < last_date —, parenthesised, and its arguments; "" without bounds.
+func BotCutBounds(a string, f BotFilter) (string, []any) {
+	var bounds []string
+	var args []any
+	if f.FromDate != "" {
+		bounds = append(bounds, "("+a+".last_date >= ? AND "+a+".first_date < ?)")
+		args = append(args, f.FromDate, f.FromDate)
+	}
+	if f.ToDate != "" {
+		bounds = append(bounds, "("+a+".last_date > ? AND "+a+".first_date <= ?)")
+		args = append(args, f.ToDate, f.ToDate)
+	}
+	if len(bounds) == 0 {
+		return "", nil
+	}
+	return "(" + strings.Join(bounds, " OR ") + ")", args
 }
 
 // botSourceSQL is BotSourceOf's query. A row cut by a bound is one of the
